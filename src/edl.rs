@@ -1,0 +1,841 @@
+//! The edit decision list: serde types that mirror the TOML (version 1, see
+//! `docs/edl.md`), parsing with positions, and the checks that need no media.
+//!
+//! Parsing keeps byte spans so that every error can name the file, line and
+//! column it is about; [`Edl::validate`] turns the raw file into [`Edl`], a
+//! resolved form with exact times and defaults applied, collecting every
+//! problem it finds rather than stopping at the first.
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::time::{self, Ratio, TimeSpec};
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+// ---------------------------------------------------------------------------
+// Raw serde types (what the file says)
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEdl {
+    output: Spanned<RawOutput>,
+    #[serde(default)]
+    defaults: Option<Spanned<RawDefaults>>,
+    #[serde(default)]
+    clip: Vec<Spanned<RawClip>>,
+    #[serde(default)]
+    voiceover: Vec<Spanned<RawVoiceover>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    path: Option<String>,
+    width: Spanned<i64>,
+    height: Spanned<i64>,
+    fps: Spanned<RateValue>,
+    #[serde(default)]
+    fit: Fit,
+    background: Option<Spanned<String>>,
+    #[serde(default)]
+    video: Option<RawVideo>,
+    #[serde(default)]
+    audio: Option<RawAudio>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVideo {
+    codec: Option<String>,
+    crf: Option<Spanned<i64>>,
+    preset: Option<String>,
+    pix_fmt: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudio {
+    codec: Option<String>,
+    bitrate: Option<Spanned<BitrateValue>>,
+    sample_rate: Option<Spanned<i64>>,
+    channels: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    volume: Option<Spanned<f64>>,
+    transition: Option<Spanned<RawTransition>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClip {
+    source: Spanned<String>,
+    #[serde(rename = "in")]
+    start: Option<Spanned<TimeValue>>,
+    out: Option<Spanned<TimeValue>>,
+    duration: Option<Spanned<TimeValue>>,
+    volume: Option<Spanned<f64>>,
+    transition: Option<Spanned<RawTransition>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransition {
+    #[serde(default)]
+    kind: TransitionKind,
+    duration: Option<Spanned<TimeValue>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVoiceover {
+    source: Spanned<String>,
+    #[serde(default)]
+    at: Option<Spanned<TimeValue>>,
+    #[serde(rename = "in")]
+    start: Option<Spanned<TimeValue>>,
+    out: Option<Spanned<TimeValue>>,
+    duration: Option<Spanned<TimeValue>>,
+    volume: Option<Spanned<f64>>,
+}
+
+/// How a picture is fitted into the output frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// Scale to fit inside, bars around (letterbox or pillarbox).
+    #[default]
+    Contain,
+    /// Scale to fill, crop the overflow.
+    Cover,
+    /// Scale to the output size, ignoring the aspect ratio.
+    Stretch,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransitionKind {
+    #[default]
+    Cut,
+    Crossfade,
+}
+
+/// A time key: a number of seconds or a timecode string.
+#[derive(Debug, Clone)]
+enum TimeValue {
+    Number(f64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for TimeValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = TimeValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("seconds (a number) or a timecode string such as \"01:02.500\"")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TimeValue, E> {
+                Ok(TimeValue::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TimeValue, E> {
+                Ok(TimeValue::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TimeValue, E> {
+                Ok(TimeValue::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TimeValue, E> {
+                Ok(TimeValue::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A rate key: 30, 29.97 or "30000/1001".
+#[derive(Debug, Clone)]
+enum RateValue {
+    Number(f64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for RateValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match TimeValue::deserialize(d)? {
+            TimeValue::Number(n) => Ok(RateValue::Number(n)),
+            TimeValue::Text(t) => Ok(RateValue::Text(t)),
+        }
+    }
+}
+
+/// A bitrate: 192000 or "192k".
+#[derive(Debug, Clone)]
+enum BitrateValue {
+    Number(f64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for BitrateValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match TimeValue::deserialize(d)? {
+            TimeValue::Number(n) => Ok(BitrateValue::Number(n)),
+            TimeValue::Text(t) => Ok(BitrateValue::Text(t)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Resolved types (what the rest of reel uses)
+// ---------------------------------------------------------------------------
+
+/// A parsed and statically checked EDL. Times are exact; source-dependent
+/// checks (durations, timecode frames) happen in the planner after probing.
+#[derive(Debug, Clone)]
+pub struct Edl {
+    /// The EDL file, for error messages; sources are already resolved against it.
+    pub file: PathBuf,
+    pub output: Output,
+    pub clips: Vec<Clip>,
+    pub voiceovers: Vec<Voiceover>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub path: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    pub fps: Ratio,
+    pub fit: Fit,
+    /// RGB.
+    pub background: [u8; 3],
+    pub video: VideoSettings,
+    pub audio: AudioSettings,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoSettings {
+    pub codec: String,
+    pub crf: u32,
+    pub preset: String,
+    pub pix_fmt: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioSettings {
+    pub codec: String,
+    pub bitrate: u64,
+    pub sample_rate: u32,
+    pub channels: u32,
+}
+
+/// Where a clip or voiceover ends inside its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// At this source time (exclusive).
+    Out(TimeSpec),
+    /// This long after `in`.
+    Duration(TimeSpec),
+    /// At the end of the source.
+    SourceEnd,
+}
+
+#[derive(Debug, Clone)]
+pub struct Clip {
+    /// 1-based, as users count clips.
+    pub number: usize,
+    pub source: PathBuf,
+    /// The source as written in the EDL, for messages.
+    pub source_text: String,
+    /// Line of the clip's `[[clip]]` header.
+    pub line: usize,
+    pub start: TimeSpec,
+    pub end: End,
+    pub volume: f64,
+    pub transition: Transition,
+}
+
+/// The transition from a clip into the next one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transition {
+    pub kind: TransitionKind,
+    /// Seconds; zero for a cut.
+    pub duration: Ratio,
+    /// Line of the `transition` key, for messages.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Voiceover {
+    pub number: usize,
+    pub source: PathBuf,
+    pub source_text: String,
+    pub line: usize,
+    pub at: Ratio,
+    pub start: TimeSpec,
+    pub end: End,
+    pub volume: f64,
+}
+
+impl Default for VideoSettings {
+    fn default() -> Self {
+        VideoSettings {
+            codec: "libx264".into(),
+            crf: 20,
+            preset: "veryfast".into(),
+            pix_fmt: "yuv420p".into(),
+        }
+    }
+}
+
+impl Default for AudioSettings {
+    fn default() -> Self {
+        AudioSettings {
+            codec: "aac".into(),
+            bitrate: 192_000,
+            sample_rate: 48_000,
+            channels: 2,
+        }
+    }
+}
+
+/// Default output path when the EDL gives none: `<edl stem>.mp4` beside it.
+fn default_output(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "montage".into());
+    PathBuf::from(format!("{stem}.mp4"))
+}
+
+// ---------------------------------------------------------------------------
+// Parsing and validation
+// ---------------------------------------------------------------------------
+
+/// Maps byte offsets of the EDL text to 1-based lines and columns.
+pub struct SourceText<'a> {
+    pub file: &'a Path,
+    text: &'a str,
+}
+
+impl<'a> SourceText<'a> {
+    pub fn new(file: &'a Path, text: &'a str) -> Self {
+        SourceText { file, text }
+    }
+
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+        (line, col)
+    }
+
+    pub fn at(&self, span: &Range<usize>, message: impl Into<String>) -> Diagnostic {
+        let (line, col) = self.line_col(span.start);
+        Diagnostic::new(self.file, message).at(line, col)
+    }
+}
+
+impl Edl {
+    /// Reads and validates an EDL file.
+    pub fn load(file: &Path) -> Result<Edl, Diagnostics> {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Diagnostics::from(Diagnostic::new(file, format!("cannot read the EDL: {e}")))
+        })?;
+        Edl::parse(file, &text)
+    }
+
+    /// Parses EDL text; `file` names it in messages and anchors relative paths.
+    pub fn parse(file: &Path, text: &str) -> Result<Edl, Diagnostics> {
+        let src = SourceText::new(file, text);
+        let raw: RawEdl = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            Diagnostics::from(src.at(&span, e.message().trim().to_string()))
+        })?;
+        validate(&src, raw)
+    }
+
+    /// Directory that relative paths in the EDL are resolved against.
+    pub fn base_dir(file: &Path) -> PathBuf {
+        match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+}
+
+fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
+    let mut errs = Diagnostics::default();
+    let base = Edl::base_dir(src.file);
+
+    // [output]
+    let out = raw.output.into_inner();
+    let mut dim = |v: &Spanned<i64>, name: &str| -> u32 {
+        let n = *v.get_ref();
+        if !(2..=16384).contains(&n) || n % 2 != 0 {
+            errs.push(src.at(
+                &v.span(),
+                format!("invalid output {name} {n} (expected an even number from 2 to 16384)"),
+            ));
+            2
+        } else {
+            n as u32
+        }
+    };
+    let width = dim(&out.width, "width");
+    let height = dim(&out.height, "height");
+    let fps_text = match out.fps.get_ref() {
+        RateValue::Number(n) => format!("{n}"),
+        RateValue::Text(t) => t.clone(),
+    };
+    let fps = match time::parse_rate(&fps_text) {
+        Ok(r) => r,
+        Err(m) => {
+            errs.push(src.at(&out.fps.span(), m));
+            Ratio::from_integer(30)
+        }
+    };
+    let background = match &out.background {
+        None => [0, 0, 0],
+        Some(s) => parse_colour(s.get_ref()).unwrap_or_else(|| {
+            errs.push(src.at(
+                &s.span(),
+                format!(
+                    "invalid background colour \"{}\" (expected \"#rrggbb\")",
+                    s.get_ref()
+                ),
+            ));
+            [0, 0, 0]
+        }),
+    };
+    let mut video = VideoSettings::default();
+    if let Some(v) = out.video {
+        if let Some(c) = v.codec {
+            video.codec = c;
+        }
+        if let Some(p) = v.preset {
+            video.preset = p;
+        }
+        if let Some(p) = v.pix_fmt {
+            video.pix_fmt = p;
+        }
+        if let Some(crf) = v.crf {
+            match u32::try_from(*crf.get_ref()) {
+                Ok(c) if c <= 63 => video.crf = c,
+                _ => errs.push(src.at(
+                    &crf.span(),
+                    format!("invalid crf {} (expected 0 to 63)", crf.get_ref()),
+                )),
+            }
+        }
+    }
+    let mut audio = AudioSettings::default();
+    if let Some(a) = out.audio {
+        if let Some(c) = a.codec {
+            audio.codec = c;
+        }
+        if let Some(b) = a.bitrate {
+            match parse_bitrate(b.get_ref()) {
+                Some(v) => audio.bitrate = v,
+                None => errs.push(src.at(
+                    &b.span(),
+                    "invalid bitrate (expected bits per second, e.g. 192000 or \"192k\")",
+                )),
+            }
+        }
+        if let Some(r) = a.sample_rate {
+            match u32::try_from(*r.get_ref()) {
+                Ok(v) if (8000..=192_000).contains(&v) => audio.sample_rate = v,
+                _ => errs.push(src.at(
+                    &r.span(),
+                    format!(
+                        "invalid sample_rate {} (expected 8000 to 192000)",
+                        r.get_ref()
+                    ),
+                )),
+            }
+        }
+        if let Some(c) = a.channels {
+            match u32::try_from(*c.get_ref()) {
+                Ok(v) if (1..=8).contains(&v) => audio.channels = v,
+                _ => errs.push(src.at(
+                    &c.span(),
+                    format!("invalid channels {} (expected 1 to 8)", c.get_ref()),
+                )),
+            }
+        }
+    }
+    let path = out
+        .path
+        .map(PathBuf::from)
+        .unwrap_or_else(|| default_output(src.file));
+    let output = Output {
+        path: base.join(path),
+        width,
+        height,
+        fps,
+        fit: out.fit,
+        background,
+        video,
+        audio,
+    };
+
+    // [defaults]
+    let defaults = raw.defaults.map(|d| d.into_inner()).unwrap_or_default();
+    let default_volume = defaults
+        .volume
+        .as_ref()
+        .map(|v| volume(src, v, &mut errs))
+        .unwrap_or(1.0);
+    let default_transition = defaults
+        .transition
+        .as_ref()
+        .map(|t| transition(src, t, &mut errs));
+
+    // [[clip]]
+    if raw.clip.is_empty() {
+        errs.push(Diagnostic::new(
+            src.file,
+            "the EDL has no [[clip]]; a montage needs at least one",
+        ));
+    }
+    let clip_count = raw.clip.len();
+    let mut clips = Vec::with_capacity(clip_count);
+    for (i, c) in raw.clip.into_iter().enumerate() {
+        let span = c.span();
+        let (line, _) = src.line_col(span.start);
+        let c = c.into_inner();
+        let number = i + 1;
+        let source_text = c.source.get_ref().clone();
+        let ctx = |d: Diagnostic| d.clip(number, &source_text, line);
+        let mut local = Diagnostics::default();
+        let start = c
+            .start
+            .as_ref()
+            .map(|t| time_spec(src, t, "in", &mut local))
+            .unwrap_or(TimeSpec::Seconds(Ratio::from_integer(0)));
+        let end = end_of(src, &c.out, &c.duration, &mut local);
+        check_order(src, start, end, &c.out, &mut local);
+        let volume = c
+            .volume
+            .as_ref()
+            .map(|v| volume(src, v, &mut local))
+            .unwrap_or(default_volume);
+        let mut transition = c
+            .transition
+            .as_ref()
+            .map(|t| transition(src, t, &mut local))
+            .or(default_transition)
+            .unwrap_or(Transition {
+                kind: TransitionKind::Cut,
+                duration: Ratio::from_integer(0),
+                line,
+            });
+        if number == clip_count {
+            // The last clip has no next clip to cross into.
+            if c.transition.is_some() && transition.kind != TransitionKind::Cut {
+                local.push(
+                    src.at(
+                        &c.transition
+                            .as_ref()
+                            .map(|t| t.span())
+                            .unwrap_or(span.clone()),
+                        "the last clip has a transition but no clip follows it",
+                    ),
+                );
+            }
+            transition = Transition {
+                kind: TransitionKind::Cut,
+                duration: Ratio::from_integer(0),
+                line,
+            };
+        }
+        for d in local.0 {
+            errs.push(ctx(d));
+        }
+        clips.push(Clip {
+            number,
+            source: base.join(c.source.get_ref()),
+            source_text,
+            line,
+            start,
+            end,
+            volume,
+            transition,
+        });
+    }
+
+    // [[voiceover]]
+    let mut voiceovers = Vec::new();
+    for (i, v) in raw.voiceover.into_iter().enumerate() {
+        let span = v.span();
+        let (line, _) = src.line_col(span.start);
+        let v = v.into_inner();
+        let number = i + 1;
+        let source_text = v.source.get_ref().clone();
+        let mut local = Diagnostics::default();
+        let at = match v.at.as_ref().map(|t| time_spec(src, t, "at", &mut local)) {
+            None => Ratio::from_integer(0),
+            Some(TimeSpec::Seconds(s)) => s,
+            Some(TimeSpec::Frames { .. }) => {
+                local.push(src.at(
+                    &v.at.as_ref().unwrap().span(),
+                    "`at` is a timeline position: write seconds or HH:MM:SS.mmm, not frames",
+                ));
+                Ratio::from_integer(0)
+            }
+        };
+        let start = v
+            .start
+            .as_ref()
+            .map(|t| time_spec(src, t, "in", &mut local))
+            .unwrap_or(TimeSpec::Seconds(Ratio::from_integer(0)));
+        let end = end_of(src, &v.out, &v.duration, &mut local);
+        check_order(src, start, end, &v.out, &mut local);
+        let volume = v
+            .volume
+            .as_ref()
+            .map(|x| volume(src, x, &mut local))
+            .unwrap_or(1.0);
+        for d in local.0 {
+            errs.push(d.voiceover(number, &source_text, line));
+        }
+        voiceovers.push(Voiceover {
+            number,
+            source: base.join(v.source.get_ref()),
+            source_text,
+            line,
+            at,
+            start,
+            end,
+            volume,
+        });
+    }
+
+    errs.into_result(Edl {
+        file: src.file.to_path_buf(),
+        output,
+        clips,
+        voiceovers,
+    })
+}
+
+fn time_spec(
+    src: &SourceText,
+    v: &Spanned<TimeValue>,
+    key: &str,
+    errs: &mut Diagnostics,
+) -> TimeSpec {
+    let parsed = match v.get_ref() {
+        TimeValue::Number(n) => time::ratio_from_f64(*n)
+            .map(TimeSpec::Seconds)
+            .ok_or_else(|| format!("invalid `{key}` {n}")),
+        TimeValue::Text(t) => time::parse_timecode(t),
+    };
+    match parsed {
+        Ok(TimeSpec::Seconds(s)) if s < Ratio::from_integer(0) => {
+            errs.push(src.at(&v.span(), format!("`{key}` must not be negative")));
+            TimeSpec::Seconds(Ratio::from_integer(0))
+        }
+        Ok(t) => t,
+        Err(m) => {
+            errs.push(src.at(&v.span(), format!("`{key}`: {m}")));
+            TimeSpec::Seconds(Ratio::from_integer(0))
+        }
+    }
+}
+
+fn end_of(
+    src: &SourceText,
+    out: &Option<Spanned<TimeValue>>,
+    duration: &Option<Spanned<TimeValue>>,
+    errs: &mut Diagnostics,
+) -> End {
+    match (out, duration) {
+        (Some(_), Some(d)) => {
+            errs.push(src.at(&d.span(), "both `out` and `duration` are given; keep one"));
+            End::SourceEnd
+        }
+        (Some(o), None) => End::Out(time_spec(src, o, "out", errs)),
+        (None, Some(d)) => {
+            let t = time_spec(src, d, "duration", errs);
+            if t == TimeSpec::Seconds(Ratio::from_integer(0)) {
+                errs.push(src.at(&d.span(), "`duration` must be greater than 0"));
+            }
+            End::Duration(t)
+        }
+        (None, None) => End::SourceEnd,
+    }
+}
+
+/// `in >= out` can be told without the source when both are in seconds.
+fn check_order(
+    src: &SourceText,
+    start: TimeSpec,
+    end: End,
+    out: &Option<Spanned<TimeValue>>,
+    errs: &mut Diagnostics,
+) {
+    if let (TimeSpec::Seconds(a), End::Out(TimeSpec::Seconds(b)), Some(o)) = (start, end, out) {
+        if a >= b {
+            errs.push(src.at(
+                &o.span(),
+                format!(
+                    "`in` {} is not before `out` {} (out is exclusive; the clip would be empty)",
+                    time::Clock(a),
+                    time::Clock(b)
+                ),
+            ));
+        }
+    }
+}
+
+fn volume(src: &SourceText, v: &Spanned<f64>, errs: &mut Diagnostics) -> f64 {
+    let x = *v.get_ref();
+    if !x.is_finite() || !(0.0..=16.0).contains(&x) {
+        errs.push(src.at(
+            &v.span(),
+            format!("invalid volume {x} (expected a gain from 0 to 16; 0 mutes)"),
+        ));
+        1.0
+    } else {
+        x
+    }
+}
+
+fn transition(src: &SourceText, t: &Spanned<RawTransition>, errs: &mut Diagnostics) -> Transition {
+    let (line, _) = src.line_col(t.span().start);
+    let raw = t.get_ref();
+    let duration = match (&raw.kind, &raw.duration) {
+        (TransitionKind::Cut, _) => Ratio::from_integer(0),
+        (TransitionKind::Crossfade, None) => {
+            errs.push(src.at(&t.span(), "a crossfade needs a `duration` in seconds"));
+            Ratio::from_integer(0)
+        }
+        (TransitionKind::Crossfade, Some(d)) => match time_spec(src, d, "duration", errs) {
+            TimeSpec::Seconds(s) if s > Ratio::from_integer(0) => s,
+            TimeSpec::Seconds(_) => {
+                errs.push(src.at(&d.span(), "a crossfade `duration` must be greater than 0"));
+                Ratio::from_integer(0)
+            }
+            TimeSpec::Frames { .. } => {
+                errs.push(src.at(
+                    &d.span(),
+                    "a transition `duration` is in seconds, not source frames",
+                ));
+                Ratio::from_integer(0)
+            }
+        },
+    };
+    Transition {
+        kind: raw.kind,
+        duration,
+        line,
+    }
+}
+
+fn parse_colour(s: &str) -> Option<[u8; 3]> {
+    let hex = s.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let v = u32::from_str_radix(hex, 16).ok()?;
+    Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+}
+
+fn parse_bitrate(v: &BitrateValue) -> Option<u64> {
+    let value = match v {
+        BitrateValue::Number(n) => *n,
+        BitrateValue::Text(t) => {
+            let t = t.trim();
+            let (num, mult) = match t.chars().last()? {
+                'k' | 'K' => (&t[..t.len() - 1], 1e3),
+                'm' | 'M' => (&t[..t.len() - 1], 1e6),
+                _ => (t, 1.0),
+            };
+            num.parse::<f64>().ok()? * mult
+        }
+    };
+    (value.is_finite() && (8_000.0..=10_000_000.0).contains(&value)).then_some(value as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Edl, Diagnostics> {
+        Edl::parse(Path::new("t.toml"), text)
+    }
+
+    const HEAD: &str = "[output]\nwidth = 64\nheight = 32\nfps = 25\n";
+
+    #[test]
+    fn minimal_edl_gets_defaults() {
+        let edl = parse(&format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n")).unwrap();
+        assert_eq!(edl.output.video, VideoSettings::default());
+        assert_eq!(edl.output.audio, AudioSettings::default());
+        assert_eq!(edl.output.fit, Fit::Contain);
+        assert_eq!(
+            edl.clips[0].start,
+            TimeSpec::Seconds(Ratio::from_integer(0))
+        );
+        assert_eq!(edl.clips[0].end, End::SourceEnd);
+        assert_eq!(edl.clips[0].line, 5);
+        assert_eq!(edl.output.path, PathBuf::from("./t.mp4"));
+    }
+
+    #[test]
+    fn defaults_apply_and_last_transition_is_a_cut() {
+        let text = format!(
+            "{HEAD}[defaults]\nvolume = 0.3\ntransition = {{ kind = \"crossfade\", duration = 0.5 }}\n\
+             [[clip]]\nsource = \"a.mp4\"\n[[clip]]\nsource = \"b.mp4\"\nvolume = 1.0\n"
+        );
+        let edl = parse(&text).unwrap();
+        assert_eq!(edl.clips[0].volume, 0.3);
+        assert_eq!(edl.clips[1].volume, 1.0);
+        assert_eq!(edl.clips[0].transition.kind, TransitionKind::Crossfade);
+        assert_eq!(edl.clips[0].transition.duration, Ratio::new(1, 2));
+        assert_eq!(edl.clips[1].transition.kind, TransitionKind::Cut);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let err = parse(&format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\nvolum = 1\n")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("t.toml:7:1: "), "{msg}");
+        assert!(msg.contains("unknown field `volum`"), "{msg}");
+    }
+
+    #[test]
+    fn all_problems_are_reported() {
+        let text = "[output]\nwidth = 63\nheight = 32\nfps = \"x\"\n\
+                    [[clip]]\nsource = \"a.mp4\"\nin = \"aa\"\n\
+                    [[clip]]\nsource = \"b.mp4\"\nin = 5\nout = 4\n";
+        let err = parse(text).unwrap_err();
+        let msg = err.to_string();
+        assert_eq!(err.0.len(), 4, "{msg}");
+        assert!(msg.contains("t.toml:2:9: invalid output width 63"), "{msg}");
+        assert!(msg.contains("t.toml:4:7: invalid frame rate"), "{msg}");
+        assert!(msg.contains("clip 1 (a.mp4, [[clip]] at line 5)"), "{msg}");
+        assert!(msg.contains("clip 2 (b.mp4, [[clip]] at line 8)"), "{msg}");
+        assert!(msg.contains("is not before `out`"), "{msg}");
+    }
+
+    #[test]
+    fn colours_and_bitrates() {
+        assert_eq!(parse_colour("#ff8000"), Some([255, 128, 0]));
+        assert_eq!(parse_colour("ff8000"), None);
+        assert_eq!(
+            parse_bitrate(&BitrateValue::Text("192k".into())),
+            Some(192_000)
+        );
+        assert_eq!(parse_bitrate(&BitrateValue::Number(96000.0)), Some(96_000));
+        assert_eq!(parse_bitrate(&BitrateValue::Text("fast".into())), None);
+    }
+}

@@ -1,0 +1,711 @@
+//! The planner: a pure function from a validated [`Edl`] and the probes of
+//! its sources to a frame-exact [`Plan`]. No FFmpeg calls happen here.
+//!
+//! Timeline rules (see `docs/edl.md`):
+//! - clip i lasts `n_i = round((out_i - in_i) * fps)` output frames;
+//! - a transition from clip i into clip i+1 lasts `t_i = round(d * fps)` frames
+//!   and overlaps the end of clip i with the start of clip i+1;
+//! - the montage has `sum(n_i) - sum(t_i)` frames;
+//! - audio sample `s` belongs to the frame `k` with `S(k) <= s < S(k+1)`, where
+//!   `S(k) = round(k * sample_rate / fps)`.
+//!
+//! All ranges are half-open: `start..end` includes `start`, excludes `end`.
+
+use crate::edl::{Clip, Edl, End, Fit, Output, TransitionKind};
+use crate::error::{Diagnostic, Diagnostics};
+use crate::probe::{AudioInfo, Probe, VideoInfo};
+use crate::time::{self, Clock, Ratio, TimeSpec};
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// Longest segment, in seconds of output, before a clip body is split so that
+/// workers stay balanced.
+const MAX_SEGMENT_SECONDS: i64 = 10;
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub output: Output,
+    /// Total output frames.
+    pub frames: u64,
+    pub clips: Vec<ClipPlan>,
+    pub segments: Vec<Segment>,
+    pub audio: AudioPlan,
+}
+
+/// One clip placed on the timeline.
+#[derive(Debug, Clone)]
+pub struct ClipPlan {
+    pub number: usize,
+    pub source: PathBuf,
+    pub source_text: String,
+    pub line: usize,
+    /// Source time of the first frame, seconds from the container start.
+    pub start: Ratio,
+    /// Source time where the clip ends (exclusive).
+    pub end: Ratio,
+    /// Container start time, to turn stream timestamps into source times.
+    pub container_start: Ratio,
+    /// Timeline frames `timeline.start..timeline.end`.
+    pub timeline: Range<u64>,
+    /// Frames shared with the previous clip (crossfade in) and the next one.
+    pub fade_in: u64,
+    pub fade_out: u64,
+    pub volume: f64,
+    pub video: VideoInfo,
+    pub audio: Option<AudioInfo>,
+    pub geometry: Geometry,
+}
+
+impl ClipPlan {
+    pub fn frames(&self) -> u64 {
+        self.timeline.end - self.timeline.start
+    }
+}
+
+/// How a source picture is placed in the output frame: scale to `scaled`,
+/// then pad (contain) or crop (cover) at `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    pub scaled: (u32, u32),
+    pub fit: Fit,
+    /// Pad position of the picture (contain) or crop position inside it (cover).
+    pub offset: (u32, u32),
+}
+
+/// A unit of parallel video work: timeline frames `frames.start..frames.end`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub index: usize,
+    pub frames: Range<u64>,
+}
+
+/// What an output frame shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compose {
+    /// Frame `local` of clip `clip` (indexes into `Plan::clips`).
+    One { clip: usize, local: u64 },
+    /// Crossfade: `from * (1 - w) + to * w` with `w = step / steps`.
+    Blend {
+        from: usize,
+        from_local: u64,
+        to: usize,
+        to_local: u64,
+        step: u64,
+        steps: u64,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct AudioPlan {
+    pub sample_rate: u32,
+    pub channels: u32,
+    /// Total samples per channel; equals `S(frames)`.
+    pub samples: u64,
+    pub clips: Vec<AudioRegion>,
+    pub voiceovers: Vec<AudioRegion>,
+}
+
+/// Audio read from a source window and placed on the timeline.
+#[derive(Debug, Clone)]
+pub struct AudioRegion {
+    pub label: String,
+    pub source: PathBuf,
+    pub stream: usize,
+    pub container_start: Ratio,
+    /// Source time the window starts at.
+    pub source_start: Ratio,
+    /// Timeline samples `timeline.start..timeline.end`.
+    pub timeline: Range<u64>,
+    pub volume: f64,
+    /// Samples at the start faded in and at the end faded out (crossfades).
+    pub fade_in: u64,
+    pub fade_out: u64,
+}
+
+impl Plan {
+    /// What timeline frame `k` shows.
+    pub fn compose(&self, k: u64) -> Compose {
+        // Clips are sorted by start; the last clip starting at or before k.
+        let i = self.clips.partition_point(|c| c.timeline.start <= k) - 1;
+        let clip = &self.clips[i];
+        let local = k - clip.timeline.start;
+        if local < clip.fade_in && i > 0 {
+            let prev = &self.clips[i - 1];
+            let steps = clip.fade_in + 1;
+            return Compose::Blend {
+                from: i - 1,
+                from_local: k - prev.timeline.start,
+                to: i,
+                to_local: local,
+                step: local + 1,
+                steps,
+            };
+        }
+        Compose::One { clip: i, local }
+    }
+
+    /// Timeline length in seconds.
+    pub fn duration(&self) -> Ratio {
+        Ratio::from_integer(self.frames as i64) / self.output.fps
+    }
+
+    /// Clips a segment reads from, in timeline order.
+    pub fn clips_in(&self, seg: &Segment) -> Range<usize> {
+        let first = self
+            .clips
+            .partition_point(|c| c.timeline.end <= seg.frames.start);
+        let last = self
+            .clips
+            .partition_point(|c| c.timeline.start < seg.frames.end);
+        first..last
+    }
+}
+
+/// Sample position of frame boundary `k`.
+pub fn sample_at(k: u64, sample_rate: u32, fps: Ratio) -> u64 {
+    time::round(Ratio::from_integer(k as i64) * Ratio::from_integer(sample_rate as i64) / fps)
+        as u64
+}
+
+/// Places a picture of `w`x`h` with sample aspect `sar` in the output.
+pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) -> Geometry {
+    let even = |x: Ratio| -> u32 { ((time::round(x / 2)).max(1) * 2) as u32 };
+    let dar = Ratio::from_integer(w as i64) * sar / Ratio::from_integer(h.max(1) as i64);
+    let out_ar = Ratio::new(out_w as i64, out_h as i64);
+    let (ow, oh) = (
+        Ratio::from_integer(out_w as i64),
+        Ratio::from_integer(out_h as i64),
+    );
+    match fit {
+        Fit::Stretch => Geometry {
+            scaled: (out_w, out_h),
+            fit,
+            offset: (0, 0),
+        },
+        Fit::Contain => {
+            let (sw, sh) = if dar > out_ar {
+                (out_w, even(ow / dar).min(out_h))
+            } else {
+                (even(oh * dar).min(out_w), out_h)
+            };
+            Geometry {
+                scaled: (sw, sh),
+                fit,
+                offset: (((out_w - sw) / 4) * 2, ((out_h - sh) / 4) * 2),
+            }
+        }
+        Fit::Cover => {
+            let (sw, sh) = if dar > out_ar {
+                (even(oh * dar).max(out_w), out_h)
+            } else {
+                (out_w, even(ow / dar).max(out_h))
+            };
+            Geometry {
+                scaled: (sw, sh),
+                fit,
+                offset: (((sw - out_w) / 4) * 2, ((sh - out_h) / 4) * 2),
+            }
+        }
+    }
+}
+
+/// Resolves a clip's or voiceover's source window in seconds.
+fn window(
+    start: TimeSpec,
+    end: End,
+    fps: Ratio,
+    source_len: Ratio,
+) -> Result<(Ratio, Ratio), String> {
+    let a = start.resolve(fps).map_err(|m| format!("`in`: {m}"))?;
+    let b = match end {
+        End::Out(t) => t.resolve(fps).map_err(|m| format!("`out`: {m}"))?,
+        End::Duration(t) => a + t.resolve(fps).map_err(|m| format!("`duration`: {m}"))?,
+        End::SourceEnd => source_len,
+    };
+    if a >= b {
+        return Err(format!(
+            "`in` {} is not before `out` {} (out is exclusive; the clip would be empty)",
+            Clock(a),
+            Clock(b)
+        ));
+    }
+    // Container durations are rounded to microseconds; allow that much.
+    if b > source_len + Ratio::new(1, 1000) {
+        return Err(format!(
+            "`out` {} is past the end of the source (duration {})",
+            Clock(b),
+            Clock(source_len)
+        ));
+    }
+    Ok((a, b))
+}
+
+/// Builds the plan. `clip_probes[i]` and `voice_probes[i]` are the probes (or
+/// the probe errors) of the EDL's clips and voiceovers in order. Every problem
+/// is collected; nothing is decoded.
+pub fn plan(
+    edl: &Edl,
+    clip_probes: &[Result<Probe, String>],
+    voice_probes: &[Result<Probe, String>],
+) -> Result<Plan, Diagnostics> {
+    let mut errs = Diagnostics::default();
+    let out = &edl.output;
+    let fps = out.fps;
+    let clip_diag = |c: &Clip, msg: String| {
+        Diagnostic::new(&edl.file, msg).clip(c.number, &c.source_text, c.line)
+    };
+
+    // Resolve each clip's window and frame count.
+    struct Placed {
+        start: Ratio,
+        end: Ratio,
+        frames: u64,
+        probe: Probe,
+        video: VideoInfo,
+    }
+    let mut placed: Vec<Option<Placed>> = Vec::with_capacity(edl.clips.len());
+    for (clip, probe) in edl.clips.iter().zip(clip_probes) {
+        let probe = match probe {
+            Ok(p) => p,
+            Err(m) => {
+                errs.push(clip_diag(clip, m.clone()));
+                placed.push(None);
+                continue;
+            }
+        };
+        let Some(video) = probe.video.clone() else {
+            errs.push(clip_diag(
+                clip,
+                format!("source {} has no video stream", probe.path.display()),
+            ));
+            placed.push(None);
+            continue;
+        };
+        let source_len = video.end.unwrap_or(probe.duration).max(probe.duration);
+        match window(clip.start, clip.end, video.fps, source_len) {
+            Err(m) => {
+                errs.push(clip_diag(clip, m));
+                placed.push(None);
+            }
+            Ok((a, b)) => {
+                let frames = time::round((b - a) * fps);
+                if frames < 1 {
+                    errs.push(clip_diag(
+                        clip,
+                        format!(
+                            "the clip lasts {:.4} s, less than one output frame at {} fps",
+                            time::secs_f64(b - a),
+                            time::fmt_rate(fps)
+                        ),
+                    ));
+                    placed.push(None);
+                } else {
+                    placed.push(Some(Placed {
+                        start: a,
+                        end: b,
+                        frames: frames as u64,
+                        probe: probe.clone(),
+                        video,
+                    }));
+                }
+            }
+        }
+    }
+
+    // Transition lengths in frames, checked against both neighbours.
+    let mut fades = vec![0u64; edl.clips.len()];
+    for i in 0..edl.clips.len().saturating_sub(1) {
+        let t = &edl.clips[i].transition;
+        if t.kind == TransitionKind::Cut {
+            continue;
+        }
+        let frames = time::round(t.duration * fps).max(0) as u64;
+        fades[i] = frames;
+        let (Some(a), Some(b)) = (&placed[i], &placed[i + 1]) else {
+            continue;
+        };
+        let diag = |m: String| clip_diag(&edl.clips[i], m).at(t.line, 1);
+        if frames > a.frames || frames > b.frames {
+            let (which, n) = if frames > a.frames {
+                (format!("clip {}", i + 1), a.frames)
+            } else {
+                (format!("clip {}", i + 2), b.frames)
+            };
+            errs.push(diag(format!(
+                "the transition lasts {frames} frames ({} s), longer than {which} ({n} frames)",
+                time::secs_f64(t.duration)
+            )));
+        } else if i > 0 && fades[i - 1] + frames > a.frames {
+            errs.push(diag(format!(
+                "the transition ({frames} frames) overlaps the previous transition ({} frames): \
+                 clip {} has only {} frames",
+                fades[i - 1],
+                i + 1,
+                a.frames
+            )));
+        }
+    }
+    if !errs.is_empty() {
+        // Voiceover checks need the timeline; report what we have so far plus
+        // the voiceover problems that do not depend on it.
+        for (v, p) in edl.voiceovers.iter().zip(voice_probes) {
+            if let Err(m) = voice_window(v, p) {
+                errs.push(Diagnostic::new(&edl.file, m).voiceover(
+                    v.number,
+                    &v.source_text,
+                    v.line,
+                ));
+            }
+        }
+        return Err(errs.into_result(()).unwrap_err());
+    }
+
+    // Lay the clips out.
+    let mut clips = Vec::with_capacity(placed.len());
+    let mut cursor = 0u64;
+    for (i, (clip, p)) in edl.clips.iter().zip(placed).enumerate() {
+        let p = p.expect("checked above");
+        let start = cursor;
+        let fade_in = if i > 0 { fades[i - 1] } else { 0 };
+        cursor = start + p.frames - fades[i];
+        let geometry = geometry(
+            p.video.width,
+            p.video.height,
+            p.video.sar,
+            out.width,
+            out.height,
+            out.fit,
+        );
+        clips.push(ClipPlan {
+            number: clip.number,
+            source: clip.source.clone(),
+            source_text: clip.source_text.clone(),
+            line: clip.line,
+            start: p.start,
+            end: p.end,
+            container_start: p.probe.start_time,
+            timeline: start..start + p.frames,
+            fade_in,
+            fade_out: fades[i],
+            volume: clip.volume,
+            video: p.video,
+            audio: p.probe.audio.clone(),
+            geometry,
+        });
+    }
+    let frames = clips.last().map_or(0, |c| c.timeline.end);
+
+    // Audio.
+    let sr = out.audio.sample_rate;
+    let s = |k: u64| sample_at(k, sr, fps);
+    let samples = s(frames);
+    let audio_clips = clips
+        .iter()
+        .filter_map(|c| {
+            let a = c.audio.as_ref()?;
+            (c.volume > 0.0).then(|| AudioRegion {
+                label: format!("clip {} ({})", c.number, c.source_text),
+                source: c.source.clone(),
+                stream: a.stream,
+                container_start: c.container_start,
+                source_start: c.start,
+                timeline: s(c.timeline.start)..s(c.timeline.end),
+                volume: c.volume,
+                fade_in: s(c.timeline.start + c.fade_in) - s(c.timeline.start),
+                fade_out: s(c.timeline.end) - s(c.timeline.end - c.fade_out),
+            })
+        })
+        .collect();
+    let montage = Ratio::from_integer(frames as i64) / fps;
+    let mut voiceovers = Vec::new();
+    for (v, p) in edl.voiceovers.iter().zip(voice_probes) {
+        let diag =
+            |m: String| Diagnostic::new(&edl.file, m).voiceover(v.number, &v.source_text, v.line);
+        match voice_window(v, p) {
+            Err(m) => errs.push(diag(m)),
+            Ok((a, b, probe, info)) => {
+                let end = v.at + (b - a);
+                if end > montage {
+                    errs.push(diag(format!(
+                        "the voiceover runs from {} to {}, past the end of the montage ({})",
+                        Clock(v.at),
+                        Clock(end),
+                        Clock(montage)
+                    )));
+                    continue;
+                }
+                let first = time::round(v.at * Ratio::from_integer(sr as i64)) as u64;
+                let len = time::round((b - a) * Ratio::from_integer(sr as i64)) as u64;
+                if v.volume > 0.0 {
+                    voiceovers.push(AudioRegion {
+                        label: format!("voiceover {} ({})", v.number, v.source_text),
+                        source: v.source.clone(),
+                        stream: info.stream,
+                        container_start: probe.start_time,
+                        source_start: a,
+                        timeline: first..(first + len).min(samples),
+                        volume: v.volume,
+                        fade_in: 0,
+                        fade_out: 0,
+                    });
+                }
+            }
+        }
+    }
+
+    let segments = segments(&clips, fps);
+    errs.into_result(Plan {
+        output: out.clone(),
+        frames,
+        clips,
+        segments,
+        audio: AudioPlan {
+            sample_rate: sr,
+            channels: out.audio.channels,
+            samples,
+            clips: audio_clips,
+            voiceovers,
+        },
+    })
+}
+
+fn voice_window(
+    v: &crate::edl::Voiceover,
+    probe: &Result<Probe, String>,
+) -> Result<(Ratio, Ratio, Probe, AudioInfo), String> {
+    let probe = probe.as_ref().map_err(|m| m.clone())?;
+    let info = probe
+        .audio
+        .clone()
+        .ok_or_else(|| format!("source {} has no audio stream", probe.path.display()))?;
+    let fps = probe
+        .video
+        .as_ref()
+        .map_or(Ratio::from_integer(25), |v| v.fps);
+    let (a, b) = window(v.start, v.end, fps, probe.duration)?;
+    Ok((a, b, probe.clone(), info))
+}
+
+/// Cuts the timeline into segments at the end of each incoming crossfade,
+/// so a segment is one clip's body plus its outgoing transition; bodies longer
+/// than `MAX_SEGMENT_SECONDS` are split evenly.
+fn segments(clips: &[ClipPlan], fps: Ratio) -> Vec<Segment> {
+    let max = (time::round(fps * MAX_SEGMENT_SECONDS).max(1)) as u64;
+    let mut out = Vec::new();
+    for c in clips {
+        let range = c.timeline.start + c.fade_in..c.timeline.end;
+        let len = range.end - range.start;
+        if len == 0 {
+            continue;
+        }
+        let parts = len.div_ceil(max);
+        for p in 0..parts {
+            let a = range.start + len * p / parts;
+            let b = range.start + len * (p + 1) / parts;
+            out.push(Segment {
+                index: out.len(),
+                frames: a..b,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn probe(path: &str, secs: i64, fps: i64, audio: bool) -> Result<Probe, String> {
+        Ok(Probe {
+            path: PathBuf::from(path),
+            start_time: Ratio::from_integer(0),
+            duration: Ratio::from_integer(secs),
+            video: Some(VideoInfo {
+                stream: 0,
+                time_base: Ratio::new(1, 90000),
+                fps: Ratio::from_integer(fps),
+                width: 640,
+                height: 360,
+                sar: Ratio::from_integer(1),
+                end: Some(Ratio::from_integer(secs)),
+            }),
+            audio: audio.then_some(AudioInfo {
+                stream: 1,
+                sample_rate: 44100,
+                channels: 2,
+            }),
+        })
+    }
+
+    fn edl(body: &str) -> Edl {
+        let text = format!("[output]\nwidth = 64\nheight = 36\nfps = 30\n{body}");
+        Edl::parse(Path::new("t.toml"), &text).unwrap()
+    }
+
+    const THREE: &str = "[defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n\
+        [[clip]]\nsource = \"a\"\nin = 1\nout = 3\n\
+        [[clip]]\nsource = \"b\"\nin = 0\nout = 2.5\n\
+        [[clip]]\nsource = \"c\"\nin = \"00:00:01:15\"\nduration = 1\n";
+
+    #[test]
+    fn frame_counts_follow_the_rule() {
+        let e = edl(THREE);
+        let probes = vec![
+            probe("a", 10, 30, true),
+            probe("b", 10, 25, false),
+            probe("c", 10, 30, true),
+        ];
+        let p = plan(&e, &probes, &[]).unwrap();
+        // 60 + 75 + 30 frames, minus two 15-frame crossfades.
+        assert_eq!(p.frames, 60 + 75 + 30 - 30);
+        assert_eq!(p.clips[2].start, Ratio::new(3, 2));
+        assert_eq!(p.clips[1].timeline, 45..120);
+        assert_eq!(p.audio.samples, p.frames * 1600);
+        // Segments tile the timeline with no gap or overlap.
+        let mut next = 0;
+        for s in &p.segments {
+            assert_eq!(s.frames.start, next);
+            next = s.frames.end;
+        }
+        assert_eq!(next, p.frames);
+        // Clip b has no audio, so only a and c contribute.
+        assert_eq!(p.audio.clips.len(), 2);
+        assert_eq!(p.audio.clips[1].timeline.start, 105 * 1600);
+        assert_eq!(p.audio.clips[1].fade_in, 15 * 1600);
+    }
+
+    #[test]
+    fn crossfade_weights_follow_the_rule() {
+        let e = edl(THREE);
+        let probes = vec![
+            probe("a", 10, 30, true),
+            probe("b", 10, 25, true),
+            probe("c", 10, 30, true),
+        ];
+        let p = plan(&e, &probes, &[]).unwrap();
+        assert_eq!(p.compose(44), Compose::One { clip: 0, local: 44 });
+        assert_eq!(
+            p.compose(45),
+            Compose::Blend {
+                from: 0,
+                from_local: 45,
+                to: 1,
+                to_local: 0,
+                step: 1,
+                steps: 16
+            }
+        );
+        assert_eq!(
+            p.compose(59),
+            Compose::Blend {
+                from: 0,
+                from_local: 59,
+                to: 1,
+                to_local: 14,
+                step: 15,
+                steps: 16
+            }
+        );
+        assert_eq!(p.compose(60), Compose::One { clip: 1, local: 15 });
+        assert_eq!(p.compose(p.frames - 1), Compose::One { clip: 2, local: 29 });
+    }
+
+    #[test]
+    fn timing_errors_name_the_clip() {
+        let e = edl("[[clip]]\nsource = \"a\"\nin = 1\nout = 12\n\
+             transition = { kind = \"crossfade\", duration = 2 }\n\
+             [[clip]]\nsource = \"b\"\nin = 0\nout = 1\n");
+        let probes = vec![probe("a", 10, 30, true), probe("b", 10, 30, true)];
+        let err = plan(&e, &probes, &[]).unwrap_err().to_string();
+        assert!(err.contains("clip 1 (a, [[clip]] at line 5)"), "{err}");
+        assert!(
+            err.contains("past the end of the source (duration 0:00:10.000)"),
+            "{err}"
+        );
+
+        let e = edl("[[clip]]\nsource = \"a\"\nin = 1\nout = 3\n\
+             transition = { kind = \"crossfade\", duration = 2 }\n\
+             [[clip]]\nsource = \"b\"\nin = 0\nout = 1\n");
+        let err = plan(&e, &probes, &[]).unwrap_err().to_string();
+        assert!(err.contains("t.toml:9:1: clip 1"), "{err}");
+        assert!(err.contains("longer than clip 2 (30 frames)"), "{err}");
+    }
+
+    #[test]
+    fn overlapping_transitions_are_refused() {
+        let e = edl(
+            "[defaults]\ntransition = { kind = \"crossfade\", duration = 0.6 }\n\
+             [[clip]]\nsource = \"a\"\nout = 1\n[[clip]]\nsource = \"b\"\nout = 1\n\
+             [[clip]]\nsource = \"c\"\nout = 1\n",
+        );
+        let probes = vec![
+            probe("a", 10, 30, true),
+            probe("b", 10, 30, true),
+            probe("c", 10, 30, true),
+        ];
+        let err = plan(&e, &probes, &[]).unwrap_err().to_string();
+        assert!(err.contains("overlaps the previous transition"), "{err}");
+        assert!(err.contains("clip 2 (b,"), "{err}");
+    }
+
+    #[test]
+    fn voiceover_past_the_end_is_refused() {
+        let e = edl(
+            "[[clip]]\nsource = \"a\"\nout = 2\n[[voiceover]]\nsource = \"v\"\nat = 1.5\nduration = 1\n",
+        );
+        let probes = vec![probe("a", 10, 30, true)];
+        let err = plan(&e, &probes, &[probe("v", 10, 30, true)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("voiceover 1 (v, [[voiceover]] at line 8)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("past the end of the montage (0:00:02.000)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_sources_are_all_reported() {
+        let e = edl("[[clip]]\nsource = \"a\"\n[[clip]]\nsource = \"b\"\n");
+        let probes = vec![
+            Err("source not found: a".into()),
+            Err("source not found: b".into()),
+        ];
+        let err = plan(&e, &probes, &[]).unwrap_err();
+        assert_eq!(err.0.len(), 2);
+    }
+
+    #[test]
+    fn geometry_keeps_the_display_aspect() {
+        // 4:3 into 16:9: pillarbox.
+        let g = geometry(640, 480, Ratio::from_integer(1), 1920, 1080, Fit::Contain);
+        assert_eq!(g.scaled, (1440, 1080));
+        assert_eq!(g.offset, (240, 0));
+        // Vertical into 16:9.
+        let g = geometry(1080, 1920, Ratio::from_integer(1), 1920, 1080, Fit::Contain);
+        assert_eq!(g.scaled, (608, 1080));
+        // Anamorphic 720x576 with SAR 64:45 is 16:9.
+        let g = geometry(720, 576, Ratio::new(64, 45), 1920, 1080, Fit::Contain);
+        assert_eq!(g.scaled, (1920, 1080));
+        // Cover crops the overflow.
+        let g = geometry(640, 480, Ratio::from_integer(1), 1920, 1080, Fit::Cover);
+        assert_eq!(g.scaled, (1920, 1440));
+        assert_eq!(g.offset, (0, 180));
+        let g = geometry(640, 480, Ratio::from_integer(1), 1920, 1080, Fit::Stretch);
+        assert_eq!(g.scaled, (1920, 1080));
+    }
+
+    #[test]
+    fn long_bodies_are_split() {
+        let e = edl("[[clip]]\nsource = \"a\"\nout = 25\n");
+        let p = plan(&e, &[probe("a", 30, 30, true)], &[]).unwrap();
+        assert_eq!(p.frames, 750);
+        assert_eq!(p.segments.len(), 3);
+        assert_eq!(p.segments[1].frames, 250..500);
+        assert_eq!(p.clips_in(&p.segments[1]), 0..1);
+    }
+}
