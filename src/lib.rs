@@ -5,8 +5,37 @@
 //! [`plan`] lays out a frame-exact timeline (pure), [`render`] encodes video
 //! segments in parallel and joins them with the [`audio`] mix.
 
+pub mod audio;
 pub mod edl;
 pub mod error;
 pub mod plan;
 pub mod probe;
+pub mod progress;
+pub mod render;
+pub mod report;
 pub mod time;
+
+use error::{Error, Result};
+use rayon::prelude::*;
+use std::path::Path;
+
+/// Reads the EDL, probes every source and plans the montage. Every problem
+/// found is reported together; nothing is decoded.
+pub fn prepare(edl_path: &Path) -> Result<(edl::Edl, plan::Plan)> {
+    ffmpeg_next::init().map_err(|e| Error::render(format!("initialising FFmpeg: {e}")))?;
+    // Our own messages say what went wrong; FFmpeg's chatter is not for users.
+    ffmpeg_next::log::set_level(ffmpeg_next::log::Level::Error);
+    let edl = edl::Edl::load(edl_path)?;
+    let clip_probes: Vec<_> = edl
+        .clips
+        .par_iter()
+        .map(|c| probe::probe(&c.source))
+        .collect();
+    let voice_probes: Vec<_> = edl
+        .voiceovers
+        .par_iter()
+        .map(|v| probe::probe(&v.source))
+        .collect();
+    let plan = plan::plan(&edl, &clip_probes, &voice_probes)?;
+    Ok((edl, plan))
+}

@@ -1,0 +1,122 @@
+//! Progress reporting. The renderer talks to a [`Progress`]; the binary picks
+//! a bar for terminals, timed log lines for CI, or nothing.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub trait Progress: Send + Sync {
+    /// Rendering of `total` frames begins.
+    fn start(&self, total: u64);
+    /// `n` more frames are done.
+    fn advance(&self, n: u64);
+    /// A stage begins (e.g. "joining").
+    fn stage(&self, name: &str);
+    fn finish(&self);
+}
+
+/// Reports nothing (tests, `--quiet`).
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn stage(&self, _: &str) {}
+    fn finish(&self) {}
+}
+
+/// An indicatif bar: frames done/total, fps, ETA.
+pub struct Bar(indicatif::ProgressBar);
+
+impl Bar {
+    pub fn new() -> Self {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg:9} [{bar:40}] {pos}/{len} frames  {per_sec}  ETA {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Bar(bar)
+    }
+}
+
+impl Default for Bar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+        self.0.set_message("rendering");
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+    fn stage(&self, name: &str) {
+        self.0.set_message(name.to_string());
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Plain lines on stderr at most every `every`, for logs without a terminal.
+pub struct Log {
+    every: Duration,
+    started: Instant,
+    total: AtomicU64,
+    done: AtomicU64,
+    last: Mutex<Instant>,
+}
+
+impl Log {
+    pub fn new(every: Duration) -> Self {
+        Log {
+            every,
+            started: Instant::now(),
+            total: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+            last: Mutex::new(Instant::now()),
+        }
+    }
+
+    fn line(&self, done: u64) {
+        let total = self.total.load(Ordering::Relaxed).max(1);
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let fps = done as f64 / secs;
+        let eta = if fps > 0.0 {
+            (total.saturating_sub(done)) as f64 / fps
+        } else {
+            0.0
+        };
+        eprintln!(
+            "reel: {done}/{total} frames ({:.0}%), {fps:.1} fps, ETA {eta:.0} s",
+            100.0 * done as f64 / total as f64
+        );
+    }
+}
+
+impl Progress for Log {
+    fn start(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        eprintln!("reel: rendering {total} frames");
+    }
+    fn advance(&self, n: u64) {
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() >= self.every {
+            *last = Instant::now();
+            drop(last);
+            self.line(done);
+        }
+    }
+    fn stage(&self, name: &str) {
+        eprintln!("reel: {name}");
+    }
+    fn finish(&self) {}
+}

@@ -1,0 +1,68 @@
+//! Crossfades on the planes of two conformed frames:
+//! `out = a * (1 - w) + b * w`, `w = step / steps`, rounded to nearest.
+
+use crate::error::{Error, Result};
+use ffmpeg_next as ff;
+
+/// Blends `a` and `b` (same format and size) into `out`.
+pub fn blend(
+    a: &ff::frame::Video,
+    b: &ff::frame::Video,
+    step: u64,
+    steps: u64,
+    out: &mut ff::frame::Video,
+) -> Result<()> {
+    if a.format() != b.format() || a.width() != b.width() || a.height() != b.height() {
+        return Err(Error::render(
+            "crossfade between frames of different formats",
+        ));
+    }
+    let format = a.format();
+    // SAFETY: the descriptor table is static; a valid format has one.
+    let depth = unsafe {
+        let desc = ff::ffi::av_pix_fmt_desc_get(format.into());
+        if desc.is_null() {
+            return Err(Error::render("crossfade: unknown pixel format"));
+        }
+        (*desc).comp[0].depth
+    };
+    let wb = step as u32;
+    let wa = (steps - step) as u32;
+    let den = steps as u32;
+    for plane in 0..a.planes() {
+        // SAFETY: asks libavutil for the byte width of one row of this plane.
+        let row = unsafe {
+            ff::ffi::av_image_get_linesize(format.into(), a.width() as i32, plane as i32)
+        };
+        if row <= 0 {
+            return Err(Error::render("crossfade: cannot size the picture planes"));
+        }
+        let row = row as usize;
+        let rows = a.plane_height(plane) as usize;
+        let (sa, sb, so) = (a.stride(plane), b.stride(plane), out.stride(plane));
+        let (da, db) = (a.data(plane), b.data(plane));
+        let dout = out.data_mut(plane);
+        for y in 0..rows {
+            let ra = &da[y * sa..y * sa + row];
+            let rb = &db[y * sb..y * sb + row];
+            let ro = &mut dout[y * so..y * so + row];
+            if depth > 8 {
+                for ((o, x), z) in ro
+                    .chunks_exact_mut(2)
+                    .zip(ra.chunks_exact(2))
+                    .zip(rb.chunks_exact(2))
+                {
+                    let xa = u16::from_le_bytes([x[0], x[1]]) as u32;
+                    let xb = u16::from_le_bytes([z[0], z[1]]) as u32;
+                    let v = ((xa * wa + xb * wb + den / 2) / den) as u16;
+                    o.copy_from_slice(&v.to_le_bytes());
+                }
+            } else {
+                for ((o, &x), &z) in ro.iter_mut().zip(ra).zip(rb) {
+                    *o = ((x as u32 * wa + z as u32 * wb + den / 2) / den) as u8;
+                }
+            }
+        }
+    }
+    Ok(())
+}

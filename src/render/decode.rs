@@ -1,0 +1,340 @@
+//! Reading one clip's pictures: seek, decode, pick the frame each output
+//! frame shows (FFmpeg's `fps` rule with round=near), and conform it to the
+//! output (size, fit, pixel format) once, through libavfilter.
+
+use crate::edl::{Fit, Output};
+use crate::error::{Context, Error, Result};
+use crate::plan::{ClipPlan, Geometry};
+use crate::time::{self, Clock, Ratio};
+use ffmpeg_next as ff;
+
+/// A decoded source frame and the output index the `fps` rule gives it.
+struct Picked {
+    index: i64,
+    frame: ff::frame::Video,
+}
+
+/// Sequential reader of a clip's output frames, starting at any local frame.
+pub struct ClipReader<'a> {
+    clip: &'a ClipPlan,
+    fps: Ratio,
+    input: ff::format::context::Input,
+    decoder: ff::decoder::Video,
+    graph: Option<ff::filter::Graph>,
+    filter_spec: String,
+    /// Next decoded frame after `shown`, not yet due.
+    pending: Option<Picked>,
+    /// The frame on screen now, in source form.
+    shown: Option<Picked>,
+    /// `shown` conformed to the output; None when `shown` changed since.
+    conformed: Option<ff::frame::Video>,
+    /// Last timestamp seen, to stamp frames that lack one.
+    last_pts: Option<i64>,
+    flushed: bool,
+    eof: bool,
+}
+
+impl<'a> ClipReader<'a> {
+    /// Opens the clip's source positioned so that local frame `first` can be
+    /// read next. `threads` is the decoder's thread count.
+    pub fn open(clip: &'a ClipPlan, output: &Output, first: u64, threads: usize) -> Result<Self> {
+        let what = || format!("clip {} ({})", clip.number, clip.source.display());
+        let input = ff::format::input(&clip.source).context(what)?;
+        let stream = input
+            .stream(clip.video.stream)
+            .ok_or_else(|| Error::render(format!("{}: video stream is gone", what())))?;
+        let mut ctx =
+            ff::codec::context::Context::from_parameters(stream.parameters()).context(what)?;
+        ctx.set_threading(ff::threading::Config {
+            kind: ff::threading::Type::Frame,
+            count: threads.max(1),
+            ..Default::default()
+        });
+        // SAFETY: setting the packet time base on a context not yet opened.
+        unsafe {
+            (*ctx.as_mut_ptr()).pkt_timebase = stream.time_base().into();
+        }
+        let decoder = ctx.decoder().video().context(what)?;
+        let mut reader = ClipReader {
+            clip,
+            fps: output.fps,
+            input,
+            decoder,
+            graph: None,
+            filter_spec: filter_spec(&clip.geometry, output),
+            pending: None,
+            shown: None,
+            conformed: None,
+            last_pts: None,
+            flushed: false,
+            eof: false,
+        };
+        reader.seek_for(first)?;
+        Ok(reader)
+    }
+
+    /// Seeks so that decoding reaches every frame that local frame `first`
+    /// could show. The keyframe found is checked; if it lies after the
+    /// target (some demuxers seek by decode time), seeks further back.
+    fn seek_for(&mut self, first: u64) -> Result<()> {
+        // The last frame with index <= first has p < (first + 0.5) / fps.
+        let target = (Ratio::from_integer(first as i64) + Ratio::new(1, 2)) / self.fps;
+        let mut back = Ratio::from_integer(0);
+        loop {
+            let at = self.clip.container_start + self.clip.start + target - back;
+            if at <= self.clip.container_start + Ratio::new(1, 10) {
+                // Near the beginning: read from the start, no seek needed.
+                return Ok(());
+            }
+            let ts = (at * Ratio::from_integer(ff::ffi::AV_TIME_BASE as i64))
+                .floor()
+                .to_integer();
+            if self.input.seek(ts, ..ts).is_err() {
+                // Unseekable input: rewind to the start and decode from there.
+                let _ = self.input.seek(i64::MIN + 1, ..);
+                return Ok(());
+            }
+            self.decoder.flush();
+            self.pending = None;
+            self.shown = None;
+            self.eof = false;
+            self.flushed = false;
+            self.last_pts = None;
+            match self.decode_next()? {
+                Some((p, frame)) if p < target || back > Ratio::from_integer(60) => {
+                    self.push_decoded(p, frame);
+                    return Ok(());
+                }
+                Some(_) => {
+                    back = if back == Ratio::from_integer(0) {
+                        Ratio::from_integer(1)
+                    } else {
+                        back * 4
+                    };
+                }
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Returns output frame `k` of the clip (local index), conformed.
+    /// Calls must use non-decreasing `k`.
+    pub fn frame(&mut self, k: u64) -> Result<&mut ff::frame::Video> {
+        let k = k as i64;
+        loop {
+            if self.pending.is_none() && !self.eof {
+                self.fill_pending()?;
+            }
+            match &self.pending {
+                Some(p) if p.index <= k => {
+                    self.shown = self.pending.take();
+                    self.conformed = None;
+                }
+                _ => break,
+            }
+        }
+        if self.shown.is_none() {
+            // No source frame maps at or before k: the first frame after `in`
+            // starts late (index > k). Show it, as the fps filter would.
+            match self.pending.take() {
+                Some(p) => {
+                    self.shown = Some(p);
+                    self.conformed = None;
+                }
+                None => {
+                    return Err(Error::render(format!(
+                        "clip {} ({}): no video frames from {} on",
+                        self.clip.number,
+                        self.clip.source.display(),
+                        Clock(self.clip.start)
+                    )))
+                }
+            }
+        }
+        if self.conformed.is_none() {
+            let frame = &self.shown.as_ref().expect("set above").frame;
+            let what = || {
+                format!(
+                    "clip {} ({}): conforming",
+                    self.clip.number,
+                    self.clip.source.display()
+                )
+            };
+            let conformed = conform(&mut self.graph, &self.filter_spec, frame).context(what)?;
+            self.conformed = Some(conformed);
+        }
+        Ok(self.conformed.as_mut().expect("set above"))
+    }
+
+    /// Decodes until the next frame at or after `in`, storing it as pending.
+    fn fill_pending(&mut self) -> Result<()> {
+        while self.pending.is_none() {
+            match self.decode_next()? {
+                Some((p, frame)) => self.push_decoded(p, frame),
+                None => {
+                    self.eof = true;
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Files a decoded frame at source offset `p` (seconds after `in`):
+    /// frames before `in` are dropped, a later frame with the same index
+    /// replaces an earlier one.
+    fn push_decoded(&mut self, p: Ratio, frame: ff::frame::Video) {
+        if p < Ratio::from_integer(0) {
+            return;
+        }
+        let index = time::round(p * self.fps);
+        self.pending = Some(Picked { index, frame });
+    }
+
+    /// Next decoded frame with its time in seconds after `in`.
+    fn decode_next(&mut self) -> Result<Option<(Ratio, ff::frame::Video)>> {
+        let tb = self.clip.video.time_base;
+        let mut frame = ff::frame::Video::empty();
+        loop {
+            match self.decoder.receive_frame(&mut frame) {
+                Ok(()) => {
+                    let pts = match frame.timestamp() {
+                        Some(t) => t,
+                        None => {
+                            // No timestamp at all: assume the nominal rate.
+                            let step = (Ratio::from_integer(1) / self.clip.video.fps / tb)
+                                .round()
+                                .to_integer()
+                                .max(1);
+                            self.last_pts.map_or(0, |t| t + step)
+                        }
+                    };
+                    self.last_pts = Some(pts);
+                    let p =
+                        Ratio::from_integer(pts) * tb - self.clip.container_start - self.clip.start;
+                    return Ok(Some((p, frame)));
+                }
+                Err(ff::Error::Eof) => return Ok(None),
+                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {}
+                Err(e) => return Err(self.decode_error(e)),
+            }
+            if self.flushed {
+                return Ok(None);
+            }
+            let mut packet = ff::Packet::empty();
+            match packet.read(&mut self.input) {
+                Ok(()) => {
+                    if packet.stream() != self.clip.video.stream {
+                        continue;
+                    }
+                    match self.decoder.send_packet(&packet) {
+                        Ok(()) => {}
+                        Err(ff::Error::InvalidData) => {
+                            // Damage the decoder recovers from (e.g. a partial
+                            // packet right after a seek) is not a failure.
+                        }
+                        Err(e) => return Err(self.decode_error(e)),
+                    }
+                }
+                Err(ff::Error::Eof) => {
+                    self.decoder.send_eof().map_err(|e| self.decode_error(e))?;
+                    self.flushed = true;
+                }
+                Err(e) => return Err(self.decode_error(e)),
+            }
+        }
+    }
+
+    fn decode_error(&self, e: ff::Error) -> Error {
+        let at = self.last_pts.map_or(self.clip.start, |t| {
+            Ratio::from_integer(t) * self.clip.video.time_base - self.clip.container_start
+        });
+        Error::render(format!(
+            "clip {} ({}): decoding failed near {}: {e}",
+            self.clip.number,
+            self.clip.source.display(),
+            Clock(at)
+        ))
+    }
+}
+
+/// Scales and converts a source frame to the output, through a filter graph
+/// built for the first frame's format.
+fn conform(
+    graph: &mut Option<ff::filter::Graph>,
+    spec: &str,
+    frame: &ff::frame::Video,
+) -> Result<ff::frame::Video, ff::Error> {
+    if graph.is_none() {
+        *graph = Some(build_graph(frame, spec)?);
+    }
+    let graph = graph.as_mut().expect("built above");
+    graph
+        .get("in")
+        .expect("source exists")
+        .source()
+        .add(frame)?;
+    let mut out = ff::frame::Video::empty();
+    graph
+        .get("out")
+        .expect("sink exists")
+        .sink()
+        .frame(&mut out)?;
+    Ok(out)
+}
+
+fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph, ff::Error> {
+    let mut graph = ff::filter::Graph::new();
+    let sar = frame.aspect_ratio();
+    let (sn, sd) = if sar.numerator() > 0 && sar.denominator() > 0 {
+        (sar.numerator(), sar.denominator())
+    } else {
+        (1, 1)
+    };
+    let args = format!(
+        "video_size={}x{}:pix_fmt={}:time_base=1/90000:pixel_aspect={}/{}",
+        frame.width(),
+        frame.height(),
+        ff::ffi::AVPixelFormat::from(frame.format()) as i32,
+        sn,
+        sd
+    );
+    graph.add(
+        &ff::filter::find("buffer").ok_or(ff::Error::FilterNotFound)?,
+        "in",
+        &args,
+    )?;
+    graph.add(
+        &ff::filter::find("buffersink").ok_or(ff::Error::FilterNotFound)?,
+        "out",
+        "",
+    )?;
+    graph.output("in", 0)?.input("out", 0)?.parse(spec)?;
+    graph.validate()?;
+    Ok(graph)
+}
+
+/// The libavfilter chain that places a picture by `fit` and converts it to
+/// the output pixel format (BT.709, limited range).
+pub fn filter_spec(g: &Geometry, out: &Output) -> String {
+    let [r, gr, b] = out.background;
+    let scale = format!(
+        "scale=w={}:h={}:flags=bicubic:out_color_matrix=bt709:out_range=tv",
+        g.scaled.0, g.scaled.1
+    );
+    let place = match g.fit {
+        Fit::Contain => format!(
+            ",pad=w={}:h={}:x={}:y={}:color=0x{r:02x}{gr:02x}{b:02x}",
+            out.width, out.height, g.offset.0, g.offset.1
+        ),
+        Fit::Cover => format!(
+            ",crop=w={}:h={}:x={}:y={}",
+            out.width, out.height, g.offset.0, g.offset.1
+        ),
+        Fit::Stretch => String::new(),
+    };
+    format!(
+        "{scale}{place},setsar=1,format=pix_fmts={}",
+        out.video.pix_fmt
+    )
+}

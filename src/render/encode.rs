@@ -1,0 +1,127 @@
+//! The video encoder, set up identically for every segment so that the
+//! segments' streams can be joined without re-encoding.
+
+use crate::edl::Output;
+use crate::error::{Context, Error, Result};
+use crate::render::join::PacketWriter;
+use ffmpeg_next as ff;
+use std::path::Path;
+
+/// Encoder threads per segment. Fixed, not derived from `--jobs`, because
+/// libx264's output depends on its thread count and must not depend on how
+/// many segments run at once.
+pub const ENCODER_THREADS: usize = 2;
+
+pub fn pixel_format(out: &Output) -> Result<ff::format::Pixel> {
+    out.video
+        .pix_fmt
+        .parse::<ff::format::Pixel>()
+        .ok()
+        .filter(|p| *p != ff::format::Pixel::None)
+        .ok_or_else(|| Error::render(format!("unknown pix_fmt \"{}\"", out.video.pix_fmt)))
+}
+
+/// Opens a video encoder with the output's settings.
+pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
+    let codec = ff::encoder::find_by_name(&out.video.codec)
+        .ok_or_else(|| Error::render(format!("unknown video encoder \"{}\"", out.video.codec)))?;
+    let ctx = ff::codec::context::Context::new_with_codec(codec);
+    let mut enc = ctx
+        .encoder()
+        .video()
+        .context(|| format!("video encoder {}", out.video.codec))?;
+    let fps = out.fps;
+    enc.set_width(out.width);
+    enc.set_height(out.height);
+    enc.set_format(pixel_format(out)?);
+    enc.set_time_base(ff::Rational::new(*fps.denom() as i32, *fps.numer() as i32));
+    enc.set_frame_rate(Some(ff::Rational::new(
+        *fps.numer() as i32,
+        *fps.denom() as i32,
+    )));
+    enc.set_aspect_ratio(ff::Rational::new(1, 1));
+    enc.set_colorspace(ff::color::Space::BT709);
+    enc.set_color_primaries(ff::color::Primaries::BT709);
+    enc.set_color_transfer_characteristic(ff::color::TransferCharacteristic::BT709);
+    enc.set_color_range(ff::color::Range::MPEG);
+    enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER | ff::codec::flag::Flags::CLOSED_GOP);
+    enc.set_threading(ff::threading::Config {
+        kind: ff::threading::Type::Frame,
+        count: ENCODER_THREADS,
+        ..Default::default()
+    });
+    let mut opts = ff::Dictionary::new();
+    opts.set("crf", &out.video.crf.to_string());
+    opts.set("preset", &out.video.preset);
+    enc.open_as_with(codec, opts).map_err(|e| {
+        Error::render(format!(
+            "cannot open video encoder {} (preset \"{}\", pix_fmt {}): {e}",
+            out.video.codec, out.video.preset, out.video.pix_fmt
+        ))
+    })
+}
+
+/// Encodes one segment's frames into a packet file.
+pub struct SegmentEncoder {
+    encoder: ff::encoder::Video,
+    writer: PacketWriter,
+    next_pts: i64,
+}
+
+impl SegmentEncoder {
+    pub fn create(out: &Output, path: &Path) -> Result<Self> {
+        let encoder = open_encoder(out)?;
+        let writer = PacketWriter::create(path, encoder_extradata(&encoder))?;
+        Ok(SegmentEncoder {
+            encoder,
+            writer,
+            next_pts: 0,
+        })
+    }
+
+    /// Encodes the next frame; pts counts frames from the segment's start.
+    pub fn push(&mut self, frame: &mut ff::frame::Video) -> Result<()> {
+        frame.set_pts(Some(self.next_pts));
+        frame.set_kind(ff::picture::Type::None);
+        self.next_pts += 1;
+        self.encoder
+            .send_frame(frame)
+            .context(|| "encoding video".to_string())?;
+        self.drain()
+    }
+
+    fn drain(&mut self) -> Result<()> {
+        let mut packet = ff::Packet::empty();
+        loop {
+            match self.encoder.receive_packet(&mut packet) {
+                Ok(()) => self.writer.write(&packet)?,
+                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {
+                    return Ok(())
+                }
+                Err(ff::Error::Eof) => return Ok(()),
+                Err(e) => return Err(Error::render(format!("encoding video: {e}"))),
+            }
+        }
+    }
+
+    /// Flushes the encoder and closes the file.
+    pub fn finish(mut self) -> Result<()> {
+        self.encoder
+            .send_eof()
+            .context(|| "flushing the video encoder".to_string())?;
+        self.drain()?;
+        self.writer.finish()
+    }
+}
+
+pub fn encoder_extradata(enc: &ff::encoder::Video) -> Vec<u8> {
+    // SAFETY: reading the opened encoder's extradata buffer.
+    unsafe {
+        let ctx = &*enc.as_ptr();
+        if ctx.extradata.is_null() || ctx.extradata_size <= 0 {
+            Vec::new()
+        } else {
+            std::slice::from_raw_parts(ctx.extradata, ctx.extradata_size as usize).to_vec()
+        }
+    }
+}

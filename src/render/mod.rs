@@ -1,0 +1,304 @@
+//! Rendering a [`Plan`]: video segments are encoded in parallel by rayon
+//! workers (each with its own decoders and encoder) while the audio is mixed
+//! on its own thread; the segments are then joined in order, without
+//! re-encoding, into a temporary file that is renamed over the output.
+
+pub mod blend;
+pub mod decode;
+pub mod encode;
+pub mod join;
+
+use crate::audio;
+use crate::error::{Error, Result};
+use crate::plan::{Compose, Plan, Segment};
+use crate::progress::Progress;
+use decode::ClipReader;
+use encode::SegmentEncoder;
+use ffmpeg_next as ff;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Segments rendered at once.
+    pub jobs: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { jobs: cores() }
+    }
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// What a finished render did.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub output: PathBuf,
+    pub frames: u64,
+    pub duration_secs: f64,
+    pub wall: Duration,
+    /// Peak resident memory of the process, if the OS tells.
+    pub peak_rss_bytes: Option<u64>,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let wall = self.wall.as_secs_f64().max(1e-6);
+        write!(
+            f,
+            "rendered {} ({} frames, {:.3} s) in {:.1} s: {:.1} fps, {:.2}x realtime",
+            self.output.display(),
+            self.frames,
+            self.duration_secs,
+            wall,
+            self.frames as f64 / wall,
+            self.duration_secs / wall
+        )?;
+        if let Some(rss) = self.peak_rss_bytes {
+            write!(f, ", peak memory {} MB", rss / (1024 * 1024))?;
+        }
+        Ok(())
+    }
+}
+
+/// Renders `plan` to `output` atomically: on any failure nothing is left at
+/// `output` and an earlier file there is untouched.
+pub fn render(
+    plan: &Plan,
+    output: &Path,
+    settings: &Settings,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    let started = Instant::now();
+    ff::init().map_err(|e| Error::render(format!("initialising FFmpeg: {e}")))?;
+    let muxer = join::muxer_for(output).ok_or_else(|| {
+        Error::render(format!(
+            "{}: unsupported output extension (expected .mp4, .mov or .mkv)",
+            output.display()
+        ))
+    })?;
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::render(format!(
+            "cannot create output directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+
+    // An encoder opened once up front: fails early on bad settings and gives
+    // the stream parameters every segment must match.
+    let reference = encode::open_encoder(&plan.output)?;
+    let params = ff::codec::Parameters::from(&reference);
+    let extradata = encode::encoder_extradata(&reference);
+    let time_base = reference.time_base();
+    drop(reference);
+
+    let work = tempfile::Builder::new()
+        .prefix(".reel-work-")
+        .tempdir_in(&dir)
+        .map_err(|e| {
+            Error::render(format!(
+                "cannot create a work directory in {}: {e}",
+                dir.display()
+            ))
+        })?;
+    let seg_path = |s: &Segment| work.path().join(format!("segment-{:05}.pkt", s.index));
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs.max(1))
+        .build()
+        .map_err(|e| Error::render(format!("cannot start workers: {e}")))?;
+    let decoder_threads = (cores() / settings.jobs.max(1)).max(1);
+    progress.start(plan.frames);
+
+    let (video, audio) = std::thread::scope(|s| {
+        let audio = s.spawn(|| audio::render(&plan.audio, &plan.output.audio));
+        let video = pool.install(|| render_segments(plan, &seg_path, decoder_threads, progress));
+        let audio = audio
+            .join()
+            .unwrap_or_else(|_| Err(Error::render("the audio thread failed unexpectedly")));
+        (video, audio)
+    });
+    video?;
+    let audio = audio?;
+
+    progress.stage("joining");
+    let segments: Vec<(PathBuf, u64)> = plan
+        .segments
+        .iter()
+        .map(|s| (seg_path(s), s.frames.start))
+        .collect();
+    let ext = output
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    let name = output
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.reel-"))
+        .suffix(&ext)
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            Error::render(format!(
+                "cannot create a temporary file in {}: {e}",
+                dir.display()
+            ))
+        })?;
+    join::join(
+        tmp.path(),
+        muxer,
+        join::VideoTrack {
+            params,
+            extradata,
+            time_base,
+            segments: &segments,
+        },
+        audio,
+    )?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::render(format!("flushing {}: {e}", tmp.path().display())))?;
+    tmp.persist(output).map_err(|e| {
+        Error::render(format!(
+            "cannot move the render into place at {}: {e}",
+            output.display()
+        ))
+    })?;
+    drop(work);
+    progress.finish();
+
+    Ok(Summary {
+        output: output.to_path_buf(),
+        frames: plan.frames,
+        duration_secs: crate::time::secs_f64(plan.duration()),
+        wall: started.elapsed(),
+        peak_rss_bytes: peak_rss(),
+    })
+}
+
+/// Renders every segment; the longest first so that workers finish together.
+fn render_segments(
+    plan: &Plan,
+    seg_path: &(dyn Fn(&Segment) -> PathBuf + Sync),
+    decoder_threads: usize,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let mut order: Vec<&Segment> = plan.segments.iter().collect();
+    order.sort_by_key(|s| std::cmp::Reverse(s.frames.end - s.frames.start));
+    let cancel = AtomicBool::new(false);
+    let results: Vec<(usize, Result<()>)> = order
+        .par_iter()
+        .map(|seg| {
+            if cancel.load(Ordering::Relaxed) {
+                return (seg.index, Ok(()));
+            }
+            let r = render_segment(
+                plan,
+                seg,
+                &seg_path(seg),
+                decoder_threads,
+                &cancel,
+                progress,
+            );
+            if r.is_err() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            (seg.index, r)
+        })
+        .collect();
+    // Segments stopped by the cancel flag return Ok: the errors left are the
+    // root causes. Report the earliest on the timeline.
+    results
+        .into_iter()
+        .filter(|(_, r)| r.is_err())
+        .min_by_key(|(i, _)| *i)
+        .map_or(Ok(()), |(_, r)| r)
+}
+
+fn render_segment<'a>(
+    plan: &'a Plan,
+    seg: &Segment,
+    path: &Path,
+    decoder_threads: usize,
+    cancel: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let range = plan.clips_in(seg);
+    let mut readers: Vec<Option<ClipReader>> = range.clone().map(|_| None).collect();
+    let mut encoder = SegmentEncoder::create(&plan.output, path)?;
+    let pix = encode::pixel_format(&plan.output)?;
+    let out = &plan.output;
+
+    // Opens a clip's reader on first use, positioned for `local`.
+    let reader = |readers: &mut [Option<ClipReader<'a>>], clip: usize, local: u64| -> Result<()> {
+        let slot = &mut readers[clip - range.start];
+        if slot.is_none() {
+            *slot = Some(ClipReader::open(
+                &plan.clips[clip],
+                out,
+                local,
+                decoder_threads,
+            )?);
+        }
+        Ok(())
+    };
+
+    for k in seg.frames.clone() {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        match plan.compose(k) {
+            Compose::One { clip, local } => {
+                reader(&mut readers, clip, local)?;
+                let frame = readers[clip - range.start]
+                    .as_mut()
+                    .expect("opened")
+                    .frame(local)?;
+                encoder.push(frame)?;
+            }
+            Compose::Blend {
+                from,
+                from_local,
+                to,
+                to_local,
+                step,
+                steps,
+            } => {
+                reader(&mut readers, from, from_local)?;
+                reader(&mut readers, to, to_local)?;
+                let (head, tail) = readers.split_at_mut(to - range.start);
+                let a = head[from - range.start]
+                    .as_mut()
+                    .expect("opened")
+                    .frame(from_local)?;
+                let b = tail[0].as_mut().expect("opened").frame(to_local)?;
+                // A fresh frame each time: the encoder may still reference
+                // the previous one.
+                let mut mixed = ff::frame::Video::new(pix, out.width, out.height);
+                blend::blend(a, b, step, steps, &mut mixed)?;
+                encoder.push(&mut mixed)?;
+            }
+        }
+        progress.advance(1);
+    }
+    encoder.finish()
+}
+
+/// Peak resident set size (VmHWM) on Linux.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
