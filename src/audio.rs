@@ -105,10 +105,10 @@ fn read_region(region: &AudioRegion, plan: &AudioPlan) -> Result<Vec<Vec<f32>>> 
         let Some(pts) = frame.pts() else { return false };
         let n = frame.samples() as i64;
         let (a, b) = (pts.max(window_start), (pts + n).min(window_end));
-        for ch in 0..out.len() {
+        for (ch, dst) in out.iter_mut().enumerate() {
             let src = frame.plane::<f32>(ch);
             for t in a..b {
-                out[ch][(t - window_start) as usize] = src[(t - pts) as usize];
+                dst[(t - window_start) as usize] = src[(t - pts) as usize];
             }
         }
         pts + n >= window_end

@@ -88,7 +88,7 @@ impl PacketReader {
         Ok(PacketReader { input, extradata })
     }
 
-    pub fn next(&mut self) -> Result<Option<StoredPacket>> {
+    pub fn read(&mut self) -> Result<Option<StoredPacket>> {
         let mut head = [0u8; 32];
         match self.input.read_exact(&mut head) {
             Ok(()) => {}
@@ -141,7 +141,7 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> R
     let mut octx = ff::format::output_as(&path, muxer).context(what)?;
     // SAFETY: setting a flag on the output context before the header.
     unsafe {
-        (*octx.as_mut_ptr()).flags |= ff::ffi::AVFMT_FLAG_BITEXACT as i32;
+        (*octx.as_mut_ptr()).flags |= ff::ffi::AVFMT_FLAG_BITEXACT;
     }
     {
         let mut vs = octx
@@ -183,7 +183,7 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> R
             )));
         }
         let offset = *first_frame as i64;
-        while let Some(sp) = reader.next()? {
+        while let Some(sp) = reader.read()? {
             let pts = sp.pts.map(|t| t + offset);
             let mut dts = sp.dts.map(|t| t + offset);
             // Decode timestamps must rise strictly across segment joins.
