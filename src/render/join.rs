@@ -160,6 +160,12 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> R
     let mut opts = ff::Dictionary::new();
     if muxer == "mp4" || muxer == "mov" {
         opts.set("movflags", "+faststart");
+        // Edit lists are timed in the movie timescale (1000 by default, which
+        // rounds the audio's end to a millisecond); use the sample rate.
+        opts.set(
+            "movie_timescale",
+            &audio.time_base.denominator().to_string(),
+        );
     }
     octx.write_header_with(opts).context(what)?;
     let vtb = octx.stream(0).expect("added").time_base();

@@ -1,0 +1,129 @@
+//! Every class of invalid EDL gives exit code 2 and a message naming the
+//! file and line (and the clip where there is one), never a panic.
+
+mod common;
+use common::*;
+
+fn check(f: &Fixture, edl: &str) -> (i32, String) {
+    f.write("t.toml", edl);
+    let out = f.reel(&["check", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "panic: {err}");
+    (out.status.code().unwrap_or(-1), err)
+}
+
+fn fixture() -> Fixture {
+    let f = Fixture::new();
+    // 2 s of video at 30 fps with audio; a 1 s tone.
+    f.ffmpeg("-f lavfi -i testsrc2=s=64x64:r=30:d=2 -f lavfi -i sine=d=2 -c:v libx264 -c:a aac -shortest a.mp4");
+    f.ffmpeg("-f lavfi -i sine=d=1 v.wav");
+    f.write("junk.mp4", "this is not a video\n");
+    f
+}
+
+#[test]
+fn each_invalid_edl_names_its_line() {
+    let f = fixture();
+    let clip = "[[clip]]\nsource = \"a.mp4\"\n"; // lines 6-7 after HEAD
+    let cases: Vec<(String, &str)> = vec![
+        // schema: unknown key, wrong type, bad timecode, impossible values
+        (format!("{HEAD}{clip}colour = 1\n"), "t.toml:8:1: unknown field `colour`"),
+        (format!("{HEAD}{clip}volume = \"loud\"\n"), "t.toml:8:10: invalid type"),
+        (format!("{HEAD}{clip}in = \"1:2:x\"\n"), "t.toml:8:6: clip 1 (a.mp4, [[clip]] at line 6): `in`: invalid time"),
+        (HEAD.replace("width = 64", "width = 65"), "t.toml:3:9: invalid output width 65"),
+        (format!("{HEAD}{clip}in = 1\nout = 0.5\n"), "t.toml:9:7: clip 1 (a.mp4, [[clip]] at line 6): `in` 0:00:01.000 is not before `out`"),
+        (format!("{HEAD}"), "the EDL has no [[clip]]"),
+        // timing against the probed source
+        (format!("{HEAD}{clip}out = 5\n"), "t.toml:6: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)"),
+        (
+            format!("{HEAD}{clip}out = 1\ntransition = {{ kind = \"crossfade\", duration = 1.5 }}\n{clip}"),
+            "t.toml:9:1: clip 1 (a.mp4, [[clip]] at line 6): the transition lasts 45 frames",
+        ),
+        (
+            format!(
+                "{HEAD}[defaults]\ntransition = {{ kind = \"crossfade\", duration = 0.6 }}\n\
+                 {clip}out = 1\n{clip}out = 1\n{clip}out = 1\n"
+            ),
+            "clip 2 (a.mp4, [[clip]] at line 11): the transition (18 frames) overlaps the previous transition",
+        ),
+        (
+            format!("{HEAD}{clip}out = 1\n[[voiceover]]\nsource = \"v.wav\"\nat = 0.5\n"),
+            "t.toml:9: voiceover 1 (v.wav, [[voiceover]] at line 9): the voiceover runs from 0:00:00.500 to 0:00:01.500, past the end of the montage (0:00:01.000)",
+        ),
+        // sources
+        (format!("{HEAD}[[clip]]\nsource = \"missing.mp4\"\n"), "t.toml:6: clip 1 (missing.mp4, [[clip]] at line 6): source not found"),
+        (format!("{HEAD}[[clip]]\nsource = \"junk.mp4\"\n"), "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source ./junk.mp4 as media"),
+        (format!("{HEAD}[[clip]]\nsource = \"v.wav\"\n"), "clip 1 (v.wav, [[clip]] at line 6): source ./v.wav has no video stream"),
+    ];
+    for (edl, want) in cases {
+        let (code, err) = check(&f, &edl);
+        assert_eq!(code, 2, "exit code for:\n{edl}\n{err}");
+        assert!(
+            err.contains(want),
+            "expected `{want}` in:\n{err}\nfor:\n{edl}"
+        );
+    }
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let f = fixture();
+    let edl = format!(
+        "{HEAD}[[clip]]\nsource = \"missing.mp4\"\n[[clip]]\nsource = \"a.mp4\"\nout = 9\n"
+    );
+    let (code, err) = check(&f, &edl);
+    assert_eq!(code, 2);
+    assert!(err.contains("clip 1 (missing.mp4"), "{err}");
+    assert!(
+        err.contains("clip 2 (a.mp4, [[clip]] at line 8): `out` 0:00:09.000 is past the end"),
+        "{err}"
+    );
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    let f = fixture();
+    for edl in [
+        "",
+        "\u{0}\u{1}",
+        "[output",
+        "[output]\nwidth = -2\nheight = 99999999999\nfps = -1\n[[clip]]\nsource = \"a.mp4\"\n",
+        "[output]\nwidth = 64\nheight = 64\nfps = \"1/0\"\n[[clip]]\nsource = \"a.mp4\"\n",
+        "[output]\nwidth = 64\nheight = 64\nfps = 30\n[[clip]]\nsource = \"a.mp4\"\nin = 1e300\n",
+        "[output]\nwidth = 64\nheight = 64\nfps = 30\n[[clip]]\nsource = \"a.mp4\"\nin = \"99999999999:00\"\n",
+        "[output]\nwidth = 64\nheight = 64\nfps = 30\n[[clip]]\nsource = \"a.mp4\"\nvolume = nan\n",
+        "[output]\nwidth = 64\nheight = 64\nfps = 30\n[[clip]]\nsource = \"a.mp4\"\ntransition = { kind = \"wipe\" }\n",
+    ] {
+        let (code, err) = check(&f, edl);
+        assert_eq!(code, 2, "{edl:?}: {err}");
+        assert!(err.starts_with("error: t.toml"), "{edl:?}: {err}");
+    }
+}
+
+#[test]
+fn check_prints_the_timeline() {
+    let f = fixture();
+    let edl = format!(
+        "{HEAD}[[clip]]\nsource = \"a.mp4\"\nin = 0.5\nout = 1.5\n\
+         transition = {{ kind = \"crossfade\", duration = 0.5 }}\n[[clip]]\nsource = \"a.mp4\"\n"
+    );
+    f.write("t.toml", &edl);
+    let out = f.reel(&["check", "t.toml"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1     a.mp4   0:00:00.500  0:00:01.500  0:00:00.000  0:00:01.000  30      crossfade 15 frames"), "{text}");
+    assert!(
+        text.contains("montage: 75 frames at 30 fps = 0:00:02.500"),
+        "{text}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let f = Fixture::new();
+    let out = f.reel(&["render"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = f.reel(&["render", "nope.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml: cannot read the EDL"));
+}

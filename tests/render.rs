@@ -1,0 +1,249 @@
+//! End-to-end renders of small generated fixtures, measured independently
+//! with the FFmpeg CLI.
+
+mod common;
+use common::*;
+
+/// A 25 fps 64x64 source whose frame N has luma 20 + 4 * (N mod 50).
+fn numbered_source(f: &Fixture, name: &str, seconds: u32) {
+    f.ffmpeg(&format!(
+        "-f lavfi -i color=c=black:s=64x64:r=25:d={seconds},format=yuv420p,geq=lum='20+4*mod(N\\,50)':cb=128:cr=128 \
+         -c:v libx264 -qp 0 -g 25 -bf 2 {name}"
+    ));
+}
+
+/// Which source frame (mod 50) a luma value means.
+fn frame_number(luma: f64) -> i64 {
+    ((luma - 20.0) / 4.0).round() as i64
+}
+
+/// The source frame output frame `k` shows by the fps rule (round=near),
+/// for a 25 fps source trimmed at `in_ms` and a 30 fps output.
+fn expected_source_frame(k: i64, in_ms: i64) -> i64 {
+    // Source frame N is at N/25 s; p = N/25 - in; index = round(p * 30).
+    // Work in 1/3000 s units: p*30 = (120 N - 3 in_ms) / 100.
+    let index = |n: i64| -> Option<i64> {
+        let num = 120 * n - 3 * in_ms;
+        if num < 0 {
+            return None; // before `in`: never shown
+        }
+        Some((num + 50).div_euclid(100))
+    };
+    let mut shown = None;
+    for n in 0.. {
+        match index(n) {
+            None => continue,
+            Some(i) if i <= k => shown = Some(n),
+            Some(_) => return shown.unwrap_or(n),
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn every_frame_is_the_source_frame_the_fps_rule_names() {
+    let f = Fixture::new();
+    numbered_source(&f, "n.mp4", 14);
+    // 12 s at 30 fps = 360 frames: split into two segments, so the second
+    // worker seeks into the middle of the clip.
+    f.write(
+        "t.toml",
+        &format!("{HEAD}[[clip]]\nsource = \"n.mp4\"\nin = 0.51\nout = 12.51\n"),
+    );
+    f.render("t.toml");
+    let frames = luma_frames(&f.path("out.mp4"), 64, 64);
+    assert_eq!(frames.len(), 360);
+    for (k, frame) in frames.iter().enumerate() {
+        let got = frame_number(centre_mean(frame, 64, 64));
+        let want = expected_source_frame(k as i64, 510).rem_euclid(50);
+        assert_eq!(
+            got, want,
+            "output frame {k} shows source frame {got} (mod 50), expected {want}"
+        );
+    }
+}
+
+#[test]
+fn first_frame_of_each_clip_follows_the_rule() {
+    let f = Fixture::new();
+    numbered_source(&f, "n.mp4", 4);
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[[clip]]\nsource = \"n.mp4\"\nin = 1.0\nout = 1.5\n\
+             [[clip]]\nsource = \"n.mp4\"\nin = 0.5\nduration = 0.5\n\
+             [[clip]]\nsource = \"n.mp4\"\nin = \"00:00:00:07\"\nduration = 0.5\n"
+        ),
+    );
+    f.render("t.toml");
+    let frames = luma_frames(&f.path("out.mp4"), 64, 64);
+    assert_eq!(frames.len(), 45);
+    // in = 1.0 s is exactly source frame 25; in = 0.5 s is frame 12.5, so the
+    // first frame shown is 13 (p = 0.02 s -> index 1, the first after `in`);
+    // 00:00:00:07 is frame 7 at the source's 25 fps.
+    for (first, want) in [(0usize, 25i64), (15, 13), (30, 7)] {
+        let got = frame_number(centre_mean(&frames[first], 64, 64));
+        assert_eq!(
+            got,
+            want % 50,
+            "first frame of the clip at output frame {first}"
+        );
+    }
+}
+
+#[test]
+fn crossfade_frames_are_the_linear_blend() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i color=c=0x202020:s=64x64:r=30:d=2 -c:v libx264 -qp 0 dark.mp4");
+    f.ffmpeg("-f lavfi -i color=c=0xE0E0E0:s=64x64:r=30:d=2 -c:v libx264 -qp 0 light.mp4");
+    // 0.4 s at 30 fps = 12 overlap frames: frame j has w = (j + 1) / 13.
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[[clip]]\nsource = \"dark.mp4\"\nout = 1\n\
+             transition = {{ kind = \"crossfade\", duration = 0.4 }}\n\
+             [[clip]]\nsource = \"light.mp4\"\nout = 1\n"
+        ),
+    );
+    f.render("t.toml");
+    let frames = luma_frames(&f.path("out.mp4"), 64, 64);
+    assert_eq!(frames.len(), 30 + 30 - 12);
+    let a = centre_mean(&frames[10], 64, 64);
+    let b = centre_mean(&frames[40], 64, 64);
+    assert!(b - a > 100.0, "clips differ: {a} vs {b}");
+    for j in 0..12 {
+        let w = (j + 1) as f64 / 13.0;
+        let want = a * (1.0 - w) + b * w;
+        let got = centre_mean(&frames[18 + j], 64, 64);
+        assert!(
+            (got - want).abs() <= 2.0,
+            "overlap frame {j}: luma {got:.1}, expected {want:.1}"
+        );
+    }
+    // The frames just outside the overlap are the clips themselves.
+    assert!((centre_mean(&frames[17], 64, 64) - a).abs() <= 1.0);
+    assert!((centre_mean(&frames[30], 64, 64) - b).abs() <= 1.0);
+}
+
+#[test]
+fn frame_count_and_audio_length_match_the_plan_exactly() {
+    let f = Fixture::new();
+    // Mixed rates (25, 60, 23.976), one source without audio, 44.1 kHz mono
+    // and 48 kHz stereo audio; output at 29.97 where a frame is 1601.6 samples.
+    f.ffmpeg("-f lavfi -i testsrc2=s=96x54:r=25:d=3 -f lavfi -i sine=f=300:sample_rate=44100:d=3 -c:v libx264 -c:a aac -ac 1 a.mp4");
+    f.ffmpeg("-f lavfi -i testsrc2=s=64x64:r=60:d=3 -c:v libx264 b.mp4");
+    f.ffmpeg("-f lavfi -i testsrc2=s=80x60:r=24000/1001:d=3 -f lavfi -i sine=f=500:d=3 -c:v libx264 -c:a aac -ac 2 c.mp4");
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 36\nfps = 29.97\n\
+         [defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 0.3\nout = 2.1\n\
+         [[clip]]\nsource = \"b.mp4\"\nin = \"00:01.000\"\nout = 2.9\n\
+         [[clip]]\nsource = \"c.mp4\"\nin = 0.25\nduration = 1.5\n",
+    );
+    f.render("t.toml");
+    // n = round(1.8 * 29.97) + round(1.9 * 29.97) + round(1.5 * 29.97) = 54 + 57 + 45
+    // t = round(0.5 * 29.97) = 15, twice.
+    let frames: u64 = 54 + 57 + 45 - 30;
+    let out = f.path("out.mp4");
+    assert_eq!(
+        probe_stream(&out, "v:0", "nb_read_frames"),
+        frames.to_string()
+    );
+    // Video lasts frames / fps; audio exactly round(frames * 48000 / fps) samples.
+    let video_secs: f64 = probe_stream(&out, "v:0", "duration").parse().unwrap();
+    assert!(
+        (video_secs - frames as f64 * 1001.0 / 30000.0).abs() < 1e-3,
+        "{video_secs}"
+    );
+    let samples = ((frames * 48000 * 1001) as f64 / 30000.0).round() as u64;
+    assert_eq!(
+        probe_stream(&out, "a:0", "duration_ts"),
+        samples.to_string()
+    );
+    assert_eq!(probe_stream(&out, "a:0", "sample_rate"), "48000");
+    assert_eq!(probe_stream(&out, "a:0", "channels"), "2");
+}
+
+#[test]
+fn voiceover_starts_at_its_time() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i color=c=gray:s=64x64:r=30:d=3 -f lavfi -i anullsrc=r=48000:cl=stereo -t 3 -c:v libx264 -c:a aac quiet.mp4");
+    // sine is at 1/8 full scale: make it 0.5 (a mono source reaches each stereo
+    // channel at -3 dB, the centre mix level).
+    f.ffmpeg("-f lavfi -i sine=f=1000:sample_rate=44100:d=1 -af volume=4 tone.wav");
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[[clip]]\nsource = \"quiet.mp4\"\nout = 3\n\
+             [[voiceover]]\nsource = \"tone.wav\"\nat = 0.75\nvolume = 1.0\n"
+        ),
+    );
+    f.render("t.toml");
+    let samples = audio_samples(&f.path("out.mp4"));
+    let onset = samples
+        .iter()
+        .position(|s| s.abs() > 0.1)
+        .expect("the tone is in the mix");
+    let at = onset as f64 / 48000.0;
+    assert!(
+        (at - 0.75).abs() <= 0.002,
+        "tone starts at {at:.4} s, expected 0.750"
+    );
+    // And it ends a second later.
+    let last = samples.iter().rposition(|s| s.abs() > 0.1).unwrap();
+    let end = last as f64 / 48000.0;
+    assert!(
+        (end - 1.75).abs() <= 0.003,
+        "tone ends at {end:.4} s, expected 1.750"
+    );
+}
+
+#[test]
+fn contain_letterboxes_a_vertical_source_on_the_background() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i color=c=white:s=90x160:r=30:d=1 -c:v libx264 -qp 0 tall.mp4");
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 160\nheight = 90\nfps = 30\nbackground = \"#000000\"\n\
+         [[clip]]\nsource = \"tall.mp4\"\n",
+    );
+    f.render("t.toml");
+    let frames = luma_frames(&f.path("out.mp4"), 160, 90);
+    assert_eq!(frames.len(), 30);
+    let fr = &frames[5];
+    // Picture is 90 * 9/16 = 50.6 -> 50 pixels wide, centred: bars left and right.
+    let px = |x: usize, y: usize| fr[y * 160 + x];
+    assert!(px(10, 45) < 30, "left bar is black");
+    assert!(px(150, 45) < 30, "right bar is black");
+    assert!(px(80, 45) > 200, "centre is the white picture");
+    assert!(px(80, 2) > 200, "the picture spans the full height");
+}
+
+#[test]
+fn failed_render_leaves_an_earlier_output_untouched() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i color=c=gray:s=64x64:r=30:d=1 -c:v libx264 a.mp4");
+    std::fs::write(f.path("out.mp4"), b"earlier render").unwrap();
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[output.video]\ncodec = \"no-such-encoder\"\n[[clip]]\nsource = \"a.mp4\"\n"
+        ),
+    );
+    let out = f.reel(&["render", "t.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown video encoder \"no-such-encoder\""),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(f.path("out.mp4")).unwrap(), b"earlier render");
+    // No temporary files are left beside it.
+    let names: Vec<_> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "left behind: {names:?}");
+}
