@@ -32,7 +32,7 @@ fn each_invalid_edl_names_its_line() {
         (format!("{HEAD}{clip}in = \"1:2:x\"\n"), "t.toml:8:6: clip 1 (a.mp4, [[clip]] at line 6): `in`: invalid time"),
         (HEAD.replace("width = 64", "width = 65"), "t.toml:3:9: invalid output width 65"),
         (format!("{HEAD}{clip}in = 1\nout = 0.5\n"), "t.toml:9:7: clip 1 (a.mp4, [[clip]] at line 6): `in` 0:00:01.000 is not before `out`"),
-        (format!("{HEAD}"), "the EDL has no [[clip]]"),
+        (HEAD.to_string(), "the EDL has no [[clip]]"),
         // timing against the probed source
         (format!("{HEAD}{clip}out = 5\n"), "t.toml:6: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)"),
         (
