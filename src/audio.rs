@@ -98,7 +98,6 @@ fn read_region(region: &AudioRegion, plan: &AudioPlan) -> Result<Vec<Vec<f32>>> 
     let mut graph: Option<ff::filter::Graph> = None;
     let mut decoded = ff::frame::Audio::empty();
     let mut converted = ff::frame::Audio::empty();
-    let mut packet = ff::Packet::empty();
     let mut flushed = false;
     let mut done = false;
     let place = |frame: &ff::frame::Audio, out: &mut Vec<Vec<f32>>| -> bool {
@@ -149,6 +148,9 @@ fn read_region(region: &AudioRegion, plan: &AudioPlan) -> Result<Vec<Vec<f32>>> 
         if flushed {
             break;
         }
+        // A fresh packet per read: av_read_frame does not release what a
+        // reused packet still holds.
+        let mut packet = ff::Packet::empty();
         match packet.read(&mut input) {
             Ok(()) => {
                 if packet.stream() == region.stream {
