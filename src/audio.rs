@@ -3,6 +3,7 @@
 //! coefficients), apply gain and crossfade envelopes, mix on the
 //! sample-exact timeline and encode (AAC frames of exactly `frame_size`).
 
+use crate::demux::StreamInput;
 use crate::edl::AudioSettings;
 use crate::error::{Context, Error, Result};
 use crate::plan::{AudioPlan, AudioRegion};
@@ -70,27 +71,21 @@ fn read_region(region: &AudioRegion, plan: &AudioPlan) -> Result<Vec<Vec<f32>>> 
     let window_start = time::round(region.source_start * Ratio::from_integer(sr));
     let window_end = window_start + len as i64;
 
-    let mut input = ff::format::input(&region.source).context(what)?;
-    let stream = input
+    let mut input = StreamInput::open(&region.source, region.stream).context(what)?;
+    let tb = input
+        .input
         .stream(region.stream)
-        .ok_or_else(|| Error::render(format!("{}: audio stream is gone", what())))?;
-    let tb = stream.time_base();
+        .ok_or_else(|| Error::render(format!("{}: audio stream is gone", what())))?
+        .time_base();
     let tbr = Ratio::new(tb.numerator() as i64, tb.denominator() as i64);
-    let ctx = ff::codec::context::Context::from_parameters(stream.parameters()).context(what)?;
-    let mut decoder = ctx.decoder().audio().context(what)?;
-    // SAFETY: sets the packet time base used for skip-samples bookkeeping.
-    unsafe {
-        (*decoder.as_mut_ptr()).pkt_timebase = tb.into();
-    }
+    let mut decoder = input.decoder(1).and_then(|d| d.audio()).context(what)?;
     // Start a little early: decoders need a few frames to settle.
     let seek_at = region.container_start + region.source_start - Ratio::from_integer(1);
     if seek_at > region.container_start {
         let ts = (seek_at * Ratio::from_integer(ff::ffi::AV_TIME_BASE as i64))
             .floor()
             .to_integer();
-        if input.seek(ts, ..ts).is_err() {
-            let _ = input.seek(i64::MIN + 1, ..);
-        }
+        input.seek(&mut decoder, ts);
     }
     // Timestamps relative to the container start, in stream units.
     let zero = (region.container_start / tbr).round().to_integer();
@@ -98,8 +93,8 @@ fn read_region(region: &AudioRegion, plan: &AudioPlan) -> Result<Vec<Vec<f32>>> 
     let mut graph: Option<ff::filter::Graph> = None;
     let mut decoded = ff::frame::Audio::empty();
     let mut converted = ff::frame::Audio::empty();
-    let mut flushed = false;
-    let mut done = false;
+    // Copies the part of a converted frame inside the window; true once the
+    // window is complete.
     let place = |frame: &ff::frame::Audio, out: &mut Vec<Vec<f32>>| -> bool {
         let Some(pts) = frame.pts() else { return false };
         let n = frame.samples() as i64;
@@ -112,82 +107,57 @@ fn read_region(region: &AudioRegion, plan: &AudioPlan) -> Result<Vec<Vec<f32>>> 
         }
         pts + n >= window_end
     };
+    let mut done = false;
     while !done {
-        match decoder.receive_frame(&mut decoded) {
-            Ok(()) => {
-                let Some(ts) = decoded.timestamp() else {
-                    continue;
-                };
-                decoded.set_pts(Some(ts - zero));
-                if graph.is_none() {
-                    graph = Some(audio_graph(&decoded, tb, plan).context(what)?);
+        let more = input.next_frame(&mut decoder, &mut decoded).map_err(|e| {
+            let at = decoded
+                .pts()
+                .map_or(region.source_start, |t| Ratio::from_integer(t - zero) * tbr);
+            Error::render(format!(
+                "{}: decoding failed near {}: {e}",
+                what(),
+                Clock(at)
+            ))
+        })?;
+        if !more {
+            // Drain what the resampler still holds.
+            if let Some(g) = graph.as_mut() {
+                if g.get("in").expect("source").source().flush().is_ok() {
+                    drain(g, &mut converted, |f| place(f, &mut out));
                 }
-                let g = graph.as_mut().expect("built above");
-                g.get("in")
-                    .expect("source")
-                    .source()
-                    .add(&decoded)
-                    .context(what)?;
-                while g
-                    .get("out")
-                    .expect("sink")
-                    .sink()
-                    .frame(&mut converted)
-                    .is_ok()
-                {
-                    if place(&converted, &mut out) {
-                        done = true;
-                    }
-                }
-                continue;
             }
-            Err(ff::Error::Eof) => break,
-            Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {}
-            Err(e) => return Err(Error::render(format!("{}: decoding failed: {e}", what()))),
-        }
-        if flushed {
             break;
         }
-        // A fresh packet per read: av_read_frame does not release what a
-        // reused packet still holds.
-        let mut packet = ff::Packet::empty();
-        match packet.read(&mut input) {
-            Ok(()) => {
-                if packet.stream() == region.stream {
-                    match decoder.send_packet(&packet) {
-                        Ok(()) | Err(ff::Error::InvalidData) => {}
-                        Err(e) => {
-                            return Err(Error::render(format!(
-                                "{}: decoding failed near {}: {e}",
-                                what(),
-                                Clock(Ratio::from_integer(packet.pts().unwrap_or(0) - zero) * tbr)
-                            )))
-                        }
-                    }
-                }
-            }
-            Err(ff::Error::Eof) => {
-                decoder.send_eof().context(what)?;
-                flushed = true;
-            }
-            Err(e) => return Err(Error::render(format!("{}: reading failed: {e}", what()))),
+        if graph.is_none() {
+            graph = Some(audio_graph(&decoded, tb, plan).context(what)?);
         }
-    }
-    if let (Some(g), false) = (graph.as_mut(), done) {
-        // Drain what the resampler still holds.
-        if g.get("in").expect("source").source().flush().is_ok() {
-            while g
-                .get("out")
-                .expect("sink")
-                .sink()
-                .frame(&mut converted)
-                .is_ok()
-            {
-                place(&converted, &mut out);
-            }
-        }
+        let g = graph.as_mut().expect("built above");
+        let Some(ts) = decoded.timestamp() else {
+            continue;
+        };
+        decoded.set_pts(Some(ts - zero));
+        g.get("in")
+            .expect("source")
+            .source()
+            .add(&decoded)
+            .context(what)?;
+        done = drain(g, &mut converted, |f| place(f, &mut out));
     }
     Ok(out)
+}
+
+/// Passes every frame waiting in the graph's sink to `take`; true when
+/// `take` said it has all it needs.
+fn drain(
+    graph: &mut ff::filter::Graph,
+    frame: &mut ff::frame::Audio,
+    mut take: impl FnMut(&ff::frame::Audio) -> bool,
+) -> bool {
+    let mut done = false;
+    while graph.get("out").expect("sink").sink().frame(frame).is_ok() {
+        done |= take(frame);
+    }
+    done
 }
 
 fn audio_graph(

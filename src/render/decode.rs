@@ -2,6 +2,7 @@
 //! frame shows (FFmpeg's `fps` rule with round=near), and conform it to the
 //! output (size, fit, pixel format) once, through libavfilter.
 
+use crate::demux::StreamInput;
 use crate::edl::{Fit, Output};
 use crate::error::{Context, Error, Result};
 use crate::plan::{ClipPlan, Geometry};
@@ -18,7 +19,7 @@ struct Picked {
 pub struct ClipReader<'a> {
     clip: &'a ClipPlan,
     fps: Ratio,
-    input: ff::format::context::Input,
+    input: StreamInput,
     decoder: ff::decoder::Video,
     graph: Option<ff::filter::Graph>,
     filter_spec: String,
@@ -30,7 +31,6 @@ pub struct ClipReader<'a> {
     conformed: Option<ff::frame::Video>,
     /// Last timestamp seen, to stamp frames that lack one.
     last_pts: Option<i64>,
-    flushed: bool,
     eof: bool,
 }
 
@@ -39,22 +39,11 @@ impl<'a> ClipReader<'a> {
     /// read next. `threads` is the decoder's thread count.
     pub fn open(clip: &'a ClipPlan, output: &Output, first: u64, threads: usize) -> Result<Self> {
         let what = || format!("clip {} ({})", clip.number, clip.source.display());
-        let input = ff::format::input(&clip.source).context(what)?;
-        let stream = input
-            .stream(clip.video.stream)
-            .ok_or_else(|| Error::render(format!("{}: video stream is gone", what())))?;
-        let mut ctx =
-            ff::codec::context::Context::from_parameters(stream.parameters()).context(what)?;
-        ctx.set_threading(ff::threading::Config {
-            kind: ff::threading::Type::Frame,
-            count: threads.max(1),
-            ..Default::default()
-        });
-        // SAFETY: setting the packet time base on a context not yet opened.
-        unsafe {
-            (*ctx.as_mut_ptr()).pkt_timebase = stream.time_base().into();
-        }
-        let decoder = ctx.decoder().video().context(what)?;
+        let input = StreamInput::open(&clip.source, clip.video.stream).context(what)?;
+        let decoder = input
+            .decoder(threads)
+            .and_then(|d| d.video())
+            .context(what)?;
         let mut reader = ClipReader {
             clip,
             fps: output.fps,
@@ -66,7 +55,6 @@ impl<'a> ClipReader<'a> {
             shown: None,
             conformed: None,
             last_pts: None,
-            flushed: false,
             eof: false,
         };
         reader.seek_for(first)?;
@@ -89,16 +77,10 @@ impl<'a> ClipReader<'a> {
             let ts = (at * Ratio::from_integer(ff::ffi::AV_TIME_BASE as i64))
                 .floor()
                 .to_integer();
-            if self.input.seek(ts, ..ts).is_err() {
-                // Unseekable input: rewind to the start and decode from there.
-                let _ = self.input.seek(i64::MIN + 1, ..);
-                return Ok(());
-            }
-            self.decoder.flush();
+            self.input.seek(&mut self.decoder, ts);
             self.pending = None;
             self.shown = None;
             self.eof = false;
-            self.flushed = false;
             self.last_pts = None;
             match self.decode_next()? {
                 Some((p, frame)) if p < target || back > Ratio::from_integer(60) => {
@@ -195,54 +177,25 @@ impl<'a> ClipReader<'a> {
     fn decode_next(&mut self) -> Result<Option<(Ratio, ff::frame::Video)>> {
         let tb = self.clip.video.time_base;
         let mut frame = ff::frame::Video::empty();
-        loop {
-            match self.decoder.receive_frame(&mut frame) {
-                Ok(()) => {
-                    let pts = match frame.timestamp() {
-                        Some(t) => t,
-                        None => {
-                            // No timestamp at all: assume the nominal rate.
-                            let step = (Ratio::from_integer(1) / self.clip.video.fps / tb)
-                                .round()
-                                .to_integer()
-                                .max(1);
-                            self.last_pts.map_or(0, |t| t + step)
-                        }
-                    };
-                    self.last_pts = Some(pts);
-                    let p =
-                        Ratio::from_integer(pts) * tb - self.clip.container_start - self.clip.start;
-                    return Ok(Some((p, frame)));
-                }
-                Err(ff::Error::Eof) => return Ok(None),
-                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {}
-                Err(e) => return Err(self.decode_error(e)),
-            }
-            if self.flushed {
-                return Ok(None);
-            }
-            let mut packet = ff::Packet::empty();
-            match packet.read(&mut self.input) {
-                Ok(()) => {
-                    if packet.stream() != self.clip.video.stream {
-                        continue;
-                    }
-                    match self.decoder.send_packet(&packet) {
-                        Ok(()) => {}
-                        Err(ff::Error::InvalidData) => {
-                            // Damage the decoder recovers from (e.g. a partial
-                            // packet right after a seek) is not a failure.
-                        }
-                        Err(e) => return Err(self.decode_error(e)),
-                    }
-                }
-                Err(ff::Error::Eof) => {
-                    self.decoder.send_eof().map_err(|e| self.decode_error(e))?;
-                    self.flushed = true;
-                }
-                Err(e) => return Err(self.decode_error(e)),
-            }
+        match self.input.next_frame(&mut self.decoder, &mut frame) {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
+            Err(e) => return Err(self.decode_error(e)),
         }
+        let pts = match frame.timestamp() {
+            Some(t) => t,
+            None => {
+                // No timestamp at all: assume the nominal rate.
+                let step = (Ratio::from_integer(1) / self.clip.video.fps / tb)
+                    .round()
+                    .to_integer()
+                    .max(1);
+                self.last_pts.map_or(0, |t| t + step)
+            }
+        };
+        self.last_pts = Some(pts);
+        let p = Ratio::from_integer(pts) * tb - self.clip.container_start - self.clip.start;
+        Ok(Some((p, frame)))
     }
 
     fn decode_error(&self, e: ff::Error) -> Error {

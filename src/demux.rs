@@ -1,0 +1,89 @@
+//! Feeding one stream of an input file to its decoder: read packets, send
+//! those of the stream, drain frames, flush at the end. Shared by the video
+//! readers and the audio mixer.
+
+use ffmpeg_next as ff;
+use std::path::Path;
+
+/// An open input, reading one stream.
+pub struct StreamInput {
+    pub input: ff::format::context::Input,
+    pub stream: usize,
+    flushed: bool,
+}
+
+impl StreamInput {
+    pub fn open(path: &Path, stream: usize) -> Result<Self, ff::Error> {
+        Ok(StreamInput {
+            input: ff::format::input(&path)?,
+            stream,
+            flushed: false,
+        })
+    }
+
+    /// A decoder for the stream, with the packet time base set.
+    pub fn decoder(&self, threads: usize) -> Result<ff::decoder::Decoder, ff::Error> {
+        let stream = self
+            .input
+            .stream(self.stream)
+            .ok_or(ff::Error::StreamNotFound)?;
+        let mut ctx = ff::codec::context::Context::from_parameters(stream.parameters())?;
+        ctx.set_threading(ff::threading::Config {
+            kind: ff::threading::Type::Frame,
+            count: threads.max(1),
+            ..Default::default()
+        });
+        // SAFETY: setting a field of a context that is not opened yet.
+        unsafe {
+            (*ctx.as_mut_ptr()).pkt_timebase = stream.time_base().into();
+        }
+        Ok(ctx.decoder())
+    }
+
+    /// Seeks to the keyframe at or before `ts` (AV_TIME_BASE units) and
+    /// readies for decoding again; falls back to the start when the input
+    /// cannot seek.
+    pub fn seek(&mut self, decoder: &mut ff::decoder::Opened, ts: i64) {
+        if self.input.seek(ts, ..ts).is_err() {
+            let _ = self.input.seek(i64::MIN + 1, ..);
+        }
+        decoder.flush();
+        self.flushed = false;
+    }
+
+    /// Decodes the next frame into `frame`; `Ok(false)` at the end.
+    pub fn next_frame(
+        &mut self,
+        decoder: &mut ff::decoder::Opened,
+        frame: &mut ff::Frame,
+    ) -> Result<bool, ff::Error> {
+        loop {
+            match decoder.receive_frame(frame) {
+                Ok(()) => return Ok(true),
+                Err(ff::Error::Eof) => return Ok(false),
+                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {}
+                Err(e) => return Err(e),
+            }
+            if self.flushed {
+                return Ok(false);
+            }
+            // A fresh packet per read: av_read_frame does not release what a
+            // reused packet still holds.
+            let mut packet = ff::Packet::empty();
+            match packet.read(&mut self.input) {
+                Ok(()) if packet.stream() == self.stream => match decoder.send_packet(&packet) {
+                    // Damage the decoder recovers from (e.g. a partial packet
+                    // right after a seek) is not a failure.
+                    Ok(()) | Err(ff::Error::InvalidData) => {}
+                    Err(e) => return Err(e),
+                },
+                Ok(()) => {}
+                Err(ff::Error::Eof) => {
+                    decoder.send_eof()?;
+                    self.flushed = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
