@@ -361,6 +361,28 @@ impl Edl {
         validate(&src, raw)
     }
 
+    /// Resolves a path written in the EDL against the EDL's directory,
+    /// lexically ("edl/../assets/a.mp4" becomes "assets/a.mp4").
+    pub fn resolve(file: &Path, path: &str) -> PathBuf {
+        use std::path::Component;
+        let mut out = PathBuf::new();
+        for part in Edl::base_dir(file).join(path).components() {
+            match part {
+                Component::CurDir => {}
+                Component::ParentDir
+                    if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+                {
+                    out.pop();
+                }
+                other => out.push(other),
+            }
+        }
+        if out.as_os_str().is_empty() {
+            out.push(".");
+        }
+        out
+    }
+
     /// Directory that relative paths in the EDL are resolved against.
     pub fn base_dir(file: &Path) -> PathBuf {
         match file.parent() {
@@ -372,7 +394,6 @@ impl Edl {
 
 fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
     let mut errs = Diagnostics::default();
-    let base = Edl::base_dir(src.file);
 
     // [output]
     let out = raw.output.into_inner();
@@ -473,10 +494,9 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
     }
     let path = out
         .path
-        .map(PathBuf::from)
-        .unwrap_or_else(|| default_output(src.file));
+        .unwrap_or_else(|| default_output(src.file).to_string_lossy().into_owned());
     let output = Output {
-        path: base.join(path),
+        path: Edl::resolve(src.file, &path),
         width,
         height,
         fps,
@@ -561,7 +581,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         }
         clips.push(Clip {
             number,
-            source: base.join(c.source.get_ref()),
+            source: Edl::resolve(src.file, c.source.get_ref()),
             source_text,
             line,
             start,
@@ -608,7 +628,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         }
         voiceovers.push(Voiceover {
             number,
-            source: base.join(v.source.get_ref()),
+            source: Edl::resolve(src.file, v.source.get_ref()),
             source_text,
             line,
             at,
@@ -787,7 +807,19 @@ mod tests {
         );
         assert_eq!(edl.clips[0].end, End::SourceEnd);
         assert_eq!(edl.clips[0].line, 5);
-        assert_eq!(edl.output.path, PathBuf::from("./t.mp4"));
+        assert_eq!(edl.output.path, PathBuf::from("t.mp4"));
+        assert_eq!(
+            Edl::resolve(Path::new("edl/x.toml"), "../a/b.mp4"),
+            PathBuf::from("a/b.mp4")
+        );
+        assert_eq!(
+            Edl::resolve(Path::new("x.toml"), "../b.mp4"),
+            PathBuf::from("../b.mp4")
+        );
+        assert_eq!(
+            Edl::resolve(Path::new("/e/x.toml"), "/abs/b.mp4"),
+            PathBuf::from("/abs/b.mp4")
+        );
     }
 
     #[test]

@@ -52,8 +52,8 @@ fn each_invalid_edl_names_its_line() {
         ),
         // sources
         (format!("{HEAD}[[clip]]\nsource = \"missing.mp4\"\n"), "t.toml:6: clip 1 (missing.mp4, [[clip]] at line 6): source not found"),
-        (format!("{HEAD}[[clip]]\nsource = \"junk.mp4\"\n"), "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source ./junk.mp4 as media"),
-        (format!("{HEAD}[[clip]]\nsource = \"v.wav\"\n"), "clip 1 (v.wav, [[clip]] at line 6): source ./v.wav has no video stream"),
+        (format!("{HEAD}[[clip]]\nsource = \"junk.mp4\"\n"), "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source junk.mp4 as media"),
+        (format!("{HEAD}[[clip]]\nsource = \"v.wav\"\n"), "clip 1 (v.wav, [[clip]] at line 6): source v.wav has no video stream"),
     ];
     for (edl, want) in cases {
         let (code, err) = check(&f, &edl);
