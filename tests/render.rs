@@ -247,3 +247,31 @@ fn failed_render_leaves_an_earlier_output_untouched() {
         .collect();
     assert!(names.is_empty(), "left behind: {names:?}");
 }
+
+#[test]
+fn output_is_byte_identical_whatever_jobs_is() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i testsrc2=s=96x54:r=25:d=3 -f lavfi -i sine=f=300:d=3 -c:v libx264 -g 10 -c:a aac a.mp4");
+    f.ffmpeg("-f lavfi -i testsrc2=s=64x64:r=60:d=3 -c:v libx264 -g 30 b.mp4");
+    f.ffmpeg("-f lavfi -i sine=f=700:d=2 v.wav");
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 36\nfps = 30\n\
+         [defaults]\ntransition = { kind = \"crossfade\", duration = 0.3 }\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 0.2\nout = 1.4\n\
+         [[clip]]\nsource = \"b.mp4\"\nin = 0.5\nout = 2.5\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 1.1\nout = 2.9\n\
+         [[voiceover]]\nsource = \"v.wav\"\nat = 0.5\n",
+    );
+    let mut outputs = Vec::new();
+    for jobs in ["1", "2", "4", "2"] {
+        let name = format!("out-{}.mp4", outputs.len());
+        let out = f.reel(&["render", "--quiet", "--jobs", jobs, "-o", &name, "t.toml"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        outputs.push(std::fs::read(f.path(&name)).unwrap());
+    }
+    assert!(outputs[0].len() > 1000);
+    for (i, o) in outputs.iter().enumerate().skip(1) {
+        assert!(o == &outputs[0], "render {i} differs from the --jobs 1 render");
+    }
+}
