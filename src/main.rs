@@ -8,6 +8,7 @@ use std::time::Duration;
 mod cli;
 
 fn main() -> ExitCode {
+    limit_heap_growth();
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Check { edl } => reel::prepare(&edl).map(|(_, plan)| {
@@ -45,5 +46,17 @@ fn main() -> ExitCode {
             }
             ExitCode::from(e.exit_code() as u8)
         }
+    }
+}
+
+/// Keeps large buffers (decoded and encoded pictures, several MB each) out of
+/// glibc's heap. By default glibc raises its mmap threshold each time such a
+/// buffer is freed, after which picture buffers come from the heap and
+/// freed ones stay resident: about 180 MB more at peak on the demo.
+fn limit_heap_growth() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
     }
 }

@@ -18,8 +18,9 @@ use crate::time::{self, Clock, Ratio, TimeSpec};
 use std::ops::Range;
 use std::path::PathBuf;
 
-/// Longest segment, in seconds of output, before a clip body is split so that
-/// workers stay balanced.
+/// Segments last at least this many seconds of output (clips are grouped)...
+const MIN_SEGMENT_SECONDS: i64 = 6;
+/// ...and a clip body longer than this is split, so that workers stay balanced.
 const MAX_SEGMENT_SECONDS: i64 = 10;
 
 #[derive(Debug, Clone)]
@@ -486,27 +487,54 @@ fn voice_window(
     Ok((a, b, probe.clone(), info))
 }
 
-/// Cuts the timeline into segments at the end of each incoming crossfade,
-/// so a segment is one clip's body plus its outgoing transition; bodies longer
-/// than `MAX_SEGMENT_SECONDS` are split evenly.
+/// Cuts the timeline into segments. Cuts fall only at the end of an incoming
+/// crossfade (the start of a clip's body), because every cut costs a seek and
+/// a re-decode from the keyframe before it and an IDR frame in the output.
+/// Consecutive clips are grouped until a segment lasts `MIN_SEGMENT_SECONDS`;
+/// a body longer than `MAX_SEGMENT_SECONDS` is split evenly. The result does
+/// not depend on the number of workers, so neither does the output.
 fn segments(clips: &[ClipPlan], fps: Ratio) -> Vec<Segment> {
-    let max = (time::round(fps * MAX_SEGMENT_SECONDS).max(1)) as u64;
-    let mut out = Vec::new();
+    let secs = |s: i64| (time::round(fps * s).max(1)) as u64;
+    let (min, max) = (secs(MIN_SEGMENT_SECONDS), secs(MAX_SEGMENT_SECONDS));
+    let mut out: Vec<Segment> = Vec::new();
+    let mut open: Option<Range<u64>> = None;
+    let close = |r: Range<u64>, out: &mut Vec<Segment>| {
+        out.push(Segment {
+            index: out.len(),
+            frames: r,
+        })
+    };
     for c in clips {
         let range = c.timeline.start + c.fade_in..c.timeline.end;
         let len = range.end - range.start;
         if len == 0 {
             continue;
         }
-        let parts = len.div_ceil(max);
-        for p in 0..parts {
-            let a = range.start + len * p / parts;
-            let b = range.start + len * (p + 1) / parts;
-            out.push(Segment {
-                index: out.len(),
-                frames: a..b,
-            });
+        if len > max {
+            // A long body: close what is open, then split it evenly.
+            if let Some(r) = open.take() {
+                close(r, &mut out);
+            }
+            let parts = len.div_ceil(max);
+            for p in 0..parts {
+                let a = range.start + len * p / parts;
+                let b = range.start + len * (p + 1) / parts;
+                close(a..b, &mut out);
+            }
+            continue;
         }
+        let r = match open.take() {
+            Some(r) => r.start..range.end,
+            None => range,
+        };
+        if r.end - r.start >= min {
+            close(r, &mut out);
+        } else {
+            open = Some(r);
+        }
+    }
+    if let Some(r) = open {
+        close(r, &mut out);
     }
     out
 }
@@ -707,5 +735,35 @@ mod tests {
         assert_eq!(p.segments.len(), 3);
         assert_eq!(p.segments[1].frames, 250..500);
         assert_eq!(p.clips_in(&p.segments[1]), 0..1);
+    }
+
+    #[test]
+    fn short_clips_are_grouped_into_segments() {
+        // Twelve 2-second clips with 0.5 s crossfades: 2 s + 1.5 s * 11 = 18.5 s.
+        let mut body =
+            String::from("[defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n");
+        for _ in 0..12 {
+            body.push_str("[[clip]]\nsource = \"a\"\nout = 2\n");
+        }
+        let e = edl(&body);
+        let probes: Vec<_> = (0..12).map(|_| probe("a", 10, 30, true)).collect();
+        let p = plan(&e, &probes, &[]).unwrap();
+        assert_eq!(p.frames, 555);
+        // Each segment (but maybe the last) holds at least 6 s, and cuts fall
+        // at the end of a crossfade.
+        let mut next = 0;
+        for (i, s) in p.segments.iter().enumerate() {
+            assert_eq!(s.frames.start, next);
+            next = s.frames.end;
+            if i + 1 < p.segments.len() {
+                assert!(s.frames.end - s.frames.start >= 180, "{s:?}");
+                assert!(p
+                    .clips
+                    .iter()
+                    .any(|c| c.timeline.start + c.fade_in == s.frames.end));
+            }
+        }
+        assert_eq!(next, p.frames);
+        assert_eq!(p.segments.len(), 3);
     }
 }

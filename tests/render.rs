@@ -267,11 +267,18 @@ fn output_is_byte_identical_whatever_jobs_is() {
     for jobs in ["1", "2", "4", "2"] {
         let name = format!("out-{}.mp4", outputs.len());
         let out = f.reel(&["render", "--quiet", "--jobs", jobs, "-o", &name, "t.toml"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         outputs.push(std::fs::read(f.path(&name)).unwrap());
     }
     assert!(outputs[0].len() > 1000);
     for (i, o) in outputs.iter().enumerate().skip(1) {
-        assert!(o == &outputs[0], "render {i} differs from the --jobs 1 render");
+        assert!(
+            o == &outputs[0],
+            "render {i} differs from the --jobs 1 render"
+        );
     }
 }
