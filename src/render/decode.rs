@@ -22,7 +22,7 @@ pub struct ClipReader<'a> {
     input: StreamInput,
     decoder: ff::decoder::Video,
     graph: Option<ff::filter::Graph>,
-    filter_spec: String,
+    output: &'a Output,
     /// Next decoded frame after `shown`, not yet due.
     pending: Option<Picked>,
     /// The frame on screen now, in source form.
@@ -37,7 +37,12 @@ pub struct ClipReader<'a> {
 impl<'a> ClipReader<'a> {
     /// Opens the clip's source positioned so that local frame `first` can be
     /// read next. `threads` is the decoder's thread count.
-    pub fn open(clip: &'a ClipPlan, output: &Output, first: u64, threads: usize) -> Result<Self> {
+    pub fn open(
+        clip: &'a ClipPlan,
+        output: &'a Output,
+        first: u64,
+        threads: usize,
+    ) -> Result<Self> {
         let what = || format!("clip {} ({})", clip.number, clip.source.display());
         let input = StreamInput::open(&clip.source, clip.video.stream).context(what)?;
         let decoder = input
@@ -50,7 +55,7 @@ impl<'a> ClipReader<'a> {
             input,
             decoder,
             graph: None,
-            filter_spec: filter_spec(&clip.geometry, output),
+            output,
             pending: None,
             shown: None,
             conformed: None,
@@ -142,7 +147,9 @@ impl<'a> ClipReader<'a> {
                     self.clip.source.display()
                 )
             };
-            let conformed = conform(&mut self.graph, &self.filter_spec, frame).context(what)?;
+            let (geometry, output) = (&self.clip.geometry, self.output);
+            let conformed = conform(&mut self.graph, frame, |f| filter_spec(geometry, output, f))
+                .context(what)?;
             self.conformed = Some(conformed);
         }
         Ok(self.conformed.as_mut().expect("set above"))
@@ -215,11 +222,11 @@ impl<'a> ClipReader<'a> {
 /// built for the first frame's format.
 fn conform(
     graph: &mut Option<ff::filter::Graph>,
-    spec: &str,
     frame: &ff::frame::Video,
+    spec: impl FnOnce(&ff::frame::Video) -> String,
 ) -> Result<ff::frame::Video, ff::Error> {
     if graph.is_none() {
-        *graph = Some(build_graph(frame, spec)?);
+        *graph = Some(build_graph(frame, &spec(frame))?);
     }
     let graph = graph.as_mut().expect("built above");
     graph
@@ -268,13 +275,22 @@ fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph
 }
 
 /// The libavfilter chain that places a picture by `fit` and converts it to
-/// the output pixel format (BT.709, limited range).
-pub fn filter_spec(g: &Geometry, out: &Output) -> String {
+/// the output pixel format (BT.709, limited range). A source already in the
+/// output's size, format and range skips swscale: it would only copy.
+pub fn filter_spec(g: &Geometry, out: &Output, source: &ff::frame::Video) -> String {
     let [r, gr, b] = out.background;
-    let scale = format!(
-        "scale=w={}:h={}:flags=bicubic:out_color_matrix=bt709:out_range=tv",
-        g.scaled.0, g.scaled.1
-    );
+    let same = source.width() == g.scaled.0
+        && source.height() == g.scaled.1
+        && source.format().descriptor().map(|d| d.name()) == Some(out.video.pix_fmt.as_str())
+        && source.color_range() != ff::color::Range::JPEG;
+    let scale = if same {
+        "null".to_string()
+    } else {
+        format!(
+            "scale=w={}:h={}:flags=bicubic:out_color_matrix=bt709:out_range=tv",
+            g.scaled.0, g.scaled.1
+        )
+    };
     let place = match g.fit {
         Fit::Contain => format!(
             ",pad=w={}:h={}:x={}:y={}:color=0x{r:02x}{gr:02x}{b:02x}",
