@@ -258,6 +258,13 @@ fn render_segment<'a>(
         if cancel.load(Ordering::Relaxed) {
             return Ok(());
         }
+        // Close the readers of clips that are over: a segment may span many
+        // short clips, and each open reader holds a decoder's frames.
+        for (slot, clip) in readers.iter_mut().zip(&plan.clips[range.clone()]) {
+            if slot.is_some() && clip.timeline.end <= k {
+                *slot = None;
+            }
+        }
         match plan.compose(k) {
             Compose::One { clip, local } => {
                 reader(&mut readers, clip, local)?;
