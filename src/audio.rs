@@ -165,7 +165,6 @@ fn audio_graph(
     tb: ff::Rational,
     plan: &AudioPlan,
 ) -> Result<ff::filter::Graph, ff::Error> {
-    let mut graph = ff::filter::Graph::new();
     let mut layout = frame.channel_layout();
     if layout.bits() == 0 {
         layout = ff::ChannelLayout::default(frame.channels() as i32);
@@ -178,25 +177,13 @@ fn audio_graph(
         frame.format().name(),
         layout.bits()
     );
-    graph.add(
-        &ff::filter::find("abuffer").ok_or(ff::Error::FilterNotFound)?,
-        "in",
-        &args,
-    )?;
-    graph.add(
-        &ff::filter::find("abuffersink").ok_or(ff::Error::FilterNotFound)?,
-        "out",
-        "",
-    )?;
     let spec = format!(
         "aresample={},aformat=sample_fmts=fltp:sample_rates={}:channel_layouts={}",
         plan.sample_rate,
         plan.sample_rate,
         layout_name(plan.channels)
     );
-    graph.output("in", 0)?.input("out", 0)?.parse(&spec)?;
-    graph.validate()?;
-    Ok(graph)
+    crate::filter::chain("abuffer", &args, "abuffersink", &spec)
 }
 
 /// Encodes planar f32 samples; the last frame may be short (the muxer

@@ -9,6 +9,7 @@ pub mod audio;
 pub mod demux;
 pub mod edl;
 pub mod error;
+pub mod filter;
 pub mod plan;
 pub mod probe;
 pub mod progress;

@@ -244,7 +244,6 @@ fn conform(
 }
 
 fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph, ff::Error> {
-    let mut graph = ff::filter::Graph::new();
     let sar = frame.aspect_ratio();
     let (sn, sd) = if sar.numerator() > 0 && sar.denominator() > 0 {
         (sar.numerator(), sar.denominator())
@@ -259,19 +258,7 @@ fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph
         sn,
         sd
     );
-    graph.add(
-        &ff::filter::find("buffer").ok_or(ff::Error::FilterNotFound)?,
-        "in",
-        &args,
-    )?;
-    graph.add(
-        &ff::filter::find("buffersink").ok_or(ff::Error::FilterNotFound)?,
-        "out",
-        "",
-    )?;
-    graph.output("in", 0)?.input("out", 0)?.parse(spec)?;
-    graph.validate()?;
-    Ok(graph)
+    crate::filter::chain("buffer", &args, "buffersink", spec)
 }
 
 /// The libavfilter chain that places a picture by `fit` and converts it to
