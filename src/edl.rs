@@ -34,7 +34,7 @@ struct RawEdl {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawOutput {
-    path: Option<String>,
+    path: Option<Spanned<String>>,
     width: Spanned<i64>,
     height: Spanned<i64>,
     fps: Spanned<RateValue>,
@@ -492,8 +492,20 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
             }
         }
     }
+    if let Some(p) = &out.path {
+        if crate::render::join::muxer_for(Path::new(p.get_ref())).is_none() {
+            errs.push(src.at(
+                &p.span(),
+                format!(
+                    "unsupported output extension in \"{}\" (expected .mp4, .m4v, .mov or .mkv)",
+                    p.get_ref()
+                ),
+            ));
+        }
+    }
     let path = out
         .path
+        .map(|p| p.into_inner())
         .unwrap_or_else(|| default_output(src.file).to_string_lossy().into_owned());
     let output = Output {
         path: Edl::resolve(src.file, &path),

@@ -33,6 +33,7 @@ fn each_invalid_edl_names_its_line() {
         (HEAD.replace("width = 64", "width = 65"), "t.toml:3:9: invalid output width 65"),
         (format!("{HEAD}{clip}in = 1\nout = 0.5\n"), "t.toml:9:7: clip 1 (a.mp4, [[clip]] at line 6): `in` 0:00:01.000 is not before `out`"),
         (HEAD.to_string(), "the EDL has no [[clip]]"),
+        (HEAD.replace("out.mp4", "out.avi"), "t.toml:2:8: unsupported output extension in \"out.avi\""),
         // timing against the probed source
         (format!("{HEAD}{clip}out = 5\n"), "t.toml:6: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)"),
         (
@@ -120,7 +121,12 @@ fn check_prints_the_timeline() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let f = Fixture::new();
+    let f = fixture();
+    f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));
+    let out = f.reel(&["render", "t.toml", "-o", "cut.avi"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cut.avi: unsupported output extension"));
+    assert!(!f.path("cut.avi").exists());
     let out = f.reel(&["render"]);
     assert_eq!(out.status.code(), Some(2));
     let out = f.reel(&["render", "nope.toml"]);

@@ -79,10 +79,13 @@ pub fn render(
     let started = Instant::now();
     ff::init().map_err(|e| Error::render(format!("initialising FFmpeg: {e}")))?;
     let muxer = join::muxer_for(output).ok_or_else(|| {
-        Error::render(format!(
-            "{}: unsupported output extension (expected .mp4, .mov or .mkv)",
-            output.display()
-        ))
+        Error::Invalid(
+            crate::error::Diagnostic::new(
+                output,
+                "unsupported output extension (expected .mp4, .m4v, .mov or .mkv)",
+            )
+            .into(),
+        )
     })?;
     let dir = match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
