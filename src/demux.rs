@@ -14,8 +14,21 @@ pub struct StreamInput {
 
 impl StreamInput {
     pub fn open(path: &Path, stream: usize) -> Result<Self, ff::Error> {
+        let mut input = ff::format::input(&path)?;
+        // The demuxer skips the other streams' packets instead of reading
+        // and handing them over to be dropped (for the audio of a 1080p
+        // clip that is most of the file).
+        // SAFETY: the streams array of an open input has nb_streams entries.
+        unsafe {
+            let ctx = input.as_mut_ptr();
+            for i in 0..(*ctx).nb_streams as usize {
+                if i != stream {
+                    (**(*ctx).streams.add(i)).discard = ff::ffi::AVDiscard::AVDISCARD_ALL;
+                }
+            }
+        }
         Ok(StreamInput {
-            input: ff::format::input(&path)?,
+            input,
             stream,
             flushed: false,
         })
