@@ -487,31 +487,64 @@ fn voice_window(
     Ok((a, b, probe.clone(), info))
 }
 
-/// Cuts the timeline into segments. Cuts fall only at the end of an incoming
-/// crossfade (the start of a clip's body), because every cut costs a seek and
-/// a re-decode from the keyframe before it and an IDR frame in the output.
-/// Consecutive clips are grouped until a segment lasts `MIN_SEGMENT_SECONDS`;
-/// a body longer than `MAX_SEGMENT_SECONDS` is split evenly. The result does
-/// not depend on the number of workers, so neither does the output.
+/// Where a segment may start inside clip `c` (a local frame): the end of its
+/// incoming crossfade, moved on to just after the first source keyframe
+/// there, when the index tells, so that the worker that starts there seeks
+/// straight to that keyframe instead of decoding again from an earlier one.
+/// A few source frames of margin cover the gap between a keyframe's decode
+/// time (what the index holds) and its presentation time.
+fn cut_point(c: &ClipPlan, fps: Ratio) -> u64 {
+    let margin = Ratio::from_integer(4) / c.video.fps;
+    let last = c.frames() - c.fade_out; // cuts stay out of the outgoing crossfade
+    c.video
+        .keyframes
+        .iter()
+        .filter(|&&k| k >= c.start)
+        .map(|&k| ((k + margin - c.start) * fps).ceil().to_integer().max(0) as u64)
+        .find(|&l| l >= c.fade_in)
+        .filter(|&l| l < last)
+        .unwrap_or(c.fade_in)
+}
+
+/// Cuts the timeline into segments. Every cut costs a seek, a decode from
+/// the keyframe before it and an IDR frame in the output, so cuts fall only
+/// at each clip's [`cut_point`], consecutive clips are grouped until a
+/// segment lasts `MIN_SEGMENT_SECONDS`, and only a stretch longer than
+/// `MAX_SEGMENT_SECONDS` is split evenly. The result does not depend on the
+/// number of workers, so neither does the output.
 fn segments(clips: &[ClipPlan], fps: Ratio) -> Vec<Segment> {
     let secs = |s: i64| (time::round(fps * s).max(1)) as u64;
     let (min, max) = (secs(MIN_SEGMENT_SECONDS), secs(MAX_SEGMENT_SECONDS));
+    let total = clips.last().map_or(0, |c| c.timeline.end);
+    // Stretches between consecutive cut points tile the timeline.
+    let cuts: Vec<u64> = clips
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 0 {
+                0
+            } else {
+                c.timeline.start + cut_point(c, fps)
+            }
+        })
+        .chain([total])
+        .collect();
     let mut out: Vec<Segment> = Vec::new();
-    let mut open: Option<Range<u64>> = None;
     let close = |r: Range<u64>, out: &mut Vec<Segment>| {
         out.push(Segment {
             index: out.len(),
             frames: r,
         })
     };
-    for c in clips {
-        let range = c.timeline.start + c.fade_in..c.timeline.end;
+    let mut open: Option<Range<u64>> = None;
+    for w in cuts.windows(2) {
+        let range = w[0]..w[1];
         let len = range.end - range.start;
         if len == 0 {
             continue;
         }
         if len > max {
-            // A long body: close what is open, then split it evenly.
+            // A long stretch: close what is open, then split it evenly.
             if let Some(r) = open.take() {
                 close(r, &mut out);
             }
@@ -557,6 +590,7 @@ mod tests {
                 height: 360,
                 sar: Ratio::from_integer(1),
                 end: Some(Ratio::from_integer(secs)),
+                keyframes: Vec::new(),
             }),
             audio: audio.then_some(AudioInfo {
                 stream: 1,
@@ -735,6 +769,29 @@ mod tests {
         assert_eq!(p.segments.len(), 3);
         assert_eq!(p.segments[1].frames, 250..500);
         assert_eq!(p.clips_in(&p.segments[1]), 0..1);
+    }
+
+    #[test]
+    fn cuts_move_to_just_after_a_source_keyframe() {
+        let mut body =
+            String::from("[defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n");
+        for _ in 0..4 {
+            body.push_str("[[clip]]\nsource = \"a\"\nin = 1\nout = 5\n");
+        }
+        let e = edl(&body);
+        let mut a = probe("a", 10, 30, true).unwrap();
+        // Keyframes every 2 s: the first after in + 0.5 s (the crossfade) is at 2 s.
+        a.video.as_mut().unwrap().keyframes = (0..5).map(|k| Ratio::from_integer(2 * k)).collect();
+        let probes: Vec<_> = (0..4).map(|_| Ok(a.clone())).collect();
+        let p = plan(&e, &probes, &[]).unwrap();
+        // 2 s + 4/30 s of margin - `in` (1 s) is local frame 34.
+        assert_eq!(cut_point(&p.clips[1], Ratio::from_integer(30)), 34);
+        let ends: Vec<u64> = p.segments.iter().map(|s| s.frames.end).collect();
+        assert_eq!(ends, vec![p.clips[2].timeline.start + 34, p.frames]);
+        // Without an index the cut is the end of the crossfade.
+        let mut c = p.clips[1].clone();
+        c.video.keyframes.clear();
+        assert_eq!(cut_point(&c, Ratio::from_integer(30)), 15);
     }
 
     #[test]

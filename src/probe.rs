@@ -30,6 +30,9 @@ pub struct VideoInfo {
     pub sar: Ratio,
     /// End of the video stream in seconds from the container start, if known.
     pub end: Option<Ratio>,
+    /// Keyframe decode times in seconds from the container start, from the
+    /// demuxer's index (empty when the format has none, e.g. MPEG-PS).
+    pub keyframes: Vec<Ratio>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +101,7 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
             height: h.max(0) as u32,
             sar: ratio(ff::Rational::from(sar)).unwrap_or(Ratio::from_integer(1)),
             end,
+            keyframes: keyframes(&s, time_base, start_time),
         }
     });
     let audio = input.streams().best(ff::media::Type::Audio).map(|s| {
@@ -131,4 +135,22 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
         video,
         audio,
     })
+}
+
+/// Keyframe times from the stream's index.
+fn keyframes(s: &ff::format::stream::Stream, time_base: Ratio, start: Ratio) -> Vec<Ratio> {
+    let mut out = Vec::new();
+    // SAFETY: the index belongs to the open input the stream comes from; the
+    // entries are read, not changed.
+    unsafe {
+        let st = s.as_ptr() as *mut ff::ffi::AVStream;
+        let n = ff::ffi::avformat_index_get_entries_count(st);
+        for i in 0..n {
+            let e = ff::ffi::avformat_index_get_entry(st, i);
+            if !e.is_null() && (*e).flags() & ff::ffi::AVINDEX_KEYFRAME != 0 {
+                out.push(Ratio::from_integer((*e).timestamp) * time_base - start);
+            }
+        }
+    }
+    out
 }

@@ -282,3 +282,34 @@ fn output_is_byte_identical_whatever_jobs_is() {
         );
     }
 }
+
+#[test]
+fn frames_stay_exact_across_a_segment_cut_at_a_source_keyframe() {
+    let f = Fixture::new();
+    // Keyframes every second (-g 25), so the planner cuts clip 2 just after
+    // its keyframe at 3 s and a second worker starts there.
+    numbered_source(&f, "n.mp4", 14);
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[[clip]]\nsource = \"n.mp4\"\nin = 0.51\nout = 6.51\n\
+             transition = {{ kind = \"crossfade\", duration = 0.5 }}\n\
+             [[clip]]\nsource = \"n.mp4\"\nin = 2.03\nout = 9.03\n"
+        ),
+    );
+    f.render("t.toml");
+    // The second segment (an IDR frame) starts at clip 2's local frame
+    // ceil((3 s + 4/25 s - 2.03 s) * 30) = 34, timeline frame 165 + 34.
+    assert_eq!(keyframes(&f.path("out.mp4"), 30.0), vec![0, 199]);
+    let frames = luma_frames(&f.path("out.mp4"), 64, 64);
+    assert_eq!(frames.len(), 180 + 210 - 15);
+    let shown = |k: usize| frame_number(centre_mean(&frames[k], 64, 64));
+    for k in 0..165 {
+        let want = expected_source_frame(k as i64, 510).rem_euclid(50);
+        assert_eq!(shown(k), want, "clip 1, output frame {k}");
+    }
+    for local in 15..210 {
+        let want = expected_source_frame(local as i64, 2030).rem_euclid(50);
+        assert_eq!(shown(165 + local), want, "clip 2, local frame {local}");
+    }
+}

@@ -141,3 +141,19 @@ pub fn audio_samples(file: &Path) -> Vec<f32> {
 }
 
 pub const HEAD: &str = "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 30\n";
+
+/// Output frame numbers (at `fps`) of the video's keyframes.
+pub fn keyframes(file: &Path, fps: f64) -> Vec<u64> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0"])
+        .args(["-show_entries", "packet=pts_time,flags", "-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .expect("ffprobe runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(",K"))
+        .filter_map(|l| l.split(',').next()?.parse::<f64>().ok())
+        .map(|t| (t * fps).round() as u64)
+        .collect()
+}
