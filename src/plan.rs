@@ -600,6 +600,16 @@ mod tests {
         })
     }
 
+    /// `n` clips with the given keys, crossfading 0.5 s into each other.
+    fn crossfaded(n: usize, clip: &str) -> Edl {
+        let mut body =
+            String::from("[defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n");
+        for _ in 0..n {
+            body.push_str(&format!("[[clip]]\nsource = \"a\"\n{clip}"));
+        }
+        edl(&body)
+    }
+
     fn edl(body: &str) -> Edl {
         let text = format!("[output]\nwidth = 64\nheight = 36\nfps = 30\n{body}");
         Edl::parse(Path::new("t.toml"), &text).unwrap()
@@ -773,12 +783,7 @@ mod tests {
 
     #[test]
     fn cuts_move_to_just_after_a_source_keyframe() {
-        let mut body =
-            String::from("[defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n");
-        for _ in 0..4 {
-            body.push_str("[[clip]]\nsource = \"a\"\nin = 1\nout = 5\n");
-        }
-        let e = edl(&body);
+        let e = crossfaded(4, "in = 1\nout = 5\n");
         let mut a = probe("a", 10, 30, true).unwrap();
         // Keyframes every 2 s: the first after in + 0.5 s (the crossfade) is at 2 s.
         a.video.as_mut().unwrap().keyframes = (0..5).map(|k| Ratio::from_integer(2 * k)).collect();
@@ -797,12 +802,7 @@ mod tests {
     #[test]
     fn short_clips_are_grouped_into_segments() {
         // Twelve 2-second clips with 0.5 s crossfades: 2 s + 1.5 s * 11 = 18.5 s.
-        let mut body =
-            String::from("[defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n");
-        for _ in 0..12 {
-            body.push_str("[[clip]]\nsource = \"a\"\nout = 2\n");
-        }
-        let e = edl(&body);
+        let e = crossfaded(12, "out = 2\n");
         let probes: Vec<_> = (0..12).map(|_| probe("a", 10, 30, true)).collect();
         let p = plan(&e, &probes, &[]).unwrap();
         assert_eq!(p.frames, 555);

@@ -96,20 +96,33 @@ pub fn probe_stream(file: &Path, stream: &str, entry: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Decoded luma planes of every frame (ffmpeg CLI), each `w*h` bytes: the
-/// Y plane as coded (no range conversion).
-pub fn luma_frames(file: &Path, w: usize, h: usize) -> Vec<Vec<u8>> {
+/// Raw bytes the FFmpeg CLI decodes from `file` with output options `args`.
+fn decode(file: &Path, args: &[&str]) -> Vec<u8> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-nostdin", "-i"])
         .arg(file)
-        .args(["-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+        .args(args)
+        .arg("-")
         .output()
         .expect("ffmpeg runs");
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "ffmpeg could not decode {}",
+        file.display()
+    );
     out.stdout
-        .chunks(w * h * 3 / 2)
-        .map(|c| c[..w * h].to_vec())
-        .collect()
+}
+
+/// Decoded luma planes of every frame (ffmpeg CLI), each `w*h` bytes: the
+/// Y plane as coded (no range conversion).
+pub fn luma_frames(file: &Path, w: usize, h: usize) -> Vec<Vec<u8>> {
+    decode(
+        file,
+        &["-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p"],
+    )
+    .chunks(w * h * 3 / 2)
+    .map(|c| c[..w * h].to_vec())
+    .collect()
 }
 
 /// Mean of the centre quarter of a luma plane.
@@ -127,14 +140,7 @@ pub fn centre_mean(frame: &[u8], w: usize, h: usize) -> f64 {
 
 /// Decoded audio, first channel, as f32 at the file's rate.
 pub fn audio_samples(file: &Path) -> Vec<f32> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-nostdin", "-i"])
-        .arg(file)
-        .args(["-map", "0:a", "-ac", "1", "-f", "f32le", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(out.status.success());
-    out.stdout
+    decode(file, &["-map", "0:a", "-ac", "1", "-f", "f32le"])
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect()
