@@ -29,6 +29,10 @@ struct RawEdl {
     clip: Vec<Spanned<RawClip>>,
     #[serde(default)]
     voiceover: Vec<Spanned<RawVoiceover>>,
+    #[serde(default)]
+    music: Vec<Spanned<RawMusic>>,
+    #[serde(default)]
+    ducking: Option<Spanned<RawDucking>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +49,8 @@ struct RawOutput {
     video: Option<RawVideo>,
     #[serde(default)]
     audio: Option<RawAudio>,
+    fade_in: Option<Spanned<TimeValue>>,
+    fade_out: Option<Spanned<TimeValue>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -63,6 +69,14 @@ struct RawAudio {
     bitrate: Option<Spanned<BitrateValue>>,
     sample_rate: Option<Spanned<i64>>,
     channels: Option<Spanned<i64>>,
+    loudness: Option<RawLoudness>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLoudness {
+    integrated_lufs: Option<Spanned<f64>>,
+    true_peak_db: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +104,36 @@ struct RawTransition {
     #[serde(default)]
     kind: TransitionKind,
     duration: Option<Spanned<TimeValue>>,
+    #[serde(default)]
+    audio_curve: AudioCurve,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMusic {
+    source: Spanned<String>,
+    at: Option<Spanned<TimeValue>>,
+    #[serde(rename = "in")]
+    start: Option<Spanned<TimeValue>>,
+    out: Option<Spanned<TimeValue>>,
+    duration: Option<Spanned<TimeValue>>,
+    volume: Option<Spanned<f64>>,
+    #[serde(rename = "loop", default)]
+    looped: bool,
+    until: Option<Spanned<TimeValue>>,
+    fade_in: Option<Spanned<TimeValue>>,
+    fade_out: Option<Spanned<TimeValue>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDucking {
+    depth_db: Option<Spanned<f64>>,
+    attack: Option<Spanned<TimeValue>>,
+    release: Option<Spanned<TimeValue>>,
+    hold: Option<Spanned<TimeValue>>,
+    threshold_db: Option<Spanned<f64>>,
+    applies_to: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +160,17 @@ pub enum Fit {
     Cover,
     /// Scale to the output size, ignoring the aspect ratio.
     Stretch,
+}
+
+/// The gain curves of an audio crossfade.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AudioCurve {
+    /// `cos`/`sin` of the video weight: constant power for uncorrelated sounds.
+    #[default]
+    EqualPower,
+    /// `1 - w` and `w`: constant amplitude for identical sounds.
+    Linear,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -203,6 +258,8 @@ pub struct Edl {
     pub output: Output,
     pub clips: Vec<Clip>,
     pub voiceovers: Vec<Voiceover>,
+    pub music: Vec<Music>,
+    pub ducking: Option<Ducking>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -216,6 +273,9 @@ pub struct Output {
     pub background: [u8; 3],
     pub video: VideoSettings,
     pub audio: AudioSettings,
+    /// Seconds from black and silence at the start, to them at the end.
+    pub fade_in: Ratio,
+    pub fade_out: Ratio,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -232,6 +292,16 @@ pub struct AudioSettings {
     pub bitrate: u64,
     pub sample_rate: u32,
     pub channels: u32,
+    pub loudness: Option<Loudness>,
+}
+
+/// Loudness target of the finished mix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Loudness {
+    /// EBU R128 / ITU-R BS.1770 integrated loudness, LUFS.
+    pub integrated_lufs: f64,
+    /// True-peak ceiling, dBTP.
+    pub true_peak_db: f64,
 }
 
 /// Where a clip or voiceover ends inside its source.
@@ -268,6 +338,7 @@ pub struct Transition {
     pub duration: Ratio,
     /// Line of the `transition` key, for messages.
     pub line: usize,
+    pub audio_curve: AudioCurve,
 }
 
 #[derive(Debug, Clone)]
@@ -280,6 +351,54 @@ pub struct Voiceover {
     pub start: TimeSpec,
     pub end: End,
     pub volume: f64,
+}
+
+/// A music bed.
+#[derive(Debug, Clone)]
+pub struct Music {
+    pub number: usize,
+    pub source: PathBuf,
+    pub source_text: String,
+    pub line: usize,
+    pub at: Ratio,
+    pub start: TimeSpec,
+    pub end: End,
+    pub volume: f64,
+    /// Repeat the trimmed window to the end of the montage (or `until`).
+    pub looped: bool,
+    /// Timeline position where the bed stops, if before the montage's end.
+    pub until: Option<Ratio>,
+    pub fade_in: Ratio,
+    pub fade_out: Ratio,
+}
+
+/// Clip audio and music dip while a voiceover speaks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ducking {
+    pub depth_db: f64,
+    /// Seconds to reach full depth, to come back, and to stay down after
+    /// the voice falls under the threshold.
+    pub attack: Ratio,
+    pub release: Ratio,
+    pub hold: Ratio,
+    /// Voiceover level (RMS over 10 ms, dBFS) that counts as speech.
+    pub threshold_db: f64,
+    pub clips: bool,
+    pub music: bool,
+}
+
+impl Default for Ducking {
+    fn default() -> Self {
+        Ducking {
+            depth_db: 12.0,
+            attack: Ratio::new(8, 100),
+            release: Ratio::new(4, 10),
+            hold: Ratio::new(15, 100),
+            threshold_db: -40.0,
+            clips: true,
+            music: true,
+        }
+    }
 }
 
 impl Default for VideoSettings {
@@ -300,6 +419,7 @@ impl Default for AudioSettings {
             bitrate: 192_000,
             sample_rate: 48_000,
             channels: 2,
+            loudness: None,
         }
     }
 }
@@ -491,7 +611,15 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
                 )),
             }
         }
+        if let Some(l) = a.loudness {
+            audio.loudness = Some(Loudness {
+                integrated_lufs: number(src, &l.integrated_lufs, -16.0, -50.0..=-5.0, &mut errs),
+                true_peak_db: number(src, &l.true_peak_db, -1.0, -20.0..=0.0, &mut errs),
+            });
+        }
     }
+    let fade_in = seconds(src, &out.fade_in, "fade_in", &mut errs);
+    let fade_out = seconds(src, &out.fade_out, "fade_out", &mut errs);
     if let Some(p) = &out.path {
         if crate::render::join::muxer_for(Path::new(p.get_ref())).is_none() {
             errs.push(src.at(
@@ -516,6 +644,8 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         background,
         video,
         audio,
+        fade_in,
+        fade_out,
     };
 
     // [defaults]
@@ -568,6 +698,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
                 kind: TransitionKind::Cut,
                 duration: Ratio::from_integer(0),
                 line,
+                audio_curve: AudioCurve::default(),
             });
         if number == clip_count {
             // The last clip has no next clip to cross into.
@@ -586,6 +717,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
                 kind: TransitionKind::Cut,
                 duration: Ratio::from_integer(0),
                 line,
+                audio_curve: AudioCurve::default(),
             };
         }
         for d in local.0 {
@@ -612,17 +744,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         let number = i + 1;
         let source_text = v.source.get_ref().clone();
         let mut local = Diagnostics::default();
-        let at = match v.at.as_ref().map(|t| time_spec(src, t, "at", &mut local)) {
-            None => Ratio::from_integer(0),
-            Some(TimeSpec::Seconds(s)) => s,
-            Some(TimeSpec::Frames { .. }) => {
-                local.push(src.at(
-                    &v.at.as_ref().unwrap().span(),
-                    "`at` is a timeline position: write seconds or HH:MM:SS.mmm, not frames",
-                ));
-                Ratio::from_integer(0)
-            }
-        };
+        let at = seconds(src, &v.at, "at", &mut local);
         let start = v
             .start
             .as_ref()
@@ -650,12 +772,157 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         });
     }
 
+    // [[music]]
+    let mut music = Vec::new();
+    for (i, m) in raw.music.into_iter().enumerate() {
+        let span = m.span();
+        let (line, _) = src.line_col(span.start);
+        let m = m.into_inner();
+        let number = i + 1;
+        let source_text = m.source.get_ref().clone();
+        let mut local = Diagnostics::default();
+        let at = seconds(src, &m.at, "at", &mut local);
+        let start = m
+            .start
+            .as_ref()
+            .map(|t| time_spec(src, t, "in", &mut local))
+            .unwrap_or(TimeSpec::Seconds(Ratio::from_integer(0)));
+        let end = end_of(src, &m.out, &m.duration, &mut local);
+        check_order(src, start, end, &m.out, &mut local);
+        let until = m.until.as_ref().map(|u| {
+            let t = seconds(src, &m.until, "until", &mut local);
+            if t <= at {
+                local.push(src.at(
+                    &u.span(),
+                    format!(
+                        "`until` {} is not after `at` {}",
+                        time::Clock(t),
+                        time::Clock(at)
+                    ),
+                ));
+            }
+            t
+        });
+        let volume = m
+            .volume
+            .as_ref()
+            .map(|x| volume(src, x, &mut local))
+            .unwrap_or(1.0);
+        let fade_in = seconds(src, &m.fade_in, "fade_in", &mut local);
+        let fade_out = seconds(src, &m.fade_out, "fade_out", &mut local);
+        for d in local.0 {
+            errs.push(d.music(number, &source_text, line));
+        }
+        music.push(Music {
+            number,
+            source: Edl::resolve(src.file, m.source.get_ref()),
+            source_text,
+            line,
+            at,
+            start,
+            end,
+            volume,
+            looped: m.looped,
+            until,
+            fade_in,
+            fade_out,
+        });
+    }
+
+    // [ducking]
+    let ducking = raw.ducking.map(|d| {
+        let d = d.into_inner();
+        let base = Ducking::default();
+        let (mut clips, mut music) = (base.clips, base.music);
+        if let Some(a) = &d.applies_to {
+            clips = false;
+            music = false;
+            for name in a.get_ref() {
+                match name.as_str() {
+                    "clips" => clips = true,
+                    "music" => music = true,
+                    other => errs.push(src.at(
+                        &a.span(),
+                        format!(
+                            "unknown `applies_to` entry \"{other}\" (expected \"clips\" or \"music\")"
+                        ),
+                    )),
+                }
+            }
+        }
+        Ducking {
+            depth_db: number(src, &d.depth_db, base.depth_db, 0.0..=60.0, &mut errs),
+            attack: d
+                .attack
+                .as_ref()
+                .map_or(base.attack, |_| seconds(src, &d.attack, "attack", &mut errs)),
+            release: d
+                .release
+                .as_ref()
+                .map_or(base.release, |_| seconds(src, &d.release, "release", &mut errs)),
+            hold: d
+                .hold
+                .as_ref()
+                .map_or(base.hold, |_| seconds(src, &d.hold, "hold", &mut errs)),
+            threshold_db: number(src, &d.threshold_db, base.threshold_db, -100.0..=0.0, &mut errs),
+            clips,
+            music,
+        }
+    });
+
     errs.into_result(Edl {
         file: src.file.to_path_buf(),
         output,
         clips,
         voiceovers,
+        music,
+        ducking,
     })
+}
+
+/// An optional number key within `range`, or `default`.
+fn number(
+    src: &SourceText,
+    v: &Option<Spanned<f64>>,
+    default: f64,
+    range: std::ops::RangeInclusive<f64>,
+    errs: &mut Diagnostics,
+) -> f64 {
+    let Some(v) = v else { return default };
+    let x = *v.get_ref();
+    if x.is_finite() && range.contains(&x) {
+        x
+    } else {
+        errs.push(src.at(
+            &v.span(),
+            format!(
+                "invalid value {x} (expected {} to {})",
+                range.start(),
+                range.end()
+            ),
+        ));
+        default
+    }
+}
+
+/// An optional key in seconds (or a clock form), never frames; 0 if absent.
+fn seconds(
+    src: &SourceText,
+    v: &Option<Spanned<TimeValue>>,
+    key: &str,
+    errs: &mut Diagnostics,
+) -> Ratio {
+    match v.as_ref().map(|t| (t, time_spec(src, t, key, errs))) {
+        None => Ratio::from_integer(0),
+        Some((_, TimeSpec::Seconds(s))) => s,
+        Some((t, TimeSpec::Frames { .. })) => {
+            errs.push(src.at(
+                &t.span(),
+                format!("`{key}` is in seconds: write seconds or HH:MM:SS.mmm, not frames"),
+            ));
+            Ratio::from_integer(0)
+        }
+    }
 }
 
 fn time_spec(
@@ -769,6 +1036,7 @@ fn transition(src: &SourceText, t: &Spanned<RawTransition>, errs: &mut Diagnosti
         kind: raw.kind,
         duration,
         line,
+        audio_curve: raw.audio_curve,
     }
 }
 

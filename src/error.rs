@@ -42,6 +42,10 @@ impl Diagnostic {
         self.about("voiceover", number, source, line)
     }
 
+    pub fn music(self, number: usize, source: &str, line: usize) -> Self {
+        self.about("music", number, source, line)
+    }
+
     fn about(mut self, what: &str, number: usize, source: &str, line: usize) -> Self {
         self.subject = Some(format!(
             "{what} {number} ({source}, [[{what}]] at line {line})"

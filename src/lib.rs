@@ -38,6 +38,11 @@ pub fn prepare(edl_path: &Path) -> Result<(edl::Edl, plan::Plan)> {
         .par_iter()
         .map(|v| probe::probe(&v.source))
         .collect();
-    let plan = plan::plan(&edl, &clip_probes, &voice_probes)?;
+    let music_probes: Vec<_> = edl
+        .music
+        .par_iter()
+        .map(|m| probe::probe(&m.source))
+        .collect();
+    let plan = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes)?;
     Ok((edl, plan))
 }

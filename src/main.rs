@@ -11,8 +11,18 @@ fn main() -> ExitCode {
     limit_heap_growth();
     let args = cli::Cli::parse();
     let result = match args.command {
-        cli::Command::Check { edl } => reel::prepare(&edl).map(|(_, plan)| {
+        cli::Command::Check { edl } => reel::prepare(&edl).and_then(|(_, plan)| {
             print!("{}", reel::report::timeline(&plan));
+            let ducked = reel::audio::ducked_spans(&plan.audio)?;
+            print!("{}", reel::report::audio(&plan, &ducked));
+            let out = &plan.output.path;
+            if out.exists() {
+                match reel::audio::measure_file(out) {
+                    Ok(m) => println!("last render {}: {m}", out.display()),
+                    Err(e) => println!("last render {}: not measured ({e})", out.display()),
+                }
+            }
+            Ok(())
         }),
         cli::Command::Render {
             edl,
@@ -58,5 +68,6 @@ fn limit_heap_growth() {
     // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }

@@ -11,7 +11,7 @@
 //!
 //! All ranges are half-open: `start..end` includes `start`, excludes `end`.
 
-use crate::edl::{Clip, Edl, End, Fit, Output, TransitionKind};
+use crate::edl::{AudioCurve, Clip, Edl, End, Fit, Loudness, Output, TransitionKind};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::probe::{AudioInfo, Probe, VideoInfo};
 use crate::time::{self, Clock, Ratio, TimeSpec};
@@ -22,6 +22,9 @@ use std::path::PathBuf;
 const MIN_SEGMENT_SECONDS: i64 = 6;
 /// ...and a clip body longer than this is split, so that workers stay balanced.
 const MAX_SEGMENT_SECONDS: i64 = 10;
+/// Audio that starts or stops abruptly (a hard cut, a voiceover's edges)
+/// fades over this many milliseconds, so that it does not click.
+pub const DECLICK_MS: u64 = 5;
 
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -31,6 +34,9 @@ pub struct Plan {
     pub clips: Vec<ClipPlan>,
     pub segments: Vec<Segment>,
     pub audio: AudioPlan,
+    /// Frames faded from black at the start and to black at the end.
+    pub fade_in: u64,
+    pub fade_out: u64,
 }
 
 /// One clip placed on the timeline.
@@ -104,6 +110,45 @@ pub struct AudioPlan {
     pub samples: u64,
     pub clips: Vec<AudioRegion>,
     pub voiceovers: Vec<AudioRegion>,
+    pub music: Vec<AudioRegion>,
+    /// Present when there are voiceovers to duck under.
+    pub ducking: Option<DuckPlan>,
+    pub loudness: Option<Loudness>,
+    /// Samples faded from silence at the start and to silence at the end.
+    pub fade_in: u64,
+    pub fade_out: u64,
+}
+
+/// Ducking with times in samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DuckPlan {
+    pub depth_db: f64,
+    pub attack: u64,
+    pub release: u64,
+    pub hold: u64,
+    pub threshold_db: f64,
+    pub clips: bool,
+    pub music: bool,
+}
+
+/// A fade at one end of an audio region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fade {
+    pub samples: u64,
+    pub curve: AudioCurve,
+}
+
+impl Fade {
+    /// Gain of step `i` (0-based) of a fade-in: the crossfade weight
+    /// `w = (i+1)/(n+1)` through the curve. A fade-out's step `j` has the
+    /// gain of fade-in step `n-1-j`.
+    pub fn gain_in(&self, i: u64) -> f64 {
+        let w = (i + 1) as f64 / (self.samples + 1) as f64;
+        match self.curve {
+            AudioCurve::Linear => w,
+            AudioCurve::EqualPower => (w * std::f64::consts::FRAC_PI_2).sin(),
+        }
+    }
 }
 
 /// Audio read from a source window and placed on the timeline.
@@ -118,9 +163,35 @@ pub struct AudioRegion {
     /// Timeline samples `timeline.start..timeline.end`.
     pub timeline: Range<u64>,
     pub volume: f64,
-    /// Samples at the start faded in and at the end faded out (crossfades).
-    pub fade_in: u64,
-    pub fade_out: u64,
+    /// Fades at the start and the end (crossfades, declicks, music fades).
+    pub fade_in: Fade,
+    pub fade_out: Fade,
+    /// Samples taken from the source; when the region is longer, they
+    /// repeat (a looped music bed).
+    pub source_len: u64,
+}
+
+impl AudioRegion {
+    pub fn len(&self) -> u64 {
+        self.timeline.end - self.timeline.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Gain of the region's sample `i` (0-based): volume and fades.
+    pub fn gain(&self, i: u64) -> f64 {
+        let n = self.len();
+        let mut g = self.volume;
+        if i < self.fade_in.samples {
+            g *= self.fade_in.gain_in(i);
+        }
+        if i + self.fade_out.samples >= n {
+            g *= self.fade_out.gain_in(n - 1 - i);
+        }
+        g
+    }
 }
 
 impl Plan {
@@ -143,6 +214,19 @@ impl Plan {
             };
         }
         Compose::One { clip: i, local }
+    }
+
+    /// How far frame `k` is faded to black (`step` of `steps`), if at all:
+    /// the first frame is black and the picture is whole at `fade_in`; it
+    /// fades out over the last `fade_out` frames, the last one black.
+    pub fn fade(&self, k: u64) -> Option<(u64, u64)> {
+        if k < self.fade_in {
+            Some((self.fade_in - k, self.fade_in))
+        } else if k + self.fade_out >= self.frames {
+            Some((k + self.fade_out + 1 - self.frames, self.fade_out))
+        } else {
+            None
+        }
     }
 
     /// Timeline length in seconds.
@@ -248,6 +332,7 @@ pub fn plan(
     edl: &Edl,
     clip_probes: &[Result<Probe, String>],
     voice_probes: &[Result<Probe, String>],
+    music_probes: &[Result<Probe, String>],
 ) -> Result<Plan, Diagnostics> {
     let mut errs = Diagnostics::default();
     let out = &edl.output;
@@ -350,12 +435,17 @@ pub fn plan(
         // Voiceover checks need the timeline; report what we have so far plus
         // the voiceover problems that do not depend on it.
         for (v, p) in edl.voiceovers.iter().zip(voice_probes) {
-            if let Err(m) = voice_window(v, p) {
+            if let Err(m) = audio_window(v.start, v.end, p) {
                 errs.push(Diagnostic::new(&edl.file, m).voiceover(
                     v.number,
                     &v.source_text,
                     v.line,
                 ));
+            }
+        }
+        for (m, p) in edl.music.iter().zip(music_probes) {
+            if let Err(e) = audio_window(m.start, m.end, p) {
+                errs.push(Diagnostic::new(&edl.file, e).music(m.number, &m.source_text, m.line));
             }
         }
         return Err(errs.into_result(()).unwrap_err());
@@ -400,29 +490,54 @@ pub fn plan(
     let sr = out.audio.sample_rate;
     let s = |k: u64| sample_at(k, sr, fps);
     let samples = s(frames);
+    let declick = |len: u64| Fade {
+        samples: (sr as u64 * DECLICK_MS / 1000).min(len / 2),
+        curve: AudioCurve::Linear,
+    };
     let audio_clips = clips
         .iter()
-        .filter_map(|c| {
+        .enumerate()
+        .filter_map(|(i, c)| {
             let a = c.audio.as_ref()?;
+            let timeline = s(c.timeline.start)..s(c.timeline.end);
+            let len = timeline.end - timeline.start;
+            let fade_in = if c.fade_in > 0 {
+                Fade {
+                    samples: s(c.timeline.start + c.fade_in) - s(c.timeline.start),
+                    curve: edl.clips[i - 1].transition.audio_curve,
+                }
+            } else {
+                declick(len)
+            };
+            let fade_out = if c.fade_out > 0 {
+                Fade {
+                    samples: s(c.timeline.end) - s(c.timeline.end - c.fade_out),
+                    curve: edl.clips[i].transition.audio_curve,
+                }
+            } else {
+                declick(len)
+            };
             (c.volume > 0.0).then(|| AudioRegion {
                 label: format!("clip {} ({})", c.number, c.source_text),
                 source: c.source.clone(),
                 stream: a.stream,
                 container_start: c.container_start,
                 source_start: c.start,
-                timeline: s(c.timeline.start)..s(c.timeline.end),
+                timeline,
                 volume: c.volume,
-                fade_in: s(c.timeline.start + c.fade_in) - s(c.timeline.start),
-                fade_out: s(c.timeline.end) - s(c.timeline.end - c.fade_out),
+                fade_in,
+                fade_out,
+                source_len: len,
             })
         })
         .collect();
     let montage = Ratio::from_integer(frames as i64) / fps;
+    let at_sample = |t: Ratio| time::round(t * Ratio::from_integer(sr as i64)).max(0) as u64;
     let mut voiceovers = Vec::new();
     for (v, p) in edl.voiceovers.iter().zip(voice_probes) {
         let diag =
             |m: String| Diagnostic::new(&edl.file, m).voiceover(v.number, &v.source_text, v.line);
-        match voice_window(v, p) {
+        match audio_window(v.start, v.end, p) {
             Err(m) => errs.push(diag(m)),
             Ok((a, b, probe, info)) => {
                 let end = v.at + (b - a);
@@ -435,24 +550,111 @@ pub fn plan(
                     )));
                     continue;
                 }
-                let first = time::round(v.at * Ratio::from_integer(sr as i64)) as u64;
-                let len = time::round((b - a) * Ratio::from_integer(sr as i64)) as u64;
-                if v.volume > 0.0 {
+                let first = at_sample(v.at);
+                let len = at_sample(b - a);
+                let timeline = first..(first + len).min(samples);
+                let len = timeline.end - timeline.start;
+                if v.volume > 0.0 && len > 0 {
                     voiceovers.push(AudioRegion {
                         label: format!("voiceover {} ({})", v.number, v.source_text),
                         source: v.source.clone(),
                         stream: info.stream,
                         container_start: probe.start_time,
                         source_start: a,
-                        timeline: first..(first + len).min(samples),
+                        timeline,
                         volume: v.volume,
-                        fade_in: 0,
-                        fade_out: 0,
+                        fade_in: declick(len),
+                        fade_out: declick(len),
+                        source_len: len,
                     });
                 }
             }
         }
     }
+
+    let mut music = Vec::new();
+    for (m, p) in edl.music.iter().zip(music_probes) {
+        let diag =
+            |e: String| Diagnostic::new(&edl.file, e).music(m.number, &m.source_text, m.line);
+        let (a, b, probe, info) = match audio_window(m.start, m.end, p) {
+            Err(e) => {
+                errs.push(diag(e));
+                continue;
+            }
+            Ok(w) => w,
+        };
+        if m.at >= montage {
+            errs.push(diag(format!(
+                "the music starts at {}, after the end of the montage ({})",
+                Clock(m.at),
+                Clock(montage)
+            )));
+            continue;
+        }
+        let first = at_sample(m.at);
+        let window = at_sample(b - a);
+        let stop = m.until.map_or(samples, |u| at_sample(u).min(samples));
+        let last = if m.looped {
+            stop
+        } else {
+            (first + window).min(stop)
+        };
+        let len = last.saturating_sub(first);
+        if m.volume == 0.0 || len == 0 || window == 0 {
+            continue;
+        }
+        let fade = |t: Ratio| at_sample(t).min(len);
+        let fade_in = match fade(m.fade_in) {
+            0 => declick(len),
+            n => Fade {
+                samples: n,
+                curve: AudioCurve::Linear,
+            },
+        };
+        let fade_out = match fade(m.fade_out).min(len - fade_in.samples) {
+            0 => declick(len),
+            n => Fade {
+                samples: n,
+                curve: AudioCurve::Linear,
+            },
+        };
+        music.push(AudioRegion {
+            label: format!("music {} ({})", m.number, m.source_text),
+            source: m.source.clone(),
+            stream: info.stream,
+            container_start: probe.start_time,
+            source_start: a,
+            timeline: first..last,
+            volume: m.volume,
+            fade_in,
+            fade_out,
+            source_len: window.min(len),
+        });
+    }
+
+    let fade_frames = |t: Ratio| time::round(t * fps).max(0) as u64;
+    let (fade_in, fade_out) = (fade_frames(out.fade_in), fade_frames(out.fade_out));
+    if fade_in + fade_out > frames {
+        errs.push(Diagnostic::new(
+            &edl.file,
+            format!(
+                "[output] fade_in ({fade_in} frames) and fade_out ({fade_out} frames) are longer \
+                 than the montage ({frames} frames)"
+            ),
+        ));
+    }
+    let ducking = edl
+        .ducking
+        .filter(|_| !voiceovers.is_empty())
+        .map(|d| DuckPlan {
+            depth_db: d.depth_db,
+            attack: at_sample(d.attack),
+            release: at_sample(d.release),
+            hold: at_sample(d.hold),
+            threshold_db: d.threshold_db,
+            clips: d.clips,
+            music: d.music,
+        });
 
     let segments = segments(&clips, fps);
     errs.into_result(Plan {
@@ -466,12 +668,21 @@ pub fn plan(
             samples,
             clips: audio_clips,
             voiceovers,
+            music,
+            ducking,
+            loudness: out.audio.loudness,
+            fade_in: s(fade_in),
+            fade_out: samples - s(frames - fade_out.min(frames)),
         },
+        fade_in,
+        fade_out,
     })
 }
 
-fn voice_window(
-    v: &crate::edl::Voiceover,
+/// The source window of a voiceover or music bed, which needs audio.
+fn audio_window(
+    start: TimeSpec,
+    end: End,
     probe: &Result<Probe, String>,
 ) -> Result<(Ratio, Ratio, Probe, AudioInfo), String> {
     let probe = probe.as_ref().map_err(|m| m.clone())?;
@@ -483,7 +694,7 @@ fn voice_window(
         .video
         .as_ref()
         .map_or(Ratio::from_integer(25), |v| v.fps);
-    let (a, b) = window(v.start, v.end, fps, probe.duration)?;
+    let (a, b) = window(start, end, fps, probe.duration)?;
     Ok((a, b, probe.clone(), info))
 }
 
@@ -628,7 +839,7 @@ mod tests {
             probe("b", 10, 25, false),
             probe("c", 10, 30, true),
         ];
-        let p = plan(&e, &probes, &[]).unwrap();
+        let p = plan(&e, &probes, &[], &[]).unwrap();
         // 60 + 75 + 30 frames, minus two 15-frame crossfades.
         assert_eq!(p.frames, 60 + 75 + 30 - 30);
         assert_eq!(p.clips[2].start, Ratio::new(3, 2));
@@ -644,7 +855,61 @@ mod tests {
         // Clip b has no audio, so only a and c contribute.
         assert_eq!(p.audio.clips.len(), 2);
         assert_eq!(p.audio.clips[1].timeline.start, 105 * 1600);
-        assert_eq!(p.audio.clips[1].fade_in, 15 * 1600);
+        assert_eq!(
+            p.audio.clips[1].fade_in,
+            Fade {
+                samples: 15 * 1600,
+                curve: AudioCurve::EqualPower
+            }
+        );
+        // Clip a starts the montage and ends in a crossfade; clip c ends it
+        // with a cut: a 5 ms declick.
+        assert_eq!(p.audio.clips[0].fade_in.samples, 240);
+        assert_eq!(p.audio.clips[1].fade_out.samples, 240);
+        assert_eq!(p.audio.clips[1].fade_out.curve, AudioCurve::Linear);
+    }
+
+    #[test]
+    fn fade_gains_follow_the_curves() {
+        let eq = Fade {
+            samples: 3,
+            curve: AudioCurve::EqualPower,
+        };
+        let lin = Fade {
+            samples: 3,
+            curve: AudioCurve::Linear,
+        };
+        // w = 1/4, 2/4, 3/4
+        assert!((lin.gain_in(1) - 0.5).abs() < 1e-12);
+        for i in 0..3 {
+            // Equal power: the outgoing gain at step i is the incoming gain
+            // at step n-1-i, and the powers sum to 1.
+            let (a, b) = (eq.gain_in(i), eq.gain_in(2 - i));
+            assert!((a * a + b * b - 1.0).abs() < 1e-12);
+            assert!((lin.gain_in(i) + lin.gain_in(2 - i) - 1.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn output_fades_start_and_end_black() {
+        let mut e = edl(THREE);
+        e.output.fade_in = Ratio::new(1, 2);
+        e.output.fade_out = Ratio::from_integer(1);
+        let probes = vec![
+            probe("a", 10, 30, true),
+            probe("b", 10, 25, true),
+            probe("c", 10, 30, true),
+        ];
+        let p = plan(&e, &probes, &[], &[]).unwrap();
+        assert_eq!((p.fade_in, p.fade_out), (15, 30));
+        assert_eq!(p.fade(0), Some((15, 15)));
+        assert_eq!(p.fade(14), Some((1, 15)));
+        assert_eq!(p.fade(15), None);
+        assert_eq!(p.fade(p.frames - 31), None);
+        assert_eq!(p.fade(p.frames - 30), Some((1, 30)));
+        assert_eq!(p.fade(p.frames - 1), Some((30, 30)));
+        assert_eq!(p.audio.fade_in, 15 * 1600);
+        assert_eq!(p.audio.fade_out, 30 * 1600);
     }
 
     #[test]
@@ -655,7 +920,7 @@ mod tests {
             probe("b", 10, 25, true),
             probe("c", 10, 30, true),
         ];
-        let p = plan(&e, &probes, &[]).unwrap();
+        let p = plan(&e, &probes, &[], &[]).unwrap();
         assert_eq!(p.compose(44), Compose::One { clip: 0, local: 44 });
         assert_eq!(
             p.compose(45),
@@ -689,7 +954,7 @@ mod tests {
              transition = { kind = \"crossfade\", duration = 2 }\n\
              [[clip]]\nsource = \"b\"\nin = 0\nout = 1\n");
         let probes = vec![probe("a", 10, 30, true), probe("b", 10, 30, true)];
-        let err = plan(&e, &probes, &[]).unwrap_err().to_string();
+        let err = plan(&e, &probes, &[], &[]).unwrap_err().to_string();
         assert!(err.contains("clip 1 (a, [[clip]] at line 5)"), "{err}");
         assert!(
             err.contains("past the end of the source (duration 0:00:10.000)"),
@@ -699,7 +964,7 @@ mod tests {
         let e = edl("[[clip]]\nsource = \"a\"\nin = 1\nout = 3\n\
              transition = { kind = \"crossfade\", duration = 2 }\n\
              [[clip]]\nsource = \"b\"\nin = 0\nout = 1\n");
-        let err = plan(&e, &probes, &[]).unwrap_err().to_string();
+        let err = plan(&e, &probes, &[], &[]).unwrap_err().to_string();
         assert!(err.contains("t.toml:9:1: clip 1"), "{err}");
         assert!(err.contains("longer than clip 2 (30 frames)"), "{err}");
     }
@@ -716,7 +981,7 @@ mod tests {
             probe("b", 10, 30, true),
             probe("c", 10, 30, true),
         ];
-        let err = plan(&e, &probes, &[]).unwrap_err().to_string();
+        let err = plan(&e, &probes, &[], &[]).unwrap_err().to_string();
         assert!(err.contains("overlaps the previous transition"), "{err}");
         assert!(err.contains("clip 2 (b,"), "{err}");
     }
@@ -727,7 +992,7 @@ mod tests {
             "[[clip]]\nsource = \"a\"\nout = 2\n[[voiceover]]\nsource = \"v\"\nat = 1.5\nduration = 1\n",
         );
         let probes = vec![probe("a", 10, 30, true)];
-        let err = plan(&e, &probes, &[probe("v", 10, 30, true)])
+        let err = plan(&e, &probes, &[probe("v", 10, 30, true)], &[])
             .unwrap_err()
             .to_string();
         assert!(
@@ -747,7 +1012,7 @@ mod tests {
             Err("source not found: a".into()),
             Err("source not found: b".into()),
         ];
-        let err = plan(&e, &probes, &[]).unwrap_err();
+        let err = plan(&e, &probes, &[], &[]).unwrap_err();
         assert_eq!(err.0.len(), 2);
     }
 
@@ -774,7 +1039,7 @@ mod tests {
     #[test]
     fn long_bodies_are_split() {
         let e = edl("[[clip]]\nsource = \"a\"\nout = 25\n");
-        let p = plan(&e, &[probe("a", 30, 30, true)], &[]).unwrap();
+        let p = plan(&e, &[probe("a", 30, 30, true)], &[], &[]).unwrap();
         assert_eq!(p.frames, 750);
         assert_eq!(p.segments.len(), 3);
         assert_eq!(p.segments[1].frames, 250..500);
@@ -788,7 +1053,7 @@ mod tests {
         // Keyframes every 2 s: the first after in + 0.5 s (the crossfade) is at 2 s.
         a.video.as_mut().unwrap().keyframes = (0..5).map(|k| Ratio::from_integer(2 * k)).collect();
         let probes: Vec<_> = (0..4).map(|_| Ok(a.clone())).collect();
-        let p = plan(&e, &probes, &[]).unwrap();
+        let p = plan(&e, &probes, &[], &[]).unwrap();
         // 2 s + 4/30 s of margin - `in` (1 s) is local frame 34.
         assert_eq!(cut_point(&p.clips[1], Ratio::from_integer(30)), 34);
         let ends: Vec<u64> = p.segments.iter().map(|s| s.frames.end).collect();
@@ -804,7 +1069,7 @@ mod tests {
         // Twelve 2-second clips with 0.5 s crossfades: 2 s + 1.5 s * 11 = 18.5 s.
         let e = crossfaded(12, "out = 2\n");
         let probes: Vec<_> = (0..12).map(|_| probe("a", 10, 30, true)).collect();
-        let p = plan(&e, &probes, &[]).unwrap();
+        let p = plan(&e, &probes, &[], &[]).unwrap();
         assert_eq!(p.frames, 555);
         // Each segment (but maybe the last) holds at least 6 s, and cuts fall
         // at the end of a crossfade.

@@ -1,8 +1,10 @@
-//! Text reports for `reel check`: the planned timeline as a table.
+//! Text reports for `reel check`: the planned timeline as a table and the
+//! audio plan.
 
 use crate::plan::Plan;
 use crate::time::{self, Clock, Ratio};
 use std::fmt::Write;
+use std::ops::Range;
 
 /// The timeline table: clip, source, in, out, timeline start/end, transition.
 pub fn timeline(plan: &Plan) -> String {
@@ -47,16 +49,6 @@ pub fn timeline(plan: &Plan) -> String {
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
-    for v in &plan.audio.voiceovers {
-        let sr = Ratio::from_integer(plan.audio.sample_rate as i64);
-        let _ = writeln!(
-            out,
-            "{}: {} to {}",
-            v.label,
-            Clock(Ratio::from_integer(v.timeline.start as i64) / sr),
-            Clock(Ratio::from_integer(v.timeline.end as i64) / sr)
-        );
-    }
     let _ = writeln!(
         out,
         "montage: {} frames at {} fps = {} ({}x{}, {} segments)",
@@ -67,5 +59,89 @@ pub fn timeline(plan: &Plan) -> String {
         plan.output.height,
         plan.segments.len()
     );
+    out
+}
+
+/// The audio plan: voiceovers, music beds, where ducking applies (`ducked`,
+/// from analysing the voiceovers), fades and the loudness target.
+pub fn audio(plan: &Plan, ducked: &[Range<u64>]) -> String {
+    let a = &plan.audio;
+    let sr = Ratio::from_integer(a.sample_rate as i64);
+    let at = |s: u64| Clock(Ratio::from_integer(s as i64) / sr);
+    let mut out = String::new();
+    for v in &a.voiceovers {
+        let _ = writeln!(
+            out,
+            "{}: {} to {}, volume {}",
+            v.label,
+            at(v.timeline.start),
+            at(v.timeline.end),
+            v.volume
+        );
+    }
+    for m in &a.music {
+        let looped = if m.len() > m.source_len {
+            format!(", looping every {}", at(m.source_len))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{}: {} to {}, volume {}{looped}, fade in {} s, fade out {} s",
+            m.label,
+            at(m.timeline.start),
+            at(m.timeline.end),
+            m.volume,
+            time::secs_f64(Ratio::from_integer(m.fade_in.samples as i64) / sr),
+            time::secs_f64(Ratio::from_integer(m.fade_out.samples as i64) / sr),
+        );
+    }
+    match a.ducking {
+        Some(d) => {
+            let what = match (d.clips, d.music) {
+                (true, true) => "clip audio and music",
+                (true, false) => "clip audio",
+                (false, true) => "music",
+                (false, false) => "nothing",
+            };
+            let spans: Vec<String> = ducked
+                .iter()
+                .map(|r| format!("{}-{}", at(r.start), at(r.end)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "ducking: {what} -{} dB while a voiceover speaks (above {} dBFS): {}",
+                d.depth_db,
+                d.threshold_db,
+                if spans.is_empty() {
+                    "never".to_string()
+                } else {
+                    spans.join(", ")
+                }
+            );
+        }
+        None => {
+            let _ = writeln!(out, "ducking: none");
+        }
+    }
+    if a.fade_in > 0 || a.fade_out > 0 {
+        let _ = writeln!(
+            out,
+            "fades: from black and silence over {} frames, to them over {} frames",
+            plan.fade_in, plan.fade_out
+        );
+    }
+    match a.loudness {
+        Some(l) => {
+            let _ = writeln!(
+                out,
+                "loudness target: {} LUFS integrated, true peak at most {} dBTP",
+                l.integrated_lufs, l.true_peak_db
+            );
+        }
+        None => {
+            let _ = writeln!(out, "loudness target: none (the mix is not normalised)");
+        }
+    }
     out
 }

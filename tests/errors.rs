@@ -51,6 +51,35 @@ fn each_invalid_edl_names_its_line() {
             format!("{HEAD}{clip}out = 1\n[[voiceover]]\nsource = \"v.wav\"\nat = 0.5\n"),
             "t.toml:9: voiceover 1 (v.wav, [[voiceover]] at line 9): the voiceover runs from 0:00:00.500 to 0:00:01.500, past the end of the montage (0:00:01.000)",
         ),
+        // music, ducking, loudness and fades
+        (
+            format!("{HEAD}{clip}[[music]]\nsource = \"v.wav\"\nat = 3\n"),
+            "t.toml:8: music 1 (v.wav, [[music]] at line 8): the music starts at 0:00:03.000, after the end of the montage (0:00:02.000)",
+        ),
+        (
+            format!("{HEAD}{clip}[[music]]\nsource = \"v.wav\"\nat = 1\nuntil = 0.5\n"),
+            "t.toml:11:9: music 1 (v.wav, [[music]] at line 8): `until` 0:00:00.500 is not after `at` 0:00:01.000",
+        ),
+        (
+            format!("{HEAD}{clip}[ducking]\napplies_to = [\"clips\", \"voice\"]\n"),
+            "t.toml:9:14: unknown `applies_to` entry \"voice\"",
+        ),
+        (
+            format!("{HEAD}{clip}[ducking]\ndepth_db = -6\n"),
+            "t.toml:9:12: invalid value -6 (expected 0 to 60)",
+        ),
+        (
+            HEAD.replace("fps = 30", "fps = 30\n[output.audio.loudness]\nintegrated_lufs = 3.0"),
+            "t.toml:7:19: invalid value 3 (expected -50 to -5)",
+        ),
+        (
+            format!("{HEAD}{clip}transition = {{ kind = \"crossfade\", duration = 0.5, audio_curve = \"cubic\" }}\n"),
+            "t.toml:8:66: unknown variant `cubic`, expected `equal_power` or `linear`",
+        ),
+        (
+            HEAD.replace("fps = 30", "fps = 30\nfade_in = 1.5\nfade_out = 1") + clip,
+            "[output] fade_in (45 frames) and fade_out (30 frames) are longer than the montage (60 frames)",
+        ),
         // sources
         (format!("{HEAD}[[clip]]\nsource = \"missing.mp4\"\n"), "t.toml:6: clip 1 (missing.mp4, [[clip]] at line 6): source not found"),
         (format!("{HEAD}[[clip]]\nsource = \"junk.mp4\"\n"), "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source junk.mp4 as media"),

@@ -66,3 +66,27 @@ pub fn blend(
     }
     Ok(())
 }
+
+/// A black frame (BT.709 limited range, as every output frame) of the
+/// output's size and pixel format, made by libavfilter.
+pub fn black(output: &crate::edl::Output) -> Result<ff::frame::Video> {
+    let fail = |e: ff::Error| Error::render(format!("making a black frame: {e}"));
+    let mut graph = crate::filter::chain(
+        "color",
+        &format!("c=black:s={}x{}:r=1:d=1", output.width, output.height),
+        "buffersink",
+        &format!(
+            "scale=out_range=tv:out_color_matrix=bt709,format=pix_fmts={}",
+            output.video.pix_fmt
+        ),
+    )
+    .map_err(fail)?;
+    let mut frame = ff::frame::Video::empty();
+    graph
+        .get("out")
+        .ok_or_else(|| Error::render("making a black frame: no sink"))?
+        .sink()
+        .frame(&mut frame)
+        .map_err(fail)?;
+    Ok(frame)
+}

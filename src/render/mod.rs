@@ -46,6 +46,8 @@ pub struct Summary {
     pub wall: Duration,
     /// Peak resident memory of the process, if the OS tells.
     pub peak_rss_bytes: Option<u64>,
+    /// Loudness of the encoded audio.
+    pub loudness: Option<crate::audio::loudness::Measured>,
 }
 
 impl std::fmt::Display for Summary {
@@ -63,6 +65,9 @@ impl std::fmt::Display for Summary {
         )?;
         if let Some(rss) = self.peak_rss_bytes {
             write!(f, ", peak memory {} MB", rss / (1024 * 1024))?;
+        }
+        if let Some(l) = &self.loudness {
+            write!(f, "; {l}")?;
         }
         Ok(())
     }
@@ -134,6 +139,7 @@ pub fn render(
     });
     video?;
     let audio = audio?;
+    let loudness = audio.loudness;
 
     progress.stage("joining");
     let segments: Vec<(PathBuf, u64)> = plan
@@ -187,6 +193,7 @@ pub fn render(
         duration_secs: crate::time::secs_f64(plan.duration()),
         wall: started.elapsed(),
         peak_rss_bytes: peak_rss(),
+        loudness,
     })
 }
 
@@ -242,6 +249,10 @@ fn render_segment<'a>(
     let mut encoder = SegmentEncoder::create(&plan.output, path)?;
     let pix = encode::pixel_format(&plan.output)?;
     let out = &plan.output;
+    let mut fader = Fader {
+        black: None,
+        output: out,
+    };
 
     // Opens a clip's reader on first use, positioned for `local`.
     let reader = |readers: &mut [Option<ClipReader<'a>>], clip: usize, local: u64| -> Result<()> {
@@ -275,7 +286,7 @@ fn render_segment<'a>(
                     .as_mut()
                     .expect("opened")
                     .frame(local)?;
-                encoder.push(frame)?;
+                fader.push(&mut encoder, frame, plan.fade(k))?;
             }
             Compose::Blend {
                 from,
@@ -297,12 +308,40 @@ fn render_segment<'a>(
                 // the previous one.
                 let mut mixed = ff::frame::Video::new(pix, out.width, out.height);
                 blend::blend(a, b, step, steps, &mut mixed)?;
-                encoder.push(&mut mixed)?;
+                fader.push(&mut encoder, &mut mixed, plan.fade(k))?;
             }
         }
         progress.advance(1);
     }
     encoder.finish()
+}
+
+/// Fades frames from and to black on their way to the encoder.
+struct Fader<'a> {
+    /// A black frame in the output format, made on first use.
+    black: Option<ff::frame::Video>,
+    output: &'a crate::edl::Output,
+}
+
+impl Fader<'_> {
+    /// Pushes `frame`, blended `step/steps` of the way to black if `fade`.
+    fn push(
+        &mut self,
+        encoder: &mut SegmentEncoder,
+        frame: &mut ff::frame::Video,
+        fade: Option<(u64, u64)>,
+    ) -> Result<()> {
+        let Some((step, steps)) = fade else {
+            return encoder.push(frame);
+        };
+        if self.black.is_none() {
+            self.black = Some(blend::black(self.output)?);
+        }
+        let black = self.black.as_ref().expect("made above");
+        let mut faded = ff::frame::Video::new(frame.format(), frame.width(), frame.height());
+        blend::blend(frame, black, step, steps, &mut faded)?;
+        encoder.push(&mut faded)
+    }
 }
 
 /// Peak resident set size (VmHWM) on Linux.

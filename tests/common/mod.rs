@@ -163,3 +163,108 @@ pub fn keyframes(file: &Path, fps: f64) -> Vec<u64> {
         .map(|t| (t * fps).round() as u64)
         .collect()
 }
+
+/// Writes planar f32 samples as a 32-bit float WAV file.
+pub fn write_wav(path: &Path, sample_rate: u32, channels: &[Vec<f32>]) {
+    let n = channels[0].len();
+    let ch = channels.len() as u16;
+    let data_len = (n * channels.len() * 4) as u32;
+    let mut b = Vec::with_capacity(44 + data_len as usize);
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(36 + data_len).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&3u16.to_le_bytes()); // IEEE float
+    b.extend_from_slice(&ch.to_le_bytes());
+    b.extend_from_slice(&sample_rate.to_le_bytes());
+    b.extend_from_slice(&(sample_rate * ch as u32 * 4).to_le_bytes());
+    b.extend_from_slice(&(ch * 4).to_le_bytes());
+    b.extend_from_slice(&32u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&data_len.to_le_bytes());
+    for i in 0..n {
+        for c in channels {
+            b.extend_from_slice(&c[i].to_le_bytes());
+        }
+    }
+    std::fs::write(path, b).expect("write wav");
+}
+
+/// Decoded audio of one channel, as f32 at the file's rate.
+pub fn audio_channel(file: &Path, channel: usize) -> Vec<f32> {
+    decode(
+        file,
+        &[
+            "-map",
+            "0:a",
+            "-af",
+            &format!("pan=mono|c0=c{channel}"),
+            "-f",
+            "f32le",
+        ],
+    )
+    .chunks_exact(4)
+    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    .collect()
+}
+
+/// Level in dBFS (of a full-scale sine's amplitude) of the `freq` component
+/// of `x[start..start+len]`: Goertzel on a Hann-windowed block.
+pub fn tone_db(x: &[f32], sample_rate: f64, freq: f64, start: usize, len: usize) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * freq / sample_rate;
+    let (mut re, mut im, mut wsum) = (0.0, 0.0, 0.0);
+    for (i, &s) in x[start..start + len].iter().enumerate() {
+        let hann = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / len as f64).cos();
+        re += s as f64 * hann * (w * i as f64).cos();
+        im -= s as f64 * hann * (w * i as f64).sin();
+        wsum += hann;
+    }
+    let amplitude = 2.0 * (re * re + im * im).sqrt() / wsum;
+    20.0 * amplitude.max(1e-12).log10()
+}
+
+/// RMS level in dBFS of `x[start..start+len]`.
+pub fn rms_db(x: &[f32], start: usize, len: usize) -> f64 {
+    let p: f64 = x[start..start + len]
+        .iter()
+        .map(|&s| (s as f64) * (s as f64))
+        .sum::<f64>()
+        / len as f64;
+    10.0 * p.max(1e-24).log10()
+}
+
+/// Integrated loudness (LUFS) and true peak (dBTP) of `file`'s audio, as
+/// FFmpeg's own `ebur128` filter measures them.
+pub fn ffmpeg_loudness(file: &Path) -> (f64, f64) {
+    let out = Command::new("ffmpeg")
+        .args(["-nostdin", "-nostats", "-i"])
+        .arg(file)
+        .args(["-map", "0:a", "-af", "ebur128=peak=true", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let value = |key: &str| -> f64 {
+        text.lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in the ebur128 summary:\n{text}"))
+    };
+    (value("I:"), value("Peak:"))
+}
+
+/// Deterministic white noise in -amp..amp (a linear congruential generator).
+pub fn noise(seed: u64, n: usize, amp: f32) -> Vec<f32> {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * amp
+        })
+        .collect()
+}

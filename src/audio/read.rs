@@ -1,0 +1,148 @@
+//! Reading a region's window from its source, converted to the output rate
+//! and layout with libavfilter (`aresample`/`aformat`, i.e. swresample, with
+//! FFmpeg's downmix coefficients).
+
+use crate::demux::StreamInput;
+use crate::error::{Context, Error, Result};
+use crate::plan::AudioRegion;
+use crate::time::{self, Clock, Ratio};
+use ffmpeg_next as ff;
+
+fn layout_name(channels: u32) -> &'static str {
+    match channels {
+        1 => "mono",
+        2 => "stereo",
+        3 => "2.1",
+        4 => "quad",
+        5 => "5.0",
+        6 => "5.1",
+        7 => "6.1",
+        _ => "7.1",
+    }
+}
+
+/// Reads `region`'s window (`source_len` samples) from its source, converted to the output rate and
+/// layout. Missing audio (a stream that starts late or ends early) is silence.
+pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<Vec<Vec<f32>>> {
+    let what = || format!("{}: audio", region.label);
+    let len = region.source_len as usize;
+    let mut out = vec![vec![0f32; len]; channels as usize];
+    let sr = sample_rate as i64;
+    let window_start = time::round(region.source_start * Ratio::from_integer(sr));
+    let window_end = window_start + len as i64;
+
+    let mut input = StreamInput::open(&region.source, region.stream).context(what)?;
+    let tb = input
+        .input
+        .stream(region.stream)
+        .ok_or_else(|| Error::render(format!("{}: audio stream is gone", what())))?
+        .time_base();
+    let tbr = Ratio::new(tb.numerator() as i64, tb.denominator() as i64);
+    let mut decoder = input.decoder(1).and_then(|d| d.audio()).context(what)?;
+    // Start a little early: decoders need a few frames to settle.
+    let seek_at = region.container_start + region.source_start - Ratio::from_integer(1);
+    if seek_at > region.container_start {
+        let ts = (seek_at * Ratio::from_integer(ff::ffi::AV_TIME_BASE as i64))
+            .floor()
+            .to_integer();
+        input.seek(&mut decoder, ts);
+    }
+    // Timestamps relative to the container start, in stream units.
+    let zero = (region.container_start / tbr).round().to_integer();
+
+    let mut graph: Option<ff::filter::Graph> = None;
+    let mut decoded = ff::frame::Audio::empty();
+    let mut converted = ff::frame::Audio::empty();
+    // Copies the part of a converted frame inside the window; true once the
+    // window is complete.
+    let place = |frame: &ff::frame::Audio, out: &mut Vec<Vec<f32>>| -> bool {
+        let Some(pts) = frame.pts() else { return false };
+        let n = frame.samples() as i64;
+        let (a, b) = (pts.max(window_start), (pts + n).min(window_end));
+        for (ch, dst) in out.iter_mut().enumerate() {
+            let src = frame.plane::<f32>(ch);
+            for t in a..b {
+                dst[(t - window_start) as usize] = src[(t - pts) as usize];
+            }
+        }
+        pts + n >= window_end
+    };
+    let mut done = false;
+    while !done {
+        let more = input.next_frame(&mut decoder, &mut decoded).map_err(|e| {
+            let at = decoded
+                .pts()
+                .map_or(region.source_start, |t| Ratio::from_integer(t - zero) * tbr);
+            Error::render(format!(
+                "{}: decoding failed near {}: {e}",
+                what(),
+                Clock(at)
+            ))
+        })?;
+        if !more {
+            // Drain what the resampler still holds.
+            if let Some(g) = graph.as_mut() {
+                if g.get("in").expect("source").source().flush().is_ok() {
+                    drain(g, &mut converted, |f| place(f, &mut out));
+                }
+            }
+            break;
+        }
+        if graph.is_none() {
+            graph = Some(audio_graph(&decoded, tb, sample_rate, channels).context(what)?);
+        }
+        let g = graph.as_mut().expect("built above");
+        let Some(ts) = decoded.timestamp() else {
+            continue;
+        };
+        decoded.set_pts(Some(ts - zero));
+        g.get("in")
+            .expect("source")
+            .source()
+            .add(&decoded)
+            .context(what)?;
+        done = drain(g, &mut converted, |f| place(f, &mut out));
+    }
+    Ok(out)
+}
+
+/// Passes every frame waiting in the graph's sink to `take`; true when
+/// `take` said it has all it needs.
+fn drain(
+    graph: &mut ff::filter::Graph,
+    frame: &mut ff::frame::Audio,
+    mut take: impl FnMut(&ff::frame::Audio) -> bool,
+) -> bool {
+    let mut done = false;
+    while graph.get("out").expect("sink").sink().frame(frame).is_ok() {
+        done |= take(frame);
+    }
+    done
+}
+
+fn audio_graph(
+    frame: &ff::frame::Audio,
+    tb: ff::Rational,
+    sample_rate: u32,
+    channels: u32,
+) -> Result<ff::filter::Graph, ff::Error> {
+    let mut layout = frame.channel_layout();
+    if layout.bits() == 0 {
+        layout = ff::ChannelLayout::default(frame.channels() as i32);
+    }
+    let args = format!(
+        "time_base={}/{}:sample_rate={}:sample_fmt={}:channel_layout=0x{:x}",
+        tb.numerator(),
+        tb.denominator(),
+        frame.rate(),
+        frame.format().name(),
+        layout.bits()
+    );
+    let spec = format!(
+        "aresample={},aformat=sample_fmts=fltp:sample_rates={}:channel_layouts={}",
+        sample_rate,
+        sample_rate,
+        layout_name(channels)
+    );
+    crate::filter::chain("abuffer", &args, "abuffersink", &spec)
+}

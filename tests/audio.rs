@@ -1,0 +1,362 @@
+//! Voiceover-first audio, proved with generated signals: ducking depth and
+//! attack, loudness and true peak measured by FFmpeg's own `ebur128` filter,
+//! equal-power crossfades, clickless cuts, seamless music loops, fades and
+//! sync.
+
+mod common;
+use common::*;
+
+const SR: usize = 48_000;
+
+fn sine(freq: f64, amp: f32, seconds: f64, phase: f64) -> Vec<f32> {
+    (0..(seconds * SR as f64).round() as usize)
+        .map(|i| {
+            (amp as f64 * (2.0 * std::f64::consts::PI * freq * i as f64 / SR as f64 + phase).cos())
+                as f32
+        })
+        .collect()
+}
+
+/// A clip source: a grey picture of `seconds` and the given stereo sound.
+fn clip(f: &Fixture, name: &str, left: Vec<f32>, right: Vec<f32>) {
+    let seconds = left.len() as f64 / SR as f64;
+    write_wav(&f.path(&format!("{name}.wav")), SR as u32, &[left, right]);
+    f.ffmpeg(&format!(
+        "-f lavfi -i color=c=gray:s=64x64:r=30:d={seconds} -i {name}.wav -map 0:v -map 1:a \
+         -c:v libx264 -c:a pcm_f32le -t {seconds} {name}.mkv"
+    ));
+}
+
+fn assert_lengths_match(f: &Fixture, frames: usize) {
+    let out = f.path("out.mp4");
+    assert_eq!(
+        probe_stream(&out, "v:0", "nb_read_frames"),
+        frames.to_string()
+    );
+    // The stream's exact length (decoders pad the last AAC frame).
+    assert_eq!(
+        probe_stream(&out, "a:0", "duration_ts"),
+        (frames * SR / 30).to_string(),
+        "audio samples vs video frames"
+    );
+}
+
+#[test]
+fn ducking_dips_clip_audio_by_its_depth_under_speech_only() {
+    let f = Fixture::new();
+    let tone = sine(440.0, 0.25, 4.0, 0.0);
+    clip(&f, "a", tone.clone(), tone);
+    // "Speech" from 1.0 to 2.5 s, then a voice too quiet to count (-66 dBFS).
+    write_wav(
+        &f.path("v1.wav"),
+        SR as u32,
+        &[sine(2000.0, 0.25, 1.5, 0.0)],
+    );
+    write_wav(
+        &f.path("v2.wav"),
+        SR as u32,
+        &[sine(2000.0, 0.0005, 0.5, 0.0)],
+    );
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[[clip]]\nsource = \"a.mkv\"\n\
+             [[voiceover]]\nsource = \"v1.wav\"\nat = 1.0\n\
+             [[voiceover]]\nsource = \"v2.wav\"\nat = 3.2\n\
+             [ducking]\ndepth_db = 12\nattack = 0.08\nrelease = 0.4\nthreshold_db = -40\n"
+        ),
+    );
+    f.render("t.toml");
+    let x = audio_channel(&f.path("out.mp4"), 0);
+    let win = SR / 20; // 50 ms: 22 whole cycles of 440 Hz
+    let level = |t: f64| tone_db(&x, SR as f64, 440.0, (t * SR as f64) as usize, win);
+    let outside = level(0.4);
+    let inside = level(1.8);
+    assert!(
+        (outside - inside - 12.0).abs() <= 1.0,
+        "ducked by {:.2} dB, expected 12 +-1 (outside {outside:.2}, inside {inside:.2})",
+        outside - inside
+    );
+    // Full depth within attack + 20 ms of the onset.
+    let early = level(1.0 + 0.08 + 0.02);
+    assert!(
+        (early - inside).abs() <= 1.0,
+        "at onset + 100 ms the tone is at {early:.2} dB, full depth is {inside:.2}"
+    );
+    // A voice under the threshold does not duck.
+    let quiet = level(3.35);
+    assert!(
+        (quiet - outside).abs() <= 0.5,
+        "under a quiet voice {quiet:.2} dB vs {outside:.2} dB outside"
+    );
+    assert_lengths_match(&f, 120);
+
+    let check = f.reel(&["check", "t.toml"]);
+    let text = String::from_utf8_lossy(&check.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("ducking: clip audio and music -12 dB"))
+        .unwrap_or_else(|| panic!("no ducking line in:\n{text}"));
+    // One span, around the loud voice only.
+    assert_eq!(line.matches(", ").count(), 0, "{line}");
+    assert!(
+        line.contains("0:00:00.99") && line.contains("0:00:02."),
+        "{line}"
+    );
+    assert!(text.contains("last render"), "{text}");
+}
+
+#[test]
+fn loudness_target_and_true_peak_ceiling_hold_when_measured_independently() {
+    let f = Fixture::new();
+    // Quiet noise with short loud bursts: reaching -14 LUFS needs +10 dB or so,
+    // which would push the bursts far over the ceiling without a limiter.
+    let mut left = noise(1, 4 * SR, 0.1);
+    let mut right = noise(2, 4 * SR, 0.1);
+    for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+        if i % SR < SR / 500 {
+            let s = 0.9 * (2.0 * std::f32::consts::PI * 3000.0 * i as f32 / SR as f32).sin();
+            *l += s;
+            *r -= s;
+        }
+    }
+    clip(&f, "a", left, right);
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[output.audio.loudness]\nintegrated_lufs = -14\ntrue_peak_db = -1.0\n\
+             [[clip]]\nsource = \"a.mkv\"\n"
+        ),
+    );
+    let out = f.reel(&["render", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stderr);
+    let (i, tp) = ffmpeg_loudness(&f.path("out.mp4"));
+    assert!(
+        (i + 14.0).abs() <= 0.5,
+        "integrated {i} LUFS, target -14; reel said {summary}"
+    );
+    assert!(
+        tp <= -1.0 + 0.1,
+        "true peak {tp} dBTP over the -1.0 ceiling"
+    );
+    // The summary reports what it measured.
+    assert!(
+        summary.contains("LUFS") && summary.contains("dBTP"),
+        "{summary}"
+    );
+    assert_lengths_match(&f, 120);
+}
+
+#[test]
+fn equal_power_crossfade_keeps_the_level_of_uncorrelated_sounds() {
+    let f = Fixture::new();
+    clip(&f, "a", noise(3, 3 * SR, 0.3), noise(4, 3 * SR, 0.3));
+    clip(&f, "b", noise(5, 3 * SR, 0.3), noise(6, 3 * SR, 0.3));
+    let edl = |curve: &str| {
+        format!(
+            "{HEAD}[[clip]]\nsource = \"a.mkv\"\n\
+             transition = {{ kind = \"crossfade\", duration = 1.0{curve} }}\n\
+             [[clip]]\nsource = \"b.mkv\"\n"
+        )
+    };
+    f.write("t.toml", &edl(""));
+    f.render("t.toml");
+    let x = audio_channel(&f.path("out.mp4"), 0);
+    let win = SR / 20;
+    let reference = rms_db(&x, SR, win);
+    // The overlap is 2.0 .. 3.0 s.
+    for k in 0..20 {
+        let t = 2.0 + k as f64 * 0.05;
+        let l = rms_db(&x, (t * SR as f64) as usize, win);
+        assert!(
+            (l - reference).abs() <= 1.0,
+            "at {t:.2} s the level is {l:.2} dB, {reference:.2} dB outside the crossfade"
+        );
+    }
+    assert_lengths_match(&f, 150);
+
+    // A linear crossfade of the same sounds dips by about 3 dB in the middle.
+    f.write("t.toml", &edl(", audio_curve = \"linear\""));
+    f.render("t.toml");
+    let x = audio_channel(&f.path("out.mp4"), 0);
+    let middle = rms_db(&x, (2.475 * SR as f64) as usize, win);
+    assert!(
+        reference - middle > 2.0,
+        "linear crossfade middle {middle:.2} dB vs {reference:.2} dB"
+    );
+}
+
+#[test]
+fn hard_cuts_do_not_click() {
+    let f = Fixture::new();
+    // At the cut the first clip is at +0.5 and the second starts at -0.5:
+    // butted together raw, they jump by 1.0 in one sample.
+    let a = sine(250.0, 0.5, 1.0, 0.0);
+    let b = sine(250.0, 0.5, 1.0, std::f64::consts::PI);
+    clip(&f, "a", a.clone(), a);
+    clip(&f, "b", b.clone(), b);
+    f.write(
+        "t.toml",
+        &format!("{HEAD}[[clip]]\nsource = \"a.mkv\"\n[[clip]]\nsource = \"b.mkv\"\n"),
+    );
+    f.render("t.toml");
+    let x = audio_channel(&f.path("out.mp4"), 0);
+    let jump = |r: std::ops::Range<usize>| {
+        x[r].windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0f32, f32::max)
+    };
+    // What the signal itself contains: 2*pi*250*0.5/48000 = 0.016 per sample.
+    let natural = jump(SR / 4..3 * SR / 4);
+    let at_cut = jump(SR - SR / 50..SR + SR / 50);
+    assert!(
+        at_cut <= natural * 1.25,
+        "largest step at the cut {at_cut:.4}, the signal's own {natural:.4}"
+    );
+    assert_lengths_match(&f, 60);
+}
+
+#[test]
+fn music_loops_seamlessly_to_the_end_with_its_fades() {
+    let f = Fixture::new();
+    clip(&f, "a", vec![0.0; 6 * SR], vec![0.0; 6 * SR]);
+    // One second of 480 Hz: exactly 480 cycles, so a seamless loop is a
+    // continuous sine.
+    let bed = sine(480.0, 0.3, 1.0, 0.0);
+    write_wav(&f.path("bed.wav"), SR as u32, &[bed.clone(), bed]);
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[[clip]]\nsource = \"a.mkv\"\nout = 5.5\n\
+             [[music]]\nsource = \"bed.wav\"\nat = 0.25\nloop = true\nvolume = 1.0\nfade_out = 0.5\n"
+        ),
+    );
+    f.render("t.toml");
+    let x = audio_channel(&f.path("out.mp4"), 0);
+    let win = SR / 50;
+    let level = |t: f64| tone_db(&x, SR as f64, 480.0, (t * SR as f64) as usize, win);
+    let full = 20.0 * 0.3f64.log10();
+    assert!(level(0.05) < full - 40.0, "silence before the bed");
+    // Steady level across every loop point (1.25, 2.25, 3.25, 4.25 s).
+    let mut t = 0.3;
+    while t < 4.9 {
+        let l = level(t);
+        assert!(
+            (l - full).abs() <= 0.5,
+            "at {t:.2} s the bed is at {l:.2} dB, expected {full:.2}"
+        );
+        t += 0.05;
+    }
+    // No jump anywhere in the steady part beyond the sine's own slope.
+    let steps = |r: std::ops::Range<usize>| {
+        x[r].windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0f32, f32::max)
+    };
+    let natural = 2.0 * std::f32::consts::PI * 480.0 * 0.3 / SR as f32;
+    let worst = steps(SR / 2..5 * SR);
+    assert!(worst <= natural * 1.25, "step {worst:.4} vs {natural:.4}");
+    // The 0.5 s fade-out ends the bed at the montage's end: half-way down
+    // at 5.25 s (linear gain 0.5 = -6 dB), still playing until then.
+    let mid = level(5.24);
+    assert!((mid - (full - 6.0)).abs() <= 1.0, "mid fade {mid:.2} dB");
+    assert_lengths_match(&f, 165);
+}
+
+#[test]
+fn output_fades_from_and_to_black_and_silence() {
+    let f = Fixture::new();
+    let tone = sine(440.0, 0.5, 2.0, 0.0);
+    write_wav(&f.path("a.wav"), SR as u32, &[tone.clone(), tone]);
+    f.ffmpeg(
+        "-f lavfi -i color=c=white:s=64x64:r=30:d=2 -i a.wav -map 0:v -map 1:a \
+         -c:v libx264 -qp 0 -c:a pcm_f32le -t 2 a.mkv",
+    );
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 30\nfade_in = 0.5\nfade_out = 0.5\n\
+         [[clip]]\nsource = \"a.mkv\"\n",
+    );
+    f.render("t.toml");
+    let frames = luma_frames(&f.path("out.mp4"), 64, 64);
+    assert_eq!(frames.len(), 60);
+    let y: Vec<f64> = frames.iter().map(|fr| centre_mean(fr, 64, 64)).collect();
+    // 15 frames each way: frame k of the fade-in is k/15 of the picture.
+    let expect = |k: f64| 16.0 + (235.0 - 16.0) * k / 15.0;
+    for (k, want) in [(0usize, 0.0), (5, 5.0), (10, 10.0), (15, 15.0), (30, 15.0)] {
+        assert!(
+            (y[k] - expect(want)).abs() <= 3.0,
+            "frame {k}: luma {:.1}, expected {:.1}",
+            y[k],
+            expect(want)
+        );
+    }
+    // Frame 45 + j of the fade-out shows (14 - j)/15 of the picture; the
+    // last frame is black.
+    for k in [45usize, 50, 59] {
+        let w = (59 - k) as f64;
+        assert!(
+            (y[k] - expect(w)).abs() <= 3.0,
+            "frame {k}: luma {:.1}, expected {:.1}",
+            y[k],
+            expect(w)
+        );
+    }
+    let x = audio_channel(&f.path("out.mp4"), 0);
+    let early = rms_db(&x, 0, SR / 100);
+    let full = rms_db(&x, SR, SR / 10);
+    let late = rms_db(&x, x.len() - SR / 100, SR / 100);
+    assert!(
+        early < full - 30.0,
+        "first 10 ms at {early:.1} dB vs {full:.1}"
+    );
+    assert!(
+        late < full - 30.0,
+        "last 10 ms at {late:.1} dB vs {full:.1}"
+    );
+    let quarter = rms_db(&x, SR / 4 - SR / 100, SR / 50);
+    assert!(
+        (quarter - (full - 6.0)).abs() <= 1.0,
+        "half-way through the fade-in {quarter:.1} dB"
+    );
+    assert_lengths_match(&f, 60);
+}
+
+#[test]
+fn audio_starting_late_in_its_source_keeps_its_place() {
+    let f = Fixture::new();
+    let tone = sine(1000.0, 0.5, 1.5, 0.0);
+    write_wav(&f.path("t.wav"), SR as u32, &[tone.clone(), tone]);
+    // The audio stream starts 0.5 s after the picture.
+    f.ffmpeg(
+        "-f lavfi -i color=c=gray:s=64x64:r=30:d=2 -itsoffset 0.5 -i t.wav -map 0:v -map 1:a \
+         -c:v libx264 -c:a pcm_f32le -t 2 late.mkv",
+    );
+    f.write(
+        "t.toml",
+        &format!("{HEAD}[[clip]]\nsource = \"late.mkv\"\nin = 0.25\nout = 2\n"),
+    );
+    f.render("t.toml");
+    let x = audio_channel(&f.path("out.mp4"), 0);
+    let onset = x
+        .iter()
+        .position(|s| s.abs() > 0.1)
+        .expect("the tone plays") as f64
+        / SR as f64;
+    assert!(
+        (onset - 0.25).abs() <= 0.002,
+        "tone starts at {onset:.4} s, expected 0.250"
+    );
+    // It ends where the source's audio ends (2.0 s in the source), padded with silence.
+    let last = x.iter().rposition(|s| s.abs() > 0.1).unwrap() as f64 / SR as f64;
+    assert!(
+        (last - 1.75).abs() <= 0.006,
+        "tone ends at {last:.4} s, expected 1.750"
+    );
+    assert_lengths_match(&f, 53);
+}
