@@ -360,3 +360,39 @@ fn audio_starting_late_in_its_source_keeps_its_place() {
     );
     assert_lengths_match(&f, 53);
 }
+
+#[test]
+fn any_layout_and_rate_is_converted() {
+    let f = Fixture::new();
+    // 5.1 at 96 kHz with a tone on the centre channel only, and mono at 8 kHz.
+    f.ffmpeg(
+        "-f lavfi -i color=c=gray:s=64x64:r=30:d=1 -f lavfi -i sine=f=500:sample_rate=96000:d=1 \
+         -filter_complex [1]volume=4,pan=5.1|FC=c0[a] -map 0:v -map [a] \
+         -c:v libx264 -c:a pcm_f32le -t 1 surround.mkv",
+    );
+    f.ffmpeg(
+        "-f lavfi -i color=c=gray:s=64x64:r=30:d=1 -f lavfi -i sine=f=500:sample_rate=8000:d=1 \
+         -filter_complex [1]volume=4[a] -map 0:v -map [a] -c:v libx264 -c:a pcm_f32le -t 1 phone.mkv",
+    );
+    f.write(
+        "t.toml",
+        &format!("{HEAD}[[clip]]\nsource = \"surround.mkv\"\n[[clip]]\nsource = \"phone.mkv\"\n"),
+    );
+    f.render("t.toml");
+    let out = f.path("out.mp4");
+    // Both reach each stereo channel at -3 dB (FFmpeg's centre mix level):
+    // 0.5 -> 0.354, -9.0 dBFS.
+    for ch in 0..2 {
+        let x = audio_channel(&out, ch);
+        for t in [0.4, 1.4] {
+            let l = tone_db(&x, SR as f64, 500.0, (t * SR as f64) as usize, SR / 10);
+            assert!(
+                (l + 9.03).abs() <= 0.5,
+                "channel {ch} at {t} s: {l:.2} dB, expected -9.03"
+            );
+        }
+    }
+    assert_eq!(probe_stream(&out, "a:0", "sample_rate"), "48000");
+    assert_eq!(probe_stream(&out, "a:0", "channels"), "2");
+    assert_lengths_match(&f, 60);
+}

@@ -54,10 +54,22 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
     let mut decoded = ff::frame::Audio::empty();
     let mut converted = ff::frame::Audio::empty();
     // Copies the part of a converted frame inside the window; true once the
-    // window is complete.
-    let place = |frame: &ff::frame::Audio, out: &mut Vec<Vec<f32>>| -> bool {
-        let Some(pts) = frame.pts() else { return false };
+    // window is complete. Audio is continuous: a frame goes right after the
+    // previous one unless its timestamp says it is more than 20 ms away (a
+    // real gap or overlap). Containers with coarse timestamps (Matroska's
+    // milliseconds) would otherwise tear the sound every frame.
+    let tolerance = sr / 50;
+    let mut next: Option<i64> = None;
+    let mut place = |frame: &ff::frame::Audio, out: &mut Vec<Vec<f32>>| -> bool {
+        let Some(stamped) = frame.pts() else {
+            return false;
+        };
+        let pts = match next {
+            Some(n) if (stamped - n).abs() <= tolerance => n,
+            _ => stamped,
+        };
         let n = frame.samples() as i64;
+        next = Some(pts + n);
         let (a, b) = (pts.max(window_start), (pts + n).min(window_end));
         for (ch, dst) in out.iter_mut().enumerate() {
             let src = frame.plane::<f32>(ch);
