@@ -9,7 +9,7 @@ use std::path::PathBuf;
     name = "reel",
     version,
     about = "Render a TOML edit decision list into a finished video montage",
-    after_help = "Examples:\n  reel check edl/demo.toml\n  reel render edl/demo.toml\n  reel render edl/demo.toml -o /tmp/cut.mp4 --jobs 2\n\n\
+    after_help = "Examples:\n  reel check edl/demo.toml\n  reel render edl/demo.toml\n  reel render edl/demo.toml -o /tmp/cut.mp4 --jobs 2\n  reel render edl/demo.toml --proxy\n\n\
 Exit codes: 0 success, 1 render failure, 2 invalid EDL or usage."
 )]
 pub struct Cli {
@@ -35,11 +35,37 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+        #[command(flatten)]
+        profile: ProfileArgs,
     },
     /// Validate an EDL, probe its sources and print the planned timeline.
     #[command(after_help = "Example:\n  reel check edl/demo.toml")]
     Check {
         /// The EDL (TOML) file.
         edl: PathBuf,
+        #[command(flatten)]
+        profile: ProfileArgs,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProfileArgs {
+    /// Quick low-resolution preview: 640 wide, same frame timing, x264
+    /// ultrafast crf 28, AAC 96k, written to <name>.proxy.<ext>
+    /// ([profile.proxy] in the EDL overrides it).
+    #[arg(long, conflicts_with = "profile")]
+    pub proxy: bool,
+    /// Render with the EDL's [profile.NAME] output settings.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+impl ProfileArgs {
+    pub fn name(&self) -> Option<&str> {
+        if self.proxy {
+            Some("proxy")
+        } else {
+            self.profile.as_deref()
+        }
+    }
 }

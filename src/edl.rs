@@ -33,6 +33,69 @@ struct RawEdl {
     music: Vec<Spanned<RawMusic>>,
     #[serde(default)]
     ducking: Option<Spanned<RawDucking>>,
+    #[serde(default)]
+    profile: std::collections::BTreeMap<String, RawProfile>,
+}
+
+/// `[profile.NAME]`: any `[output]` key, used instead of the `[output]` one
+/// when the profile is selected.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    path: Option<Spanned<String>>,
+    width: Option<Spanned<i64>>,
+    height: Option<Spanned<i64>>,
+    fps: Option<Spanned<RateValue>>,
+    fit: Option<Fit>,
+    background: Option<Spanned<String>>,
+    video: Option<RawVideo>,
+    audio: Option<RawAudio>,
+    fade_in: Option<Spanned<TimeValue>>,
+    fade_out: Option<Spanned<TimeValue>>,
+    draft: Option<bool>,
+}
+
+impl RawOutput {
+    /// The profile's keys replace the output's.
+    fn overlay(&mut self, p: RawProfile) {
+        fn set<T>(dst: &mut Option<T>, src: Option<T>) {
+            if src.is_some() {
+                *dst = src;
+            }
+        }
+        set(&mut self.path, p.path);
+        if let Some(w) = p.width {
+            self.width = w;
+        }
+        if let Some(h) = p.height {
+            self.height = h;
+        }
+        if let Some(f) = p.fps {
+            self.fps = f;
+        }
+        if let Some(f) = p.fit {
+            self.fit = f;
+        }
+        set(&mut self.background, p.background);
+        set(&mut self.fade_in, p.fade_in);
+        set(&mut self.fade_out, p.fade_out);
+        set(&mut self.draft, p.draft);
+        if let Some(v) = p.video {
+            let dst = self.video.get_or_insert_with(RawVideo::default);
+            set(&mut dst.codec, v.codec);
+            set(&mut dst.crf, v.crf);
+            set(&mut dst.preset, v.preset);
+            set(&mut dst.pix_fmt, v.pix_fmt);
+        }
+        if let Some(a) = p.audio {
+            let dst = self.audio.get_or_insert_with(RawAudio::default);
+            set(&mut dst.codec, a.codec);
+            set(&mut dst.bitrate, a.bitrate);
+            set(&mut dst.sample_rate, a.sample_rate);
+            set(&mut dst.channels, a.channels);
+            set(&mut dst.loudness, a.loudness);
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +114,7 @@ struct RawOutput {
     audio: Option<RawAudio>,
     fade_in: Option<Spanned<TimeValue>>,
     fade_out: Option<Spanned<TimeValue>>,
+    draft: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -276,6 +340,8 @@ pub struct Output {
     /// Seconds from black and silence at the start, to them at the end.
     pub fade_in: Ratio,
     pub fade_out: Ratio,
+    /// Decode fast for previews: skip the deblocking filter of sources.
+    pub draft: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -473,12 +539,83 @@ impl Edl {
 
     /// Parses EDL text; `file` names it in messages and anchors relative paths.
     pub fn parse(file: &Path, text: &str) -> Result<Edl, Diagnostics> {
+        Edl::parse_profile(file, text, None)
+    }
+
+    /// Reads an EDL file with `[profile.NAME]` applied.
+    pub fn load_profile(file: &Path, profile: Option<&str>) -> Result<Edl, Diagnostics> {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Diagnostics::from(Diagnostic::new(file, format!("cannot read the EDL: {e}")))
+        })?;
+        Edl::parse_profile(file, &text, profile)
+    }
+
+    /// Parses EDL text with `[profile.NAME]` applied to `[output]`. The
+    /// built-in `proxy` profile (unless the EDL defines its own): 640 pixels
+    /// wide at the output's aspect ratio, x264 ultrafast crf 28, AAC 96k,
+    /// draft decoding. A profile writes to `<name>.<profile>.<ext>` unless
+    /// it sets `path`.
+    pub fn parse_profile(
+        file: &Path,
+        text: &str,
+        profile: Option<&str>,
+    ) -> Result<Edl, Diagnostics> {
         let src = SourceText::new(file, text);
-        let raw: RawEdl = toml::from_str(text).map_err(|e| {
+        let mut raw: RawEdl = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             Diagnostics::from(src.at(&span, e.message().trim().to_string()))
         })?;
-        validate(&src, raw)
+        let Some(name) = profile else {
+            return validate(&src, raw);
+        };
+        let own = raw.profile.remove(name);
+        if own.is_none() && name != "proxy" {
+            let known: Vec<&str> = raw.profile.keys().map(|k| k.as_str()).collect();
+            return Err(Diagnostic::new(
+                file,
+                format!(
+                    "no [profile.{name}] in the EDL (it defines: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            )
+            .into());
+        }
+        let sets_path = own.as_ref().is_some_and(|p| p.path.is_some());
+        let builtin_proxy = own.is_none();
+        let mut out = raw.output.into_inner();
+        if let Some(p) = own {
+            out.overlay(p);
+        }
+        raw.output = Spanned::new(0..0, out);
+        let mut edl = validate(&src, raw)?;
+        if builtin_proxy {
+            let o = &mut edl.output;
+            let height = (640.0 * o.height as f64 / o.width as f64 / 2.0)
+                .round()
+                .max(1.0) as u32
+                * 2;
+            o.width = 640;
+            o.height = height;
+            o.video.preset = "ultrafast".into();
+            o.video.crf = 28;
+            o.audio.bitrate = 96_000;
+            o.draft = true;
+        }
+        if !sets_path {
+            let p = &edl.output.path;
+            let stem = p
+                .file_stem()
+                .map_or("montage".into(), |s| s.to_string_lossy().into_owned());
+            let ext = p
+                .extension()
+                .map_or("mp4".into(), |e| e.to_string_lossy().into_owned());
+            edl.output.path = p.with_file_name(format!("{stem}.{name}.{ext}"));
+        }
+        Ok(edl)
     }
 
     /// Resolves a path written in the EDL against the EDL's directory,
@@ -646,6 +783,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         audio,
         fade_in,
         fade_out,
+        draft: out.draft.unwrap_or(false),
     };
 
     // [defaults]

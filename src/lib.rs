@@ -21,13 +21,14 @@ use error::{Error, Result};
 use rayon::prelude::*;
 use std::path::Path;
 
-/// Reads the EDL, probes every source and plans the montage. Every problem
+/// Reads the EDL (with `[profile.NAME]` applied), probes every source and
+/// plans the montage. Every problem
 /// found is reported together; nothing is decoded.
-pub fn prepare(edl_path: &Path) -> Result<(edl::Edl, plan::Plan)> {
+pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan::Plan)> {
     ffmpeg_next::init().map_err(|e| Error::render(format!("initialising FFmpeg: {e}")))?;
     // Our own messages say what went wrong; FFmpeg's chatter is not for users.
     ffmpeg_next::log::set_level(ffmpeg_next::log::Level::Error);
-    let edl = edl::Edl::load(edl_path)?;
+    let edl = edl::Edl::load_profile(edl_path, profile)?;
     let clip_probes: Vec<_> = edl
         .clips
         .par_iter()

@@ -11,25 +11,28 @@ fn main() -> ExitCode {
     limit_heap_growth();
     let args = cli::Cli::parse();
     let result = match args.command {
-        cli::Command::Check { edl } => reel::prepare(&edl).and_then(|(_, plan)| {
-            print!("{}", reel::report::timeline(&plan));
-            let ducked = reel::audio::ducked_spans(&plan.audio)?;
-            print!("{}", reel::report::audio(&plan, &ducked));
-            let out = &plan.output.path;
-            if out.exists() {
-                match reel::audio::measure_file(out) {
-                    Ok(m) => println!("last render {}: {m}", out.display()),
-                    Err(e) => println!("last render {}: not measured ({e})", out.display()),
+        cli::Command::Check { edl, profile } => {
+            reel::prepare(&edl, profile.name()).and_then(|(_, plan)| {
+                print!("{}", reel::report::timeline(&plan));
+                let ducked = reel::audio::ducked_spans(&plan.audio)?;
+                print!("{}", reel::report::audio(&plan, &ducked));
+                let out = &plan.output.path;
+                if out.exists() {
+                    match reel::audio::measure_file(out) {
+                        Ok(m) => println!("last render {}: {m}", out.display()),
+                        Err(e) => println!("last render {}: not measured ({e})", out.display()),
+                    }
                 }
-            }
-            Ok(())
-        }),
+                Ok(())
+            })
+        }
         cli::Command::Render {
             edl,
             output,
             jobs,
             quiet,
-        } => reel::prepare(&edl).and_then(|(_, plan)| {
+            profile,
+        } => reel::prepare(&edl, profile.name()).and_then(|(_, plan)| {
             let output = output.unwrap_or_else(|| plan.output.path.clone());
             let settings = Settings {
                 jobs: jobs.map_or_else(render::cores, usize::from),

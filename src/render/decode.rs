@@ -47,7 +47,15 @@ impl<'a> ClipReader<'a> {
         let input = StreamInput::open(&clip.source, clip.video.stream).context(what)?;
         let decoder = input
             .decoder(threads)
-            .and_then(|d| d.video())
+            .and_then(|mut d| {
+                if output.draft {
+                    // SAFETY: setting a field of a context that is not opened yet.
+                    unsafe {
+                        (*d.as_mut_ptr()).skip_loop_filter = ff::ffi::AVDiscard::AVDISCARD_ALL;
+                    }
+                }
+                d.video()
+            })
             .context(what)?;
         let mut reader = ClipReader {
             clip,

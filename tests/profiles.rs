@@ -1,0 +1,92 @@
+//! Render profiles: the built-in `--proxy`, `[profile.NAME]` tables and an
+//! EDL's own proxy profile.
+
+mod common;
+use common::*;
+
+const EDL: &str = "[output]\npath = \"out.mp4\"\nwidth = 1280\nheight = 720\nfps = 30\n\
+    [[clip]]\nsource = \"a.mp4\"\nin = 0.2\nout = 1.5\n\
+    transition = { kind = \"crossfade\", duration = 0.3 }\n\
+    [[clip]]\nsource = \"a.mp4\"\nin = 0.5\n";
+
+fn fixture(extra: &str) -> Fixture {
+    let f = Fixture::new();
+    f.ffmpeg(
+        "-f lavfi -i testsrc2=s=320x180:r=25:d=2 -f lavfi -i sine=f=440:d=2 \
+         -c:v libx264 -c:a aac -shortest a.mp4",
+    );
+    f.write("t.toml", &format!("{EDL}{extra}"));
+    f
+}
+
+fn size(file: &std::path::Path) -> String {
+    probe_stream(file, "v:0", "width,height")
+}
+
+#[test]
+fn proxy_has_the_frame_timing_of_the_full_render_at_640_wide() {
+    let f = fixture("");
+    f.render("t.toml");
+    let out = f.reel(&["render", "--quiet", "--proxy", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (full, proxy) = (f.path("out.mp4"), f.path("out.proxy.mp4"));
+    assert_eq!(size(&proxy), "640,360");
+    assert_eq!(size(&full), "1280,720", "the full render is left alone");
+    // 39 + 45 - 9 frames, in both.
+    for file in [&full, &proxy] {
+        assert_eq!(probe_stream(file, "v:0", "nb_read_frames"), "75");
+        assert_eq!(
+            probe_stream(file, "a:0", "duration_ts"),
+            (75 * 1600).to_string()
+        );
+    }
+    // The proxy shows the same pictures: compare the brightness of every
+    // frame's centre (scaled down, so only coarse agreement).
+    let a: Vec<f64> = luma_frames(&full, 1280, 720)
+        .iter()
+        .map(|fr| centre_mean(fr, 1280, 720))
+        .collect();
+    let b: Vec<f64> = luma_frames(&proxy, 640, 360)
+        .iter()
+        .map(|fr| centre_mean(fr, 640, 360))
+        .collect();
+    for (k, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert!((x - y).abs() < 4.0, "frame {k}: full {x:.1}, proxy {y:.1}");
+    }
+}
+
+#[test]
+fn named_profiles_replace_output_keys() {
+    let f = fixture(
+        "[profile.small]\nwidth = 320\nheight = 180\nvideo = { crf = 30 }\n\
+         [profile.proxy]\nwidth = 256\nheight = 144\npath = \"review.mp4\"\n",
+    );
+    let out = f.reel(&["render", "--quiet", "--profile", "small", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(size(&f.path("out.small.mp4")), "320,180");
+    // The EDL's own proxy profile wins over the built-in one, path included.
+    let out = f.reel(&["render", "--quiet", "--proxy", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(size(&f.path("review.mp4")), "256,144");
+    assert!(!f.path("out.mp4").exists());
+    // An unknown profile is an EDL error that lists the known ones.
+    let out = f.reel(&["check", "--profile", "nope", "t.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no [profile.nope] in the EDL (it defines: proxy, small)"),
+        "{err}"
+    );
+}
