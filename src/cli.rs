@@ -35,6 +35,10 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+        /// Render only this span of the timeline, START-END in seconds or
+        /// HH:MM:SS.mmm (e.g. 30-45.5); its frames are the full render's.
+        #[arg(long, value_name = "START-END")]
+        range: Option<String>,
         #[command(flatten)]
         profile: ProfileArgs,
     },

@@ -31,8 +31,27 @@ fn main() -> ExitCode {
             output,
             jobs,
             quiet,
+            range,
             profile,
         } => reel::prepare(&edl, profile.name()).and_then(|(_, plan)| {
+            let plan = match range {
+                None => plan,
+                Some(text) => {
+                    let (a, b) = reel::time::parse_span(&text).map_err(usage)?;
+                    let fps = plan.output.fps;
+                    let frame = |t: reel::time::Ratio| reel::time::round(t * fps).max(0) as u64;
+                    if frame(b) > plan.frames {
+                        return Err(usage(format!(
+                            "--range {text} ends after the montage ({})",
+                            reel::time::Clock(plan.duration())
+                        )));
+                    }
+                    if frame(a) >= frame(b) {
+                        return Err(usage(format!("--range {text} is shorter than one frame")));
+                    }
+                    plan.restrict(frame(a)..frame(b))
+                }
+            };
             let output = output.unwrap_or_else(|| plan.output.path.clone());
             let settings = Settings {
                 jobs: jobs.map_or_else(render::cores, usize::from),
@@ -60,6 +79,13 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// A bad command-line value: exit code 2, like an invalid EDL.
+fn usage(message: String) -> reel::error::Error {
+    reel::error::Error::Invalid(
+        reel::error::Diagnostic::new(std::path::Path::new("reel"), message).into(),
+    )
 }
 
 /// Keeps large buffers (decoded and encoded pictures, several MB each) out of

@@ -37,6 +37,8 @@ pub struct Plan {
     /// Frames faded from black at the start and to black at the end.
     pub fade_in: u64,
     pub fade_out: u64,
+    /// The timeline frames rendered: all of them, or a range render's span.
+    pub range: Range<u64>,
 }
 
 /// One clip placed on the timeline.
@@ -227,6 +229,31 @@ impl Plan {
         } else {
             None
         }
+    }
+
+    /// Restricts the render to timeline frames `range` (clamped to the
+    /// timeline): segments are cut at its ends; every frame is composed
+    /// exactly as in the full render.
+    pub fn restrict(mut self, range: Range<u64>) -> Plan {
+        let range = range.start.min(self.frames)..range.end.min(self.frames);
+        self.segments = self
+            .segments
+            .iter()
+            .filter(|s| s.frames.start < range.end && s.frames.end > range.start)
+            .enumerate()
+            .map(|(index, s)| Segment {
+                index,
+                frames: s.frames.start.max(range.start)..s.frames.end.min(range.end),
+            })
+            .collect();
+        self.range = range;
+        self
+    }
+
+    /// Audio samples of the rendered frames.
+    pub fn range_samples(&self) -> Range<u64> {
+        let s = |k| sample_at(k, self.audio.sample_rate, self.output.fps);
+        s(self.range.start)..s(self.range.end)
     }
 
     /// Timeline length in seconds.
@@ -676,6 +703,7 @@ pub fn plan(
         },
         fade_in,
         fade_out,
+        range: 0..frames,
     })
 }
 

@@ -205,6 +205,25 @@ impl fmt::Display for Clock {
     }
 }
 
+/// Parses a timeline span `START-END`, each side seconds or a clock form
+/// (`12.5-20`, `0:01:00-0:01:30.5`).
+pub fn parse_span(text: &str) -> Result<(Ratio, Ratio), String> {
+    let bad =
+        || format!("invalid range \"{text}\" (expected START-END in seconds or HH:MM:SS.mmm)");
+    let (a, b) = text.split_once('-').ok_or_else(bad)?;
+    let side = |t: &str| match parse_timecode(t.trim()) {
+        Ok(TimeSpec::Seconds(s)) => Ok(s),
+        _ => Err(bad()),
+    };
+    let (a, b) = (side(a)?, side(b)?);
+    if a >= b {
+        return Err(format!(
+            "invalid range \"{text}\": the start is not before the end"
+        ));
+    }
+    Ok((a, b))
+}
+
 /// Formats a rate as "30", "29.97" (30000/1001) or "12.5".
 pub fn fmt_rate(rate: Ratio) -> String {
     if rate.is_integer() {

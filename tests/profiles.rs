@@ -90,3 +90,41 @@ fn named_profiles_replace_output_keys() {
         "{err}"
     );
 }
+
+#[test]
+fn a_range_render_has_the_full_render_frames_of_its_span() {
+    // Lossless output, so the same frames decode to the same bytes.
+    let f = fixture("");
+    let edl = format!(
+        "{}[output.video]\ncrf = 0\n[ducking]\n",
+        EDL.replace("fps = 30\n", "fps = 30\nfade_in = 0.5\n")
+    );
+    f.write("t.toml", &edl);
+    f.render("t.toml");
+    std::fs::rename(f.path("out.mp4"), f.path("full.mp4")).unwrap();
+    // 0.8 s to 1.7 s: frames 24..51, across the crossfade (frames 30..39).
+    let out = f.reel(&["render", "--quiet", "--range", "0.8-1.7", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let full = luma_frames(&f.path("full.mp4"), 1280, 720);
+    let part = luma_frames(&f.path("out.mp4"), 1280, 720);
+    assert_eq!(part.len(), 27);
+    for (j, frame) in part.iter().enumerate() {
+        assert!(
+            frame == &full[24 + j],
+            "range frame {j} differs from full frame {}",
+            24 + j
+        );
+    }
+    assert_eq!(
+        probe_stream(&f.path("out.mp4"), "a:0", "duration_ts"),
+        (27 * 1600).to_string()
+    );
+    // A range outside the montage is a usage error.
+    let out = f.reel(&["render", "--quiet", "--range", "1-9", "t.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ends after the montage"));
+}

@@ -50,7 +50,7 @@ pub fn encode(
     let small_last = codec
         .capabilities()
         .contains(ff::codec::capabilities::Capabilities::SMALL_LAST_FRAME);
-    let total = plan.samples as usize;
+    let total = mix.first().map_or(0, |c| c.len());
     let mut packets = Vec::new();
     let mut pos = 0usize;
     let drain = |enc: &mut ff::encoder::Audio, packets: &mut Vec<ff::Packet>| -> Result<()> {

@@ -21,13 +21,35 @@ use loudness::Measured;
 use std::ops::Range;
 use std::path::Path;
 
-/// Mixes, normalises and encodes the whole audio plan, and measures the
-/// encoded result.
-pub fn render(plan: &AudioPlan, settings: &AudioSettings) -> Result<AudioTrack> {
+/// Mixes, normalises and encodes the audio plan's `samples` (the whole
+/// timeline, or the span of a range render: mixed and normalised as a
+/// whole, so that the span sounds as it does in the full render), and
+/// measures the encoded result.
+pub fn render(
+    plan: &AudioPlan,
+    settings: &AudioSettings,
+    samples: Range<u64>,
+) -> Result<AudioTrack> {
     let mix = mix(plan)?;
-    let mut track = match plan.loudness {
-        Some(target) => return normalise(&mix, target, plan, settings),
-        None => encode::encode(&mix, None, plan, settings)?,
+    let whole = samples == (0..plan.samples);
+    let gain = match plan.loudness {
+        Some(target) => {
+            let (track, gain) = normalise(&mix, target, plan, settings)?;
+            if whole {
+                return Ok(track);
+            }
+            gain
+        }
+        None => None,
+    };
+    let span = samples.start as usize..samples.end as usize;
+    let mut track = if whole {
+        encode::encode(&mix, gain.as_deref(), plan, settings)?
+    } else {
+        let part: Vec<Vec<f32>> = mix.iter().map(|c| c[span.clone()].to_vec()).collect();
+        drop(mix);
+        let gain = gain.as_ref().map(|g| &g[span.clone()]);
+        encode::encode(&part, gain, plan, settings)?
     };
     track.loudness = Some(encode::measure(&track, plan)?);
     Ok(track)
@@ -150,14 +172,14 @@ fn normalise(
     target: Loudness,
     plan: &AudioPlan,
     settings: &AudioSettings,
-) -> Result<AudioTrack> {
+) -> Result<(AudioTrack, Option<Vec<f32>>)> {
     let sr = plan.sample_rate;
     let before = loudness::measure(mix, sr)?;
     if !before.integrated_lufs.is_finite() {
         // Silence (or too short to gate): nothing to normalise.
         let mut track = encode::encode(mix, None, plan, settings)?;
         track.loudness = Some(encode::measure(&track, plan)?);
-        return Ok(track);
+        return Ok((track, None));
     }
     let block = (sr as usize / 1000).max(1);
     let peaks = loudness::block_peaks(mix, sr, block)?;
@@ -186,7 +208,7 @@ fn normalise(
         let peak_ok = got.true_peak_db <= target.true_peak_db + 0.05;
         if (loud_ok && peak_ok) || attempt == ENCODES {
             track.loudness = Some(got);
-            return Ok(track);
+            return Ok((track, Some(gain)));
         }
         if !loud_ok {
             aim += target.integrated_lufs - got.integrated_lufs;

@@ -12,6 +12,7 @@ use crate::audio;
 use crate::error::{Error, Result};
 use crate::plan::{Compose, Plan, Segment};
 use crate::progress::Progress;
+use crate::time::Ratio;
 use decode::ClipReader;
 use encode::SegmentEncoder;
 use ffmpeg_next as ff;
@@ -127,10 +128,11 @@ pub fn render(
         .build()
         .map_err(|e| Error::render(format!("cannot start workers: {e}")))?;
     let decoder_threads = (cores() / settings.jobs.max(1)).max(1);
-    progress.start(plan.frames);
+    progress.start(plan.range.end - plan.range.start);
 
     let (video, audio) = std::thread::scope(|s| {
-        let audio = s.spawn(|| audio::render(&plan.audio, &plan.output.audio));
+        let audio =
+            s.spawn(|| audio::render(&plan.audio, &plan.output.audio, plan.range_samples()));
         let video = pool.install(|| render_segments(plan, &seg_path, decoder_threads, progress));
         let audio = audio
             .join()
@@ -145,7 +147,7 @@ pub fn render(
     let segments: Vec<(PathBuf, u64)> = plan
         .segments
         .iter()
-        .map(|s| (seg_path(s), s.frames.start))
+        .map(|s| (seg_path(s), s.frames.start - plan.range.start))
         .collect();
     let ext = output
         .extension()
@@ -189,8 +191,10 @@ pub fn render(
 
     Ok(Summary {
         output: output.to_path_buf(),
-        frames: plan.frames,
-        duration_secs: crate::time::secs_f64(plan.duration()),
+        frames: plan.range.end - plan.range.start,
+        duration_secs: crate::time::secs_f64(
+            Ratio::from_integer((plan.range.end - plan.range.start) as i64) / plan.output.fps,
+        ),
         wall: started.elapsed(),
         peak_rss_bytes: peak_rss(),
         loudness,
