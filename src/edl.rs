@@ -815,13 +815,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         let source_text = c.source.get_ref().clone();
         let ctx = |d: Diagnostic| d.clip(number, &source_text, line);
         let mut local = Diagnostics::default();
-        let start = c
-            .start
-            .as_ref()
-            .map(|t| time_spec(src, t, "in", &mut local))
-            .unwrap_or(TimeSpec::Seconds(Ratio::from_integer(0)));
-        let end = end_of(src, &c.out, &c.duration, &mut local);
-        check_order(src, start, end, &c.out, &mut local);
+        let (start, end) = trim(src, &c.start, &c.out, &c.duration, &mut local);
         let volume = c
             .volume
             .as_ref()
@@ -883,13 +877,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         let source_text = v.source.get_ref().clone();
         let mut local = Diagnostics::default();
         let at = seconds(src, &v.at, "at", &mut local);
-        let start = v
-            .start
-            .as_ref()
-            .map(|t| time_spec(src, t, "in", &mut local))
-            .unwrap_or(TimeSpec::Seconds(Ratio::from_integer(0)));
-        let end = end_of(src, &v.out, &v.duration, &mut local);
-        check_order(src, start, end, &v.out, &mut local);
+        let (start, end) = trim(src, &v.start, &v.out, &v.duration, &mut local);
         let volume = v
             .volume
             .as_ref()
@@ -920,13 +908,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         let source_text = m.source.get_ref().clone();
         let mut local = Diagnostics::default();
         let at = seconds(src, &m.at, "at", &mut local);
-        let start = m
-            .start
-            .as_ref()
-            .map(|t| time_spec(src, t, "in", &mut local))
-            .unwrap_or(TimeSpec::Seconds(Ratio::from_integer(0)));
-        let end = end_of(src, &m.out, &m.duration, &mut local);
-        check_order(src, start, end, &m.out, &mut local);
+        let (start, end) = trim(src, &m.start, &m.out, &m.duration, &mut local);
         let until = m.until.as_ref().map(|u| {
             let t = seconds(src, &m.until, "until", &mut local);
             if t <= at {
@@ -1061,6 +1043,23 @@ fn seconds(
             Ratio::from_integer(0)
         }
     }
+}
+
+/// `in` and `out`/`duration` of a clip, voiceover or bed, checked.
+fn trim(
+    src: &SourceText,
+    start: &Option<Spanned<TimeValue>>,
+    out: &Option<Spanned<TimeValue>>,
+    duration: &Option<Spanned<TimeValue>>,
+    errs: &mut Diagnostics,
+) -> (TimeSpec, End) {
+    let start = start
+        .as_ref()
+        .map(|t| time_spec(src, t, "in", errs))
+        .unwrap_or(TimeSpec::Seconds(Ratio::from_integer(0)));
+    let end = end_of(src, out, duration, errs);
+    check_order(src, start, end, out, errs);
+    (start, end)
 }
 
 fn time_spec(
