@@ -41,6 +41,11 @@ pub enum Command {
         range: Option<String>,
         #[command(flatten)]
         profile: ProfileArgs,
+        #[command(flatten)]
+        cache: CacheArgs,
+        /// Render without the cache (nothing read from it or stored in it).
+        #[arg(long, conflicts_with_all = ["cache", "cache_max"])]
+        no_cache: bool,
     },
     /// Validate an EDL, probe its sources and print the planned timeline.
     #[command(after_help = "Example:\n  reel check edl/demo.toml")]
@@ -50,6 +55,43 @@ pub enum Command {
         #[command(flatten)]
         profile: ProfileArgs,
     },
+    /// Show or empty the render cache.
+    #[command(
+        after_help = "Examples:\n  reel cache stats edl/demo.toml\n  reel cache clear --cache /tmp/reel-cache"
+    )]
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Print what the cache holds.
+    Stats {
+        /// The cache beside this EDL (default: REEL_CACHE, else ./.reel-cache).
+        edl: Option<PathBuf>,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+    /// Remove every cached segment, audio track and proxy.
+    Clear {
+        /// The cache beside this EDL (default: REEL_CACHE, else ./.reel-cache).
+        edl: Option<PathBuf>,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CacheArgs {
+    /// Cache directory (default: REEL_CACHE, else .reel-cache/ beside the EDL).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Size bound of the cache; least recently used entries are removed
+    /// beyond it (e.g. 500M, 20G; default 10G).
+    #[arg(long, value_name = "SIZE")]
+    pub cache_max: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@
 //! segments in parallel and joins them with the [`audio`] mix.
 
 pub mod audio;
+pub mod cache;
 pub mod demux;
 pub mod edl;
 pub mod error;

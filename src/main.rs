@@ -33,6 +33,8 @@ fn main() -> ExitCode {
             quiet,
             range,
             profile,
+            cache,
+            no_cache,
         } => reel::prepare(&edl, profile.name()).and_then(|(_, plan)| {
             let plan = match range {
                 None => plan,
@@ -53,8 +55,14 @@ fn main() -> ExitCode {
                 }
             };
             let output = output.unwrap_or_else(|| plan.output.path.clone());
+            let cache = if no_cache {
+                None
+            } else {
+                Some(open_cache(&cache, Some(&edl))?)
+            };
             let settings = Settings {
                 jobs: jobs.map_or_else(render::cores, usize::from),
+                cache,
             };
             let progress: Box<dyn Progress> = if quiet {
                 Box::new(Silent)
@@ -69,6 +77,40 @@ fn main() -> ExitCode {
             }
             Ok(())
         }),
+        cli::Command::Cache { action } => match action {
+            cli::CacheAction::Stats { edl, cache } => open_cache(&cache, edl.as_deref()).map(|c| {
+                let s = c.stats();
+                let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+                println!("cache {}", c.dir.display());
+                println!(
+                    "  segments {:>6}  {:>9.1} MB",
+                    s.segments,
+                    mb(s.segment_bytes)
+                );
+                println!("  audio    {:>6}  {:>9.1} MB", s.audio, mb(s.audio_bytes));
+                println!("  proxies  {:>6}  {:>9.1} MB", s.proxies, mb(s.proxy_bytes));
+                if s.tmp_bytes > 0 {
+                    println!("  in progress     {:>9.1} MB", mb(s.tmp_bytes));
+                }
+                println!(
+                    "  total           {:>9.1} MB of {:.1} MB allowed",
+                    mb(s.bytes()),
+                    mb(c.max)
+                );
+            }),
+            cli::CacheAction::Clear { edl, cache } => open_cache(&cache, edl.as_deref())
+                .and_then(|c| c.clear().map(|s| (c, s)))
+                .map(|(c, s)| {
+                    println!(
+                        "cleared {}: {} segments, {} audio tracks, {} proxies, {:.1} MB",
+                        c.dir.display(),
+                        s.segments,
+                        s.audio,
+                        s.proxies,
+                        s.bytes() as f64 / (1024.0 * 1024.0)
+                    )
+                }),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,6 +121,23 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// The cache the arguments name: `--cache`, else `REEL_CACHE`, else
+/// `.reel-cache/` beside the EDL (or in the current directory).
+fn open_cache(
+    args: &cli::CacheArgs,
+    edl: Option<&std::path::Path>,
+) -> reel::error::Result<reel::cache::Cache> {
+    let max = match &args.cache_max {
+        Some(t) => reel::cache::parse_size(t).map_err(|e| usage(format!("--cache-max: {e}")))?,
+        None => reel::cache::DEFAULT_MAX,
+    };
+    let dir = match &args.cache {
+        Some(d) => d.clone(),
+        None => reel::cache::default_dir(edl.unwrap_or(std::path::Path::new("edl.toml"))),
+    };
+    reel::cache::Cache::open(&dir, max)
 }
 
 /// A bad command-line value: exit code 2, like an invalid EDL.

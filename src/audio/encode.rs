@@ -5,7 +5,10 @@ use super::loudness::{Measured, Meter};
 use crate::edl::AudioSettings;
 use crate::error::{Context, Error, Result};
 use crate::plan::AudioPlan;
+use crate::render::join::{PacketReader, PacketWriter};
 use ffmpeg_next as ff;
+use std::fs::File;
+use std::path::Path;
 
 /// Encoded audio, ready for the muxer.
 pub struct AudioTrack {
@@ -24,25 +27,9 @@ pub fn encode(
     plan: &AudioPlan,
     settings: &AudioSettings,
 ) -> Result<AudioTrack> {
-    let what = || format!("audio encoder {}", settings.codec);
-    let codec = ff::encoder::find_by_name(&settings.codec)
-        .ok_or_else(|| Error::render(format!("unknown audio encoder \"{}\"", settings.codec)))?;
-    let ctx = ff::codec::context::Context::new_with_codec(codec);
-    let mut enc = ctx.encoder().audio().context(what)?;
+    let (mut enc, codec) = open(plan, settings)?;
     let layout = ff::ChannelLayout::default(plan.channels as i32);
     let format = ff::format::Sample::F32(ff::format::sample::Type::Planar);
-    enc.set_rate(plan.sample_rate as i32);
-    enc.set_channel_layout(layout);
-    enc.set_format(format);
-    enc.set_bit_rate(settings.bitrate as usize);
-    enc.set_time_base(ff::Rational::new(1, plan.sample_rate as i32));
-    enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
-    let mut enc = enc.open_as(codec).map_err(|e| {
-        Error::render(format!(
-            "cannot open audio encoder {} ({} Hz, {} channels, planar float): {e}",
-            settings.codec, plan.sample_rate, plan.channels
-        ))
-    })?;
     let frame_size = match enc.frame_size() {
         0 => 1024,
         n => n as usize,
@@ -105,6 +92,81 @@ pub fn encode(
         time_base: ff::Rational::new(1, plan.sample_rate as i32),
         packets,
         loudness: None,
+    })
+}
+
+/// Opens the audio encoder for `settings` at the plan's rate and layout.
+fn open(plan: &AudioPlan, settings: &AudioSettings) -> Result<(ff::encoder::Audio, ff::Codec)> {
+    let what = || format!("audio encoder {}", settings.codec);
+    let codec = ff::encoder::find_by_name(&settings.codec)
+        .ok_or_else(|| Error::render(format!("unknown audio encoder \"{}\"", settings.codec)))?;
+    let ctx = ff::codec::context::Context::new_with_codec(codec);
+    let mut enc = ctx.encoder().audio().context(what)?;
+    let layout = ff::ChannelLayout::default(plan.channels as i32);
+    let format = ff::format::Sample::F32(ff::format::sample::Type::Planar);
+    enc.set_rate(plan.sample_rate as i32);
+    enc.set_channel_layout(layout);
+    enc.set_format(format);
+    enc.set_bit_rate(settings.bitrate as usize);
+    enc.set_time_base(ff::Rational::new(1, plan.sample_rate as i32));
+    enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
+    let enc = enc.open_as(codec).map_err(|e| {
+        Error::render(format!(
+            "cannot open audio encoder {} ({} Hz, {} channels, planar float): {e}",
+            settings.codec, plan.sample_rate, plan.channels
+        ))
+    })?;
+    Ok((enc, codec))
+}
+
+/// Writes `track` to a packet file (its loudness in the header).
+pub fn store(track: &AudioTrack, path: &Path) -> Result<()> {
+    let header = match &track.loudness {
+        Some(m) => format!("{} {}", m.integrated_lufs, m.true_peak_db),
+        None => String::new(),
+    };
+    let mut w = PacketWriter::create(path, header.into_bytes())?;
+    for p in &track.packets {
+        w.write(p)?;
+    }
+    w.finish()
+}
+
+/// Reads a track written by [`store`]; its stream parameters come from
+/// an encoder opened with the same settings.
+pub fn load(
+    file: File,
+    name: &Path,
+    plan: &AudioPlan,
+    settings: &AudioSettings,
+) -> Result<AudioTrack> {
+    let (enc, _) = open(plan, settings)?;
+    let mut reader = PacketReader::from_file(file, name)?;
+    let header = String::from_utf8_lossy(&reader.extradata).into_owned();
+    let mut nums = header.split(' ').filter_map(|t| t.parse::<f64>().ok());
+    let loudness = match (nums.next(), nums.next()) {
+        (Some(integrated_lufs), Some(true_peak_db)) => Some(Measured {
+            integrated_lufs,
+            true_peak_db,
+        }),
+        _ => None,
+    };
+    let mut packets = Vec::new();
+    while let Some(sp) = reader.read()? {
+        let mut p = ff::Packet::copy(&sp.data);
+        p.set_pts(sp.pts);
+        p.set_dts(sp.dts);
+        p.set_duration(sp.duration);
+        if sp.key {
+            p.set_flags(ff::packet::Flags::KEY);
+        }
+        packets.push(p);
+    }
+    Ok(AudioTrack {
+        params: ff::codec::Parameters::from(&enc),
+        time_base: ff::Rational::new(1, plan.sample_rate as i32),
+        packets,
+        loudness,
     })
 }
 

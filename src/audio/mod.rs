@@ -8,7 +8,7 @@
 //! them before clip audio and music are added under it.
 
 mod duck;
-mod encode;
+pub mod encode;
 pub mod loudness;
 mod read;
 

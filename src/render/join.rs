@@ -1,36 +1,52 @@
 //! Joining: encoded segments are stored as packet files (exact timestamps,
 //! no container quirks) and copied in order, without re-encoding, into the
 //! output muxer together with the audio packets.
+//!
+//! A packet file is `MAGIC`, a header (the codec extradata), packet records,
+//! an end record and the BLAKE3 hash of everything before it, so that an
+//! incomplete or damaged file is recognised ([`verify`]).
 
 use crate::audio::AudioTrack;
 use crate::error::{Context, Error, Result};
 use ffmpeg_next as ff;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"REELPKT1";
+const MAGIC: &[u8; 8] = b"REELPKT2";
 const NO_TS: i64 = i64::MIN;
+/// The flags word of the end record.
+const END: u32 = u32::MAX;
+const HASH: usize = 32;
 
 /// Writes one segment's packets: a header with the codec extradata, then
 /// records `pts dts duration flags size data`.
 pub struct PacketWriter {
     out: BufWriter<File>,
+    hash: blake3::Hasher,
     path: PathBuf,
 }
 
 impl PacketWriter {
     pub fn create(path: &Path, extradata: Vec<u8>) -> Result<Self> {
         let io = |e: std::io::Error| Error::render(format!("writing {}: {e}", path.display()));
-        let mut out = BufWriter::new(File::create(path).map_err(io)?);
-        out.write_all(MAGIC).map_err(io)?;
-        out.write_all(&(extradata.len() as u32).to_le_bytes())
-            .map_err(io)?;
-        out.write_all(&extradata).map_err(io)?;
-        Ok(PacketWriter {
+        let out = BufWriter::new(File::create(path).map_err(io)?);
+        let mut w = PacketWriter {
             out,
+            hash: blake3::Hasher::new(),
             path: path.to_path_buf(),
-        })
+        };
+        w.put(MAGIC)?;
+        w.put(&(extradata.len() as u32).to_le_bytes())?;
+        w.put(&extradata)?;
+        Ok(w)
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.hash.update(bytes);
+        self.out
+            .write_all(bytes)
+            .map_err(|e| Error::render(format!("writing {}: {e}", self.path.display())))
     }
 
     pub fn write(&mut self, p: &ff::Packet) -> Result<()> {
@@ -41,22 +57,44 @@ impl PacketWriter {
         head[16..24].copy_from_slice(&p.duration().to_le_bytes());
         head[24..28].copy_from_slice(&(p.is_key() as u32).to_le_bytes());
         head[28..32].copy_from_slice(&(data.len() as u32).to_le_bytes());
-        self.out
-            .write_all(&head)
-            .and_then(|_| self.out.write_all(data))
-            .map_err(|e| Error::render(format!("writing {}: {e}", self.path.display())))
+        self.put(&head)?;
+        self.put(data)
     }
 
+    /// Writes the end record and the hash, and flushes.
     pub fn finish(mut self) -> Result<()> {
+        let mut head = [0u8; 32];
+        head[24..28].copy_from_slice(&END.to_le_bytes());
+        self.put(&head)?;
+        let hash = *self.hash.finalize().as_bytes();
         self.out
-            .flush()
+            .write_all(&hash)
+            .and_then(|_| self.out.flush())
             .map_err(|e| Error::render(format!("writing {}: {e}", self.path.display())))
     }
+}
+
+/// Whether `file` is a complete, undamaged packet file (reads it whole).
+pub fn verify(file: &mut File) -> bool {
+    let Ok(len) = file.seek(SeekFrom::End(0)) else {
+        return false;
+    };
+    if len < (MAGIC.len() + 4 + 32 + HASH) as u64 || file.seek(SeekFrom::Start(0)).is_err() {
+        return false;
+    }
+    let mut h = blake3::Hasher::new();
+    let mut body = (&mut *file).take(len - HASH as u64);
+    if std::io::copy(&mut body, &mut h).is_err() {
+        return false;
+    }
+    let mut stored = [0u8; HASH];
+    file.read_exact(&mut stored).is_ok() && h.finalize().as_bytes() == &stored
 }
 
 /// Reads a packet file back.
 pub struct PacketReader {
     input: BufReader<File>,
+    name: PathBuf,
     pub extradata: Vec<u8>,
 }
 
@@ -70,12 +108,11 @@ pub struct StoredPacket {
 }
 
 impl PacketReader {
-    pub fn open(path: &Path) -> Result<Self> {
+    /// Reads an open packet file from its start; `name` is for messages.
+    pub fn from_file(file: File, name: &Path) -> Result<Self> {
+        let path = name;
         let bad = || Error::render(format!("segment file {} is damaged", path.display()));
-        let mut input = BufReader::new(
-            File::open(path)
-                .map_err(|e| Error::render(format!("reading {}: {e}", path.display())))?,
-        );
+        let mut input = BufReader::new(file);
         let mut magic = [0u8; 8];
         input.read_exact(&mut magic).map_err(|_| bad())?;
         if &magic != MAGIC {
@@ -85,23 +122,35 @@ impl PacketReader {
         input.read_exact(&mut len).map_err(|_| bad())?;
         let mut extradata = vec![0u8; u32::from_le_bytes(len) as usize];
         input.read_exact(&mut extradata).map_err(|_| bad())?;
-        Ok(PacketReader { input, extradata })
+        Ok(PacketReader {
+            input,
+            name: path.to_path_buf(),
+            extradata,
+        })
     }
 
     pub fn read(&mut self) -> Result<Option<StoredPacket>> {
         let mut head = [0u8; 32];
+        let what =
+            |e: std::io::Error| Error::render(format!("reading {}: {e}", self.name.display()));
         match self.input.read_exact(&mut head) {
             Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-            Err(e) => return Err(Error::render(format!("reading a segment: {e}"))),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err(Error::render(format!(
+                    "segment file {} is incomplete",
+                    self.name.display()
+                )))
+            }
+            Err(e) => return Err(what(e)),
+        }
+        if u32::from_le_bytes(head[24..28].try_into().expect("4 bytes")) == END {
+            return Ok(None);
         }
         let i64_at = |i: usize| i64::from_le_bytes(head[i..i + 8].try_into().expect("8 bytes"));
         let ts = |v: i64| (v != NO_TS).then_some(v);
         let size = u32::from_le_bytes(head[28..32].try_into().expect("4 bytes")) as usize;
         let mut data = vec![0u8; size];
-        self.input
-            .read_exact(&mut data)
-            .map_err(|e| Error::render(format!("reading a segment: {e}")))?;
+        self.input.read_exact(&mut data).map_err(what)?;
         Ok(Some(StoredPacket {
             pts: ts(i64_at(0)),
             dts: ts(i64_at(8)),
@@ -112,15 +161,23 @@ impl PacketReader {
     }
 }
 
+/// An encoded segment ready to join: its open packet file (`name` for
+/// messages) and the frame it starts at, counted from the render's start.
+pub struct SegmentFile {
+    pub name: PathBuf,
+    pub file: File,
+    pub first_frame: u64,
+}
+
 /// The video side of the join.
-pub struct VideoTrack<'a> {
+pub struct VideoTrack {
     /// Stream parameters of an encoder opened with the segments' settings.
     pub params: ff::codec::Parameters,
     pub extradata: Vec<u8>,
     /// Encoder time base (1/fps).
     pub time_base: ff::Rational,
-    /// Segment files with the timeline frame each starts at, in order.
-    pub segments: &'a [(PathBuf, u64)],
+    /// Segment files in order.
+    pub segments: Vec<SegmentFile>,
 }
 
 /// The muxer name for an output path's extension.
@@ -180,8 +237,10 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> R
     // last frame shown; its duration is stretched to end where that one ends.
     let mut held: Option<ff::Packet> = None;
     let mut end_pts = 0i64;
-    for (seg_path, first_frame) in video.segments {
-        let mut reader = PacketReader::open(seg_path)?;
+    for seg in video.segments {
+        let seg_path = &seg.name;
+        let first_frame = &seg.first_frame;
+        let mut reader = PacketReader::from_file(seg.file, seg_path)?;
         if reader.extradata != video.extradata {
             return Err(Error::render(format!(
                 "segment {} was encoded with different codec parameters; cannot join",

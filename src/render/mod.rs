@@ -9,6 +9,7 @@ pub mod encode;
 pub mod join;
 
 use crate::audio;
+use crate::cache::{self, Cache};
 use crate::error::{Error, Result};
 use crate::plan::{Compose, Plan, Segment};
 use crate::progress::Progress;
@@ -17,6 +18,7 @@ use decode::ClipReader;
 use encode::SegmentEncoder;
 use ffmpeg_next as ff;
 use rayon::prelude::*;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -26,11 +28,16 @@ use std::time::{Duration, Instant};
 pub struct Settings {
     /// Segments rendered at once.
     pub jobs: usize,
+    /// Where encoded segments and audio are kept between renders.
+    pub cache: Option<Cache>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { jobs: cores() }
+        Settings {
+            jobs: cores(),
+            cache: None,
+        }
     }
 }
 
@@ -49,6 +56,15 @@ pub struct Summary {
     pub peak_rss_bytes: Option<u64>,
     /// Loudness of the encoded audio.
     pub loudness: Option<crate::audio::loudness::Measured>,
+    /// With a cache: segments reused of all, and whether the audio was.
+    pub reused: Option<Reused>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reused {
+    pub segments: usize,
+    pub of: usize,
+    pub audio: bool,
 }
 
 impl std::fmt::Display for Summary {
@@ -69,6 +85,15 @@ impl std::fmt::Display for Summary {
         }
         if let Some(l) = &self.loudness {
             write!(f, "; {l}")?;
+        }
+        if let Some(r) = &self.reused {
+            write!(
+                f,
+                "; cache: reused {} of {} segments, audio {}",
+                r.segments,
+                r.of,
+                if r.audio { "reused" } else { "rendered" }
+            )?;
         }
         Ok(())
     }
@@ -121,7 +146,35 @@ pub fn render(
                 dir.display()
             ))
         })?;
-    let seg_path = |s: &Segment| work.path().join(format!("segment-{:05}.pkt", s.index));
+    let cache = settings.cache.as_ref();
+    let version = cache::version();
+    let prints = match cache {
+        Some(_) => cache::fingerprints(plan)?,
+        None => Default::default(),
+    };
+    let keys: Vec<Option<String>> = plan
+        .segments
+        .iter()
+        .map(|seg| {
+            cache.map(|_| {
+                let sources: Vec<&str> = plan
+                    .clips
+                    .iter()
+                    .map(|c| prints.get(&c.source).map_or("", String::as_str))
+                    .collect();
+                cache::segment_key(plan, seg, &sources, &version)
+            })
+        })
+        .collect();
+    let audio_key = cache.map(|_| {
+        cache::audio_key(
+            &plan.audio,
+            &plan.output.audio,
+            &plan.range_samples(),
+            &prints,
+            &version,
+        )
+    });
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs.max(1))
@@ -130,10 +183,60 @@ pub fn render(
     let decoder_threads = (cores() / settings.jobs.max(1)).max(1);
     progress.start(plan.range.end - plan.range.start);
 
+    // Segments found in the cache are used as they are.
+    let mut files: Vec<Option<File>> = keys
+        .iter()
+        .zip(&plan.segments)
+        .map(|(key, seg)| {
+            let hit = cache
+                .zip(key.as_ref())
+                .and_then(|(c, k)| c.lookup("segments", k));
+            if hit.is_some() {
+                progress.advance(seg.frames.end - seg.frames.start);
+            }
+            hit
+        })
+        .collect();
+    let reused = files.iter().filter(|f| f.is_some()).count();
+    let todo: Vec<Job> = plan
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| files[*i].is_none())
+        .map(|(i, seg)| Job {
+            position: i,
+            seg,
+            path: match (cache, &keys[i]) {
+                (Some(c), Some(k)) => c.temp_path(k),
+                _ => work.path().join(format!("segment-{:05}.pkt", seg.index)),
+            },
+        })
+        .collect();
+    let cached_audio = cache
+        .zip(audio_key.as_ref())
+        .and_then(|(c, k)| c.lookup("audio", k));
+    let audio_reused = cached_audio.is_some();
+
     let (video, audio) = std::thread::scope(|s| {
-        let audio =
-            s.spawn(|| audio::render(&plan.audio, &plan.output.audio, plan.range_samples()));
-        let video = pool.install(|| render_segments(plan, &seg_path, decoder_threads, progress));
+        let audio = s.spawn(|| match cached_audio {
+            Some(file) => {
+                let name = cache
+                    .zip(audio_key.as_ref())
+                    .map(|(c, k)| c.entry_path("audio", k, "pkt"))
+                    .unwrap_or_default();
+                audio::encode::load(file, &name, &plan.audio, &plan.output.audio)
+            }
+            None => {
+                let track = audio::render(&plan.audio, &plan.output.audio, plan.range_samples())?;
+                if let (Some(c), Some(k)) = (cache, audio_key.as_ref()) {
+                    let tmp = c.temp_path(k);
+                    audio::encode::store(&track, &tmp)?;
+                    c.insert(&tmp, "audio", k, "pkt")?;
+                }
+                Ok(track)
+            }
+        });
+        let video = pool.install(|| render_segments(plan, &todo, decoder_threads, progress));
         let audio = audio
             .join()
             .unwrap_or_else(|_| Err(Error::render("the audio thread failed unexpectedly")));
@@ -142,12 +245,29 @@ pub fn render(
     video?;
     let audio = audio?;
     let loudness = audio.loudness;
+    for job in &todo {
+        let file = match (cache, &keys[job.position]) {
+            (Some(c), Some(k)) => c.insert(&job.path, "segments", k, "pkt")?,
+            _ => File::open(&job.path)
+                .map_err(|e| Error::render(format!("reading {}: {e}", job.path.display())))?,
+        };
+        files[job.position] = Some(file);
+    }
 
     progress.stage("joining");
-    let segments: Vec<(PathBuf, u64)> = plan
+    let segments: Vec<join::SegmentFile> = plan
         .segments
         .iter()
-        .map(|s| (seg_path(s), s.frames.start - plan.range.start))
+        .zip(files)
+        .zip(&keys)
+        .map(|((s, file), key)| join::SegmentFile {
+            name: match (cache, key) {
+                (Some(c), Some(k)) => c.entry_path("segments", k, "pkt"),
+                _ => work.path().join(format!("segment-{:05}.pkt", s.index)),
+            },
+            file: file.expect("every segment is reused or rendered"),
+            first_frame: s.frames.start - plan.range.start,
+        })
         .collect();
     let ext = output
         .extension()
@@ -173,7 +293,7 @@ pub fn render(
             params,
             extradata,
             time_base,
-            segments: &segments,
+            segments,
         },
         audio,
     )?;
@@ -187,6 +307,9 @@ pub fn render(
         ))
     })?;
     drop(work);
+    if let Some(c) = cache {
+        c.evict();
+    }
     progress.finish();
 
     Ok(Summary {
@@ -198,33 +321,40 @@ pub fn render(
         wall: started.elapsed(),
         peak_rss_bytes: peak_rss(),
         loudness,
+        reused: cache.map(|_| Reused {
+            segments: reused,
+            of: plan.segments.len(),
+            audio: audio_reused,
+        }),
     })
 }
 
-/// Renders every segment; the longest first so that workers finish together.
+/// A segment to render, to the packet file `path`.
+struct Job<'a> {
+    /// Index into `Plan::segments`.
+    position: usize,
+    seg: &'a Segment,
+    path: PathBuf,
+}
+
+/// Renders segments; the longest first so that workers finish together.
 fn render_segments(
     plan: &Plan,
-    seg_path: &(dyn Fn(&Segment) -> PathBuf + Sync),
+    jobs: &[Job],
     decoder_threads: usize,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let mut order: Vec<&Segment> = plan.segments.iter().collect();
-    order.sort_by_key(|s| std::cmp::Reverse(s.frames.end - s.frames.start));
+    let mut order: Vec<&Job> = jobs.iter().collect();
+    order.sort_by_key(|j| std::cmp::Reverse(j.seg.frames.end - j.seg.frames.start));
     let cancel = AtomicBool::new(false);
     let results: Vec<(usize, Result<()>)> = order
         .par_iter()
-        .map(|seg| {
+        .map(|job| {
+            let seg = job.seg;
             if cancel.load(Ordering::Relaxed) {
                 return (seg.index, Ok(()));
             }
-            let r = render_segment(
-                plan,
-                seg,
-                &seg_path(seg),
-                decoder_threads,
-                &cancel,
-                progress,
-            );
+            let r = render_segment(plan, seg, &job.path, decoder_threads, &cancel, progress);
             if r.is_err() {
                 cancel.store(true, Ordering::Relaxed);
             }

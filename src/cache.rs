@@ -1,0 +1,495 @@
+//! The render cache: encoded segments, encoded audio and proxy media, kept
+//! between renders and found again by a key that names everything their
+//! bytes depend on.
+//!
+//! Layout of a cache directory:
+//! - `segments/<key>.pkt`: one encoded video segment (a packet file, see
+//!   [`crate::render::join`], which ends with a hash of its contents);
+//! - `audio/<key>.pkt`: the encoded audio track of a render;
+//! - `proxies/<fingerprint>.nut`: a source's proxy media;
+//! - `tmp/`: entries being written, named `<pid>-...`.
+//!
+//! Entries are written under `tmp/` and renamed into place when complete, so
+//! a reader never sees a partial one; a process killed mid-write leaves only
+//! a `tmp/` file, removed by the next render once that process is gone. The
+//! hash at the end of every entry is checked before it is used, so an entry
+//! damaged in any other way is rendered again, never joined.
+//!
+//! Keys are computed here from the plan (no FFmpeg calls): a segment's key
+//! covers what each of its frames shows, relative to the segment's start, so
+//! a segment that moves on the timeline is still found.
+
+use crate::edl::Output;
+use crate::error::{Error, Result};
+use crate::plan::{AudioPlan, AudioRegion, Compose, Plan, Segment};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// Bumped whenever what is stored, or how it is made, changes.
+pub const FORMAT: u32 = 1;
+/// Default size bound, bytes.
+pub const DEFAULT_MAX: u64 = 10 << 30;
+
+/// What cache keys are salted with: the program and the cache format.
+pub fn version() -> String {
+    format!("reel {} cache {FORMAT}", env!("CARGO_PKG_VERSION"))
+}
+
+/// A source's identity by content: size, modification time and a hash of
+/// sampled blocks. A renamed or moved file keeps it; an edited one does not.
+pub fn fingerprint(path: &Path) -> std::io::Result<String> {
+    const BLOCK: u64 = 64 * 1024;
+    const SAMPLES: u64 = 16;
+    let mut file = File::open(path)?;
+    let meta = file.metadata()?;
+    let size = meta.len();
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let mut h = blake3::Hasher::new();
+    h.update(&size.to_le_bytes());
+    h.update(&mtime.to_le_bytes());
+    let mut buf = vec![0u8; BLOCK as usize];
+    if size <= BLOCK * SAMPLES {
+        std::io::copy(&mut file, &mut h)?;
+    } else {
+        for i in 0..SAMPLES {
+            // Evenly spaced, the first at the start and the last at the end.
+            let at = (size - BLOCK) * i / (SAMPLES - 1);
+            file.seek(SeekFrom::Start(at))?;
+            file.read_exact(&mut buf)?;
+            h.update(&buf);
+        }
+    }
+    Ok(h.finalize().to_hex()[..32].to_string())
+}
+
+/// Fingerprints of the files a plan reads, by path.
+pub type Fingerprints = HashMap<PathBuf, String>;
+
+/// Fingerprints every clip, voiceover and music source of `plan`.
+pub fn fingerprints(plan: &Plan) -> Result<Fingerprints> {
+    let audio = &plan.audio;
+    let paths = plan
+        .clips
+        .iter()
+        .map(|c| &c.source)
+        .chain(audio.clips.iter().map(|r| &r.source))
+        .chain(audio.voiceovers.iter().map(|r| &r.source))
+        .chain(audio.music.iter().map(|r| &r.source));
+    let mut out = Fingerprints::new();
+    for p in paths {
+        if !out.contains_key(p) {
+            let f = fingerprint(p)
+                .map_err(|e| Error::render(format!("reading {}: {e}", p.display())))?;
+            out.insert(p.clone(), f);
+        }
+    }
+    Ok(out)
+}
+
+fn digest(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
+}
+
+/// The video encoding settings a segment's bytes depend on.
+fn video_settings(out: &Output) -> String {
+    format!(
+        "{}x{} fps {} fit {:?} background {:?} video {:?} draft {} threads {}",
+        out.width,
+        out.height,
+        out.fps,
+        out.fit,
+        out.background,
+        out.video,
+        out.draft,
+        crate::render::encode::ENCODER_THREADS,
+    )
+}
+
+/// The key of a segment's encoded bytes. `sources` gives the fingerprint of
+/// the file each clip is decoded from (the source, or its proxy media).
+pub fn segment_key(plan: &Plan, seg: &Segment, sources: &[&str], version: &str) -> String {
+    let mut d = format!(
+        "segment\n{version}\n{}\nframes {}\n",
+        video_settings(&plan.output),
+        seg.frames.end - seg.frames.start
+    );
+    let range = plan.clips_in(seg);
+    for i in range.clone() {
+        let c = &plan.clips[i];
+        let _ = writeln!(
+            d,
+            "clip {} {} stream {} start {} end {} container {} geometry {:?} sar {} size {}x{}",
+            i - range.start,
+            sources[i],
+            c.video.stream,
+            c.start,
+            c.end,
+            c.container_start,
+            c.geometry,
+            c.video.sar,
+            c.video.width,
+            c.video.height,
+        );
+    }
+    for k in seg.frames.clone() {
+        let fade = plan.fade(k);
+        let _ = match plan.compose(k) {
+            Compose::One { clip, local } => {
+                writeln!(d, "{} {local} {fade:?}", clip - range.start)
+            }
+            Compose::Blend {
+                from,
+                from_local,
+                to,
+                to_local,
+                step,
+                steps,
+            } => writeln!(
+                d,
+                "{} {from_local} {} {to_local} {step}/{steps} {fade:?}",
+                from - range.start,
+                to - range.start
+            ),
+        };
+    }
+    digest(&d)
+}
+
+fn region(d: &mut String, r: &AudioRegion, prints: &Fingerprints) {
+    let _ = writeln!(
+        d,
+        "{} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {}",
+        prints.get(&r.source).map_or("?", String::as_str),
+        r.stream,
+        r.container_start,
+        r.source_start,
+        r.timeline,
+        r.volume,
+        r.fade_in,
+        r.fade_out,
+        r.source_len
+    );
+}
+
+/// The key of the encoded audio of `samples` of the mix.
+pub fn audio_key(
+    plan: &AudioPlan,
+    settings: &crate::edl::AudioSettings,
+    samples: &std::ops::Range<u64>,
+    prints: &Fingerprints,
+    version: &str,
+) -> String {
+    let mut d = format!(
+        "audio\n{version}\n{settings:?}\nrate {} channels {} samples {} span {samples:?}\n\
+         ducking {:?}\nloudness {:?}\nfades {} {}\n",
+        plan.sample_rate,
+        plan.channels,
+        plan.samples,
+        plan.ducking,
+        plan.loudness,
+        plan.fade_in,
+        plan.fade_out
+    );
+    for (name, regions) in [
+        ("voiceovers", &plan.voiceovers),
+        ("clips", &plan.clips),
+        ("music", &plan.music),
+    ] {
+        let _ = writeln!(d, "{name}");
+        for r in regions {
+            region(&mut d, r, prints);
+        }
+    }
+    digest(&d)
+}
+
+/// An open cache directory.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    pub dir: PathBuf,
+    /// Size bound in bytes; the least recently used entries go first.
+    pub max: u64,
+}
+
+/// What a cache holds.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub segments: u64,
+    pub segment_bytes: u64,
+    pub audio: u64,
+    pub audio_bytes: u64,
+    pub proxies: u64,
+    pub proxy_bytes: u64,
+    pub tmp_bytes: u64,
+}
+
+impl Stats {
+    pub fn bytes(&self) -> u64 {
+        self.segment_bytes + self.audio_bytes + self.proxy_bytes + self.tmp_bytes
+    }
+}
+
+const KINDS: [&str; 3] = ["segments", "audio", "proxies"];
+
+impl Cache {
+    /// Opens (creating if needed) the cache at `dir`, and removes temporary
+    /// files left by processes that are gone.
+    pub fn open(dir: &Path, max: u64) -> Result<Cache> {
+        for sub in KINDS.iter().chain(&["tmp"]) {
+            let p = dir.join(sub);
+            fs::create_dir_all(&p).map_err(|e| {
+                Error::render(format!(
+                    "cannot create cache directory {}: {e}",
+                    p.display()
+                ))
+            })?;
+        }
+        let cache = Cache {
+            dir: dir.to_path_buf(),
+            max,
+        };
+        cache.remove_orphans();
+        Ok(cache)
+    }
+
+    fn remove_orphans(&self) {
+        let Ok(list) = fs::read_dir(self.dir.join("tmp")) else {
+            return;
+        };
+        for e in list.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name.split('-').next().and_then(|p| p.parse::<i32>().ok());
+            if pid.is_none_or(|p| !process_alive(p)) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+
+    /// A new temporary path for an entry of this process.
+    pub fn temp_path(&self, key: &str) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.dir
+            .join("tmp")
+            .join(format!("{}-{n}-{key}", std::process::id()))
+    }
+
+    pub fn entry_path(&self, kind: &str, key: &str, ext: &str) -> PathBuf {
+        self.dir.join(kind).join(format!("{key}.{ext}"))
+    }
+
+    /// The entry `kind/key.pkt`, opened and checked, or None. A damaged
+    /// entry is removed. The open file stays readable even if another
+    /// process evicts the entry meanwhile.
+    pub fn lookup(&self, kind: &str, key: &str) -> Option<File> {
+        let path = self.entry_path(kind, key, "pkt");
+        let mut file = File::open(&path).ok()?;
+        if !crate::render::join::verify(&mut file) {
+            let _ = fs::remove_file(&path);
+            return None;
+        }
+        let _ = file.set_modified(SystemTime::now());
+        file.seek(SeekFrom::Start(0)).ok()?;
+        Some(file)
+    }
+
+    /// Moves a complete temporary file into place as `kind/key.ext` and
+    /// returns it opened for reading.
+    pub fn insert(&self, tmp: &Path, kind: &str, key: &str, ext: &str) -> Result<File> {
+        let file = File::open(tmp)
+            .map_err(|e| Error::render(format!("reading {}: {e}", tmp.display())))?;
+        let path = self.entry_path(kind, key, ext);
+        fs::rename(tmp, &path).map_err(|e| {
+            Error::render(format!("cannot store {} in the cache: {e}", path.display()))
+        })?;
+        Ok(file)
+    }
+
+    pub fn stats(&self) -> Stats {
+        let mut s = Stats::default();
+        for e in self.entries() {
+            match e.kind {
+                "segments" => {
+                    s.segments += 1;
+                    s.segment_bytes += e.size;
+                }
+                "audio" => {
+                    s.audio += 1;
+                    s.audio_bytes += e.size;
+                }
+                _ => {
+                    s.proxies += 1;
+                    s.proxy_bytes += e.size;
+                }
+            }
+        }
+        if let Ok(list) = fs::read_dir(self.dir.join("tmp")) {
+            s.tmp_bytes = list
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum();
+        }
+        s
+    }
+
+    fn entries(&self) -> Vec<Entry> {
+        let mut out = Vec::new();
+        for kind in KINDS {
+            let Ok(list) = fs::read_dir(self.dir.join(kind)) else {
+                continue;
+            };
+            for e in list.flatten() {
+                if let Ok(m) = e.metadata() {
+                    out.push(Entry {
+                        kind,
+                        path: e.path(),
+                        size: m.len(),
+                        used: m.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Removes the least recently used entries until the cache fits its
+    /// bound. Returns how many were removed.
+    pub fn evict(&self) -> usize {
+        let mut entries = self.entries();
+        let mut total: u64 = entries.iter().map(|e| e.size).sum();
+        entries.sort_by_key(|e| e.used);
+        let mut removed = 0;
+        for e in entries {
+            if total <= self.max {
+                break;
+            }
+            if fs::remove_file(&e.path).is_ok() {
+                total -= e.size;
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// Removes every entry.
+    pub fn clear(&self) -> Result<Stats> {
+        let before = self.stats();
+        for sub in KINDS.iter().chain(&["tmp"]) {
+            let p = self.dir.join(sub);
+            if p.exists() {
+                fs::remove_dir_all(&p)
+                    .map_err(|e| Error::render(format!("cannot remove {}: {e}", p.display())))?;
+            }
+        }
+        Ok(before)
+    }
+}
+
+struct Entry {
+    kind: &'static str,
+    path: PathBuf,
+    size: u64,
+    used: SystemTime,
+}
+
+fn process_alive(pid: i32) -> bool {
+    // SAFETY: kill with signal 0 only checks that the process exists.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Where the cache lives when no `--cache` is given: `REEL_CACHE`, else
+/// `.reel-cache/` beside the EDL.
+pub fn default_dir(edl: &Path) -> PathBuf {
+    if let Some(dir) = std::env::var_os("REEL_CACHE").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    match edl.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join(".reel-cache"),
+        _ => PathBuf::from(".reel-cache"),
+    }
+}
+
+/// Parses a size such as `500M`, `20G` or `1048576`.
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let (num, mult) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => {
+            let unit = t[i..].to_ascii_uppercase();
+            let mult: u64 = match unit.trim_end_matches("IB").trim_end_matches('B') {
+                "" => 1,
+                "K" => 1 << 10,
+                "M" => 1 << 20,
+                "G" => 1 << 30,
+                "T" => 1 << 40,
+                _ => {
+                    return Err(format!(
+                        "unknown size unit in \"{text}\" (use K, M, G or T)"
+                    ))
+                }
+            };
+            (&t[..i], mult)
+        }
+        None => (t, 1),
+    };
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a size (e.g. 500M, 20G)"))?;
+    if !(n >= 0.0 && n.is_finite()) {
+        return Err(format!("\"{text}\" is not a size (e.g. 500M, 20G)"));
+    }
+    Ok((n * mult as f64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1024").unwrap(), 1024);
+        assert_eq!(parse_size("500M").unwrap(), 500 << 20);
+        assert_eq!(parse_size("2GiB").unwrap(), 2 << 30);
+        assert_eq!(parse_size("1.5k").unwrap(), 1536);
+        assert!(parse_size("12X").is_err());
+        assert!(parse_size("-1G").is_err());
+        assert!(parse_size("big").is_err());
+    }
+
+    #[test]
+    fn fingerprint_follows_content_not_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.bin");
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        fs::write(&a, &data).unwrap();
+        let before = fingerprint(&a).unwrap();
+        let b = dir.path().join("renamed.bin");
+        fs::rename(&a, &b).unwrap();
+        assert_eq!(fingerprint(&b).unwrap(), before, "a rename keeps the print");
+        let mtime = fs::metadata(&b).unwrap().modified().unwrap();
+        let mut edited = data.clone();
+        edited[0] ^= 1;
+        fs::write(&b, &edited).unwrap();
+        File::options()
+            .write(true)
+            .open(&b)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        assert_ne!(
+            fingerprint(&b).unwrap(),
+            before,
+            "an edit in a sampled block changes it even at the same size and mtime"
+        );
+    }
+}
