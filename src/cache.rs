@@ -121,17 +121,18 @@ pub fn segment_key(plan: &Plan, seg: &Segment, sources: &[&str], version: &str) 
         video_settings(&plan.output),
         seg.frames.end - seg.frames.start
     );
+    // Each clip's source start (frames are read relative to it); where it
+    // ends shows in the frames listed below.
     let range = plan.clips_in(seg);
     for i in range.clone() {
         let c = &plan.clips[i];
         let _ = writeln!(
             d,
-            "clip {} {} stream {} start {} end {} container {} geometry {:?} sar {} size {}x{}",
+            "clip {} {} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
             i - range.start,
             sources[i],
             c.video.stream,
             c.start,
-            c.end,
             c.container_start,
             c.geometry,
             c.video.sar,
@@ -454,6 +455,46 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn keys(p: &Plan, prints: [&str; 2], version: &str) -> Vec<String> {
+        p.segments
+            .iter()
+            .map(|s| segment_key(p, s, &prints, version))
+            .collect()
+    }
+
+    #[test]
+    fn segment_keys_change_with_what_the_segment_shows_only() {
+        use crate::plan::testing::{edl, probe};
+        let body = |out_a: &str, crf: &str| {
+            format!(
+                "[output.video]\ncrf = {crf}\n\
+                 [[clip]]\nsource = \"a\"\nin = 0\nout = {out_a}\n\
+                 [[clip]]\nsource = \"b\"\nin = 1\nout = 9\n"
+            )
+        };
+        let probes = [probe("a", 20, 30, false), probe("b", 20, 30, false)];
+        let make = |text: String| crate::plan::plan(&edl(&text), &probes, &[], &[]).unwrap();
+        let base = make(body("8", "20"));
+        assert_eq!(base.segments.len(), 2, "one segment per 8 s clip");
+        let v = version();
+        let k = keys(&base, ["A", "B"], &v);
+        assert_ne!(k[0], k[1]);
+        assert_eq!(k, keys(&base, ["A", "B"], &v), "keys are stable");
+        // Another reel version: nothing is reused.
+        let other = keys(&base, ["A", "B"], "reel 0.0.0 cache 0");
+        assert!(k.iter().zip(&other).all(|(a, b)| a != b));
+        // Another source content for clip 2: only its segment changes.
+        let edited = keys(&base, ["A", "B2"], &v);
+        assert_eq!((edited[0] == k[0], edited[1] == k[1]), (true, false));
+        // Clip 1 shorter: clip 2 moves on the timeline but shows the same
+        // frames, so its segment is found again.
+        let shorter = keys(&make(body("7", "20")), ["A", "B"], &v);
+        assert_eq!((shorter[0] == k[0], shorter[1] == k[1]), (false, true));
+        // An encoder setting: everything changes.
+        let crf = keys(&make(body("8", "23")), ["A", "B"], &v);
+        assert!(k.iter().zip(&crf).all(|(a, b)| a != b));
+    }
 
     #[test]
     fn sizes() {

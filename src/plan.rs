@@ -811,12 +811,13 @@ fn segments(clips: &[ClipPlan], fps: Ratio) -> Vec<Segment> {
     out
 }
 
+/// Plans from EDL text and made-up probes, for unit tests.
 #[cfg(test)]
-mod tests {
+pub(crate) mod testing {
     use super::*;
     use std::path::Path;
 
-    fn probe(path: &str, secs: i64, fps: i64, audio: bool) -> Result<Probe, String> {
+    pub(crate) fn probe(path: &str, secs: i64, fps: i64, audio: bool) -> Result<Probe, String> {
         Ok(Probe {
             path: PathBuf::from(path),
             start_time: Ratio::from_integer(0),
@@ -839,6 +840,17 @@ mod tests {
         })
     }
 
+    pub(crate) fn edl(body: &str) -> Edl {
+        let text = format!("[output]\nwidth = 64\nheight = 36\nfps = 30\n{body}");
+        Edl::parse(Path::new("t.toml"), &text).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{edl, probe};
+    use super::*;
+
     /// `n` clips with the given keys, crossfading 0.5 s into each other.
     fn crossfaded(n: usize, clip: &str) -> Edl {
         let mut body =
@@ -847,11 +859,6 @@ mod tests {
             body.push_str(&format!("[[clip]]\nsource = \"a\"\n{clip}"));
         }
         edl(&body)
-    }
-
-    fn edl(body: &str) -> Edl {
-        let text = format!("[output]\nwidth = 64\nheight = 36\nfps = 30\n{body}");
-        Edl::parse(Path::new("t.toml"), &text).unwrap()
     }
 
     const THREE: &str = "[defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n\

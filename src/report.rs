@@ -59,6 +59,12 @@ pub fn timeline(plan: &Plan) -> String {
         plan.output.height,
         plan.segments.len()
     );
+    let cuts: Vec<String> = plan
+        .segments
+        .iter()
+        .map(|s| format!("{}-{}", s.frames.start, s.frames.end))
+        .collect();
+    let _ = writeln!(out, "segments (frames): {}", cuts.join(" "));
     out
 }
 
