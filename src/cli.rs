@@ -46,6 +46,23 @@ pub enum Command {
         /// Render without the cache (nothing read from it or stored in it).
         #[arg(long, conflicts_with_all = ["cache", "cache_max"])]
         no_cache: bool,
+        /// With --proxy: first make the proxy media that are missing.
+        #[arg(long, requires = "proxy", conflicts_with = "no_cache")]
+        make_proxies: bool,
+    },
+    /// Make proxy media (small, fast-to-decode copies of the large video
+    /// sources) in the cache, for `render --proxy`.
+    #[command(
+        after_help = "Example:\n  reel proxies edl/demo.toml && reel render --proxy edl/demo.toml"
+    )]
+    Proxies {
+        /// The EDL (TOML) file.
+        edl: PathBuf,
+        /// Sources transcoded at once (default: the number of cores).
+        #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Validate an EDL, probe its sources and print the planned timeline.
     #[command(after_help = "Example:\n  reel check edl/demo.toml")]

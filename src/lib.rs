@@ -14,6 +14,7 @@ pub mod filter;
 pub mod plan;
 pub mod probe;
 pub mod progress;
+pub mod proxy;
 pub mod render;
 pub mod report;
 pub mod time;

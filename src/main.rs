@@ -35,6 +35,7 @@ fn main() -> ExitCode {
             profile,
             cache,
             no_cache,
+            make_proxies,
         } => reel::prepare(&edl, profile.name()).and_then(|(_, plan)| {
             let plan = match range {
                 None => plan,
@@ -60,10 +61,24 @@ fn main() -> ExitCode {
             } else {
                 Some(open_cache(&cache, Some(&edl))?)
             };
-            let settings = Settings {
-                jobs: jobs.map_or_else(render::cores, usize::from),
-                cache,
-            };
+            let jobs = jobs.map_or_else(render::cores, usize::from);
+            let mut plan = plan;
+            if let (Some(c), true) = (&cache, profile.name() == Some("proxy")) {
+                if make_proxies {
+                    let made = reel::proxy::make_all(&plan, c, jobs)?;
+                    if !quiet {
+                        eprintln!("reel: {}", reel::proxy::describe(made));
+                    }
+                }
+                let used = reel::proxy::substitute(&mut plan, c)?;
+                if !quiet && used > 0 {
+                    eprintln!(
+                        "reel: {used} of {} clips read proxy media",
+                        plan.clips.len()
+                    );
+                }
+            }
+            let settings = Settings { jobs, cache };
             let progress: Box<dyn Progress> = if quiet {
                 Box::new(Silent)
             } else if std::io::stderr().is_terminal() {
@@ -77,6 +92,15 @@ fn main() -> ExitCode {
             }
             Ok(())
         }),
+        cli::Command::Proxies { edl, jobs, cache } => {
+            reel::prepare(&edl, None).and_then(|(_, plan)| {
+                let c = open_cache(&cache, Some(&edl))?;
+                let jobs = jobs.map_or_else(render::cores, usize::from);
+                let made = reel::proxy::make_all(&plan, &c, jobs)?;
+                println!("{} ({})", reel::proxy::describe(made), c.dir.display());
+                Ok(())
+            })
+        }
         cli::Command::Cache { action } => match action {
             cli::CacheAction::Stats { edl, cache } => open_cache(&cache, edl.as_deref()).map(|c| {
                 let s = c.stats();

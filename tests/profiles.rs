@@ -128,3 +128,75 @@ fn a_range_render_has_the_full_render_frames_of_its_span() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ends after the montage"));
 }
+
+/// Centre brightness of every frame of a 640x360 render.
+fn centres(file: &std::path::Path) -> Vec<f64> {
+    luma_frames(file, 640, 360)
+        .iter()
+        .map(|fr| centre_mean(fr, 640, 360))
+        .collect()
+}
+
+#[test]
+fn proxy_media_show_the_frames_the_sources_show() {
+    let f = Fixture::new();
+    // Each source frame has its own brightness (20 + 4 * (N mod 50)), so a
+    // frame chosen one off shows as a step of 4.
+    let numbered = |size: &str, name: &str| {
+        f.ffmpeg(&format!(
+            "-f lavfi -i color=c=black:s={size}:r=25:d=8,format=yuv420p,\
+             geq=lum='20+4*mod(N\\,50)':cb=128:cr=128 -c:v libx264 -qp 0 -g 50 -bf 2 {name}"
+        ))
+    };
+    numbered("1280x720", "big.mp4");
+    numbered("64x64", "small.mp4");
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 1280\nheight = 720\nfps = 30\n\
+         [[clip]]\nsource = \"big.mp4\"\nin = 0.51\nout = 3.51\n\
+         transition = { kind = \"crossfade\", duration = 0.5 }\n\
+         [[clip]]\nsource = \"big.mp4\"\nin = 2.03\nout = 5.03\n\
+         [[clip]]\nsource = \"small.mp4\"\nin = 1\nout = 2\n",
+    );
+    let run = |args: &[&str]| {
+        let out = f.reel(args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{err}");
+        format!("{}{err}", String::from_utf8_lossy(&out.stdout))
+    };
+    // From the sources.
+    let text = run(&["render", "--proxy", "-o", "from_sources.mp4", "t.toml"]);
+    assert!(!text.contains("proxy media"), "{text}");
+    let want = centres(&f.path("from_sources.mp4"));
+    assert_eq!(want.len(), 90 + 90 - 15 + 30);
+
+    // Proxies are made for the large source only, then used.
+    let text = run(&["proxies", "t.toml"]);
+    assert!(text.contains("proxies: 1 made, 0 already"), "{text}");
+    let text = run(&["proxies", "t.toml"]);
+    assert!(text.contains("proxies: 0 made, 1 already"), "{text}");
+    let proxies: Vec<_> = std::fs::read_dir(f.path(".reel-cache/proxies"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(proxies.len(), 1);
+    assert_eq!(probe_stream(&proxies[0], "v:0", "width,height"), "640,360");
+    let text = run(&["render", "--proxy", "t.toml"]);
+    assert!(text.contains("2 of 3 clips read proxy media"), "{text}");
+    let got = centres(&f.path("out.proxy.mp4"));
+    assert_eq!(got.len(), want.len(), "same frame count");
+    for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert!(
+            (g - w).abs() < 1.5,
+            "frame {k}: {g:.1} from proxy media, {w:.1} from the source"
+        );
+    }
+
+    // --make-proxies makes them when missing; a full render never uses them.
+    std::fs::remove_file(&proxies[0]).unwrap();
+    let text = run(&["render", "--proxy", "--make-proxies", "t.toml"]);
+    assert!(text.contains("proxies: 1 made"), "{text}");
+    assert!(text.contains("2 of 3 clips read proxy media"), "{text}");
+    let text = run(&["render", "t.toml"]);
+    assert!(!text.contains("proxy media"), "{text}");
+}

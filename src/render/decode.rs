@@ -269,12 +269,31 @@ fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph
     crate::filter::chain("buffer", &args, "buffersink", spec)
 }
 
+/// The YUV matrix a source picture was made with: its tag, else what
+/// players assume for untagged video (BT.709 from 720 lines or 1280 columns
+/// up, BT.601 below). swscale alone would take every untagged source as
+/// BT.601 and shift the colours of untagged HD footage.
+pub fn source_matrix(frame: &ff::frame::Video) -> &'static str {
+    use ff::color::Space;
+    match frame.color_space() {
+        Space::BT709 => "bt709",
+        Space::BT470BG | Space::SMPTE170M => "bt601",
+        Space::SMPTE240M => "smpte240m",
+        Space::FCC => "fcc",
+        Space::BT2020NCL | Space::BT2020CL => "bt2020",
+        _ if frame.width() >= 1280 || frame.height() >= 720 => "bt709",
+        _ => "bt601",
+    }
+}
+
 /// The libavfilter chain that places a picture by `fit` and converts it to
 /// the output pixel format (BT.709, limited range). A source already in the
 /// output's size, format and range skips swscale: it would only copy.
 pub fn filter_spec(g: &Geometry, out: &Output, source: &ff::frame::Video) -> String {
     let [r, gr, b] = out.background;
-    let same = source.width() == g.scaled.0
+    let matrix = source_matrix(source);
+    let same = matrix == "bt709"
+        && source.width() == g.scaled.0
         && source.height() == g.scaled.1
         && source.format().descriptor().map(|d| d.name()) == Some(out.video.pix_fmt.as_str())
         && source.color_range() != ff::color::Range::JPEG;
@@ -282,7 +301,7 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &ff::frame::Video) -> Str
         "null".to_string()
     } else {
         format!(
-            "scale=w={}:h={}:flags=bicubic:out_color_matrix=bt709:out_range=tv",
+            "scale=w={}:h={}:flags=bicubic:in_color_matrix={matrix}:out_color_matrix=bt709:out_range=tv",
             g.scaled.0, g.scaled.1
         )
     };

@@ -1,0 +1,318 @@
+//! Proxy media: a small, fast-to-decode copy of each large video source,
+//! made once and kept in the cache under the source's content fingerprint.
+//!
+//! A proxy is the source's video stream scaled so that its longer side is
+//! [`SIZE`] pixels, encoded with x264 `ultrafast`/`fastdecode` (no CABAC,
+//! no deblocking) with a keyframe every [`GOP`] frames, in NUT (which keeps
+//! any time base). Every frame keeps the source's timestamp in the source's
+//! time base, so the planner's frame choice is the same from a proxy as from
+//! the source. Proxy renders (`--proxy`) read proxies where they exist and
+//! the sources elsewhere.
+
+use crate::cache::{self, Cache};
+use crate::demux::StreamInput;
+use crate::error::{Context, Error, Result};
+use crate::plan::Plan;
+use ffmpeg_next as ff;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Longer side of a proxy picture, pixels.
+pub const SIZE: u32 = 640;
+/// Frames between keyframes: short, so that seeks decode little.
+pub const GOP: u32 = 12;
+/// Bumped when how proxies are made changes.
+const FORMAT: u32 = 1;
+
+/// Proxy size for a `w`x`h` source, or None if the source is small already.
+pub fn size_for(w: u32, h: u32) -> Option<(u32, u32)> {
+    if w.max(h) <= SIZE {
+        return None;
+    }
+    let even = |x: f64| ((x / 2.0).round() as u32).max(1) * 2;
+    Some(if w >= h {
+        (SIZE, even(SIZE as f64 * h as f64 / w as f64))
+    } else {
+        (even(SIZE as f64 * w as f64 / h as f64), SIZE)
+    })
+}
+
+/// Where the proxy of a source with this fingerprint lives.
+fn entry_key(fingerprint: &str, stream: usize) -> String {
+    format!("{fingerprint}-s{stream}-p{FORMAT}-{SIZE}")
+}
+
+/// A video stream that deserves a proxy.
+struct Wanted {
+    source: PathBuf,
+    stream: usize,
+    fingerprint: String,
+    size: (u32, u32),
+}
+
+/// The distinct video sources of `plan` that deserve a proxy.
+fn wanted(plan: &Plan) -> Result<Vec<Wanted>> {
+    let mut out: Vec<Wanted> = Vec::new();
+    for c in &plan.clips {
+        let Some(size) = size_for(c.video.width, c.video.height) else {
+            continue;
+        };
+        if out
+            .iter()
+            .any(|w| w.source == c.source && w.stream == c.video.stream)
+        {
+            continue;
+        }
+        let fingerprint = cache::fingerprint(&c.source)
+            .map_err(|e| Error::render(format!("reading {}: {e}", c.source.display())))?;
+        out.push(Wanted {
+            source: c.source.clone(),
+            stream: c.video.stream,
+            fingerprint,
+            size,
+        });
+    }
+    Ok(out)
+}
+
+/// What [`make_all`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Made {
+    pub made: usize,
+    pub present: usize,
+}
+
+/// Makes the missing proxies of `plan`'s sources, `jobs` at a time.
+pub fn make_all(plan: &Plan, cache: &Cache, jobs: usize) -> Result<Made> {
+    let wanted = wanted(plan)?;
+    let missing: Vec<_> = wanted
+        .iter()
+        .filter(|w| {
+            !cache
+                .entry_path("proxies", &entry_key(&w.fingerprint, w.stream), "nut")
+                .exists()
+        })
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(|e| Error::render(format!("cannot start workers: {e}")))?;
+    pool.install(|| {
+        missing.par_iter().try_for_each(|w| {
+            let key = entry_key(&w.fingerprint, w.stream);
+            let tmp = cache.temp_path(&key).with_extension("nut");
+            let made = make(&w.source, w.stream, w.size, &tmp);
+            if made.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            made?;
+            cache.insert(&tmp, "proxies", &key, "nut").map(drop)
+        })
+    })?;
+    Ok(Made {
+        made: missing.len(),
+        present: wanted.len() - missing.len(),
+    })
+}
+
+/// Points the clips of `plan` whose sources have a proxy at it. Returns
+/// how many clips now read a proxy.
+pub fn substitute(plan: &mut Plan, cache: &Cache) -> Result<usize> {
+    let wanted = wanted(plan)?;
+    let mut used = 0;
+    for w in wanted {
+        let path = cache.entry_path("proxies", &entry_key(&w.fingerprint, w.stream), "nut");
+        if !path.exists() {
+            continue;
+        }
+        // The proxy's own stream description; its timestamps are the
+        // source's, so the clip's timing (start, container start) stays.
+        let Some(info) = crate::probe::probe(&path).ok().and_then(|p| p.video) else {
+            continue;
+        };
+        for c in plan
+            .clips
+            .iter_mut()
+            .filter(|c| c.source == w.source && c.video.stream == w.stream)
+        {
+            c.source = path.clone();
+            c.video.stream = info.stream;
+            c.video.time_base = info.time_base;
+            c.video.width = info.width;
+            c.video.height = info.height;
+            c.video.sar = info.sar;
+            used += 1;
+        }
+    }
+    Ok(used)
+}
+
+/// Transcodes the video stream `stream` of `source` into a proxy of `size`
+/// at `dest`.
+pub fn make(source: &Path, stream: usize, size: (u32, u32), dest: &Path) -> Result<()> {
+    let what = || format!("making a proxy of {}", source.display());
+    let mut input = StreamInput::open(source, stream).context(what)?;
+    let st = input
+        .input
+        .stream(stream)
+        .ok_or(ff::Error::StreamNotFound)
+        .context(what)?;
+    let tb = st.time_base();
+    let rate = st.avg_frame_rate();
+    let mut decoder = input.decoder(1).and_then(|d| d.video()).context(what)?;
+
+    let mut octx = ff::format::output_as(&dest, "nut").context(what)?;
+    let codec = ff::encoder::find_by_name("libx264")
+        .ok_or_else(|| Error::render("making a proxy: libx264 is not available"))?;
+    let mut graph: Option<ff::filter::Graph> = None;
+    let mut encoder: Option<ff::encoder::Video> = None;
+    let mut last_pts: Option<i64> = None;
+    let mut frame = ff::frame::Video::empty();
+
+    let write = |enc: &mut ff::encoder::Video, octx: &mut ff::format::context::Output| {
+        let mut p = ff::Packet::empty();
+        while enc.receive_packet(&mut p).is_ok() {
+            p.set_stream(0);
+            p.rescale_ts(tb, octx.stream(0).expect("added").time_base());
+            p.write_interleaved(octx)?;
+        }
+        Ok::<(), ff::Error>(())
+    };
+
+    loop {
+        let more = input.next_frame(&mut decoder, &mut frame).context(what)?;
+        if !more {
+            break;
+        }
+        let Some(pts) = frame.timestamp() else {
+            continue;
+        };
+        // The encoder needs rising timestamps; a repeated one shows nothing new.
+        if last_pts.is_some_and(|l| pts <= l) {
+            continue;
+        }
+        last_pts = Some(pts);
+        if graph.is_none() {
+            let sar = frame.aspect_ratio();
+            let args = format!(
+                "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect={}/{}",
+                frame.width(),
+                frame.height(),
+                ff::ffi::AVPixelFormat::from(frame.format()) as i32,
+                tb.numerator(),
+                tb.denominator(),
+                sar.numerator().max(1),
+                sar.denominator().max(1)
+            );
+            let spec = format!(
+                "scale=w={}:h={}:flags=bicubic,format=pix_fmts=yuv420p",
+                size.0, size.1
+            );
+            graph = Some(crate::filter::chain("buffer", &args, "buffersink", &spec).context(what)?);
+        }
+        // Read before the graph takes the frame's data.
+        let tags = (
+            crate::render::decode::source_matrix(&frame),
+            frame.color_range(),
+            frame.color_primaries(),
+            frame.color_transfer_characteristic(),
+        );
+        let g = graph.as_mut().expect("built above");
+        frame.set_pts(Some(pts));
+        g.get("in")
+            .expect("source exists")
+            .source()
+            .add(&frame)
+            .context(what)?;
+        let mut scaled = ff::frame::Video::empty();
+        g.get("out")
+            .expect("sink exists")
+            .sink()
+            .frame(&mut scaled)
+            .context(what)?;
+        scaled.set_pts(Some(pts));
+        scaled.set_kind(ff::picture::Type::None);
+        if encoder.is_none() {
+            let mut enc = ff::codec::context::Context::new_with_codec(codec)
+                .encoder()
+                .video()
+                .context(what)?;
+            enc.set_width(size.0);
+            enc.set_height(size.1);
+            enc.set_format(ff::format::Pixel::YUV420P);
+            enc.set_time_base(tb);
+            if rate.numerator() > 0 {
+                enc.set_frame_rate(Some(rate));
+            }
+            enc.set_aspect_ratio(scaled.aspect_ratio());
+            // Tagged with the matrix the source is read with, which for an
+            // untagged HD source depends on its size, not the proxy's.
+            enc.set_colorspace(match tags.0 {
+                "bt709" => ff::color::Space::BT709,
+                "bt601" => ff::color::Space::BT470BG,
+                "bt2020" => ff::color::Space::BT2020NCL,
+                "smpte240m" => ff::color::Space::SMPTE240M,
+                _ => ff::color::Space::FCC,
+            });
+            enc.set_color_range(tags.1);
+            enc.set_color_primaries(tags.2);
+            enc.set_color_transfer_characteristic(tags.3);
+            enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
+            enc.set_threading(ff::threading::Config {
+                kind: ff::threading::Type::Frame,
+                count: 1,
+                ..Default::default()
+            });
+            let mut opts = ff::Dictionary::new();
+            opts.set("preset", "ultrafast");
+            opts.set("tune", "fastdecode");
+            opts.set("crf", "20");
+            opts.set(
+                "x264-params",
+                &format!("keyint={GOP}:min-keyint={GOP}:scenecut=0"),
+            );
+            let enc = enc.open_as_with(codec, opts).context(what)?;
+            let mut os = octx.add_stream(codec).context(what)?;
+            os.set_parameters(&enc);
+            os.set_time_base(tb);
+            octx.write_header().context(what)?;
+            encoder = Some(enc);
+        }
+        let enc = encoder.as_mut().expect("opened above");
+        enc.send_frame(&scaled).context(what)?;
+        write(enc, &mut octx).context(what)?;
+    }
+    let Some(mut enc) = encoder else {
+        return Err(Error::render(format!(
+            "making a proxy of {}: no video frames",
+            source.display()
+        )));
+    };
+    enc.send_eof().context(what)?;
+    write(&mut enc, &mut octx).context(what)?;
+    octx.write_trailer().context(what)?;
+    Ok(())
+}
+
+/// A line for the user.
+pub fn describe(made: Made) -> String {
+    format!(
+        "proxies: {} made, {} already in the cache",
+        made.made, made.present
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_sizes_keep_the_shape_with_even_sides() {
+        assert_eq!(size_for(1920, 1080), Some((640, 360)));
+        assert_eq!(size_for(1080, 1920), Some((360, 640)));
+        assert_eq!(size_for(1440, 1080), Some((640, 480)));
+        assert_eq!(size_for(720, 576), Some((640, 512)));
+        assert_eq!(size_for(640, 360), None);
+        assert_eq!(size_for(320, 240), None);
+    }
+}
