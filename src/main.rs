@@ -9,6 +9,7 @@ mod cli;
 
 fn main() -> ExitCode {
     limit_heap_growth();
+    quiet_on_closed_pipe();
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Check { edl, profile } => {
@@ -169,6 +170,16 @@ fn usage(message: String) -> reel::error::Error {
     reel::error::Error::Invalid(
         reel::error::Diagnostic::new(std::path::Path::new("reel"), message).into(),
     )
+}
+
+/// `reel check ... | head` ends quietly when the reader goes away, as other
+/// command-line tools do, instead of failing on a write to a closed pipe.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Keeps large buffers (decoded and encoded pictures, several MB each) out of
