@@ -127,6 +127,17 @@ pub enum Error {
     /// Something failed while rendering (exit code 1).
     #[error("{0}")]
     Render(String),
+    /// Stopped by a signal (exit code 128 + the signal).
+    #[error("interrupted by {}; nothing was written to the output", signal_name(*.0))]
+    Interrupted(i32),
+}
+
+fn signal_name(signal: i32) -> String {
+    match signal {
+        2 => "SIGINT".into(),
+        15 => "SIGTERM".into(),
+        s => format!("signal {s}"),
+    }
 }
 
 impl Error {
@@ -139,6 +150,7 @@ impl Error {
         match self {
             Error::Invalid(_) => 2,
             Error::Render(_) => 1,
+            Error::Interrupted(s) => 128 + s,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod progress;
 pub mod proxy;
 pub mod render;
 pub mod report;
+pub mod signal;
 pub mod time;
 
 use error::{Error, Result};

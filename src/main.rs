@@ -10,6 +10,7 @@ mod cli;
 fn main() -> ExitCode {
     limit_heap_growth();
     quiet_on_closed_pipe();
+    reel::signal::install();
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Check { edl, profile } => {
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
                     );
                 }
             }
+            render::check_output(&plan, &output, cache.as_ref())?;
             let settings = Settings { jobs, cache };
             let progress: Box<dyn Progress> = if quiet {
                 Box::new(Silent)

@@ -180,6 +180,7 @@ pub fn make(source: &Path, stream: usize, size: (u32, u32), dest: &Path) -> Resu
     };
 
     loop {
+        crate::signal::check()?;
         let more = input.next_frame(&mut decoder, &mut frame).context(what)?;
         if !more {
             break;

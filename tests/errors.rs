@@ -162,3 +162,31 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml: cannot read the EDL"));
 }
+
+#[test]
+fn an_output_over_a_source_or_inside_the_cache_is_refused() {
+    let f = fixture();
+    f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));
+    let before = std::fs::read(f.path("a.mp4")).unwrap();
+    for (args, want) in [
+        (
+            vec!["render", "-o", "a.mp4", "t.toml"],
+            "a.mp4: the output would overwrite the source of clip 1",
+        ),
+        (
+            vec!["render", "-o", "./sub/../a.mp4", "t.toml"],
+            "the output would overwrite the source of clip 1",
+        ),
+        (
+            vec!["render", "-o", ".reel-cache/out.mp4", "t.toml"],
+            "the output is inside the render cache",
+        ),
+    ] {
+        std::fs::create_dir_all(f.path("sub")).unwrap();
+        let out = f.reel(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read(f.path("a.mp4")).unwrap(), before);
+}

@@ -54,6 +54,7 @@ pub fn encode(
         }
     };
     while pos < total {
+        crate::signal::check()?;
         let n = frame_size.min(total - pos);
         let alloc = if n < frame_size && !small_last {
             frame_size

@@ -81,6 +81,7 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
     };
     let mut done = false;
     while !done {
+        crate::signal::check()?;
         let more = input.next_frame(&mut decoder, &mut decoded).map_err(|e| {
             let at = decoded
                 .pts()

@@ -242,8 +242,15 @@ pub fn render(
             .unwrap_or_else(|_| Err(Error::render("the audio thread failed unexpectedly")));
         (video, audio)
     });
+    if video.is_err() || audio.is_err() {
+        // Partial segments (in the cache's tmp/ or the work directory).
+        for job in &todo {
+            let _ = std::fs::remove_file(&job.path);
+        }
+    }
     video?;
     let audio = audio?;
+    crate::signal::check()?;
     let loudness = audio.loudness;
     for job in &todo {
         let file = match (cache, &keys[job.position]) {
@@ -297,6 +304,7 @@ pub fn render(
         },
         audio,
     )?;
+    crate::signal::check()?;
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::render(format!("flushing {}: {e}", tmp.path().display())))?;
@@ -335,6 +343,50 @@ struct Job<'a> {
     position: usize,
     seg: &'a Segment,
     path: PathBuf,
+}
+
+/// Refuses an output path that would overwrite a source or land inside the
+/// cache (exit code 2).
+pub fn check_output(plan: &Plan, output: &Path, cache: Option<&Cache>) -> Result<()> {
+    // The path as it will be: the directory resolved, the name kept.
+    let resolve = |p: &Path| -> PathBuf {
+        let name = p.file_name().map(PathBuf::from).unwrap_or_default();
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(dir).map_or_else(|_| p.to_path_buf(), |d| d.join(name))
+    };
+    let out = resolve(output);
+    let invalid =
+        |message: String| Error::Invalid(crate::error::Diagnostic::new(output, message).into());
+    let a = &plan.audio;
+    let sources = plan
+        .clips
+        .iter()
+        .map(|c| (format!("clip {}", c.number), &c.source))
+        .chain(
+            a.voiceovers
+                .iter()
+                .chain(&a.music)
+                .map(|r| (r.label.clone(), &r.source)),
+        );
+    for (what, source) in sources {
+        if std::fs::canonicalize(source).is_ok_and(|s| s == out) {
+            return Err(invalid(format!(
+                "the output would overwrite the source of {what}; choose another output path"
+            )));
+        }
+    }
+    if let Some(c) = cache {
+        if std::fs::canonicalize(&c.dir).is_ok_and(|d| out.starts_with(d)) {
+            return Err(invalid(format!(
+                "the output is inside the render cache {}; choose another output path",
+                c.dir.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Renders segments; the longest first so that workers finish together.
@@ -406,6 +458,7 @@ fn render_segment<'a>(
         if cancel.load(Ordering::Relaxed) {
             return Ok(());
         }
+        crate::signal::check()?;
         // Close the readers of clips that are over: a segment may span many
         // short clips, and each open reader holds a decoder's frames.
         for (slot, clip) in readers.iter_mut().zip(&plan.clips[range.clone()]) {
