@@ -395,7 +395,26 @@ pub fn plan(
             continue;
         };
         let source_len = video.end.unwrap_or(probe.duration).max(probe.duration);
-        match window(clip.start, clip.end, video.fps, source_len) {
+        let window = if video.still {
+            // A still shows its one picture for as long as asked: its
+            // window always starts at its only frame.
+            match clip.end {
+                End::SourceEnd => Err(format!(
+                    "source {} is a still image: give the clip a `duration`",
+                    probe.path.display()
+                )),
+                end => window(
+                    clip.start,
+                    end,
+                    video.fps,
+                    Ratio::from_integer(i64::from(u32::MAX)),
+                )
+                .map(|(a, b)| (Ratio::from_integer(0), b - a)),
+            }
+        } else {
+            window(clip.start, clip.end, video.fps, source_len)
+        };
+        match window {
             Err(m) => {
                 errs.push(clip_diag(clip, m));
                 placed.push(None);
@@ -831,6 +850,7 @@ pub(crate) mod testing {
                 sar: Ratio::from_integer(1),
                 end: Some(Ratio::from_integer(secs)),
                 keyframes: Vec::new(),
+                still: false,
             }),
             audio: audio.then_some(AudioInfo {
                 stream: 1,

@@ -33,6 +33,9 @@ pub struct VideoInfo {
     /// Keyframe decode times in seconds from the container start, from the
     /// demuxer's index (empty when the format has none, e.g. MPEG-PS).
     pub keyframes: Vec<Ratio>,
+    /// A still image (PNG, JPEG, WebP...): one picture, shown for as long
+    /// as the clip's `duration` says.
+    pub still: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +76,10 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
         Ratio::from_integer(0)
     };
 
+    // Image demuxers: `image2` for files by extension, `*_pipe` when
+    // recognised by content. Animated GIF is a video.
+    let format = input.format().name().to_string();
+    let still = format == "image2" || (format.ends_with("_pipe") && !format.contains("gif"));
     let video = input.streams().best(ff::media::Type::Video).map(|s| {
         let par = s.parameters();
         // SAFETY: the parameters belong to the open input.
@@ -102,6 +109,7 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
             sar: ratio(ff::Rational::from(sar)).unwrap_or(Ratio::from_integer(1)),
             end,
             keyframes: keyframes(&s, time_base, start_time),
+            still,
         }
     });
     let audio = input.streams().best(ff::media::Type::Audio).map(|s| {

@@ -381,3 +381,45 @@ fn a_signal_stops_the_render_promptly_and_leaves_nothing_behind() {
         );
     }
 }
+
+#[test]
+fn still_images_are_clips_with_a_duration() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i color=c=black:s=64x64:r=30:d=1 -c:v libx264 black.mp4");
+    // A light grey picture (RGB 180: limited-range luma 16 + 180 * 219/255
+    // = 170.6) in each still format.
+    f.ffmpeg("-f lavfi -i color=c=0xb4b4b4:s=96x96 -frames:v 1 grey.png");
+    f.ffmpeg("-i grey.png grey.jpg");
+    f.ffmpeg("-i grey.png grey.webp");
+    for ext in ["png", "jpg", "webp"] {
+        f.write(
+            "t.toml",
+            &format!(
+                "{HEAD}[[clip]]\nsource = \"black.mp4\"\n\
+                 transition = {{ kind = \"crossfade\", duration = 0.2 }}\n\
+                 [[clip]]\nsource = \"grey.{ext}\"\nin = 5\nduration = 1.5\n"
+            ),
+        );
+        f.render("t.toml");
+        let frames = luma_frames(&f.path("out.mp4"), 64, 64);
+        assert_eq!(frames.len(), 30 + 45 - 6, "{ext}");
+        let centre: Vec<f64> = frames.iter().map(|fr| centre_mean(fr, 64, 64)).collect();
+        // The crossfade rises from black; then the picture holds.
+        assert!(centre[23] < centre[27], "{ext}: crossfade rises");
+        for (k, c) in centre.iter().enumerate().skip(30) {
+            assert!((c - 170.6).abs() < 4.0, "{ext}: frame {k} has luma {c:.1}");
+        }
+    }
+    // Without a duration a still has no length.
+    f.write(
+        "t.toml",
+        &format!("{HEAD}[[clip]]\nsource = \"grey.png\"\n"),
+    );
+    let out = f.reel(&["check", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("t.toml:6: clip 1 (grey.png, [[clip]] at line 6): source grey.png is a still image: give the clip a `duration`"),
+        "{err}"
+    );
+}
