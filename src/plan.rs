@@ -75,6 +75,8 @@ impl ClipPlan {
 /// then pad (contain) or crop (cover) at `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Geometry {
+    /// Clockwise turn applied first (0, 90, 180, 270).
+    pub rotation: u16,
     pub scaled: (u32, u32),
     pub fit: Fit,
     /// Pad position of the picture (contain) or crop position inside it (cover).
@@ -290,6 +292,7 @@ pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) ->
     );
     match fit {
         Fit::Stretch => Geometry {
+            rotation: 0,
             scaled: (out_w, out_h),
             fit,
             offset: (0, 0),
@@ -301,6 +304,7 @@ pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) ->
                 (even(oh * dar).min(out_w), out_h)
             };
             Geometry {
+                rotation: 0,
                 scaled: (sw, sh),
                 fit,
                 offset: (((out_w - sw) / 4) * 2, ((out_h - sh) / 4) * 2),
@@ -313,6 +317,7 @@ pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) ->
                 (out_w, even(ow / dar).max(out_h))
             };
             Geometry {
+                rotation: 0,
                 scaled: (sw, sh),
                 fit,
                 offset: (((sw - out_w) / 4) * 2, ((sh - out_h) / 4) * 2),
@@ -505,14 +510,24 @@ pub fn plan(
         let start = cursor;
         let fade_in = if i > 0 { fades[i - 1] } else { 0 };
         cursor = start + p.frames - fades[i];
-        let geometry = geometry(
-            p.video.width,
-            p.video.height,
-            p.video.sar,
-            out.width,
-            out.height,
-            out.fit,
-        );
+        let v = &p.video;
+        let geometry = if v.rotation % 180 == 90 {
+            // Turned a quarter: the picture is as tall as the source is wide.
+            geometry(
+                v.height,
+                v.width,
+                Ratio::from_integer(1) / v.sar,
+                out.width,
+                out.height,
+                out.fit,
+            )
+        } else {
+            geometry(v.width, v.height, v.sar, out.width, out.height, out.fit)
+        };
+        let geometry = Geometry {
+            rotation: v.rotation,
+            ..geometry
+        };
         clips.push(ClipPlan {
             number: clip.number,
             source: clip.source.clone(),
@@ -851,6 +866,7 @@ pub(crate) mod testing {
                 end: Some(Ratio::from_integer(secs)),
                 keyframes: Vec::new(),
                 still: false,
+                rotation: 0,
             }),
             audio: audio.then_some(AudioInfo {
                 stream: 1,

@@ -36,6 +36,9 @@ pub struct VideoInfo {
     /// A still image (PNG, JPEG, WebP...): one picture, shown for as long
     /// as the clip's `duration` says.
     pub still: bool,
+    /// Clockwise turn that shows the picture upright (0, 90, 180 or 270),
+    /// from the stream's display matrix (phones store portrait video this way).
+    pub rotation: u16,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +113,7 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
             end,
             keyframes: keyframes(&s, time_base, start_time),
             still,
+            rotation: rotation(&s),
         }
     });
     let audio = input.streams().best(ff::media::Type::Audio).map(|s| {
@@ -143,6 +147,27 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
         video,
         audio,
     })
+}
+
+/// The display matrix's turn, as the FFmpeg CLI reads it for autorotate.
+fn rotation(s: &ff::format::stream::Stream) -> u16 {
+    for d in s.side_data() {
+        if d.kind() == ff::codec::packet::side_data::Type::DisplayMatrix && d.data().len() >= 36 {
+            // SAFETY: a display matrix is nine 32-bit integers.
+            let ccw = unsafe { ff::ffi::av_display_rotation_get(d.data().as_ptr() as *const i32) };
+            if !ccw.is_finite() {
+                return 0;
+            }
+            let theta = (-ccw.round()).rem_euclid(360.0);
+            return match theta {
+                t if (t - 90.0).abs() < 1.0 => 90,
+                t if (t - 180.0).abs() < 1.0 => 180,
+                t if (t - 270.0).abs() < 1.0 => 270,
+                _ => 0,
+            };
+        }
+    }
+    0
 }
 
 /// Keyframe times from the stream's index.

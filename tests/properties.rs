@@ -38,6 +38,7 @@ fn probe(name: &str, secs: i64, rate: (i64, i64), audio: bool) -> Result<Probe, 
             end: Some(Ratio::from_integer(secs)),
             keyframes: (0..secs).map(Ratio::from_integer).collect(),
             still: false,
+            rotation: 0,
         }),
         audio: audio.then_some(AudioInfo {
             stream: 1,

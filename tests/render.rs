@@ -423,3 +423,54 @@ fn still_images_are_clips_with_a_duration() {
         "{err}"
     );
 }
+
+#[test]
+fn rotation_metadata_turns_the_picture_upright() {
+    let f = Fixture::new();
+    // Landscape 64x36 with a white square in the top-left corner.
+    f.ffmpeg(
+        "-f lavfi -i color=c=black:s=64x36:r=25:d=1,drawbox=x=0:y=0:w=12:h=12:c=white:t=fill \
+         -c:v libx264 land.mp4",
+    );
+    for turn in ["90", "180", "270"] {
+        let name = format!("rot{turn}.mp4");
+        f.ffmpeg(&format!(
+            "-i land.mp4 -c copy -metadata:s:v:0 rotate={turn} {name}"
+        ));
+        f.write(
+            "t.toml",
+            &format!("{HEAD}[[clip]]\nsource = \"{name}\"\nduration = 0.4\n"),
+        );
+        f.render("t.toml");
+        // What the FFmpeg CLI shows (it turns by the same matrix), placed
+        // like reel places it: a quarter turn is 36x64 pillarboxed, a half
+        // turn 64x36 letterboxed.
+        let place = if turn == "180" {
+            "scale=64:36,pad=64:64:0:14"
+        } else {
+            "scale=36:64,pad=64:64:14:0"
+        };
+        f.ffmpeg(&format!(
+            "-i {name} -vf {place},format=gray -frames:v 1 -f rawvideo want_{turn}.gray"
+        ));
+        let want = std::fs::read(f.path(&format!("want_{turn}.gray"))).unwrap();
+        let got = &luma_frames(&f.path("out.mp4"), 64, 64)[0];
+        assert_eq!(want.len(), got.len());
+        // Compare where the square is: the bright pixels.
+        let bright = |v: &[u8]| -> Vec<usize> {
+            v.iter()
+                .enumerate()
+                .filter(|(_, &y)| y > 128)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let (w, g) = (bright(&want), bright(got));
+        let common = w.iter().filter(|i| g.contains(i)).count();
+        assert!(
+            common * 10 >= w.len().max(g.len()) * 8,
+            "rotate={turn}: square at {:?} vs FFmpeg's {:?}",
+            g.first(),
+            w.first()
+        );
+    }
+}

@@ -292,7 +292,14 @@ pub fn source_matrix(frame: &ff::frame::Video) -> &'static str {
 pub fn filter_spec(g: &Geometry, out: &Output, source: &ff::frame::Video) -> String {
     let [r, gr, b] = out.background;
     let matrix = source_matrix(source);
+    let turn = match g.rotation {
+        90 => "transpose=clock,",
+        180 => "hflip,vflip,",
+        270 => "transpose=cclock,",
+        _ => "",
+    };
     let same = matrix == "bt709"
+        && turn.is_empty()
         && source.width() == g.scaled.0
         && source.height() == g.scaled.1
         && source.format().descriptor().map(|d| d.name()) == Some(out.video.pix_fmt.as_str())
@@ -317,7 +324,7 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &ff::frame::Video) -> Str
         Fit::Stretch => String::new(),
     };
     format!(
-        "{scale}{place},setsar=1,format=pix_fmts={}",
+        "{turn}{scale}{place},setsar=1,format=pix_fmts={}",
         out.video.pix_fmt
     )
 }
