@@ -84,7 +84,15 @@ impl<'a> ClipReader<'a> {
         loop {
             let at = self.clip.container_start + self.clip.start + target - back;
             if at <= self.clip.container_start + Ratio::new(1, 10) {
-                // Near the beginning: read from the start, no seek needed.
+                // Near the beginning: read from the start. If an earlier
+                // seek landed too late (Ogg can), go back to the start.
+                if back > Ratio::from_integer(0) {
+                    self.input.seek(&mut self.decoder, i64::MIN + 1);
+                    self.pending = None;
+                    self.shown = None;
+                    self.eof = false;
+                    self.last_pts = None;
+                }
                 return Ok(());
             }
             let ts = (at * Ratio::from_integer(ff::ffi::AV_TIME_BASE as i64))
