@@ -46,6 +46,11 @@ pub enum Command {
         /// Render without the cache (nothing read from it or stored in it).
         #[arg(long, conflicts_with_all = ["cache", "cache_max"])]
         no_cache: bool,
+        /// Damaged video inside a clip: `stop` the render (default) or
+        /// `conceal` it by showing the last good picture (the summary
+        /// counts the pictures concealed).
+        #[arg(long, value_enum, default_value_t = DecodeErrors::Stop, value_name = "WHAT")]
+        on_decode_error: DecodeErrors,
         /// With --proxy: first make the proxy media that are missing.
         #[arg(long, requires = "proxy", conflicts_with = "no_cache")]
         make_proxies: bool,
@@ -98,6 +103,12 @@ pub enum CacheAction {
         #[command(flatten)]
         cache: CacheArgs,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DecodeErrors {
+    Stop,
+    Conceal,
 }
 
 #[derive(Debug, clap::Args)]

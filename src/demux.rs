@@ -10,6 +10,9 @@ pub struct StreamInput {
     pub input: ff::format::context::Input,
     pub stream: usize,
     flushed: bool,
+    /// Timestamps of packets the decoder refused as invalid since the
+    /// caller last took them (None: the packet had none).
+    pub rejected: Vec<Option<i64>>,
 }
 
 impl StreamInput {
@@ -31,6 +34,7 @@ impl StreamInput {
             input,
             stream,
             flushed: false,
+            rejected: Vec::new(),
         })
     }
 
@@ -85,9 +89,11 @@ impl StreamInput {
             let mut packet = ff::Packet::empty();
             match packet.read(&mut self.input) {
                 Ok(()) if packet.stream() == self.stream => match decoder.send_packet(&packet) {
-                    // Damage the decoder recovers from (e.g. a partial packet
-                    // right after a seek) is not a failure.
-                    Ok(()) | Err(ff::Error::InvalidData) => {}
+                    Ok(()) => {}
+                    // Noted, not failed: damage right after a seek (e.g. a
+                    // partial packet in an MPEG program stream) is normal;
+                    // the reader decides whether it falls inside a clip.
+                    Err(ff::Error::InvalidData) => self.rejected.push(packet.pts()),
                     Err(e) => return Err(e),
                 },
                 Ok(()) => {}

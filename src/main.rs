@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             cache,
             no_cache,
             make_proxies,
+            on_decode_error,
         } => reel::prepare(&edl, profile.name()).and_then(|(_, plan)| {
             let plan = match range {
                 None => plan,
@@ -81,7 +82,14 @@ fn main() -> ExitCode {
                 }
             }
             render::check_output(&plan, &output, cache.as_ref())?;
-            let settings = Settings { jobs, cache };
+            let settings = Settings {
+                jobs,
+                cache,
+                on_decode_error: match on_decode_error {
+                    cli::DecodeErrors::Stop => render::OnDecodeError::Stop,
+                    cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
+                },
+            };
             let progress: Box<dyn Progress> = if quiet {
                 Box::new(Silent)
             } else if std::io::stderr().is_terminal() {

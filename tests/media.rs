@@ -105,3 +105,62 @@ fn every_format_shows_the_frame_its_timestamps_name() {
         );
     }
 }
+
+#[test]
+fn damaged_video_stops_the_render_or_is_concealed_on_request() {
+    let f = Fixture::new();
+    f.ffmpeg(
+        "-f lavfi -i testsrc2=s=64x64:r=25:d=4 -c:v libx264 -g 25 -movflags +faststart good.mp4",
+    );
+    // Garbage over a stretch of the picture data, past the first second.
+    let mut bytes = std::fs::read(f.path("good.mp4")).unwrap();
+    let n = bytes.len();
+    let mut x = 12345u32;
+    for b in &mut bytes[n * 2 / 3..n * 2 / 3 + n / 6] {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        *b = (x >> 16) as u8;
+    }
+    std::fs::write(f.path("bad.mp4"), &bytes).unwrap();
+    std::fs::write(f.path("out.mp4"), b"earlier render").unwrap();
+    let edl = |inn: f64, out: f64| {
+        format!("{HEAD}[[clip]]\nsource = \"bad.mp4\"\nin = {inn}\nout = {out}\n")
+    };
+    // Damage inside the clip: a clear error, exit 1, the earlier output kept.
+    f.write("t.toml", &edl(0.5, 3.5));
+    let out = f.reel(&["render", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: clip 1 (bad.mp4): damaged video near 0:00:0")
+            && err.contains("--on-decode-error conceal"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("[h264"),
+        "FFmpeg's own log stays quiet: {err}"
+    );
+    assert_eq!(std::fs::read(f.path("out.mp4")).unwrap(), b"earlier render");
+    // Concealed on request: every frame is there and the summary counts.
+    let out = f.reel(&["render", "--on-decode-error", "conceal", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let count: u32 = err
+        .split("concealed ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no concealed count: {err}"));
+    assert!(count >= 1, "{err}");
+    assert_eq!(
+        probe_stream(&f.path("out.mp4"), "v:0", "nb_read_frames"),
+        "90"
+    );
+    // A clip that ends before the damage renders without complaint.
+    f.write("t.toml", &edl(0.0, 1.0));
+    let out = f.reel(&["render", "--no-cache", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -15,8 +15,27 @@ struct Picked {
     frame: ff::frame::Video,
 }
 
+/// What to do when a clip's video is damaged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OnDecodeError {
+    /// Fail the render, naming the clip, the source and the time.
+    #[default]
+    Stop,
+    /// Keep showing the last good picture, and count.
+    Conceal,
+}
+
+/// The damage policy and the count of concealed pictures, shared by all
+/// readers of a render.
+#[derive(Clone, Copy)]
+pub struct Damage<'a> {
+    pub policy: OnDecodeError,
+    pub concealed: &'a std::sync::atomic::AtomicU64,
+}
+
 /// Sequential reader of a clip's output frames, starting at any local frame.
 pub struct ClipReader<'a> {
+    damage: Damage<'a>,
     clip: &'a ClipPlan,
     fps: Ratio,
     input: StreamInput,
@@ -42,12 +61,19 @@ impl<'a> ClipReader<'a> {
         output: &'a Output,
         first: u64,
         threads: usize,
+        damage: Damage<'a>,
     ) -> Result<Self> {
         let what = || format!("clip {} ({})", clip.number, clip.source.display());
         let input = StreamInput::open(&clip.source, clip.video.stream).context(what)?;
         let decoder = input
             .decoder(threads)
             .and_then(|mut d| {
+                // SAFETY: setting a field of a context that is not opened yet.
+                // Damaged pictures are handed over, flagged, instead of
+                // being dropped unseen.
+                unsafe {
+                    (*d.as_mut_ptr()).flags |= ff::ffi::AV_CODEC_FLAG_OUTPUT_CORRUPT as i32;
+                }
                 if output.draft {
                     // SAFETY: setting a field of a context that is not opened yet.
                     unsafe {
@@ -58,6 +84,7 @@ impl<'a> ClipReader<'a> {
             })
             .context(what)?;
         let mut reader = ClipReader {
+            damage,
             clip,
             fps: output.fps,
             input,
@@ -196,29 +223,75 @@ impl<'a> ClipReader<'a> {
         self.pending = Some(Picked { index, frame });
     }
 
-    /// Next decoded frame with its time in seconds after `in`.
+    /// Next decoded frame with its time in seconds after `in`; damaged
+    /// pictures inside the clip stop the render or are skipped.
     fn decode_next(&mut self) -> Result<Option<(Ratio, ff::frame::Video)>> {
         let tb = self.clip.video.time_base;
-        let mut frame = ff::frame::Video::empty();
-        match self.input.next_frame(&mut self.decoder, &mut frame) {
-            Ok(true) => {}
-            Ok(false) => return Ok(None),
-            Err(e) => return Err(self.decode_error(e)),
-        }
-        let pts = match frame.timestamp() {
-            Some(t) => t,
-            None => {
-                // No timestamp at all: assume the nominal rate.
-                let step = (Ratio::from_integer(1) / self.clip.video.fps / tb)
-                    .round()
-                    .to_integer()
-                    .max(1);
-                self.last_pts.map_or(0, |t| t + step)
+        loop {
+            let mut frame = ff::frame::Video::empty();
+            let more = self.input.next_frame(&mut self.decoder, &mut frame);
+            for pts in std::mem::take(&mut self.input.rejected) {
+                if let Some(t) = pts.or(self.last_pts) {
+                    self.damaged(t, "the decoder rejected a packet as invalid")?;
+                }
             }
-        };
-        self.last_pts = Some(pts);
-        let p = Ratio::from_integer(pts) * tb - self.clip.container_start - self.clip.start;
-        Ok(Some((p, frame)))
+            match more {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => return Err(self.decode_error(e)),
+            }
+            let pts = match frame.timestamp() {
+                Some(t) => t,
+                None => {
+                    // No timestamp at all: assume the nominal rate.
+                    let step = (Ratio::from_integer(1) / self.clip.video.fps / tb)
+                        .round()
+                        .to_integer()
+                        .max(1);
+                    self.last_pts.map_or(0, |t| t + step)
+                }
+            };
+            self.last_pts = Some(pts);
+            // SAFETY: reading fields of a decoded frame.
+            let (flags, errors) = unsafe {
+                (
+                    (*frame.as_ptr()).flags,
+                    (*frame.as_ptr()).decode_error_flags,
+                )
+            };
+            if (flags & ff::ffi::AV_FRAME_FLAG_CORRUPT != 0 || errors != 0)
+                && self.damaged(pts, "the picture is damaged")?
+            {
+                continue;
+            }
+            let p = Ratio::from_integer(pts) * tb - self.clip.container_start - self.clip.start;
+            return Ok(Some((p, frame)));
+        }
+    }
+
+    /// Damage at source timestamp `pts`: outside the clip it does not
+    /// matter (Ok(false)); inside, it stops the render or is counted as
+    /// concealed (Ok(true)).
+    fn damaged(&self, pts: i64, what: &str) -> Result<bool> {
+        let at = Ratio::from_integer(pts) * self.clip.video.time_base - self.clip.container_start;
+        if at < self.clip.start || at >= self.clip.end {
+            return Ok(false);
+        }
+        match self.damage.policy {
+            OnDecodeError::Stop => Err(Error::render(format!(
+                "clip {} ({}): damaged video near {}: {what}; render with \
+                 --on-decode-error conceal to show the last good picture instead",
+                self.clip.number,
+                self.clip.source.display(),
+                Clock(at)
+            ))),
+            OnDecodeError::Conceal => {
+                self.damage
+                    .concealed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(true)
+            }
+        }
     }
 
     fn decode_error(&self, e: ff::Error) -> Error {

@@ -14,13 +14,14 @@ use crate::error::{Error, Result};
 use crate::plan::{Compose, Plan, Segment};
 use crate::progress::Progress;
 use crate::time::Ratio;
-use decode::ClipReader;
+pub use decode::OnDecodeError;
+use decode::{ClipReader, Damage};
 use encode::SegmentEncoder;
 use ffmpeg_next as ff;
 use rayon::prelude::*;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How to render.
@@ -30,6 +31,8 @@ pub struct Settings {
     pub jobs: usize,
     /// Where encoded segments and audio are kept between renders.
     pub cache: Option<Cache>,
+    /// Damaged video inside a clip: stop, or show the last good picture.
+    pub on_decode_error: OnDecodeError,
 }
 
 impl Default for Settings {
@@ -37,6 +40,7 @@ impl Default for Settings {
         Settings {
             jobs: cores(),
             cache: None,
+            on_decode_error: OnDecodeError::Stop,
         }
     }
 }
@@ -58,6 +62,9 @@ pub struct Summary {
     pub loudness: Option<crate::audio::loudness::Measured>,
     /// With a cache: segments reused of all, and whether the audio was.
     pub reused: Option<Reused>,
+    /// Damaged pictures replaced by the last good one (`--on-decode-error
+    /// conceal`), in the segments decoded by this render.
+    pub concealed: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +92,14 @@ impl std::fmt::Display for Summary {
         }
         if let Some(l) = &self.loudness {
             write!(f, "; {l}")?;
+        }
+        if self.concealed > 0 {
+            write!(
+                f,
+                "; concealed {} damaged picture{}",
+                self.concealed,
+                if self.concealed == 1 { "" } else { "s" }
+            )?;
         }
         if let Some(r) = &self.reused {
             write!(
@@ -148,6 +163,8 @@ pub fn render(
         })?;
     let cache = settings.cache.as_ref();
     let version = cache::version();
+    // Segments made under another damage policy are never reused.
+    let salt = format!("{version} on-decode-error {:?}", settings.on_decode_error);
     let prints = match cache {
         Some(_) => cache::fingerprints(plan)?,
         None => Default::default(),
@@ -162,7 +179,7 @@ pub fn render(
                     .iter()
                     .map(|c| prints.get(&c.source).map_or("", String::as_str))
                     .collect();
-                cache::segment_key(plan, seg, &sources, &version)
+                cache::segment_key(plan, seg, &sources, &salt)
             })
         })
         .collect();
@@ -212,6 +229,7 @@ pub fn render(
             },
         })
         .collect();
+    let concealed = AtomicU64::new(0);
     let cached_audio = cache
         .zip(audio_key.as_ref())
         .and_then(|(c, k)| c.lookup("audio", k));
@@ -236,7 +254,12 @@ pub fn render(
                 Ok(track)
             }
         });
-        let video = pool.install(|| render_segments(plan, &todo, decoder_threads, progress));
+        let damage = Damage {
+            policy: settings.on_decode_error,
+            concealed: &concealed,
+        };
+        let video =
+            pool.install(|| render_segments(plan, &todo, decoder_threads, damage, progress));
         let audio = audio
             .join()
             .unwrap_or_else(|_| Err(Error::render("the audio thread failed unexpectedly")));
@@ -329,6 +352,7 @@ pub fn render(
         wall: started.elapsed(),
         peak_rss_bytes: peak_rss(),
         loudness,
+        concealed: concealed.load(Ordering::Relaxed),
         reused: cache.map(|_| Reused {
             segments: reused,
             of: plan.segments.len(),
@@ -394,6 +418,7 @@ fn render_segments(
     plan: &Plan,
     jobs: &[Job],
     decoder_threads: usize,
+    damage: Damage,
     progress: &dyn Progress,
 ) -> Result<()> {
     let mut order: Vec<&Job> = jobs.iter().collect();
@@ -406,7 +431,15 @@ fn render_segments(
             if cancel.load(Ordering::Relaxed) {
                 return (seg.index, Ok(()));
             }
-            let r = render_segment(plan, seg, &job.path, decoder_threads, &cancel, progress);
+            let r = render_segment(
+                plan,
+                seg,
+                &job.path,
+                decoder_threads,
+                damage,
+                &cancel,
+                progress,
+            );
             if r.is_err() {
                 cancel.store(true, Ordering::Relaxed);
             }
@@ -427,6 +460,7 @@ fn render_segment<'a>(
     seg: &Segment,
     path: &Path,
     decoder_threads: usize,
+    damage: Damage<'a>,
     cancel: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<()> {
@@ -449,6 +483,7 @@ fn render_segment<'a>(
                 out,
                 local,
                 decoder_threads,
+                damage,
             )?);
         }
         Ok(())
