@@ -74,6 +74,8 @@ fn every_format_shows_the_frame_its_timestamps_name() {
         ("th.ogv", format!("-f lavfi -i {numbered} -c:v libtheora -q:v 10")),
         // MPEG-4 Part 2 in AVI.
         ("av.avi", format!("-f lavfi -i {numbered} -c:v mpeg4 -q:v 1")),
+        // Interlaced H.264 (flagged top field first): deinterlaced in order.
+        ("il.mp4", format!("-f lavfi -i {numbered},setfield=tff -c:v libx264 -qp 0 -flags +ildct+ilme -x264-params tff=1")),
         // Anamorphic: 48x64 pixels at SAR 4:3 show 64x64.
         ("sar.mkv", format!("-f lavfi -i {numbered},scale=48:64,setsar=4/3 -c:v libx264 -qp 0")),
     ];
@@ -163,4 +165,47 @@ fn damaged_video_stops_the_render_or_is_concealed_on_request() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn interlaced_sources_are_deinterlaced() {
+    let f = Fixture::new();
+    // Fields from different instants that differ, and change from frame to
+    // frame (motion): one field white, the other black, swapping every
+    // frame. Shown as a progressive picture the rows alternate.
+    f.ffmpeg(
+        "-f lavfi -i color=c=black:s=64x64:r=50:d=2,format=yuv420p,\
+         geq=lum='16+219*mod(floor((N+1)/2)\\,2)':cb=128:cr=128,\
+         tinterlace=mode=interleave_top,setfield=tff \
+         -c:v libx264 -qp 0 -flags +ildct+ilme -x264-params tff=1 il.mp4",
+    );
+    f.ffmpeg("-f lavfi -i color=c=black:s=64x64:r=25:d=2,format=yuv420p,geq=lum='16+219*mod(Y\\,2)':cb=128:cr=128 -c:v libx264 -qp 0 prog.mp4");
+    let combing = |name: &str| -> f64 {
+        f.write(
+            "t.toml",
+            &format!(
+                "{HEAD}[output.video]\ncrf = 0\n[[clip]]\nsource = \"{name}\"\nduration = 1\n"
+            ),
+        );
+        f.render("t.toml");
+        let frames = luma_frames(&f.path("out.mp4"), 64, 64);
+        assert_eq!(frames.len(), 30, "{name}");
+        let fr = &frames[15];
+        let row = |y: usize| {
+            fr[y * 64..(y + 1) * 64]
+                .iter()
+                .map(|&v| v as f64)
+                .sum::<f64>()
+                / 64.0
+        };
+        (0..63).map(|y| (row(y) - row(y + 1)).abs()).sum::<f64>() / 63.0
+    };
+    let il = combing("il.mp4");
+    assert!(
+        il < 10.0,
+        "interlaced source still combs: {il:.1} between rows"
+    );
+    // A progressive source with real line detail keeps it.
+    let prog = combing("prog.mp4");
+    assert!(prog > 150.0, "progressive lines were blurred: {prog:.1}");
 }

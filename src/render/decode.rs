@@ -51,6 +51,15 @@ pub struct ClipReader<'a> {
     /// Last timestamp seen, to stamp frames that lack one.
     last_pts: Option<i64>,
     eof: bool,
+    /// Deinterlacer for interlaced sources (bwdif), made on the first
+    /// interlaced picture; it returns each picture one picture late.
+    deinterlacer: Option<ff::filter::Graph>,
+    /// Deinterlaced pictures not yet taken.
+    deinterlaced: std::collections::VecDeque<ff::frame::Video>,
+    /// The deinterlacer has been flushed at the end of the stream.
+    deinterlacer_done: bool,
+    /// Time base of the deinterlacer's output (bwdif halves it).
+    deinterlaced_tb: Ratio,
 }
 
 impl<'a> ClipReader<'a> {
@@ -96,6 +105,10 @@ impl<'a> ClipReader<'a> {
             conformed: None,
             last_pts: None,
             eof: false,
+            deinterlacer: None,
+            deinterlaced: Default::default(),
+            deinterlacer_done: false,
+            deinterlaced_tb: Ratio::from_integer(1),
         };
         reader.seek_for(first)?;
         Ok(reader)
@@ -115,10 +128,7 @@ impl<'a> ClipReader<'a> {
                 // seek landed too late (Ogg can), go back to the start.
                 if back > Ratio::from_integer(0) {
                     self.input.seek(&mut self.decoder, i64::MIN + 1);
-                    self.pending = None;
-                    self.shown = None;
-                    self.eof = false;
-                    self.last_pts = None;
+                    self.reset();
                 }
                 return Ok(());
             }
@@ -126,10 +136,7 @@ impl<'a> ClipReader<'a> {
                 .floor()
                 .to_integer();
             self.input.seek(&mut self.decoder, ts);
-            self.pending = None;
-            self.shown = None;
-            self.eof = false;
-            self.last_pts = None;
+            self.reset();
             match self.decode_next()? {
                 Some((p, frame)) if p < target || back > Ratio::from_integer(60) => {
                     self.push_decoded(p, frame);
@@ -223,9 +230,86 @@ impl<'a> ClipReader<'a> {
         self.pending = Some(Picked { index, frame });
     }
 
-    /// Next decoded frame with its time in seconds after `in`; damaged
-    /// pictures inside the clip stop the render or are skipped.
+    /// Forgets decoding state after a seek.
+    fn reset(&mut self) {
+        self.pending = None;
+        self.shown = None;
+        self.eof = false;
+        self.last_pts = None;
+        self.deinterlacer = None;
+        self.deinterlaced.clear();
+        self.deinterlacer_done = false;
+    }
+
+    /// Next picture with its time in seconds after `in`: decoded, and
+    /// deinterlaced when the source is interlaced.
     fn decode_next(&mut self) -> Result<Option<(Ratio, ff::frame::Video)>> {
+        let what = || {
+            format!(
+                "clip {} ({}): deinterlacing",
+                self.clip.number,
+                self.clip.source.display()
+            )
+        };
+        loop {
+            if let Some(frame) = self.deinterlaced.pop_front() {
+                // Back to the stream's time base.
+                let t = Ratio::from_integer(frame.pts().unwrap_or(0)) * self.deinterlaced_tb;
+                let pts = time::round(t / self.clip.video.time_base);
+                return Ok(Some((self.offset(pts), frame)));
+            }
+            if self.deinterlacer_done {
+                return Ok(None);
+            }
+            let decoded = self.decode_raw()?;
+            if self.deinterlacer.is_none() {
+                match &decoded {
+                    Some(f) if f.is_interlaced() => {
+                        let mut graph = deinterlacer(f, self.clip.video.time_base).context(what)?;
+                        // SAFETY: the sink belongs to the configured graph.
+                        let tb = unsafe {
+                            ff::ffi::av_buffersink_get_time_base(
+                                graph.get("out").expect("sink exists").as_ptr(),
+                            )
+                        };
+                        self.deinterlaced_tb = Ratio::new(tb.num as i64, tb.den.max(1) as i64);
+                        self.deinterlacer = Some(graph);
+                    }
+                    _ => {
+                        return Ok(decoded.map(|f| (self.offset(f.pts().unwrap_or(0)), f)));
+                    }
+                }
+            }
+            let graph = self.deinterlacer.as_mut().expect("made above");
+            let mut src = graph.get("in").expect("source exists");
+            match decoded {
+                Some(f) => src.source().add(&f).context(what)?,
+                None => {
+                    src.source().flush().context(what)?;
+                    self.deinterlacer_done = true;
+                }
+            }
+            let mut sink = graph.get("out").expect("sink exists");
+            loop {
+                let mut out = ff::frame::Video::empty();
+                if sink.sink().frame(&mut out).is_err() {
+                    break;
+                }
+                self.deinterlaced.push_back(out);
+            }
+        }
+    }
+
+    /// Seconds after `in` of source timestamp `pts`.
+    fn offset(&self, pts: i64) -> Ratio {
+        Ratio::from_integer(pts) * self.clip.video.time_base
+            - self.clip.container_start
+            - self.clip.start
+    }
+
+    /// Next decoded picture, its timestamp set; damaged pictures inside the
+    /// clip stop the render or are skipped.
+    fn decode_raw(&mut self) -> Result<Option<ff::frame::Video>> {
         let tb = self.clip.video.time_base;
         loop {
             let mut frame = ff::frame::Video::empty();
@@ -264,8 +348,8 @@ impl<'a> ClipReader<'a> {
             {
                 continue;
             }
-            let p = Ratio::from_integer(pts) * tb - self.clip.container_start - self.clip.start;
-            return Ok(Some((p, frame)));
+            frame.set_pts(Some(pts));
+            return Ok(Some(frame));
         }
     }
 
@@ -305,6 +389,31 @@ impl<'a> ClipReader<'a> {
             Clock(at)
         ))
     }
+}
+
+/// A bwdif graph for pictures like `frame`: interlaced ones are
+/// deinterlaced (one picture per frame), progressive ones pass through.
+fn deinterlacer(
+    frame: &ff::frame::Video,
+    time_base: Ratio,
+) -> Result<ff::filter::Graph, ff::Error> {
+    let sar = frame.aspect_ratio();
+    let args = format!(
+        "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect={}/{}",
+        frame.width(),
+        frame.height(),
+        ff::ffi::AVPixelFormat::from(frame.format()) as i32,
+        time_base.numer(),
+        time_base.denom(),
+        sar.numerator().max(1),
+        sar.denominator().max(1)
+    );
+    crate::filter::chain(
+        "buffer",
+        &args,
+        "buffersink",
+        "bwdif=mode=send_frame:parity=auto:deint=interlaced",
+    )
 }
 
 /// Scales and converts a source frame to the output, through a filter graph
