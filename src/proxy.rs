@@ -194,22 +194,11 @@ pub fn make(source: &Path, stream: usize, size: (u32, u32), dest: &Path) -> Resu
         }
         last_pts = Some(pts);
         if graph.is_none() {
-            let sar = frame.aspect_ratio();
-            let args = format!(
-                "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect={}/{}",
-                frame.width(),
-                frame.height(),
-                ff::ffi::AVPixelFormat::from(frame.format()) as i32,
-                tb.numerator(),
-                tb.denominator(),
-                sar.numerator().max(1),
-                sar.denominator().max(1)
-            );
             let spec = format!(
                 "scale=w={}:h={}:flags=bicubic,format=pix_fmts=yuv420p",
                 size.0, size.1
             );
-            graph = Some(crate::filter::chain("buffer", &args, "buffersink", &spec).context(what)?);
+            graph = Some(crate::filter::video_chain(&frame, tb, &spec).context(what)?);
         }
         // Read before the graph takes the frame's data.
         let tags = (

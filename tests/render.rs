@@ -253,12 +253,7 @@ fn failed_render_leaves_an_earlier_output_untouched() {
     );
     assert_eq!(std::fs::read(f.path("out.mp4")).unwrap(), b"earlier render");
     // No temporary files are left beside it.
-    let names: Vec<_> = std::fs::read_dir(f.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.') && n != ".reel-cache")
-        .collect();
-    assert!(names.is_empty(), "left behind: {names:?}");
+    assert_eq!(f.leftovers(), Vec::<String>::new());
 }
 
 #[test]
@@ -368,12 +363,7 @@ fn a_signal_stops_the_render_promptly_and_leaves_nothing_behind() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("interrupted by SIG"), "{err}");
         assert_eq!(std::fs::read(f.path("out.mp4")).unwrap(), b"earlier render");
-        let names: Vec<_> = std::fs::read_dir(f.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with('.') && n != ".reel-cache")
-            .collect();
-        assert!(names.is_empty(), "left behind: {names:?}");
+        assert_eq!(f.leftovers(), Vec::<String>::new(), "temporary files left");
         assert_eq!(
             std::fs::read_dir(&tmp).unwrap().count(),
             0,

@@ -397,21 +397,10 @@ fn deinterlacer(
     frame: &ff::frame::Video,
     time_base: Ratio,
 ) -> Result<ff::filter::Graph, ff::Error> {
-    let sar = frame.aspect_ratio();
-    let args = format!(
-        "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect={}/{}",
-        frame.width(),
-        frame.height(),
-        ff::ffi::AVPixelFormat::from(frame.format()) as i32,
-        time_base.numer(),
-        time_base.denom(),
-        sar.numerator().max(1),
-        sar.denominator().max(1)
-    );
-    crate::filter::chain(
-        "buffer",
-        &args,
-        "buffersink",
+    let tb = ff::Rational::new(*time_base.numer() as i32, *time_base.denom() as i32);
+    crate::filter::video_chain(
+        frame,
+        tb,
         "bwdif=mode=send_frame:parity=auto:deint=interlaced",
     )
 }
@@ -442,21 +431,7 @@ fn conform(
 }
 
 fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph, ff::Error> {
-    let sar = frame.aspect_ratio();
-    let (sn, sd) = if sar.numerator() > 0 && sar.denominator() > 0 {
-        (sar.numerator(), sar.denominator())
-    } else {
-        (1, 1)
-    };
-    let args = format!(
-        "video_size={}x{}:pix_fmt={}:time_base=1/90000:pixel_aspect={}/{}",
-        frame.width(),
-        frame.height(),
-        ff::ffi::AVPixelFormat::from(frame.format()) as i32,
-        sn,
-        sd
-    );
-    crate::filter::chain("buffer", &args, "buffersink", spec)
+    crate::filter::video_chain(frame, ff::Rational::new(1, 90_000), spec)
 }
 
 /// The YUV matrix a source picture was made with: its tag, else what

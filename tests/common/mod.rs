@@ -47,6 +47,17 @@ impl Fixture {
             .expect("reel runs")
     }
 
+    /// Hidden files in the fixture directory other than the render cache:
+    /// what a render would leave behind (work directories, temporary
+    /// outputs).
+    pub fn leftovers(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.') && n != ".reel-cache")
+            .collect()
+    }
+
     /// Renders `edl` and asserts success.
     pub fn render(&self, edl: &str) {
         let out = self.reel(&["render", "--quiet", edl]);
