@@ -528,6 +528,19 @@ impl<'a> SourceText<'a> {
     }
 }
 
+/// The first line (1-based) setting `key` to the string `value`, for
+/// messages about values found wrong after parsing.
+pub fn line_of(text: &str, key: &str, value: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let mut parts = l.splitn(2, '=');
+            let k = parts.next().unwrap_or("").trim();
+            let v = parts.next().unwrap_or("").trim();
+            k == key && v.trim_matches(|c| c == '"' || c == '\'') == value
+        })
+        .map(|i| i + 1)
+}
+
 impl Edl {
     /// Reads and validates an EDL file.
     pub fn load(file: &Path) -> Result<Edl, Diagnostics> {

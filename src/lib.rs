@@ -53,5 +53,26 @@ pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan
         .map(|m| probe::probe(&m.source))
         .collect();
     let plan = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes)?;
+    check_encoders(edl_path, &plan)?;
     Ok((edl, plan))
+}
+
+/// Reports bad encoder settings at the EDL line that sets them.
+fn check_encoders(edl_path: &Path, plan: &plan::Plan) -> Result<()> {
+    let problems = render::encode::check_settings(&plan.output);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(edl_path).unwrap_or_default();
+    let diags = problems
+        .into_iter()
+        .map(|(key, value, message)| {
+            let d = error::Diagnostic::new(edl_path, message);
+            match edl::line_of(&text, key, &value) {
+                Some(line) => d.at(line, 1),
+                None => d,
+            }
+        })
+        .collect::<Vec<_>>();
+    Err(Error::Invalid(error::Diagnostics(diags)))
 }

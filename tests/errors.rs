@@ -164,6 +164,43 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn bad_encoder_settings_are_reported_at_their_line() {
+    let f = fixture();
+    let clip = "[[clip]]\nsource = \"a.mp4\"\n";
+    for (video, want) in [
+        (
+            "preset = \"warp9\"\n",
+            "t.toml:7:1: unknown x264 preset \"warp9\" (one of ultrafast",
+        ),
+        (
+            "pix_fmt = \"yuv999\"\n",
+            "t.toml:7:1: unknown pix_fmt \"yuv999\"",
+        ),
+        (
+            "codec = \"libnothing\"\n",
+            "t.toml:7:1: unknown video encoder \"libnothing\"",
+        ),
+    ] {
+        let (code, err) = check(&f, &format!("{HEAD}[output.video]\n{video}{clip}"));
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(want), "{err}");
+        assert!(
+            !err.contains("x264 ["),
+            "x264's own message stays out: {err}"
+        );
+    }
+    let (code, err) = check(
+        &f,
+        &format!("{HEAD}[output.audio]\ncodec = \"nope\"\n{clip}"),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("t.toml:7:1: unknown audio encoder \"nope\""),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_output_over_a_source_or_inside_the_cache_is_refused() {
     let f = fixture();
     f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));

@@ -21,6 +21,63 @@ pub fn pixel_format(out: &Output) -> Result<ff::format::Pixel> {
         .ok_or_else(|| Error::render(format!("unknown pix_fmt \"{}\"", out.video.pix_fmt)))
 }
 
+/// x264's presets, checked before opening the encoder (x264 would print
+/// its own message and fail with a bare "Invalid argument").
+const X264_PRESETS: [&str; 10] = [
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
+];
+
+/// What is wrong with the output's encoder settings, as (key, value,
+/// message), by opening the encoders once: an unknown codec, preset or
+/// pixel format is a problem of the EDL, found before anything is decoded.
+pub fn check_settings(out: &Output) -> Vec<(&'static str, String, String)> {
+    let v = &out.video;
+    let mut problems = Vec::new();
+    if ff::encoder::find_by_name(&v.codec).is_none() {
+        problems.push((
+            "codec",
+            v.codec.clone(),
+            format!("unknown video encoder \"{}\"", v.codec),
+        ));
+    } else if v.codec == "libx264" && !X264_PRESETS.contains(&v.preset.as_str()) {
+        problems.push((
+            "preset",
+            v.preset.clone(),
+            format!(
+                "unknown x264 preset \"{}\" (one of {})",
+                v.preset,
+                X264_PRESETS.join(", ")
+            ),
+        ));
+    } else if pixel_format(out).is_err() {
+        problems.push((
+            "pix_fmt",
+            v.pix_fmt.clone(),
+            format!("unknown pix_fmt \"{}\"", v.pix_fmt),
+        ));
+    } else if let Err(e) = open_encoder(out) {
+        problems.push(("codec", v.codec.clone(), e.to_string()));
+    }
+    let a = &out.audio;
+    if ff::encoder::find_by_name(&a.codec).is_none() {
+        problems.push((
+            "codec",
+            a.codec.clone(),
+            format!("unknown audio encoder \"{}\"", a.codec),
+        ));
+    }
+    problems
+}
+
 /// Opens a video encoder with the output's settings.
 pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
     let codec = ff::encoder::find_by_name(&out.video.codec)
