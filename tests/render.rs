@@ -465,3 +465,67 @@ fn rotation_metadata_turns_the_picture_upright() {
         );
     }
 }
+
+#[test]
+fn a_full_disk_fails_cleanly_and_keeps_the_earlier_output() {
+    use std::os::unix::process::CommandExt;
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i testsrc2=s=320x180:r=25:d=3 -c:v libx264 a.mp4");
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 640\nheight = 360\nfps = 25\n\
+         [output.video]\ncrf = 0\n[[clip]]\nsource = \"a.mp4\"\n",
+    );
+    std::fs::write(f.path("out.mp4"), b"earlier render").unwrap();
+    // Files may not grow past 256 KB, as on a full disk: writes fail with
+    // EFBIG (SIGXFSZ ignored, so the write returns an error instead).
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_reel"));
+    cmd.args(["render", "--no-cache", "t.toml"])
+        .current_dir(f.dir.path());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 256 * 1024,
+                rlim_max: 256 * 1024,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: writing ") && err.contains("File too large"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(std::fs::read(f.path("out.mp4")).unwrap(), b"earlier render");
+    assert_eq!(f.leftovers(), Vec::<String>::new(), "temporary files left");
+}
+
+#[test]
+fn an_output_directory_that_cannot_be_made_is_a_clear_error() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i testsrc2=s=64x64:r=25:d=1 -c:v libx264 a.mp4");
+    std::fs::write(f.path("file"), b"a file, not a directory").unwrap();
+    f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));
+    // A missing directory is made...
+    let out = f.reel(&["render", "--quiet", "-o", "new/dir/out.mp4", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(f.path("new/dir/out.mp4").exists());
+    // ...one that cannot be is an error naming it.
+    let out = f.reel(&["render", "-o", "file/out.mp4", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: cannot create output directory file"),
+        "{err}"
+    );
+}
