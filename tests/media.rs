@@ -209,3 +209,57 @@ fn interlaced_sources_are_deinterlaced() {
     let prog = combing("prog.mp4");
     assert!(prog > 150.0, "progressive lines were blurred: {prog:.1}");
 }
+
+#[test]
+fn a_source_cut_short_is_named_not_frozen() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i testsrc2=s=96x54:r=25:d=4 -c:v libx264 -movflags +faststart whole.mp4");
+    // Cut the file cleanly after the packet that ends near 2 s: the header
+    // still promises 4 s.
+    let out = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v",
+            "-show_entries",
+            "packet=pos,size,pts_time",
+        ])
+        .args(["-of", "csv=p=0"])
+        .arg(f.path("whole.mp4"))
+        .output()
+        .unwrap();
+    let cut = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let v: Vec<&str> = l.split(',').collect();
+            let t: f64 = v.first()?.parse().ok()?;
+            let end = v.get(1)?.parse::<u64>().ok()? + v.get(2)?.parse::<u64>().ok()?;
+            (t < 2.0).then_some(end)
+        })
+        .max()
+        .unwrap();
+    let bytes = std::fs::read(f.path("whole.mp4")).unwrap();
+    std::fs::write(f.path("cut.mp4"), &bytes[..cut as usize]).unwrap();
+    f.write(
+        "t.toml",
+        &format!("{HEAD}[[clip]]\nsource = \"cut.mp4\"\nin = 0.5\nout = 3.5\n"),
+    );
+    let out = f.reel(&["render", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: clip 1 (cut.mp4): the video ends near 0:00:0")
+            && err.contains("before the clip does (0:00:03.500)"),
+        "{err}"
+    );
+    assert!(!f.path("out.mp4").exists());
+    // Held on request, and counted.
+    let out = f.reel(&["render", "--on-decode-error", "conceal", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("concealed "), "{err}");
+    assert_eq!(
+        probe_stream(&f.path("out.mp4"), "v:0", "nb_read_frames"),
+        "90"
+    );
+}

@@ -170,6 +170,11 @@ impl<'a> ClipReader<'a> {
                 _ => break,
             }
         }
+        if self.eof && self.pending.is_none() && !self.clip.video.still {
+            if let Some(last) = self.shown.as_ref().map(|s| s.index) {
+                self.past_the_end(k, last)?;
+            }
+        }
         if self.shown.is_none() {
             // No source frame maps at or before k: the first frame after `in`
             // starts late (index > k). Show it, as the fps filter would.
@@ -350,6 +355,37 @@ impl<'a> ClipReader<'a> {
             }
             frame.set_pts(Some(pts));
             return Ok(Some(frame));
+        }
+    }
+
+    /// Frame `k` is asked for after the source's video ended with the
+    /// picture of index `last`. Up to half a second of holding the last
+    /// picture is normal (a video stream a little shorter than its
+    /// container says); more means the file is cut short.
+    fn past_the_end(&self, k: i64, last: i64) -> Result<()> {
+        let limit = time::round(self.fps / 2).max(1);
+        if k - last <= limit {
+            return Ok(());
+        }
+        match self.damage.policy {
+            OnDecodeError::Stop => {
+                let at = |i: i64| self.clip.start + Ratio::from_integer(i) / self.fps;
+                Err(Error::render(format!(
+                    "clip {} ({}): the video ends near {}, before the clip does ({}); \
+                     the file may be cut short; render with --on-decode-error conceal \
+                     to hold the last picture instead",
+                    self.clip.number,
+                    self.clip.source.display(),
+                    Clock(at(last + 1)),
+                    Clock(self.clip.end)
+                )))
+            }
+            OnDecodeError::Conceal => {
+                self.damage
+                    .concealed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            }
         }
     }
 
