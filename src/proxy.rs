@@ -179,98 +179,129 @@ pub fn make(source: &Path, stream: usize, size: (u32, u32), dest: &Path) -> Resu
         Ok::<(), ff::Error>(())
     };
 
+    let mut tags = None;
+    let mut graph_tb = tb;
     loop {
         crate::signal::check()?;
         let more = input.next_frame(&mut decoder, &mut frame).context(what)?;
+        if more {
+            let Some(pts) = frame.timestamp() else {
+                continue;
+            };
+            // The encoder needs rising timestamps; a repeated one shows nothing new.
+            if last_pts.is_some_and(|l| pts <= l) {
+                continue;
+            }
+            last_pts = Some(pts);
+            frame.set_pts(Some(pts));
+        }
+        if graph.is_none() {
+            if !more {
+                break;
+            }
+            // Interlaced sources are deinterlaced first (as renders do).
+            let spec = format!(
+                "{}scale=w={}:h={}:flags=bicubic,format=pix_fmts=yuv420p",
+                if frame.is_interlaced() {
+                    "bwdif=mode=send_frame:parity=auto:deint=interlaced,"
+                } else {
+                    ""
+                },
+                size.0,
+                size.1
+            );
+            let mut g = crate::filter::video_chain(&frame, tb, &spec).context(what)?;
+            // SAFETY: the sink belongs to the configured graph.
+            graph_tb = unsafe {
+                ff::ffi::av_buffersink_get_time_base(g.get("out").expect("sink exists").as_ptr())
+            }
+            .into();
+            // Read before the graph takes the frame's data.
+            tags = Some((
+                crate::render::decode::source_matrix(&frame),
+                frame.color_range(),
+                frame.color_primaries(),
+                frame.color_transfer_characteristic(),
+            ));
+            graph = Some(g);
+        }
+        let g = graph.as_mut().expect("built above");
+        let mut src = g.get("in").expect("source exists");
+        if more {
+            src.source().add(&frame).context(what)?;
+        } else {
+            src.source().flush().context(what)?;
+        }
+        loop {
+            let mut scaled = ff::frame::Video::empty();
+            if g.get("out")
+                .expect("sink exists")
+                .sink()
+                .frame(&mut scaled)
+                .is_err()
+            {
+                break;
+            }
+            // Back to the source's time base (bwdif halves it).
+            let pts = scaled
+                .pts()
+                .map(|p| ff::util::mathematics::rescale::Rescale::rescale(&p, graph_tb, tb));
+            scaled.set_pts(pts);
+            scaled.set_kind(ff::picture::Type::None);
+            if encoder.is_none() {
+                let tags = tags.expect("read with the first frame");
+                let mut enc = ff::codec::context::Context::new_with_codec(codec)
+                    .encoder()
+                    .video()
+                    .context(what)?;
+                enc.set_width(size.0);
+                enc.set_height(size.1);
+                enc.set_format(ff::format::Pixel::YUV420P);
+                enc.set_time_base(tb);
+                if rate.numerator() > 0 {
+                    enc.set_frame_rate(Some(rate));
+                }
+                enc.set_aspect_ratio(scaled.aspect_ratio());
+                // Tagged with the matrix the source is read with, which for an
+                // untagged HD source depends on its size, not the proxy's.
+                enc.set_colorspace(match tags.0 {
+                    "bt709" => ff::color::Space::BT709,
+                    "bt601" => ff::color::Space::BT470BG,
+                    "bt2020" => ff::color::Space::BT2020NCL,
+                    "smpte240m" => ff::color::Space::SMPTE240M,
+                    _ => ff::color::Space::FCC,
+                });
+                enc.set_color_range(tags.1);
+                enc.set_color_primaries(tags.2);
+                enc.set_color_transfer_characteristic(tags.3);
+                enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
+                enc.set_threading(ff::threading::Config {
+                    kind: ff::threading::Type::Frame,
+                    count: 1,
+                    ..Default::default()
+                });
+                let mut opts = ff::Dictionary::new();
+                opts.set("preset", "ultrafast");
+                opts.set("tune", "fastdecode");
+                opts.set("crf", "20");
+                opts.set(
+                    "x264-params",
+                    &format!("keyint={GOP}:min-keyint={GOP}:scenecut=0"),
+                );
+                let enc = enc.open_as_with(codec, opts).context(what)?;
+                let mut os = octx.add_stream(codec).context(what)?;
+                os.set_parameters(&enc);
+                os.set_time_base(tb);
+                octx.write_header().context(what)?;
+                encoder = Some(enc);
+            }
+            let enc = encoder.as_mut().expect("opened above");
+            enc.send_frame(&scaled).context(what)?;
+            write(enc, &mut octx).context(what)?;
+        }
         if !more {
             break;
         }
-        let Some(pts) = frame.timestamp() else {
-            continue;
-        };
-        // The encoder needs rising timestamps; a repeated one shows nothing new.
-        if last_pts.is_some_and(|l| pts <= l) {
-            continue;
-        }
-        last_pts = Some(pts);
-        if graph.is_none() {
-            let spec = format!(
-                "scale=w={}:h={}:flags=bicubic,format=pix_fmts=yuv420p",
-                size.0, size.1
-            );
-            graph = Some(crate::filter::video_chain(&frame, tb, &spec).context(what)?);
-        }
-        // Read before the graph takes the frame's data.
-        let tags = (
-            crate::render::decode::source_matrix(&frame),
-            frame.color_range(),
-            frame.color_primaries(),
-            frame.color_transfer_characteristic(),
-        );
-        let g = graph.as_mut().expect("built above");
-        frame.set_pts(Some(pts));
-        g.get("in")
-            .expect("source exists")
-            .source()
-            .add(&frame)
-            .context(what)?;
-        let mut scaled = ff::frame::Video::empty();
-        g.get("out")
-            .expect("sink exists")
-            .sink()
-            .frame(&mut scaled)
-            .context(what)?;
-        scaled.set_pts(Some(pts));
-        scaled.set_kind(ff::picture::Type::None);
-        if encoder.is_none() {
-            let mut enc = ff::codec::context::Context::new_with_codec(codec)
-                .encoder()
-                .video()
-                .context(what)?;
-            enc.set_width(size.0);
-            enc.set_height(size.1);
-            enc.set_format(ff::format::Pixel::YUV420P);
-            enc.set_time_base(tb);
-            if rate.numerator() > 0 {
-                enc.set_frame_rate(Some(rate));
-            }
-            enc.set_aspect_ratio(scaled.aspect_ratio());
-            // Tagged with the matrix the source is read with, which for an
-            // untagged HD source depends on its size, not the proxy's.
-            enc.set_colorspace(match tags.0 {
-                "bt709" => ff::color::Space::BT709,
-                "bt601" => ff::color::Space::BT470BG,
-                "bt2020" => ff::color::Space::BT2020NCL,
-                "smpte240m" => ff::color::Space::SMPTE240M,
-                _ => ff::color::Space::FCC,
-            });
-            enc.set_color_range(tags.1);
-            enc.set_color_primaries(tags.2);
-            enc.set_color_transfer_characteristic(tags.3);
-            enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
-            enc.set_threading(ff::threading::Config {
-                kind: ff::threading::Type::Frame,
-                count: 1,
-                ..Default::default()
-            });
-            let mut opts = ff::Dictionary::new();
-            opts.set("preset", "ultrafast");
-            opts.set("tune", "fastdecode");
-            opts.set("crf", "20");
-            opts.set(
-                "x264-params",
-                &format!("keyint={GOP}:min-keyint={GOP}:scenecut=0"),
-            );
-            let enc = enc.open_as_with(codec, opts).context(what)?;
-            let mut os = octx.add_stream(codec).context(what)?;
-            os.set_parameters(&enc);
-            os.set_time_base(tb);
-            octx.write_header().context(what)?;
-            encoder = Some(enc);
-        }
-        let enc = encoder.as_mut().expect("opened above");
-        enc.send_frame(&scaled).context(what)?;
-        write(enc, &mut octx).context(what)?;
     }
     let Some(mut enc) = encoder else {
         return Err(Error::render(format!(
