@@ -213,6 +213,69 @@ struct RawVoiceover {
     volume: Option<Spanned<f64>>,
 }
 
+/// The keys voiceovers and music beds share, borrowed from either.
+struct RawSound<'a> {
+    source: &'a Spanned<String>,
+    at: &'a Option<Spanned<TimeValue>>,
+    start: &'a Option<Spanned<TimeValue>>,
+    out: &'a Option<Spanned<TimeValue>>,
+    duration: &'a Option<Spanned<TimeValue>>,
+    volume: &'a Option<Spanned<f64>>,
+}
+
+impl RawVoiceover {
+    fn sound(&self) -> RawSound<'_> {
+        RawSound {
+            source: &self.source,
+            at: &self.at,
+            start: &self.start,
+            out: &self.out,
+            duration: &self.duration,
+            volume: &self.volume,
+        }
+    }
+}
+
+impl RawMusic {
+    fn sound(&self) -> RawSound<'_> {
+        RawSound {
+            source: &self.source,
+            at: &self.at,
+            start: &self.start,
+            out: &self.out,
+            duration: &self.duration,
+            volume: &self.volume,
+        }
+    }
+}
+
+/// Reads the shared keys of sound number `number` (its table at `line`).
+fn sound(
+    src: &SourceText,
+    number: usize,
+    line: usize,
+    raw: RawSound,
+    errs: &mut Diagnostics,
+) -> Sound {
+    let at = seconds(src, raw.at, "at", errs);
+    let (start, end) = trim(src, raw.start, raw.out, raw.duration, errs);
+    let volume = raw
+        .volume
+        .as_ref()
+        .map(|x| volume(src, x, errs))
+        .unwrap_or(1.0);
+    Sound {
+        number,
+        source: Edl::resolve(src.file, raw.source.get_ref()),
+        source_text: raw.source.get_ref().clone(),
+        line,
+        at,
+        start,
+        end,
+        volume,
+    }
+}
+
 /// How a picture is fitted into the output frame.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -407,8 +470,10 @@ pub struct Transition {
     pub audio_curve: AudioCurve,
 }
 
+/// A sound placed on the timeline: a voiceover, or what a music bed
+/// shares with one.
 #[derive(Debug, Clone)]
-pub struct Voiceover {
+pub struct Sound {
     pub number: usize,
     pub source: PathBuf,
     pub source_text: String,
@@ -419,17 +484,12 @@ pub struct Voiceover {
     pub volume: f64,
 }
 
+pub type Voiceover = Sound;
+
 /// A music bed.
 #[derive(Debug, Clone)]
 pub struct Music {
-    pub number: usize,
-    pub source: PathBuf,
-    pub source_text: String,
-    pub line: usize,
-    pub at: Ratio,
-    pub start: TimeSpec,
-    pub end: End,
-    pub volume: f64,
+    pub sound: Sound,
     /// Repeat the trimmed window to the end of the montage (or `until`).
     pub looped: bool,
     /// Timeline position where the bed stops, if before the montage's end.
@@ -882,46 +942,24 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
 
     // [[voiceover]]
     let mut voiceovers = Vec::new();
-    for (i, v) in raw.voiceover.into_iter().enumerate() {
-        let span = v.span();
-        let (line, _) = src.line_col(span.start);
-        let v = v.into_inner();
-        let number = i + 1;
-        let source_text = v.source.get_ref().clone();
+    for (i, v) in raw.voiceover.iter().enumerate() {
+        let (line, _) = src.line_col(v.span().start);
         let mut local = Diagnostics::default();
-        let at = seconds(src, &v.at, "at", &mut local);
-        let (start, end) = trim(src, &v.start, &v.out, &v.duration, &mut local);
-        let volume = v
-            .volume
-            .as_ref()
-            .map(|x| volume(src, x, &mut local))
-            .unwrap_or(1.0);
+        let vo = sound(src, i + 1, line, v.get_ref().sound(), &mut local);
         for d in local.0 {
-            errs.push(d.voiceover(number, &source_text, line));
+            errs.push(d.voiceover(vo.number, &vo.source_text, line));
         }
-        voiceovers.push(Voiceover {
-            number,
-            source: Edl::resolve(src.file, v.source.get_ref()),
-            source_text,
-            line,
-            at,
-            start,
-            end,
-            volume,
-        });
+        voiceovers.push(vo);
     }
 
     // [[music]]
     let mut music = Vec::new();
-    for (i, m) in raw.music.into_iter().enumerate() {
-        let span = m.span();
-        let (line, _) = src.line_col(span.start);
-        let m = m.into_inner();
-        let number = i + 1;
-        let source_text = m.source.get_ref().clone();
+    for (i, m) in raw.music.iter().enumerate() {
+        let (line, _) = src.line_col(m.span().start);
+        let m = m.get_ref();
         let mut local = Diagnostics::default();
-        let at = seconds(src, &m.at, "at", &mut local);
-        let (start, end) = trim(src, &m.start, &m.out, &m.duration, &mut local);
+        let sound = sound(src, i + 1, line, m.sound(), &mut local);
+        let at = sound.at;
         let until = m.until.as_ref().map(|u| {
             let t = seconds(src, &m.until, "until", &mut local);
             if t <= at {
@@ -936,25 +974,13 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
             }
             t
         });
-        let volume = m
-            .volume
-            .as_ref()
-            .map(|x| volume(src, x, &mut local))
-            .unwrap_or(1.0);
         let fade_in = seconds(src, &m.fade_in, "fade_in", &mut local);
         let fade_out = seconds(src, &m.fade_out, "fade_out", &mut local);
         for d in local.0 {
-            errs.push(d.music(number, &source_text, line));
+            errs.push(d.music(sound.number, &sound.source_text, line));
         }
         music.push(Music {
-            number,
-            source: Edl::resolve(src.file, m.source.get_ref()),
-            source_text,
-            line,
-            at,
-            start,
-            end,
-            volume,
+            sound,
             looped: m.looped,
             until,
             fade_in,

@@ -50,7 +50,7 @@ pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan
     let music_probes: Vec<_> = edl
         .music
         .par_iter()
-        .map(|m| probe::probe(&m.source))
+        .map(|m| probe::probe(&m.sound.source))
         .collect();
     let plan = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes)?;
     check_encoders(edl_path, &plan)?;

@@ -494,7 +494,7 @@ pub fn plan(
                 ));
             }
         }
-        for (m, p) in edl.music.iter().zip(music_probes) {
+        for (m, p) in edl.music.iter().map(|m| &m.sound).zip(music_probes) {
             if let Err(e) = audio_window(m.start, m.end, p) {
                 errs.push(Diagnostic::new(&edl.file, e).music(m.number, &m.source_text, m.line));
             }
@@ -635,24 +635,25 @@ pub fn plan(
 
     let mut music = Vec::new();
     for (m, p) in edl.music.iter().zip(music_probes) {
+        let s = &m.sound;
         let diag =
-            |e: String| Diagnostic::new(&edl.file, e).music(m.number, &m.source_text, m.line);
-        let (a, b, probe, info) = match audio_window(m.start, m.end, p) {
+            |e: String| Diagnostic::new(&edl.file, e).music(s.number, &s.source_text, s.line);
+        let (a, b, probe, info) = match audio_window(s.start, s.end, p) {
             Err(e) => {
                 errs.push(diag(e));
                 continue;
             }
             Ok(w) => w,
         };
-        if m.at >= montage {
+        if s.at >= montage {
             errs.push(diag(format!(
                 "the music starts at {}, after the end of the montage ({})",
-                Clock(m.at),
+                Clock(s.at),
                 Clock(montage)
             )));
             continue;
         }
-        let first = at_sample(m.at);
+        let first = at_sample(s.at);
         let window = at_sample(b - a);
         let stop = m.until.map_or(samples, |u| at_sample(u).min(samples));
         let last = if m.looped {
@@ -661,7 +662,7 @@ pub fn plan(
             (first + window).min(stop)
         };
         let len = last.saturating_sub(first);
-        if m.volume == 0.0 || len == 0 || window == 0 {
+        if s.volume == 0.0 || len == 0 || window == 0 {
             continue;
         }
         let fade = |t: Ratio| at_sample(t).min(len);
@@ -680,13 +681,13 @@ pub fn plan(
             },
         };
         music.push(AudioRegion {
-            label: format!("music {} ({})", m.number, m.source_text),
-            source: m.source.clone(),
+            label: format!("music {} ({})", s.number, s.source_text),
+            source: s.source.clone(),
             stream: info.stream,
             container_start: probe.start_time,
             source_start: a,
             timeline: first..last,
-            volume: m.volume,
+            volume: s.volume,
             fade_in,
             fade_out,
             source_len: window.min(len),
