@@ -193,38 +193,11 @@ fn damaged_entries_are_rendered_again_never_joined() {
 fn an_entry_torn_by_a_killed_render_is_never_used() {
     let f = Fixture::new();
     // Longer, larger clips so that the render is still writing when killed.
-    f.ffmpeg("-f lavfi -i testsrc2=s=320x180:r=25:d=30 -c:v libx264 -g 25 a.mp4");
-    f.write(
-        "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 640\nheight = 360\nfps = 25\n\
-         [output.video]\npreset = \"slow\"\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 0\nout = 14\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 15\nout = 29\n",
-    );
+    f.slow_render_edl();
     let tmp = f.path(".reel-cache/tmp");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reel"))
-        .args(["render", "--quiet", "--jobs", "1", "t.toml"])
-        .current_dir(f.dir.path())
-        .spawn()
-        .unwrap();
     // Kill it as soon as a segment is being written into the cache.
-    let started = std::time::Instant::now();
-    let torn = loop {
-        let files = entries(&f.path(".reel-cache"), "tmp");
-        if let Some(p) = files
-            .into_iter()
-            .find(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 1000))
-        {
-            child.kill().unwrap();
-            break p;
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the render finished before it could be killed"
-        );
-        assert!(started.elapsed().as_secs() < 60, "no segment was written");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    };
+    let (mut child, torn) = f.start_until_writing(&["render", "--quiet", "--jobs", "1", "t.toml"]);
+    child.kill().unwrap();
     child.wait().unwrap();
     assert!(torn.exists(), "the killed render left its partial entry");
     assert!(!f.path("out.mp4").exists(), "no partial output");

@@ -173,14 +173,12 @@ fn interlaced_sources_are_deinterlaced() {
     // Fields from different instants that differ, and change from frame to
     // frame (motion): one field white, the other black, swapping every
     // frame. Shown as a progressive picture the rows alternate.
-    f.ffmpeg(
-        "-f lavfi -i color=c=black:s=64x64:r=50:d=2,format=yuv420p,\
-         geq=lum='16+219*mod(floor((N+1)/2)\\,2)':cb=128:cr=128,\
-         tinterlace=mode=interleave_top,setfield=tff \
-         -c:v libx264 -qp 0 -flags +ildct+ilme -x264-params tff=1 il.mp4",
-    );
+    f.ffmpeg(&format!(
+        "{} -c:v libx264 -qp 0 -flags +ildct+ilme -x264-params tff=1 il.mp4",
+        moving_fields("64x64")
+    ));
     f.ffmpeg("-f lavfi -i color=c=black:s=64x64:r=25:d=2,format=yuv420p,geq=lum='16+219*mod(Y\\,2)':cb=128:cr=128 -c:v libx264 -qp 0 prog.mp4");
-    let combing = |name: &str| -> f64 {
+    let render_combing = |name: &str| -> f64 {
         f.write(
             "t.toml",
             &format!(
@@ -190,23 +188,15 @@ fn interlaced_sources_are_deinterlaced() {
         f.render("t.toml");
         let frames = luma_frames(&f.path("out.mp4"), 64, 64);
         assert_eq!(frames.len(), 30, "{name}");
-        let fr = &frames[15];
-        let row = |y: usize| {
-            fr[y * 64..(y + 1) * 64]
-                .iter()
-                .map(|&v| v as f64)
-                .sum::<f64>()
-                / 64.0
-        };
-        (0..63).map(|y| (row(y) - row(y + 1)).abs()).sum::<f64>() / 63.0
+        combing(&frames[15], 64)
     };
-    let il = combing("il.mp4");
+    let il = render_combing("il.mp4");
     assert!(
         il < 10.0,
         "interlaced source still combs: {il:.1} between rows"
     );
     // A progressive source with real line detail keeps it.
-    let prog = combing("prog.mp4");
+    let prog = render_combing("prog.mp4");
     assert!(prog > 150.0, "progressive lines were blurred: {prog:.1}");
 }
 
@@ -268,12 +258,10 @@ fn a_source_cut_short_is_named_not_frozen() {
 fn proxies_of_interlaced_sources_are_deinterlaced() {
     let f = Fixture::new();
     // PAL-sized (larger than a proxy), fields that swap every frame.
-    f.ffmpeg(
-        "-f lavfi -i color=c=black:s=720x576:r=50:d=1,format=yuv420p,\
-         geq=lum='16+219*mod(floor((N+1)/2)\\,2)':cb=128:cr=128,\
-         tinterlace=mode=interleave_top,setfield=tff \
-         -c:v libx264 -crf 10 -flags +ildct+ilme -x264-params tff=1 pal.mp4",
-    );
+    f.ffmpeg(&format!(
+        "{} -c:v libx264 -crf 10 -flags +ildct+ilme -x264-params tff=1 pal.mp4",
+        moving_fields("720x576")
+    ));
     f.write(
         "t.toml",
         "[output]\npath = \"out.mp4\"\nwidth = 720\nheight = 576\nfps = 25\n\
@@ -288,17 +276,9 @@ fn proxies_of_interlaced_sources_are_deinterlaced() {
     let (w, h) = (640, 512);
     let frames = luma_frames(&f.path("out.proxy.mp4"), w, h);
     assert_eq!(frames.len(), 20);
-    let fr = &frames[10];
-    let row = |y: usize| {
-        fr[y * w..(y + 1) * w]
-            .iter()
-            .map(|&v| v as f64)
-            .sum::<f64>()
-            / w as f64
-    };
-    let combing = (0..h - 1).map(|y| (row(y) - row(y + 1)).abs()).sum::<f64>() / (h - 1) as f64;
+    let comb = combing(&frames[10], w);
     assert!(
-        combing < 10.0,
-        "the proxy render combs: {combing:.1} between rows"
+        comb < 10.0,
+        "the proxy render combs: {comb:.1} between rows"
     );
 }

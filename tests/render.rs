@@ -329,31 +329,13 @@ fn frames_stay_exact_across_a_segment_cut_at_a_source_keyframe() {
 #[test]
 fn a_signal_stops_the_render_promptly_and_leaves_nothing_behind() {
     let f = Fixture::new();
-    f.ffmpeg("-f lavfi -i testsrc2=s=320x180:r=25:d=30 -c:v libx264 -g 25 a.mp4");
-    f.write(
-        "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 640\nheight = 360\nfps = 25\n\
-         [output.video]\npreset = \"slow\"\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 0\nout = 14\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 15\nout = 29\n",
-    );
+    f.slow_render_edl();
     for (signal, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
         std::fs::write(f.path("out.mp4"), b"earlier render").unwrap();
         let _ = std::fs::remove_dir_all(f.path(".reel-cache"));
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reel"))
-            .args(["render", "--quiet", "t.toml"])
-            .current_dir(f.dir.path())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
         // Signal it once it is writing segments.
+        let (child, _) = f.start_until_writing(&["render", "--quiet", "t.toml"]);
         let tmp = f.path(".reel-cache/tmp");
-        let started = std::time::Instant::now();
-        while !std::fs::read_dir(&tmp).is_ok_and(|mut d| d.next().is_some()) {
-            assert!(child.try_wait().unwrap().is_none(), "finished too soon");
-            assert!(started.elapsed().as_secs() < 60, "never started");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
         // SAFETY: sending a signal to our own child process.
         unsafe { libc::kill(child.id() as i32, signal) };
         let sent = std::time::Instant::now();

@@ -58,6 +58,47 @@ impl Fixture {
             .collect()
     }
 
+    /// A slow render (two 14 s clips at 640x360, x264 `slow`) of `t.toml`:
+    /// long enough to be stopped while it writes a segment.
+    pub fn slow_render_edl(&self) {
+        self.ffmpeg("-f lavfi -i testsrc2=s=320x180:r=25:d=30 -c:v libx264 -g 25 a.mp4");
+        self.write(
+            "t.toml",
+            "[output]\npath = \"out.mp4\"\nwidth = 640\nheight = 360\nfps = 25\n\
+             [output.video]\npreset = \"slow\"\n\
+             [[clip]]\nsource = \"a.mp4\"\nin = 0\nout = 14\n\
+             [[clip]]\nsource = \"a.mp4\"\nin = 15\nout = 29\n",
+        );
+    }
+
+    /// Starts `reel` with `args` and returns it once it is writing a
+    /// segment into the cache, with the path of that partial entry.
+    pub fn start_until_writing(&self, args: &[&str]) -> (std::process::Child, PathBuf) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_reel"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("reel runs");
+        let started = std::time::Instant::now();
+        loop {
+            let writing = std::fs::read_dir(self.path(".reel-cache/tmp"))
+                .into_iter()
+                .flatten()
+                .map(|e| e.unwrap().path())
+                .find(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 1000));
+            if let Some(p) = writing {
+                return (child, p);
+            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the render finished before it wrote a segment"
+            );
+            assert!(started.elapsed().as_secs() < 60, "no segment was written");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// Renders `edl` and asserts success.
     pub fn render(&self, edl: &str) {
         let out = self.reel(&["render", "--quiet", edl]);
@@ -134,6 +175,26 @@ pub fn luma_frames(file: &Path, w: usize, h: usize) -> Vec<Vec<u8>> {
     .chunks(w * h * 3 / 2)
     .map(|c| c[..w * h].to_vec())
     .collect()
+}
+
+/// Mean difference between neighbouring rows of a `w`-wide luma plane:
+/// high for a combed (interlaced, shown woven) picture.
+pub fn combing(frame: &[u8], w: usize) -> f64 {
+    let rows: Vec<f64> = frame
+        .chunks(w)
+        .map(|r| r.iter().map(|&v| v as f64).sum::<f64>() / w as f64)
+        .collect();
+    rows.windows(2).map(|p| (p[0] - p[1]).abs()).sum::<f64>() / (rows.len() - 1) as f64
+}
+
+/// FFmpeg input options for an interlaced (top field first) source whose
+/// two fields differ and swap every frame: motion between fields.
+pub fn moving_fields(size: &str) -> String {
+    format!(
+        "-f lavfi -i color=c=black:s={size}:r=50:d=2,format=yuv420p,\
+         geq=lum='16+219*mod(floor((N+1)/2)\\,2)':cb=128:cr=128,\
+         tinterlace=mode=interleave_top,setfield=tff"
+    )
 }
 
 /// Mean of the centre quarter of a luma plane.
