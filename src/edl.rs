@@ -63,19 +63,17 @@ impl RawOutput {
                 *dst = src;
             }
         }
+        /// For the keys `[output]` requires (not optional there).
+        fn put<T>(dst: &mut T, src: Option<T>) {
+            if let Some(v) = src {
+                *dst = v;
+            }
+        }
         set(&mut self.path, p.path);
-        if let Some(w) = p.width {
-            self.width = w;
-        }
-        if let Some(h) = p.height {
-            self.height = h;
-        }
-        if let Some(f) = p.fps {
-            self.fps = f;
-        }
-        if let Some(f) = p.fit {
-            self.fit = f;
-        }
+        put(&mut self.width, p.width);
+        put(&mut self.height, p.height);
+        put(&mut self.fps, p.fps);
+        put(&mut self.fit, p.fit);
         set(&mut self.background, p.background);
         set(&mut self.fade_in, p.fade_in);
         set(&mut self.fade_out, p.fade_out);

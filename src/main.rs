@@ -67,13 +67,14 @@ fn main() -> ExitCode {
             let jobs = jobs.map_or_else(render::cores, usize::from);
             let mut plan = plan;
             if let (Some(c), true) = (&cache, profile.name() == Some("proxy")) {
+                let wanted = reel::proxy::wanted(&plan)?;
                 if make_proxies {
-                    let made = reel::proxy::make_all(&plan, c, jobs)?;
+                    let made = reel::proxy::make_all(&wanted, c, jobs)?;
                     if !quiet {
                         eprintln!("reel: {}", reel::proxy::describe(made));
                     }
                 }
-                let used = reel::proxy::substitute(&mut plan, c)?;
+                let used = reel::proxy::substitute(&mut plan, c, &wanted)?;
                 if !quiet && used > 0 {
                     eprintln!(
                         "reel: {used} of {} clips read proxy media",
@@ -107,7 +108,7 @@ fn main() -> ExitCode {
             reel::prepare(&edl, None).and_then(|(_, plan)| {
                 let c = open_cache(&cache, Some(&edl))?;
                 let jobs = jobs.map_or_else(render::cores, usize::from);
-                let made = reel::proxy::make_all(&plan, &c, jobs)?;
+                let made = reel::proxy::make_all(&reel::proxy::wanted(&plan)?, &c, jobs)?;
                 println!("{} ({})", reel::proxy::describe(made), c.dir.display());
                 Ok(())
             })

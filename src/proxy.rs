@@ -43,15 +43,26 @@ fn entry_key(fingerprint: &str, stream: usize) -> String {
 }
 
 /// A video stream that deserves a proxy.
-struct Wanted {
+pub struct Wanted {
     source: PathBuf,
     stream: usize,
     fingerprint: String,
     size: (u32, u32),
 }
 
+impl Wanted {
+    fn key(&self) -> String {
+        entry_key(&self.fingerprint, self.stream)
+    }
+
+    /// Where its proxy is (or will be) in `cache`.
+    fn entry(&self, cache: &Cache) -> PathBuf {
+        cache.entry_path("proxies", &self.key(), "nut")
+    }
+}
+
 /// The distinct video sources of `plan` that deserve a proxy.
-fn wanted(plan: &Plan) -> Result<Vec<Wanted>> {
+pub fn wanted(plan: &Plan) -> Result<Vec<Wanted>> {
     let mut out: Vec<Wanted> = Vec::new();
     for c in &plan.clips {
         let Some(size) = size_for(c.video.width, c.video.height) else {
@@ -82,24 +93,16 @@ pub struct Made {
     pub present: usize,
 }
 
-/// Makes the missing proxies of `plan`'s sources, `jobs` at a time.
-pub fn make_all(plan: &Plan, cache: &Cache, jobs: usize) -> Result<Made> {
-    let wanted = wanted(plan)?;
-    let missing: Vec<_> = wanted
-        .iter()
-        .filter(|w| {
-            !cache
-                .entry_path("proxies", &entry_key(&w.fingerprint, w.stream), "nut")
-                .exists()
-        })
-        .collect();
+/// Makes the missing proxies of `wanted`, `jobs` at a time.
+pub fn make_all(wanted: &[Wanted], cache: &Cache, jobs: usize) -> Result<Made> {
+    let missing: Vec<_> = wanted.iter().filter(|w| !w.entry(cache).exists()).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()
         .map_err(|e| Error::render(format!("cannot start workers: {e}")))?;
     pool.install(|| {
         missing.par_iter().try_for_each(|w| {
-            let key = entry_key(&w.fingerprint, w.stream);
+            let key = w.key();
             let tmp = cache.temp_path(&key).with_extension("nut");
             let made = make(&w.source, w.stream, w.size, &tmp);
             if made.is_err() {
@@ -115,13 +118,12 @@ pub fn make_all(plan: &Plan, cache: &Cache, jobs: usize) -> Result<Made> {
     })
 }
 
-/// Points the clips of `plan` whose sources have a proxy at it. Returns
-/// how many clips now read a proxy.
-pub fn substitute(plan: &mut Plan, cache: &Cache) -> Result<usize> {
-    let wanted = wanted(plan)?;
+/// Points the clips of `plan` whose sources (among `wanted`) have a proxy
+/// at it. Returns how many clips now read a proxy.
+pub fn substitute(plan: &mut Plan, cache: &Cache, wanted: &[Wanted]) -> Result<usize> {
     let mut used = 0;
     for w in wanted {
-        let path = cache.entry_path("proxies", &entry_key(&w.fingerprint, w.stream), "nut");
+        let path = w.entry(cache);
         if !path.exists() {
             continue;
         }

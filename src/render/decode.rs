@@ -33,6 +33,20 @@ pub struct Damage<'a> {
     pub concealed: &'a std::sync::atomic::AtomicU64,
 }
 
+impl Damage<'_> {
+    /// Damage was found: the error under `Stop`, a count under `Conceal`.
+    fn report(&self, error: impl FnOnce() -> Error) -> Result<()> {
+        match self.policy {
+            OnDecodeError::Stop => Err(error()),
+            OnDecodeError::Conceal => {
+                self.concealed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Sequential reader of a clip's output frames, starting at any local frame.
 pub struct ClipReader<'a> {
     damage: Damage<'a>,
@@ -307,9 +321,7 @@ impl<'a> ClipReader<'a> {
 
     /// Seconds after `in` of source timestamp `pts`.
     fn offset(&self, pts: i64) -> Ratio {
-        Ratio::from_integer(pts) * self.clip.video.time_base
-            - self.clip.container_start
-            - self.clip.start
+        self.source_time(pts) - self.clip.start
     }
 
     /// Next decoded picture, its timestamp set; damaged pictures inside the
@@ -367,57 +379,48 @@ impl<'a> ClipReader<'a> {
         if k - last <= limit {
             return Ok(());
         }
-        match self.damage.policy {
-            OnDecodeError::Stop => {
-                let at = |i: i64| self.clip.start + Ratio::from_integer(i) / self.fps;
-                Err(Error::render(format!(
-                    "clip {} ({}): the video ends near {}, before the clip does ({}); \
-                     the file may be cut short; render with --on-decode-error conceal \
-                     to hold the last picture instead",
-                    self.clip.number,
-                    self.clip.source.display(),
-                    Clock(at(last + 1)),
-                    Clock(self.clip.end)
-                )))
-            }
-            OnDecodeError::Conceal => {
-                self.damage
-                    .concealed
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                Ok(())
-            }
-        }
+        self.damage.report(|| {
+            Error::render(format!(
+                "clip {} ({}): the video ends near {}, before the clip does ({}); \
+                 the file may be cut short; render with --on-decode-error conceal \
+                 to hold the last picture instead",
+                self.clip.number,
+                self.clip.source.display(),
+                Clock(self.clip.start + Ratio::from_integer(last + 1) / self.fps),
+                Clock(self.clip.end)
+            ))
+        })
     }
 
     /// Damage at source timestamp `pts`: outside the clip it does not
     /// matter (Ok(false)); inside, it stops the render or is counted as
     /// concealed (Ok(true)).
     fn damaged(&self, pts: i64, what: &str) -> Result<bool> {
-        let at = Ratio::from_integer(pts) * self.clip.video.time_base - self.clip.container_start;
+        let at = self.source_time(pts);
         if at < self.clip.start || at >= self.clip.end {
             return Ok(false);
         }
-        match self.damage.policy {
-            OnDecodeError::Stop => Err(Error::render(format!(
+        self.damage.report(|| {
+            Error::render(format!(
                 "clip {} ({}): damaged video near {}: {what}; render with \
                  --on-decode-error conceal to show the last good picture instead",
                 self.clip.number,
                 self.clip.source.display(),
                 Clock(at)
-            ))),
-            OnDecodeError::Conceal => {
-                self.damage
-                    .concealed
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                Ok(true)
-            }
-        }
+            ))
+        })?;
+        Ok(true)
+    }
+
+    /// Source time (seconds from the container's start) of timestamp `pts`.
+    fn source_time(&self, pts: i64) -> Ratio {
+        Ratio::from_integer(pts) * self.clip.video.time_base - self.clip.container_start
     }
 
     fn decode_error(&self, e: ff::Error) -> Error {
-        let at = self.last_pts.map_or(self.clip.start, |t| {
-            Ratio::from_integer(t) * self.clip.video.time_base - self.clip.container_start
-        });
+        let at = self
+            .last_pts
+            .map_or(self.clip.start, |t| self.source_time(t));
         Error::render(format!(
             "clip {} ({}): decoding failed near {}: {e}",
             self.clip.number,

@@ -169,19 +169,15 @@ pub fn render(
         Some(_) => cache::fingerprints(plan)?,
         None => Default::default(),
     };
+    let sources: Vec<&str> = plan
+        .clips
+        .iter()
+        .map(|c| prints.get(&c.source).map_or("", String::as_str))
+        .collect();
     let keys: Vec<Option<String>> = plan
         .segments
         .iter()
-        .map(|seg| {
-            cache.map(|_| {
-                let sources: Vec<&str> = plan
-                    .clips
-                    .iter()
-                    .map(|c| prints.get(&c.source).map_or("", String::as_str))
-                    .collect();
-                cache::segment_key(plan, seg, &sources, &salt)
-            })
-        })
+        .map(|seg| cache.map(|_| cache::segment_key(plan, seg, &sources, &salt)))
         .collect();
     let audio_key = cache.map(|_| {
         cache::audio_key(
@@ -215,6 +211,16 @@ pub fn render(
         })
         .collect();
     let reused = files.iter().filter(|f| f.is_some()).count();
+    // Each segment's file: its cache entry, or a file in the work directory.
+    let names: Vec<PathBuf> = plan
+        .segments
+        .iter()
+        .zip(&keys)
+        .map(|(seg, key)| match (cache, key) {
+            (Some(c), Some(k)) => c.entry_path("segments", k, "pkt"),
+            _ => work.path().join(format!("segment-{:05}.pkt", seg.index)),
+        })
+        .collect();
     let todo: Vec<Job> = plan
         .segments
         .iter()
@@ -223,9 +229,10 @@ pub fn render(
         .map(|(i, seg)| Job {
             position: i,
             seg,
+            // Cache entries are written aside and renamed into place.
             path: match (cache, &keys[i]) {
                 (Some(c), Some(k)) => c.temp_path(k),
-                _ => work.path().join(format!("segment-{:05}.pkt", seg.index)),
+                _ => names[i].clone(),
             },
         })
         .collect();
@@ -289,12 +296,9 @@ pub fn render(
         .segments
         .iter()
         .zip(files)
-        .zip(&keys)
-        .map(|((s, file), key)| join::SegmentFile {
-            name: match (cache, key) {
-                (Some(c), Some(k)) => c.entry_path("segments", k, "pkt"),
-                _ => work.path().join(format!("segment-{:05}.pkt", s.index)),
-            },
+        .zip(names)
+        .map(|((s, file), name)| join::SegmentFile {
+            name,
             file: file.expect("every segment is reused or rendered"),
             first_frame: s.frames.start - plan.range.start,
         })
