@@ -110,8 +110,7 @@ pub struct StoredPacket {
 impl PacketReader {
     /// Reads an open packet file from its start; `name` is for messages.
     pub fn from_file(file: File, name: &Path) -> Result<Self> {
-        let path = name;
-        let bad = || Error::render(format!("segment file {} is damaged", path.display()));
+        let bad = || Error::render(format!("segment file {} is damaged", name.display()));
         let mut input = BufReader::new(file);
         let mut magic = [0u8; 8];
         input.read_exact(&mut magic).map_err(|_| bad())?;
@@ -124,7 +123,7 @@ impl PacketReader {
         input.read_exact(&mut extradata).map_err(|_| bad())?;
         Ok(PacketReader {
             input,
-            name: path.to_path_buf(),
+            name: name.to_path_buf(),
             extradata,
         })
     }
