@@ -6,6 +6,7 @@
 //! resolved form with exact times and defaults applied, collecting every
 //! problem it finds rather than stopping at the first.
 
+use crate::container;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::time::{self, Ratio, TimeSpec};
 use serde::de::{self, Deserializer, Visitor};
@@ -713,10 +714,7 @@ impl Edl {
 
     /// Directory that relative paths in the EDL are resolved against.
     pub fn base_dir(file: &Path) -> PathBuf {
-        match file.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        }
+        container::parent_dir(file)
     }
 }
 
@@ -829,12 +827,13 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
     let fade_in = seconds(src, &out.fade_in, "fade_in", &mut errs);
     let fade_out = seconds(src, &out.fade_out, "fade_out", &mut errs);
     if let Some(p) = &out.path {
-        if crate::render::join::muxer_for(Path::new(p.get_ref())).is_none() {
+        if container::muxer_for(Path::new(p.get_ref())).is_none() {
             errs.push(src.at(
                 &p.span(),
                 format!(
-                    "unsupported output extension in \"{}\" (expected .mp4, .m4v, .mov or .mkv)",
-                    p.get_ref()
+                    "unsupported output extension in \"{}\" (expected {})",
+                    p.get_ref(),
+                    container::accepted()
                 ),
             ));
         }

@@ -7,6 +7,7 @@
 
 pub mod audio;
 pub mod cache;
+pub mod container;
 pub mod demux;
 pub mod edl;
 pub mod error;

@@ -179,17 +179,6 @@ pub struct VideoTrack {
     pub segments: Vec<SegmentFile>,
 }
 
-/// The muxer name for an output path's extension.
-pub fn muxer_for(path: &Path) -> Option<&'static str> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    match ext.as_str() {
-        "mp4" | "m4v" => Some("mp4"),
-        "mov" => Some("mov"),
-        "mkv" => Some("matroska"),
-        _ => None,
-    }
-}
-
 /// Muxes the segments and the audio into `path` (written in place; the
 /// caller makes it atomic).
 pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> Result<()> {
@@ -213,16 +202,7 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> R
         st.set_parameters(audio.params.clone());
         st.set_time_base(audio.time_base);
     }
-    let mut opts = ff::Dictionary::new();
-    if muxer == "mp4" || muxer == "mov" {
-        opts.set("movflags", "+faststart");
-        // Edit lists are timed in the movie timescale (1000 by default, which
-        // rounds the audio's end to a millisecond); use the sample rate.
-        opts.set(
-            "movie_timescale",
-            &audio.time_base.denominator().to_string(),
-        );
-    }
+    let opts = crate::container::mux_options(muxer, audio.time_base.denominator());
     octx.write_header_with(opts).context(what)?;
     let vtb = octx.stream(0).expect("added").time_base();
     let atb = octx.stream(1).expect("added").time_base();

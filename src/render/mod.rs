@@ -10,6 +10,7 @@ pub mod join;
 
 use crate::audio;
 use crate::cache::{self, Cache};
+use crate::container;
 use crate::error::{Error, Result};
 use crate::plan::{Compose, Plan, Segment};
 use crate::progress::Progress;
@@ -124,19 +125,9 @@ pub fn render(
 ) -> Result<Summary> {
     let started = Instant::now();
     ff::init().map_err(|e| Error::render(format!("initialising FFmpeg: {e}")))?;
-    let muxer = join::muxer_for(output).ok_or_else(|| {
-        Error::Invalid(
-            crate::error::Diagnostic::new(
-                output,
-                "unsupported output extension (expected .mp4, .m4v, .mov or .mkv)",
-            )
-            .into(),
-        )
-    })?;
-    let dir = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    container::check_output(output, [], None)?;
+    let muxer = container::muxer_for(output).expect("checked");
+    let dir = container::parent_dir(output);
     std::fs::create_dir_all(&dir).map_err(|e| {
         Error::render(format!(
             "cannot create output directory {}: {e}",
@@ -373,48 +364,21 @@ struct Job<'a> {
     path: PathBuf,
 }
 
-/// Refuses an output path that would overwrite a source or land inside the
-/// cache (exit code 2).
+/// Refuses an output path that reel cannot write, that would overwrite a
+/// source or that lands inside the cache (exit code 2).
 pub fn check_output(plan: &Plan, output: &Path, cache: Option<&Cache>) -> Result<()> {
-    // The path as it will be: the directory resolved, the name kept.
-    let resolve = |p: &Path| -> PathBuf {
-        let name = p.file_name().map(PathBuf::from).unwrap_or_default();
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::canonicalize(dir).map_or_else(|_| p.to_path_buf(), |d| d.join(name))
-    };
-    let out = resolve(output);
-    let invalid =
-        |message: String| Error::Invalid(crate::error::Diagnostic::new(output, message).into());
     let a = &plan.audio;
     let sources = plan
         .clips
         .iter()
-        .map(|c| (format!("clip {}", c.number), &c.source))
+        .map(|c| (format!("clip {}", c.number), c.source.as_path()))
         .chain(
             a.voiceovers
                 .iter()
                 .chain(&a.music)
-                .map(|r| (r.label.clone(), &r.source)),
+                .map(|r| (r.label.clone(), r.source.as_path())),
         );
-    for (what, source) in sources {
-        if std::fs::canonicalize(source).is_ok_and(|s| s == out) {
-            return Err(invalid(format!(
-                "the output would overwrite the source of {what}; choose another output path"
-            )));
-        }
-    }
-    if let Some(c) = cache {
-        if std::fs::canonicalize(&c.dir).is_ok_and(|d| out.starts_with(d)) {
-            return Err(invalid(format!(
-                "the output is inside the render cache {}; choose another output path",
-                c.dir.display()
-            )));
-        }
-    }
-    Ok(())
+    container::check_output(output, sources, cache.map(|c| c.dir.as_path()))
 }
 
 /// Renders segments; the longest first so that workers finish together.

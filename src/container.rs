@@ -1,0 +1,109 @@
+//! The output container: which extensions reel writes and with which
+//! muxer and options, the checks on an output path, and the encoded tracks
+//! handed to the muxer.
+
+use crate::error::{Diagnostic, Error, Result};
+use ffmpeg_next as ff;
+use std::path::{Path, PathBuf};
+
+/// Output extensions (lowercase) and the muxer each is written with.
+const MUXERS: [(&str, &str); 4] = [
+    ("mp4", "mp4"),
+    ("m4v", "mp4"),
+    ("mov", "mov"),
+    ("mkv", "matroska"),
+];
+
+/// The muxer name for an output path's extension.
+pub fn muxer_for(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    MUXERS.iter().find(|(e, _)| *e == ext).map(|(_, m)| *m)
+}
+
+/// The accepted extensions in words: ".mp4, .m4v, .mov or .mkv".
+pub fn accepted() -> String {
+    let names: Vec<String> = MUXERS.iter().map(|(e, _)| format!(".{e}")).collect();
+    let (last, rest) = names.split_last().expect("at least one extension");
+    format!("{} or {last}", rest.join(", "))
+}
+
+/// Muxer options: mp4 and mov move their index to the front and time their
+/// edit lists in `timescale` units (the audio sample rate; the default of
+/// 1000 would round the audio's end to a millisecond).
+pub fn mux_options(muxer: &str, timescale: i32) -> ff::Dictionary<'static> {
+    let mut opts = ff::Dictionary::new();
+    if muxer == "mp4" || muxer == "mov" {
+        opts.set("movflags", "+faststart");
+        opts.set("movie_timescale", &timescale.to_string());
+    }
+    opts
+}
+
+/// The directory a path is in: its parent, or `.` for a bare file name.
+pub fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Refuses an output path (exit code 2) that reel cannot write (unknown
+/// extension), that would overwrite one of `sources` (named for the
+/// message), or that lies inside the render cache `cache_dir`.
+pub fn check_output<'a>(
+    output: &Path,
+    sources: impl IntoIterator<Item = (String, &'a Path)>,
+    cache_dir: Option<&Path>,
+) -> Result<()> {
+    let invalid = |message: String| Error::Invalid(Diagnostic::new(output, message).into());
+    if muxer_for(output).is_none() {
+        return Err(invalid(format!(
+            "unsupported output extension (expected {})",
+            accepted()
+        )));
+    }
+    // The path as it will be: the directory resolved, the name kept.
+    let name = output.file_name().map(PathBuf::from).unwrap_or_default();
+    let out = std::fs::canonicalize(parent_dir(output))
+        .map_or_else(|_| output.to_path_buf(), |d| d.join(name));
+    for (what, source) in sources {
+        if std::fs::canonicalize(source).is_ok_and(|s| s == out) {
+            return Err(invalid(format!(
+                "the output would overwrite the source of {what}; choose another output path"
+            )));
+        }
+    }
+    if let Some(dir) = cache_dir {
+        if std::fs::canonicalize(dir).is_ok_and(|d| out.starts_with(d)) {
+            return Err(invalid(format!(
+                "the output is inside the render cache {}; choose another output path",
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One encoded stream, ready for the muxer: its parameters, the time base
+/// of its packets' timestamps, and the packets in decode order.
+pub struct EncodedTrack {
+    pub params: ff::codec::Parameters,
+    pub time_base: ff::Rational,
+    pub packets: Vec<ff::Packet>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_map_to_muxers() {
+        assert_eq!(muxer_for(Path::new("a/b.MP4")), Some("mp4"));
+        assert_eq!(muxer_for(Path::new("b.mkv")), Some("matroska"));
+        assert_eq!(muxer_for(Path::new("b.avi")), None);
+        assert_eq!(muxer_for(Path::new("b")), None);
+        assert_eq!(accepted(), ".mp4, .m4v, .mov or .mkv");
+        assert_eq!(parent_dir(Path::new("x.mp4")), PathBuf::from("."));
+        assert_eq!(parent_dir(Path::new("out/x.mp4")), PathBuf::from("out"));
+    }
+}
