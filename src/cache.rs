@@ -4,7 +4,7 @@
 //!
 //! Layout of a cache directory:
 //! - `segments/<key>.pkt`: one encoded video segment (a packet file, see
-//!   [`crate::render::join`], which ends with a hash of its contents);
+//!   [`crate::packet`], which ends with a hash of its contents);
 //! - `audio/<key>.pkt`: the encoded audio track of a render;
 //! - `proxies/<fingerprint>.nut`: a source's proxy media;
 //! - `tmp/`: entries being written, named `<pid>-...`.
@@ -15,22 +15,19 @@
 //! hash at the end of every entry is checked before it is used, so an entry
 //! damaged in any other way is rendered again, never joined.
 //!
-//! Keys are computed here from the plan (no FFmpeg calls): a segment's key
-//! covers what each of its frames shows, relative to the segment's start, so
-//! a segment that moves on the timeline is still found.
+//! The cache stores and finds entries by key; what a key covers is the
+//! renderer's business (`render::key`).
 
-use crate::edl::Output;
 use crate::error::{Error, Result};
-use crate::plan::{AudioPlan, AudioRegion, Compose, Plan, Segment};
+use crate::plan::Plan;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// Bumped whenever what is stored, or how it is made, changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// Default size bound, bytes.
 pub const DEFAULT_MAX: u64 = 10 << 30;
 
@@ -86,130 +83,11 @@ pub fn fingerprints(plan: &Plan) -> Result<Fingerprints> {
     let mut out = Fingerprints::new();
     for p in paths {
         if !out.contains_key(p) {
-            let f = fingerprint(p)
-                .map_err(|e| Error::render(format!("reading {}: {e}", p.display())))?;
+            let f = fingerprint(p).map_err(|e| Error::io("reading", p, e))?;
             out.insert(p.clone(), f);
         }
     }
     Ok(out)
-}
-
-fn digest(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
-}
-
-/// The video encoding settings a segment's bytes depend on.
-fn video_settings(out: &Output) -> String {
-    format!(
-        "{}x{} fps {} fit {:?} background {:?} video {:?} draft {} threads {}",
-        out.width,
-        out.height,
-        out.fps,
-        out.fit,
-        out.background,
-        out.video,
-        out.draft,
-        crate::render::encode::ENCODER_THREADS,
-    )
-}
-
-/// The key of a segment's encoded bytes. `sources` gives the fingerprint of
-/// the file each clip is decoded from (the source, or its proxy media).
-pub fn segment_key(plan: &Plan, seg: &Segment, sources: &[&str], version: &str) -> String {
-    let mut d = format!(
-        "segment\n{version}\n{}\nframes {}\n",
-        video_settings(&plan.output),
-        seg.frames.end - seg.frames.start
-    );
-    // Each clip's source start (frames are read relative to it); where it
-    // ends shows in the frames listed below.
-    let range = plan.clips_in(seg);
-    for i in range.clone() {
-        let c = &plan.clips[i];
-        let _ = writeln!(
-            d,
-            "clip {} {} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
-            i - range.start,
-            sources[i],
-            c.video.stream,
-            c.start,
-            c.container_start,
-            c.geometry,
-            c.video.sar,
-            c.video.width,
-            c.video.height,
-        );
-    }
-    for k in seg.frames.clone() {
-        let fade = plan.fade(k);
-        let _ = match plan.compose(k) {
-            Compose::One { clip, local } => {
-                writeln!(d, "{} {local} {fade:?}", clip - range.start)
-            }
-            Compose::Blend {
-                from,
-                from_local,
-                to,
-                to_local,
-                step,
-                steps,
-            } => writeln!(
-                d,
-                "{} {from_local} {} {to_local} {step}/{steps} {fade:?}",
-                from - range.start,
-                to - range.start
-            ),
-        };
-    }
-    digest(&d)
-}
-
-fn region(d: &mut String, r: &AudioRegion, prints: &Fingerprints) {
-    let _ = writeln!(
-        d,
-        "{} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {}",
-        prints.get(&r.source).map_or("?", String::as_str),
-        r.stream,
-        r.container_start,
-        r.source_start,
-        r.timeline,
-        r.volume,
-        r.fade_in,
-        r.fade_out,
-        r.source_len
-    );
-}
-
-/// The key of the encoded audio of `samples` of the mix.
-pub fn audio_key(
-    plan: &AudioPlan,
-    settings: &crate::edl::AudioSettings,
-    samples: &std::ops::Range<u64>,
-    prints: &Fingerprints,
-    version: &str,
-) -> String {
-    let mut d = format!(
-        "audio\n{version}\n{settings:?}\nrate {} channels {} samples {} span {samples:?}\n\
-         ducking {:?}\nloudness {:?}\nfades {} {}\n",
-        plan.sample_rate,
-        plan.channels,
-        plan.samples,
-        plan.ducking,
-        plan.loudness,
-        plan.fade_in,
-        plan.fade_out
-    );
-    for (name, regions) in [
-        ("voiceovers", &plan.voiceovers),
-        ("clips", &plan.clips),
-        ("music", &plan.music),
-    ] {
-        let _ = writeln!(d, "{name}");
-        for r in regions {
-            region(&mut d, r, prints);
-        }
-    }
-    digest(&d)
 }
 
 /// An open cache directory.
@@ -238,20 +116,49 @@ impl Stats {
     }
 }
 
-const KINDS: [&str; 3] = ["segments", "audio", "proxies"];
+/// The kinds of entry, each in its own directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Encoded video segments (packet files).
+    Segment,
+    /// Encoded audio tracks (packet files).
+    Audio,
+    /// Proxy media (NUT files).
+    Proxy,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Segment, Kind::Audio, Kind::Proxy];
+
+    fn dir(self) -> &'static str {
+        match self {
+            Kind::Segment => "segments",
+            Kind::Audio => "audio",
+            Kind::Proxy => "proxies",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Kind::Segment | Kind::Audio => "pkt",
+            Kind::Proxy => "nut",
+        }
+    }
+}
+
+/// The directories of a cache: one per kind, and `tmp/`.
+fn subdirs() -> impl Iterator<Item = &'static str> {
+    Kind::ALL.iter().map(|k| k.dir()).chain(["tmp"])
+}
 
 impl Cache {
     /// Opens (creating if needed) the cache at `dir`, and removes temporary
     /// files left by processes that are gone.
     pub fn open(dir: &Path, max: u64) -> Result<Cache> {
-        for sub in KINDS.iter().chain(&["tmp"]) {
+        for sub in subdirs() {
             let p = dir.join(sub);
-            fs::create_dir_all(&p).map_err(|e| {
-                Error::render(format!(
-                    "cannot create cache directory {}: {e}",
-                    p.display()
-                ))
-            })?;
+            fs::create_dir_all(&p)
+                .map_err(|e| Error::io("cannot create cache directory", &p, e))?;
         }
         let cache = Cache {
             dir: dir.to_path_buf(),
@@ -283,17 +190,19 @@ impl Cache {
             .join(format!("{}-{n}-{key}", std::process::id()))
     }
 
-    pub fn entry_path(&self, kind: &str, key: &str, ext: &str) -> PathBuf {
-        self.dir.join(kind).join(format!("{key}.{ext}"))
+    pub fn entry_path(&self, kind: Kind, key: &str) -> PathBuf {
+        self.dir
+            .join(kind.dir())
+            .join(format!("{key}.{}", kind.extension()))
     }
 
-    /// The entry `kind/key.pkt`, opened and checked, or None. A damaged
-    /// entry is removed. The open file stays readable even if another
-    /// process evicts the entry meanwhile.
-    pub fn lookup(&self, kind: &str, key: &str) -> Option<File> {
-        let path = self.entry_path(kind, key, "pkt");
+    /// The packet-file entry `kind/key`, opened and checked, or None. A
+    /// damaged entry is removed. The open file stays readable even if
+    /// another process evicts the entry meanwhile.
+    pub fn lookup(&self, kind: Kind, key: &str) -> Option<File> {
+        let path = self.entry_path(kind, key);
         let mut file = File::open(&path).ok()?;
-        if !crate::render::join::verify(&mut file) {
+        if !crate::packet::verify(&mut file) {
             let _ = fs::remove_file(&path);
             return None;
         }
@@ -302,35 +211,25 @@ impl Cache {
         Some(file)
     }
 
-    /// Moves a complete temporary file into place as `kind/key.ext` and
-    /// returns it opened for reading.
-    pub fn insert(&self, tmp: &Path, kind: &str, key: &str, ext: &str) -> Result<File> {
-        let file = File::open(tmp)
-            .map_err(|e| Error::render(format!("reading {}: {e}", tmp.display())))?;
-        let path = self.entry_path(kind, key, ext);
-        fs::rename(tmp, &path).map_err(|e| {
-            Error::render(format!("cannot store {} in the cache: {e}", path.display()))
-        })?;
+    /// Moves a complete temporary file into place as the entry `kind/key`
+    /// and returns it opened for reading.
+    pub fn insert(&self, tmp: &Path, kind: Kind, key: &str) -> Result<File> {
+        let file = File::open(tmp).map_err(|e| Error::io("reading", tmp, e))?;
+        let path = self.entry_path(kind, key);
+        fs::rename(tmp, &path).map_err(|e| Error::io("cannot store in the cache", &path, e))?;
         Ok(file)
     }
 
     pub fn stats(&self) -> Stats {
         let mut s = Stats::default();
         for e in self.entries() {
-            match e.kind {
-                "segments" => {
-                    s.segments += 1;
-                    s.segment_bytes += e.size;
-                }
-                "audio" => {
-                    s.audio += 1;
-                    s.audio_bytes += e.size;
-                }
-                _ => {
-                    s.proxies += 1;
-                    s.proxy_bytes += e.size;
-                }
-            }
+            let (count, bytes) = match e.kind {
+                Kind::Segment => (&mut s.segments, &mut s.segment_bytes),
+                Kind::Audio => (&mut s.audio, &mut s.audio_bytes),
+                Kind::Proxy => (&mut s.proxies, &mut s.proxy_bytes),
+            };
+            *count += 1;
+            *bytes += e.size;
         }
         if let Ok(list) = fs::read_dir(self.dir.join("tmp")) {
             s.tmp_bytes = list
@@ -344,8 +243,8 @@ impl Cache {
 
     fn entries(&self) -> Vec<Entry> {
         let mut out = Vec::new();
-        for kind in KINDS {
-            let Ok(list) = fs::read_dir(self.dir.join(kind)) else {
+        for kind in Kind::ALL {
+            let Ok(list) = fs::read_dir(self.dir.join(kind.dir())) else {
                 continue;
             };
             for e in list.flatten() {
@@ -384,11 +283,10 @@ impl Cache {
     /// Removes every entry.
     pub fn clear(&self) -> Result<Stats> {
         let before = self.stats();
-        for sub in KINDS.iter().chain(&["tmp"]) {
+        for sub in subdirs() {
             let p = self.dir.join(sub);
             if p.exists() {
-                fs::remove_dir_all(&p)
-                    .map_err(|e| Error::render(format!("cannot remove {}: {e}", p.display())))?;
+                fs::remove_dir_all(&p).map_err(|e| Error::io("cannot remove", &p, e))?;
             }
         }
         Ok(before)
@@ -396,7 +294,7 @@ impl Cache {
 }
 
 struct Entry {
-    kind: &'static str,
+    kind: Kind,
     path: PathBuf,
     size: u64,
     used: SystemTime,
@@ -455,46 +353,6 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn keys(p: &Plan, prints: [&str; 2], version: &str) -> Vec<String> {
-        p.segments
-            .iter()
-            .map(|s| segment_key(p, s, &prints, version))
-            .collect()
-    }
-
-    #[test]
-    fn segment_keys_change_with_what_the_segment_shows_only() {
-        use crate::plan::testing::{edl, probe};
-        let body = |out_a: &str, crf: &str| {
-            format!(
-                "[output.video]\ncrf = {crf}\n\
-                 [[clip]]\nsource = \"a\"\nin = 0\nout = {out_a}\n\
-                 [[clip]]\nsource = \"b\"\nin = 1\nout = 9\n"
-            )
-        };
-        let probes = [probe("a", 20, 30, false), probe("b", 20, 30, false)];
-        let make = |text: String| crate::plan::plan(&edl(&text), &probes, &[], &[]).unwrap();
-        let base = make(body("8", "20"));
-        assert_eq!(base.segments.len(), 2, "one segment per 8 s clip");
-        let v = version();
-        let k = keys(&base, ["A", "B"], &v);
-        assert_ne!(k[0], k[1]);
-        assert_eq!(k, keys(&base, ["A", "B"], &v), "keys are stable");
-        // Another reel version: nothing is reused.
-        let other = keys(&base, ["A", "B"], "reel 0.0.0 cache 0");
-        assert!(k.iter().zip(&other).all(|(a, b)| a != b));
-        // Another source content for clip 2: only its segment changes.
-        let edited = keys(&base, ["A", "B2"], &v);
-        assert_eq!((edited[0] == k[0], edited[1] == k[1]), (true, false));
-        // Clip 1 shorter: clip 2 moves on the timeline but shows the same
-        // frames, so its segment is found again.
-        let shorter = keys(&make(body("7", "20")), ["A", "B"], &v);
-        assert_eq!((shorter[0] == k[0], shorter[1] == k[1]), (false, true));
-        // An encoder setting: everything changes.
-        let crf = keys(&make(body("8", "23")), ["A", "B"], &v);
-        assert!(k.iter().zip(&crf).all(|(a, b)| a != b));
-    }
 
     #[test]
     fn sizes() {

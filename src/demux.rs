@@ -18,18 +18,7 @@ pub struct StreamInput {
 impl StreamInput {
     pub fn open(path: &Path, stream: usize) -> Result<Self, ff::Error> {
         let mut input = ff::format::input(&path)?;
-        // The demuxer skips the other streams' packets instead of reading
-        // and handing them over to be dropped (for the audio of a 1080p
-        // clip that is most of the file).
-        // SAFETY: the streams array of an open input has nb_streams entries.
-        unsafe {
-            let ctx = input.as_mut_ptr();
-            for i in 0..(*ctx).nb_streams as usize {
-                if i != stream {
-                    (**(*ctx).streams.add(i)).discard = ff::ffi::AVDiscard::AVDISCARD_ALL;
-                }
-            }
-        }
+        crate::glue::discard_other_streams(&mut input, stream);
         Ok(StreamInput {
             input,
             stream,
@@ -50,16 +39,13 @@ impl StreamInput {
             count: threads.max(1),
             ..Default::default()
         });
-        // SAFETY: setting a field of a context that is not opened yet.
-        unsafe {
-            (*ctx.as_mut_ptr()).pkt_timebase = stream.time_base().into();
-        }
+        crate::glue::set_packet_time_base(&mut ctx, stream.time_base());
         Ok(ctx.decoder())
     }
 
-    /// Seeks to the keyframe at or before `ts` (AV_TIME_BASE units) and
-    /// readies for decoding again; falls back to the start when the input
-    /// cannot seek.
+    /// Seeks to the keyframe at or before `ts` (AV_TIME_BASE units, see
+    /// [`crate::glue::seek_ts`]) and readies for decoding again; falls back
+    /// to the start when the input cannot seek.
     pub fn seek(&mut self, decoder: &mut ff::decoder::Opened, ts: i64) {
         if self.input.seek(ts, ..ts).is_err() {
             let _ = self.input.seek(i64::MIN + 1, ..);

@@ -2,6 +2,8 @@
 //! (exit code 1). Every message names what it is about: the file and line,
 //! the clip and its source, the time.
 
+use crate::time::{Clock, Ratio};
+use ffmpeg_next as ff;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -118,18 +120,128 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// Why a render stopped.
+/// Why a command failed. Each variant carries what it is about and, where
+/// there is one, the error that caused it ([`std::error::Error::source`]);
+/// [`Report`] prints the whole chain on one line.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The EDL or its sources are not renderable (exit code 2).
     #[error("{0}")]
     Invalid(#[from] Diagnostics),
-    /// Something failed while rendering (exit code 1).
+    /// A file could not be read, written, made or moved.
+    #[error("{action} {}", path.display())]
+    Io {
+        /// "reading", "writing", "cannot create output directory"...
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An FFmpeg call failed while doing `what`.
+    #[error("{what}")]
+    Ffmpeg {
+        what: String,
+        #[source]
+        source: ff::Error,
+    },
+    /// The decoder failed inside a clip or sound (`subject`) near source
+    /// time `at`.
+    #[error("{subject}: decoding failed near {}", Clock(*at))]
+    Decode {
+        subject: String,
+        at: Ratio,
+        #[source]
+        source: ff::Error,
+    },
+    /// A clip's video is damaged, or ends early, near source time `at`.
+    #[error("{clip}: {}", damage_message(*at, problem))]
+    Damaged {
+        clip: String,
+        at: Ratio,
+        problem: Damage,
+    },
+    /// A packet file (cached or just written) cannot be used.
+    #[error("{what} {} {problem}", path.display())]
+    CacheEntry {
+        /// "segment file", "audio file".
+        what: &'static str,
+        path: PathBuf,
+        problem: EntryProblem,
+    },
+    /// A file could not be probed.
+    #[error(transparent)]
+    Probe(#[from] ProbeError),
+    /// Measuring loudness failed.
+    #[error("loudness meter")]
+    Meter(#[source] ebur128::Error),
+    /// The worker threads could not be started.
+    #[error("cannot start workers")]
+    Workers(#[source] rayon::ThreadPoolBuildError),
+    /// Something that the checks before rendering rule out happened anyway.
     #[error("{0}")]
-    Render(String),
+    Unexpected(&'static str),
     /// Stopped by a signal (exit code 128 + the signal).
     #[error("interrupted by {}; nothing was written to the output", signal_name(*.0))]
     Interrupted(i32),
+}
+
+/// Why a source cannot be used. The message can follow the source's name.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("source not found: {}", .0.display())]
+    NotFound(PathBuf),
+    #[error("cannot read source {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("source {} is a directory", .0.display())]
+    Directory(PathBuf),
+    #[error("cannot open source {} as media: {source}", path.display())]
+    NotMedia { path: PathBuf, source: ff::Error },
+    #[error("source {} has a video stream of unknown size", .0.display())]
+    UnknownSize(PathBuf),
+}
+
+/// What is wrong with a clip's video.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Damage {
+    /// A damaged picture or packet (the decoder's words).
+    Picture(&'static str),
+    /// The video stops at `at` but the clip goes on to `end`.
+    EndsEarly { end: Ratio },
+    /// No picture at all from the clip's `in` on.
+    NoFrames,
+}
+
+fn damage_message(at: Ratio, problem: &Damage) -> String {
+    match problem {
+        Damage::Picture(what) => format!(
+            "damaged video near {}: {what}; render with --on-decode-error conceal \
+             to show the last good picture instead",
+            Clock(at)
+        ),
+        Damage::EndsEarly { end } => format!(
+            "the video ends near {}, before the clip does ({}); the file may be cut short; \
+             render with --on-decode-error conceal to hold the last picture instead",
+            Clock(at),
+            Clock(*end)
+        ),
+        Damage::NoFrames => format!("no video frames from {} on", Clock(at)),
+    }
+}
+
+/// Why a packet file cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EntryProblem {
+    #[error("is damaged")]
+    Damaged,
+    #[error("is incomplete")]
+    Incomplete,
+    #[error("was encoded with different codec parameters; cannot join")]
+    OtherParameters,
+    #[error("cannot be joined: decode time after presentation time")]
+    DecodeAfterPresentation,
 }
 
 fn signal_name(signal: i32) -> String {
@@ -141,29 +253,64 @@ fn signal_name(signal: i32) -> String {
 }
 
 impl Error {
-    pub fn render(message: impl Into<String>) -> Self {
-        Error::Render(message.into())
+    pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub fn ffmpeg(what: impl Into<String>, source: ff::Error) -> Self {
+        Error::Ffmpeg {
+            what: what.into(),
+            source,
+        }
+    }
+
+    pub fn entry(what: &'static str, path: &Path, problem: EntryProblem) -> Self {
+        Error::CacheEntry {
+            what,
+            path: path.to_path_buf(),
+            problem,
+        }
     }
 
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) => 2,
-            Error::Render(_) => 1,
             Error::Interrupted(s) => 128 + s,
+            _ => 1,
         }
+    }
+}
+
+/// Prints an error with its chain of causes: `writing out.mp4: No space
+/// left on device`.
+pub struct Report<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(c) = cause {
+            write!(f, ": {c}")?;
+            cause = c.source();
+        }
+        Ok(())
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Adds context to FFmpeg errors: `ctx(result, || "decoding clip 3 ...")`.
+/// Names what an FFmpeg call was doing: `result.context(|| "decoding clip 3")`.
 pub trait Context<T> {
-    fn context<F: FnOnce() -> String>(self, what: F) -> Result<T>;
+    fn context<S: Into<String>, F: FnOnce() -> S>(self, what: F) -> Result<T>;
 }
 
-impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
-    fn context<F: FnOnce() -> String>(self, what: F) -> Result<T> {
-        self.map_err(|e| Error::Render(format!("{}: {e}", what())))
+impl<T> Context<T> for std::result::Result<T, ff::Error> {
+    fn context<S: Into<String>, F: FnOnce() -> S>(self, what: F) -> Result<T> {
+        self.map_err(|e| Error::ffmpeg(what(), e))
     }
 }

@@ -11,7 +11,8 @@ pub mod container;
 pub mod demux;
 pub mod edl;
 pub mod error;
-pub mod filter;
+pub mod glue;
+pub mod packet;
 pub mod plan;
 pub mod probe;
 pub mod progress;
@@ -29,14 +30,7 @@ use std::path::Path;
 /// plans the montage. Every problem
 /// found is reported together; nothing is decoded.
 pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan::Plan)> {
-    ffmpeg_next::init().map_err(|e| Error::render(format!("initialising FFmpeg: {e}")))?;
-    // Our own messages say what went wrong, with the clip and the time;
-    // FFmpeg's own log (REEL_FFMPEG_LOG=1 shows it) is for debugging.
-    ffmpeg_next::log::set_level(if std::env::var_os("REEL_FFMPEG_LOG").is_some() {
-        ffmpeg_next::log::Level::Warning
-    } else {
-        ffmpeg_next::log::Level::Quiet
-    });
+    glue::init()?;
     let edl = edl::Edl::load_profile(edl_path, profile)?;
     let clip_probes: Vec<_> = edl
         .clips

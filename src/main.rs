@@ -22,7 +22,11 @@ fn main() -> ExitCode {
                 if out.exists() {
                     match reel::audio::measure_file(out) {
                         Ok(m) => println!("last render {}: {m}", out.display()),
-                        Err(e) => println!("last render {}: not measured ({e})", out.display()),
+                        Err(e) => println!(
+                            "last render {}: not measured ({})",
+                            out.display(),
+                            reel::error::Report(&e)
+                        ),
                     }
                 }
                 Ok(())
@@ -151,7 +155,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            for line in e.to_string().lines() {
+            for line in reel::error::Report(&e).to_string().lines() {
                 eprintln!("error: {line}");
             }
             ExitCode::from(e.exit_code() as u8)

@@ -13,7 +13,7 @@
 
 use crate::edl::{AudioCurve, Clip, Edl, End, Fit, Loudness, Output, TransitionKind};
 use crate::error::{Diagnostic, Diagnostics};
-use crate::probe::{AudioInfo, Probe, VideoInfo};
+use crate::probe::{AudioInfo, Probe, ProbeError, VideoInfo};
 use crate::time::{self, Clock, Ratio, TimeSpec};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -362,9 +362,9 @@ fn window(
 /// is collected; nothing is decoded.
 pub fn plan(
     edl: &Edl,
-    clip_probes: &[Result<Probe, String>],
-    voice_probes: &[Result<Probe, String>],
-    music_probes: &[Result<Probe, String>],
+    clip_probes: &[Result<Probe, ProbeError>],
+    voice_probes: &[Result<Probe, ProbeError>],
+    music_probes: &[Result<Probe, ProbeError>],
 ) -> Result<Plan, Diagnostics> {
     let mut errs = Diagnostics::default();
     let out = &edl.output;
@@ -386,7 +386,7 @@ pub fn plan(
         let probe = match probe {
             Ok(p) => p,
             Err(m) => {
-                errs.push(clip_diag(clip, m.clone()));
+                errs.push(clip_diag(clip, m.to_string()));
                 placed.push(None);
                 continue;
             }
@@ -746,9 +746,9 @@ pub fn plan(
 fn audio_window(
     start: TimeSpec,
     end: End,
-    probe: &Result<Probe, String>,
+    probe: &Result<Probe, ProbeError>,
 ) -> Result<(Ratio, Ratio, Probe, AudioInfo), String> {
-    let probe = probe.as_ref().map_err(|m| m.clone())?;
+    let probe = probe.as_ref().map_err(|m| m.to_string())?;
     let info = probe
         .audio
         .clone()
@@ -852,29 +852,9 @@ pub(crate) mod testing {
     use super::*;
     use std::path::Path;
 
-    pub(crate) fn probe(path: &str, secs: i64, fps: i64, audio: bool) -> Result<Probe, String> {
-        Ok(Probe {
-            path: PathBuf::from(path),
-            start_time: Ratio::from_integer(0),
-            duration: Ratio::from_integer(secs),
-            video: Some(VideoInfo {
-                stream: 0,
-                time_base: Ratio::new(1, 90000),
-                fps: Ratio::from_integer(fps),
-                width: 640,
-                height: 360,
-                sar: Ratio::from_integer(1),
-                end: Some(Ratio::from_integer(secs)),
-                keyframes: Vec::new(),
-                still: false,
-                rotation: 0,
-            }),
-            audio: audio.then_some(AudioInfo {
-                stream: 1,
-                sample_rate: 44100,
-                channels: 2,
-            }),
-        })
+    pub(crate) fn probe(path: &str, secs: i64, fps: i64, audio: bool) -> Result<Probe, ProbeError> {
+        let p = Probe::builder(path, secs).fps(Ratio::from_integer(fps));
+        Ok(if audio { p.audio(44100, 2) } else { p }.build())
     }
 
     pub(crate) fn edl(body: &str) -> Edl {
@@ -1081,8 +1061,8 @@ mod tests {
     fn missing_sources_are_all_reported() {
         let e = edl("[[clip]]\nsource = \"a\"\n[[clip]]\nsource = \"b\"\n");
         let probes = vec![
-            Err("source not found: a".into()),
-            Err("source not found: b".into()),
+            Err(ProbeError::NotFound("a".into())),
+            Err(ProbeError::NotFound("b".into())),
         ];
         let err = plan(&e, &probes, &[], &[]).unwrap_err();
         assert_eq!(err.0.len(), 2);

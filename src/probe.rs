@@ -3,6 +3,8 @@
 //! aspect ratio and audio layout. [`Probe`] is plain data so that the
 //! planner stays free of FFmpeg calls.
 
+pub use crate::error::ProbeError;
+use crate::glue::{self, ratio};
 use crate::time::Ratio;
 use ffmpeg_next as ff;
 use std::path::{Path, PathBuf};
@@ -48,31 +50,90 @@ pub struct AudioInfo {
     pub channels: u32,
 }
 
-pub fn ratio(r: ff::Rational) -> Option<Ratio> {
-    (r.denominator() != 0 && r.numerator() > 0)
-        .then(|| Ratio::new(r.numerator() as i64, r.denominator() as i64))
+/// Builds made-up probes, for planning without media (unit and property
+/// tests): `Probe::builder("a.mp4", 10)` is a 10 s, 640x360 video at 30 fps
+/// with no audio and no keyframe index.
+pub struct ProbeBuilder(Probe);
+
+impl Probe {
+    pub fn builder(path: &str, seconds: i64) -> ProbeBuilder {
+        ProbeBuilder(Probe {
+            path: PathBuf::from(path),
+            start_time: Ratio::from_integer(0),
+            duration: Ratio::from_integer(seconds),
+            video: Some(VideoInfo {
+                stream: 0,
+                time_base: Ratio::new(1, 90000),
+                fps: Ratio::from_integer(30),
+                width: 640,
+                height: 360,
+                sar: Ratio::from_integer(1),
+                end: Some(Ratio::from_integer(seconds)),
+                keyframes: Vec::new(),
+                still: false,
+                rotation: 0,
+            }),
+            audio: None,
+        })
+    }
 }
 
-/// Opens a source and reads its description. The error is a sentence that
-/// can follow the source's name.
-pub fn probe(path: &Path) -> Result<Probe, String> {
+impl ProbeBuilder {
+    fn video(&mut self) -> &mut VideoInfo {
+        self.0.video.as_mut().expect("the builder makes a video")
+    }
+
+    pub fn fps(mut self, fps: Ratio) -> Self {
+        self.video().fps = fps;
+        self
+    }
+
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        (self.video().width, self.video().height) = (width, height);
+        self
+    }
+
+    /// Keyframes at these times (seconds from the start).
+    pub fn keyframes(mut self, times: Vec<Ratio>) -> Self {
+        self.video().keyframes = times;
+        self
+    }
+
+    /// An audio stream (stream 1) at this rate and channel count.
+    pub fn audio(mut self, sample_rate: u32, channels: u32) -> Self {
+        self.0.audio = Some(AudioInfo {
+            stream: 1,
+            sample_rate,
+            channels,
+        });
+        self
+    }
+
+    pub fn build(self) -> Probe {
+        self.0
+    }
+}
+
+/// Opens a source and reads its description.
+pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!("source not found: {}", path.display()))
+            return Err(ProbeError::NotFound(path.to_path_buf()))
         }
-        Err(e) => return Err(format!("cannot read source {}: {e}", path.display())),
-        Ok(m) if m.is_dir() => return Err(format!("source {} is a directory", path.display())),
+        Err(source) => {
+            return Err(ProbeError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+        Ok(m) if m.is_dir() => return Err(ProbeError::Directory(path.to_path_buf())),
         Ok(_) => {}
     }
-    let input = ff::format::input(path)
-        .map_err(|e| format!("cannot open source {} as media: {e}", path.display()))?;
-    // SAFETY: reading a field of the open input.
-    let raw_start = unsafe { (*input.as_ptr()).start_time };
-    let start_time = if raw_start == ff::ffi::AV_NOPTS_VALUE {
-        Ratio::from_integer(0)
-    } else {
-        Ratio::new(raw_start, ff::ffi::AV_TIME_BASE as i64)
-    };
+    let input = ff::format::input(path).map_err(|source| ProbeError::NotMedia {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let start_time = glue::start_time(&input);
     let mut duration = if input.duration() > 0 {
         Ratio::new(input.duration(), ff::ffi::AV_TIME_BASE as i64)
     } else {
@@ -84,12 +145,7 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
     let format = input.format().name().to_string();
     let still = format == "image2" || (format.ends_with("_pipe") && !format.contains("gif"));
     let video = input.streams().best(ff::media::Type::Video).map(|s| {
-        let par = s.parameters();
-        // SAFETY: the parameters belong to the open input.
-        let (w, h, sar) = unsafe {
-            let p = &*par.as_ptr();
-            (p.width, p.height, p.sample_aspect_ratio)
-        };
+        let (w, h, sar) = glue::picture_shape(&s);
         let time_base = ratio(s.time_base()).unwrap_or(Ratio::new(1, 90_000));
         let fps = ratio(s.avg_frame_rate())
             .filter(|r| *r <= Ratio::from_integer(1000))
@@ -109,7 +165,7 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
             fps,
             width: w.max(0) as u32,
             height: h.max(0) as u32,
-            sar: ratio(ff::Rational::from(sar)).unwrap_or(Ratio::from_integer(1)),
+            sar: ratio(sar).unwrap_or(Ratio::from_integer(1)),
             end,
             keyframes: keyframes(&s, time_base, start_time),
             still,
@@ -117,12 +173,7 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
         }
     });
     let audio = input.streams().best(ff::media::Type::Audio).map(|s| {
-        let par = s.parameters();
-        // SAFETY: as above.
-        let (rate, channels) = unsafe {
-            let p = &*par.as_ptr();
-            (p.sample_rate, p.ch_layout.nb_channels)
-        };
+        let (rate, channels) = glue::sound_shape(&s);
         AudioInfo {
             stream: s.index(),
             sample_rate: rate.max(0) as u32,
@@ -131,10 +182,7 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
     });
     if let Some(v) = &video {
         if v.width == 0 || v.height == 0 {
-            return Err(format!(
-                "source {} has a video stream of unknown size",
-                path.display()
-            ));
+            return Err(ProbeError::UnknownSize(path.to_path_buf()));
         }
         if duration == Ratio::from_integer(0) {
             duration = v.end.unwrap_or_default();
@@ -151,39 +199,21 @@ pub fn probe(path: &Path) -> Result<Probe, String> {
 
 /// The display matrix's turn, as the FFmpeg CLI reads it for autorotate.
 fn rotation(s: &ff::format::stream::Stream) -> u16 {
-    for d in s.side_data() {
-        if d.kind() == ff::codec::packet::side_data::Type::DisplayMatrix && d.data().len() >= 36 {
-            // SAFETY: a display matrix is nine 32-bit integers.
-            let ccw = unsafe { ff::ffi::av_display_rotation_get(d.data().as_ptr() as *const i32) };
-            if !ccw.is_finite() {
-                return 0;
-            }
-            let theta = (-ccw.round()).rem_euclid(360.0);
-            return match theta {
-                t if (t - 90.0).abs() < 1.0 => 90,
-                t if (t - 180.0).abs() < 1.0 => 180,
-                t if (t - 270.0).abs() < 1.0 => 270,
-                _ => 0,
-            };
-        }
+    let Some(ccw) = glue::display_rotation(s).filter(|r| r.is_finite()) else {
+        return 0;
+    };
+    match (-ccw.round()).rem_euclid(360.0) {
+        t if (t - 90.0).abs() < 1.0 => 90,
+        t if (t - 180.0).abs() < 1.0 => 180,
+        t if (t - 270.0).abs() < 1.0 => 270,
+        _ => 0,
     }
-    0
 }
 
 /// Keyframe times from the stream's index.
 fn keyframes(s: &ff::format::stream::Stream, time_base: Ratio, start: Ratio) -> Vec<Ratio> {
-    let mut out = Vec::new();
-    // SAFETY: the index belongs to the open input the stream comes from; the
-    // entries are read, not changed.
-    unsafe {
-        let st = s.as_ptr() as *mut ff::ffi::AVStream;
-        let n = ff::ffi::avformat_index_get_entries_count(st);
-        for i in 0..n {
-            let e = ff::ffi::avformat_index_get_entry(st, i);
-            if !e.is_null() && (*e).flags() & ff::ffi::AVINDEX_KEYFRAME != 0 {
-                out.push(Ratio::from_integer((*e).timestamp) * time_base - start);
-            }
-        }
-    }
-    out
+    glue::index_keyframes(s)
+        .into_iter()
+        .map(|t| Ratio::from_integer(t) * time_base - start)
+        .collect()
 }

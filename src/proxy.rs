@@ -9,10 +9,13 @@
 //! the source. Proxy renders (`--proxy`) read proxies where they exist and
 //! the sources elsewhere.
 
-use crate::cache::{self, Cache};
+use crate::cache::{self, Cache, Kind};
 use crate::demux::StreamInput;
 use crate::error::{Context, Error, Result};
+use crate::glue::{self, Matrix};
 use crate::plan::Plan;
+use crate::time::Ratio;
+use ff::util::mathematics::rescale::Rescale;
 use ffmpeg_next as ff;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -57,7 +60,7 @@ impl Wanted {
 
     /// Where its proxy is (or will be) in `cache`.
     fn entry(&self, cache: &Cache) -> PathBuf {
-        cache.entry_path("proxies", &self.key(), "nut")
+        cache.entry_path(Kind::Proxy, &self.key())
     }
 }
 
@@ -74,8 +77,8 @@ pub fn wanted(plan: &Plan) -> Result<Vec<Wanted>> {
         {
             continue;
         }
-        let fingerprint = cache::fingerprint(&c.source)
-            .map_err(|e| Error::render(format!("reading {}: {e}", c.source.display())))?;
+        let fingerprint =
+            cache::fingerprint(&c.source).map_err(|e| Error::io("reading", &c.source, e))?;
         out.push(Wanted {
             source: c.source.clone(),
             stream: c.video.stream,
@@ -99,7 +102,7 @@ pub fn make_all(wanted: &[Wanted], cache: &Cache, jobs: usize) -> Result<Made> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()
-        .map_err(|e| Error::render(format!("cannot start workers: {e}")))?;
+        .map_err(Error::Workers)?;
     pool.install(|| {
         missing.par_iter().try_for_each(|w| {
             let key = w.key();
@@ -109,7 +112,7 @@ pub fn make_all(wanted: &[Wanted], cache: &Cache, jobs: usize) -> Result<Made> {
                 let _ = std::fs::remove_file(&tmp);
             }
             made?;
-            cache.insert(&tmp, "proxies", &key, "nut").map(drop)
+            cache.insert(&tmp, Kind::Proxy, &key).map(drop)
         })
     })?;
     Ok(Made {
@@ -150,7 +153,7 @@ pub fn substitute(plan: &mut Plan, cache: &Cache, wanted: &[Wanted]) -> Result<u
 }
 
 /// Transcodes the video stream `stream` of `source` into a proxy of `size`
-/// at `dest`.
+/// at `dest`: decode, scale (deinterlacing first where needed), encode.
 pub fn make(source: &Path, stream: usize, size: (u32, u32), dest: &Path) -> Result<()> {
     let what = || format!("making a proxy of {}", source.display());
     let mut input = StreamInput::open(source, stream).context(what)?;
@@ -159,162 +162,151 @@ pub fn make(source: &Path, stream: usize, size: (u32, u32), dest: &Path) -> Resu
         .stream(stream)
         .ok_or(ff::Error::StreamNotFound)
         .context(what)?;
-    let tb = st.time_base();
-    let rate = st.avg_frame_rate();
+    let (tb, rate) = (st.time_base(), st.avg_frame_rate());
     let mut decoder = input.decoder(1).and_then(|d| d.video()).context(what)?;
-
-    let mut octx = ff::format::output_as(&dest, "nut").context(what)?;
-    let codec = ff::encoder::find_by_name("libx264")
-        .ok_or_else(|| Error::render("making a proxy: libx264 is not available"))?;
-    let mut graph: Option<ff::filter::Graph> = None;
-    let mut encoder: Option<ff::encoder::Video> = None;
+    let name = what();
+    let mut writer: Option<ProxyWriter> = None;
     let mut last_pts: Option<i64> = None;
     let mut frame = ff::frame::Video::empty();
-
-    let write = |enc: &mut ff::encoder::Video, octx: &mut ff::format::context::Output| {
-        let mut p = ff::Packet::empty();
-        while enc.receive_packet(&mut p).is_ok() {
-            p.set_stream(0);
-            p.rescale_ts(tb, octx.stream(0).expect("added").time_base());
-            p.write_interleaved(octx)?;
-        }
-        Ok::<(), ff::Error>(())
-    };
-
-    let mut tags = None;
-    let mut graph_tb = tb;
-    loop {
+    while input.next_frame(&mut decoder, &mut frame).context(what)? {
         crate::signal::check()?;
-        let more = input.next_frame(&mut decoder, &mut frame).context(what)?;
-        if more {
-            let Some(pts) = frame.timestamp() else {
-                continue;
-            };
-            // The encoder needs rising timestamps; a repeated one shows nothing new.
-            if last_pts.is_some_and(|l| pts <= l) {
-                continue;
-            }
-            last_pts = Some(pts);
-            frame.set_pts(Some(pts));
+        let Some(pts) = frame.timestamp() else {
+            continue;
+        };
+        // The encoder needs rising timestamps; a repeated one shows nothing new.
+        if last_pts.is_some_and(|l| pts <= l) {
+            continue;
         }
-        if graph.is_none() {
-            if !more {
-                break;
-            }
-            // Interlaced sources are deinterlaced first (as renders do).
-            let spec = format!(
-                "{}scale=w={}:h={}:flags=bicubic,format=pix_fmts=yuv420p",
-                if frame.is_interlaced() {
-                    "bwdif=mode=send_frame:parity=auto:deint=interlaced,"
-                } else {
-                    ""
-                },
-                size.0,
-                size.1
-            );
-            let mut g = crate::filter::video_chain(&frame, tb, &spec).context(what)?;
-            // SAFETY: the sink belongs to the configured graph.
-            graph_tb = unsafe {
-                ff::ffi::av_buffersink_get_time_base(g.get("out").expect("sink exists").as_ptr())
-            }
-            .into();
-            // Read before the graph takes the frame's data.
-            tags = Some((
-                crate::render::decode::source_matrix(&frame),
-                frame.color_range(),
-                frame.color_primaries(),
-                frame.color_transfer_characteristic(),
-            ));
-            graph = Some(g);
-        }
-        let g = graph.as_mut().expect("built above");
-        let mut src = g.get("in").expect("source exists");
-        if more {
-            src.source().add(&frame).context(what)?;
+        last_pts = Some(pts);
+        frame.set_pts(Some(pts));
+        let w = match &mut writer {
+            Some(w) => w,
+            None => writer.insert(ProxyWriter::open(&frame, tb, rate, size, dest).context(what)?),
+        };
+        w.push(Some(&frame), &name)?;
+    }
+    match writer {
+        Some(w) => w.finish(&name),
+        None => Err(Error::Damaged {
+            clip: name,
+            at: Ratio::from_integer(0),
+            problem: crate::error::Damage::NoFrames,
+        }),
+    }
+}
+
+/// The filter graph, encoder and NUT muxer of a proxy being made.
+struct ProxyWriter {
+    graph: ff::filter::Graph,
+    /// Time base of the graph's output (bwdif halves the source's).
+    graph_tb: ff::Rational,
+    /// The source stream's time base, which the proxy keeps.
+    tb: ff::Rational,
+    encoder: ff::encoder::Video,
+    output: ff::format::context::Output,
+}
+
+impl ProxyWriter {
+    /// Sets everything up for pictures like `first`.
+    fn open(
+        first: &ff::frame::Video,
+        tb: ff::Rational,
+        rate: ff::Rational,
+        size: (u32, u32),
+        dest: &Path,
+    ) -> Result<Self, ff::Error> {
+        // Interlaced sources are deinterlaced first (as renders do).
+        let deinterlace = if first.is_interlaced() {
+            format!("{},", glue::DEINTERLACE)
         } else {
-            src.source().flush().context(what)?;
+            String::new()
+        };
+        let spec = format!(
+            "{deinterlace}scale=w={}:h={}:flags=bicubic,format=pix_fmts=yuv420p",
+            size.0, size.1
+        );
+        let mut graph = glue::video_chain(first, tb, &spec)?;
+        let graph_tb = glue::sink_time_base(&mut graph);
+        let codec = ff::encoder::find_by_name("libx264").ok_or(ff::Error::EncoderNotFound)?;
+        let mut enc = ff::codec::context::Context::new_with_codec(codec)
+            .encoder()
+            .video()?;
+        enc.set_width(size.0);
+        enc.set_height(size.1);
+        enc.set_format(ff::format::Pixel::YUV420P);
+        enc.set_time_base(tb);
+        if rate.numerator() > 0 {
+            enc.set_frame_rate(Some(rate));
         }
-        loop {
-            let mut scaled = ff::frame::Video::empty();
-            if g.get("out")
-                .expect("sink exists")
-                .sink()
-                .frame(&mut scaled)
-                .is_err()
-            {
-                break;
-            }
-            // Back to the source's time base (bwdif halves it).
-            let pts = scaled
-                .pts()
-                .map(|p| ff::util::mathematics::rescale::Rescale::rescale(&p, graph_tb, tb));
+        enc.set_aspect_ratio(glue::sink_aspect_ratio(&mut graph));
+        // Tagged with the matrix the source is read with, which for an
+        // untagged HD source depends on its size, not the proxy's.
+        enc.set_colorspace(Matrix::of(first).space());
+        enc.set_color_range(first.color_range());
+        enc.set_color_primaries(first.color_primaries());
+        enc.set_color_transfer_characteristic(first.color_transfer_characteristic());
+        enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
+        enc.set_threading(ff::threading::Config {
+            kind: ff::threading::Type::Frame,
+            count: 1,
+            ..Default::default()
+        });
+        let mut opts = ff::Dictionary::new();
+        opts.set("preset", "ultrafast");
+        opts.set("tune", "fastdecode");
+        opts.set("crf", "20");
+        opts.set(
+            "x264-params",
+            &format!("keyint={GOP}:min-keyint={GOP}:scenecut=0"),
+        );
+        let encoder = enc.open_as_with(codec, opts)?;
+        let mut output = ff::format::output_as(&dest, "nut")?;
+        let mut os = output.add_stream(codec)?;
+        os.set_parameters(&encoder);
+        os.set_time_base(tb);
+        output.write_header()?;
+        Ok(ProxyWriter {
+            graph,
+            graph_tb,
+            tb,
+            encoder,
+            output,
+        })
+    }
+
+    /// Filters and encodes a source picture (None: the end of the stream).
+    fn push(&mut self, frame: Option<&ff::frame::Video>, what: &str) -> Result<()> {
+        glue::push(&mut self.graph, frame.map(|f| &**f)).context(|| what)?;
+        let mut scaled = ff::frame::Video::empty();
+        while glue::pull(&mut self.graph, &mut scaled) {
+            // Back to the source's time base.
+            let pts = scaled.pts().map(|p| p.rescale(self.graph_tb, self.tb));
             scaled.set_pts(pts);
             scaled.set_kind(ff::picture::Type::None);
-            if encoder.is_none() {
-                let tags = tags.expect("read with the first frame");
-                let mut enc = ff::codec::context::Context::new_with_codec(codec)
-                    .encoder()
-                    .video()
-                    .context(what)?;
-                enc.set_width(size.0);
-                enc.set_height(size.1);
-                enc.set_format(ff::format::Pixel::YUV420P);
-                enc.set_time_base(tb);
-                if rate.numerator() > 0 {
-                    enc.set_frame_rate(Some(rate));
-                }
-                enc.set_aspect_ratio(scaled.aspect_ratio());
-                // Tagged with the matrix the source is read with, which for an
-                // untagged HD source depends on its size, not the proxy's.
-                enc.set_colorspace(match tags.0 {
-                    "bt709" => ff::color::Space::BT709,
-                    "bt601" => ff::color::Space::BT470BG,
-                    "bt2020" => ff::color::Space::BT2020NCL,
-                    "smpte240m" => ff::color::Space::SMPTE240M,
-                    _ => ff::color::Space::FCC,
-                });
-                enc.set_color_range(tags.1);
-                enc.set_color_primaries(tags.2);
-                enc.set_color_transfer_characteristic(tags.3);
-                enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
-                enc.set_threading(ff::threading::Config {
-                    kind: ff::threading::Type::Frame,
-                    count: 1,
-                    ..Default::default()
-                });
-                let mut opts = ff::Dictionary::new();
-                opts.set("preset", "ultrafast");
-                opts.set("tune", "fastdecode");
-                opts.set("crf", "20");
-                opts.set(
-                    "x264-params",
-                    &format!("keyint={GOP}:min-keyint={GOP}:scenecut=0"),
-                );
-                let enc = enc.open_as_with(codec, opts).context(what)?;
-                let mut os = octx.add_stream(codec).context(what)?;
-                os.set_parameters(&enc);
-                os.set_time_base(tb);
-                octx.write_header().context(what)?;
-                encoder = Some(enc);
-            }
-            let enc = encoder.as_mut().expect("opened above");
-            enc.send_frame(&scaled).context(what)?;
-            write(enc, &mut octx).context(what)?;
+            self.encoder.send_frame(&scaled).context(|| what)?;
+            self.write_packets(what)?;
         }
-        if !more {
-            break;
-        }
+        Ok(())
     }
-    let Some(mut enc) = encoder else {
-        return Err(Error::render(format!(
-            "making a proxy of {}: no video frames",
-            source.display()
-        )));
-    };
-    enc.send_eof().context(what)?;
-    write(&mut enc, &mut octx).context(what)?;
-    octx.write_trailer().context(what)?;
-    Ok(())
+
+    /// Muxes every packet the encoder has ready.
+    fn write_packets(&mut self, what: &str) -> Result<()> {
+        let out_tb = self.output.stream(0).expect("added").time_base();
+        let (tb, output) = (self.tb, &mut self.output);
+        glue::drain(&mut self.encoder, what, |mut p| {
+            p.set_stream(0);
+            p.rescale_ts(tb, out_tb);
+            p.write_interleaved(output).context(|| what)
+        })
+    }
+
+    /// Flushes the filters and the encoder and closes the file.
+    fn finish(mut self, what: &str) -> Result<()> {
+        self.push(None, what)?;
+        self.encoder.send_eof().context(|| what)?;
+        self.write_packets(what)?;
+        self.output.write_trailer().context(|| what)
+    }
 }
 
 /// A line for the user.

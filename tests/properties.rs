@@ -8,9 +8,9 @@
 use proptest::prelude::*;
 use reel::edl::Edl;
 use reel::plan::{plan, Compose};
-use reel::probe::{AudioInfo, Probe, VideoInfo};
+use reel::probe::{Probe, ProbeError};
 use reel::time::Ratio;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// `PROPTEST_CASES` if set, else `default`.
 fn cases(default: u32) -> ProptestConfig {
@@ -23,29 +23,12 @@ fn cases(default: u32) -> ProptestConfig {
 
 const RATES: [(i64, i64); 5] = [(24000, 1001), (25, 1), (30000, 1001), (30, 1), (60, 1)];
 
-fn probe(name: &str, secs: i64, rate: (i64, i64), audio: bool) -> Result<Probe, String> {
-    Ok(Probe {
-        path: PathBuf::from(name),
-        start_time: Ratio::from_integer(0),
-        duration: Ratio::from_integer(secs),
-        video: Some(VideoInfo {
-            stream: 0,
-            time_base: Ratio::new(1, 90000),
-            fps: Ratio::new(rate.0, rate.1),
-            width: 1920,
-            height: 1080,
-            sar: Ratio::from_integer(1),
-            end: Some(Ratio::from_integer(secs)),
-            keyframes: (0..secs).map(Ratio::from_integer).collect(),
-            still: false,
-            rotation: 0,
-        }),
-        audio: audio.then_some(AudioInfo {
-            stream: 1,
-            sample_rate: 48000,
-            channels: 2,
-        }),
-    })
+fn probe(name: &str, secs: i64, rate: (i64, i64), audio: bool) -> Result<Probe, ProbeError> {
+    let p = Probe::builder(name, secs)
+        .fps(Ratio::new(rate.0, rate.1))
+        .size(1920, 1080)
+        .keyframes((0..secs).map(Ratio::from_integer).collect());
+    Ok(if audio { p.audio(48000, 2) } else { p }.build())
 }
 
 /// One clip: source length (s), source rate, in (ms), length (ms), whether

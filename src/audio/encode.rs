@@ -2,19 +2,19 @@
 //! decoding the encoded packets again to measure what a listener gets.
 
 use super::loudness::{Measured, Meter};
+use crate::container::EncodedTrack;
 use crate::edl::AudioSettings;
 use crate::error::{Context, Error, Result};
+use crate::glue;
+use crate::packet::{self, Content, Header};
 use crate::plan::AudioPlan;
-use crate::render::join::{PacketReader, PacketWriter};
 use ffmpeg_next as ff;
 use std::fs::File;
 use std::path::Path;
 
-/// Encoded audio, ready for the muxer.
+/// Encoded audio, ready for the muxer, and what it measures.
 pub struct AudioTrack {
-    pub params: ff::codec::Parameters,
-    pub time_base: ff::Rational,
-    pub packets: Vec<ff::Packet>,
+    pub encoded: EncodedTrack,
     /// Loudness and true peak of the encoded audio, decoded again.
     pub loudness: Option<Measured>,
 }
@@ -40,18 +40,11 @@ pub fn encode(
     let total = mix.first().map_or(0, |c| c.len());
     let mut packets = Vec::new();
     let mut pos = 0usize;
-    let drain = |enc: &mut ff::encoder::Audio, packets: &mut Vec<ff::Packet>| -> Result<()> {
-        loop {
-            let mut p = ff::Packet::empty();
-            match enc.receive_packet(&mut p) {
-                Ok(()) => packets.push(p),
-                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {
-                    return Ok(())
-                }
-                Err(ff::Error::Eof) => return Ok(()),
-                Err(e) => return Err(Error::render(format!("encoding audio: {e}"))),
-            }
-        }
+    let drain = |enc: &mut ff::encoder::Audio, packets: &mut Vec<ff::Packet>| {
+        glue::drain(enc, "encoding audio", |p| {
+            packets.push(p);
+            Ok(())
+        })
     };
     while pos < total {
         crate::signal::check()?;
@@ -80,18 +73,18 @@ pub fn encode(
             plane[n..].fill(0.0);
         }
         frame.set_pts(Some(pos as i64));
-        enc.send_frame(&frame)
-            .context(|| "encoding audio".to_string())?;
+        enc.send_frame(&frame).context(|| "encoding audio")?;
         drain(&mut enc, &mut packets)?;
         pos += n;
     }
-    enc.send_eof()
-        .context(|| "flushing the audio encoder".to_string())?;
+    enc.send_eof().context(|| "flushing the audio encoder")?;
     drain(&mut enc, &mut packets)?;
     Ok(AudioTrack {
-        params: ff::codec::Parameters::from(&enc),
-        time_base: ff::Rational::new(1, plan.sample_rate as i32),
-        packets,
+        encoded: EncodedTrack {
+            params: ff::codec::Parameters::from(&enc),
+            time_base: ff::Rational::new(1, plan.sample_rate as i32),
+            packets,
+        },
         loudness: None,
     })
 }
@@ -100,7 +93,7 @@ pub fn encode(
 fn open(plan: &AudioPlan, settings: &AudioSettings) -> Result<(ff::encoder::Audio, ff::Codec)> {
     let what = || format!("audio encoder {}", settings.codec);
     let codec = ff::encoder::find_by_name(&settings.codec)
-        .ok_or_else(|| Error::render(format!("unknown audio encoder \"{}\"", settings.codec)))?;
+        .ok_or(Error::Unexpected("the audio encoder went missing"))?;
     let ctx = ff::codec::context::Context::new_with_codec(codec);
     let mut enc = ctx.encoder().audio().context(what)?;
     let layout = ff::ChannelLayout::default(plan.channels as i32);
@@ -111,24 +104,26 @@ fn open(plan: &AudioPlan, settings: &AudioSettings) -> Result<(ff::encoder::Audi
     enc.set_bit_rate(settings.bitrate as usize);
     enc.set_time_base(ff::Rational::new(1, plan.sample_rate as i32));
     enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
-    let enc = enc.open_as(codec).map_err(|e| {
-        Error::render(format!(
-            "cannot open audio encoder {} ({} Hz, {} channels, planar float): {e}",
+    let enc = enc.open_as(codec).context(|| {
+        format!(
+            "cannot open audio encoder {} ({} Hz, {} channels, planar float)",
             settings.codec, plan.sample_rate, plan.channels
-        ))
+        )
     })?;
     Ok((enc, codec))
 }
 
 /// Writes `track` to a packet file (its loudness in the header).
 pub fn store(track: &AudioTrack, path: &Path) -> Result<()> {
-    let header = match &track.loudness {
-        Some(m) => format!("{} {}", m.integrated_lufs, m.true_peak_db),
-        None => String::new(),
+    let header = Header::Audio {
+        loudness: track.loudness.map(|m| packet::Loudness {
+            integrated_lufs: m.integrated_lufs,
+            true_peak_db: m.true_peak_db,
+        }),
     };
-    let mut w = PacketWriter::create(path, header.into_bytes())?;
-    for p in &track.packets {
-        w.write(p)?;
+    let mut w = packet::Writer::create(path, &header)?;
+    for p in &track.encoded.packets {
+        glue::write_packet(&mut w, p)?;
     }
     w.finish()
 }
@@ -142,49 +137,44 @@ pub fn load(
     settings: &AudioSettings,
 ) -> Result<AudioTrack> {
     let (enc, _) = open(plan, settings)?;
-    let mut reader = PacketReader::from_file(file, name)?;
-    let header = String::from_utf8_lossy(&reader.extradata).into_owned();
-    let mut nums = header.split(' ').filter_map(|t| t.parse::<f64>().ok());
-    let loudness = match (nums.next(), nums.next()) {
-        (Some(integrated_lufs), Some(true_peak_db)) => Some(Measured {
-            integrated_lufs,
-            true_peak_db,
+    let mut reader = packet::Reader::open(file, name, Content::Audio)?;
+    let loudness = match reader.header {
+        Header::Audio {
+            loudness: Some(l), ..
+        } => Some(Measured {
+            integrated_lufs: l.integrated_lufs,
+            true_peak_db: l.true_peak_db,
         }),
         _ => None,
     };
     let mut packets = Vec::new();
     while let Some(sp) = reader.read()? {
-        let mut p = ff::Packet::copy(&sp.data);
-        p.set_pts(sp.pts);
-        p.set_dts(sp.dts);
-        p.set_duration(sp.duration);
-        if sp.key {
-            p.set_flags(ff::packet::Flags::KEY);
-        }
-        packets.push(p);
+        packets.push(glue::read_packet(&sp));
     }
     Ok(AudioTrack {
-        params: ff::codec::Parameters::from(&enc),
-        time_base: ff::Rational::new(1, plan.sample_rate as i32),
-        packets,
+        encoded: EncodedTrack {
+            params: ff::codec::Parameters::from(&enc),
+            time_base: ff::Rational::new(1, plan.sample_rate as i32),
+            packets,
+        },
         loudness,
     })
 }
 
 /// Decodes `track` and measures its integrated loudness and true peak.
 pub fn measure(track: &AudioTrack, plan: &AudioPlan) -> Result<Measured> {
-    let what = || "measuring the encoded audio".to_string();
-    let ctx = ff::codec::context::Context::from_parameters(track.params.clone()).context(what)?;
+    let what = || "measuring the encoded audio";
+    let ctx =
+        ff::codec::context::Context::from_parameters(track.encoded.params.clone()).context(what)?;
     let mut dec = ctx.decoder().audio().context(what)?;
     let mut meter = Meter::new(plan.channels, plan.sample_rate)?;
     let mut frame = ff::frame::Audio::empty();
     let mut take = |dec: &mut ff::decoder::Audio, meter: &mut Meter| -> Result<()> {
         while dec.receive_frame(&mut frame).is_ok() {
             if frame.format() != ff::format::Sample::F32(ff::format::sample::Type::Planar) {
-                return Err(Error::render(format!(
-                    "measuring the encoded audio: unexpected sample format {:?}",
-                    frame.format()
-                )));
+                return Err(Error::Unexpected(
+                    "measuring the encoded audio: the decoder gave another sample format",
+                ));
             }
             let n = frame.samples();
             let planes: Vec<&[f32]> = (0..plan.channels as usize)
@@ -194,7 +184,7 @@ pub fn measure(track: &AudioTrack, plan: &AudioPlan) -> Result<Measured> {
         }
         Ok(())
     };
-    for p in &track.packets {
+    for p in &track.encoded.packets {
         dec.send_packet(p).context(what)?;
         take(&mut dec, &mut meter)?;
     }

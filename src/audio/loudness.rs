@@ -38,7 +38,7 @@ pub struct Meter {
 }
 
 fn meter_error(e: ebur128::Error) -> Error {
-    Error::render(format!("loudness meter: {e}"))
+    Error::Meter(e)
 }
 
 impl Meter {

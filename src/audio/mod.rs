@@ -90,11 +90,10 @@ pub fn ducked_spans(plan: &AudioPlan) -> Result<Vec<Range<u64>>> {
 
 /// Measures the audio of a rendered file (its first audio stream).
 pub fn measure_file(path: &Path) -> Result<Measured> {
-    let probe =
-        crate::probe::probe(path).map_err(|m| Error::render(format!("{}: {m}", path.display())))?;
+    let probe = crate::probe::probe(path).map_err(Error::Probe)?;
     let info = probe
         .audio
-        .ok_or_else(|| Error::render(format!("{} has no audio stream", path.display())))?;
+        .ok_or(Error::Unexpected("the file has no audio stream"))?;
     let len = crate::time::round(probe.duration * Ratio::from_integer(info.sample_rate as i64))
         .max(0) as u64;
     let region = AudioRegion {

@@ -4,8 +4,9 @@
 
 use crate::demux::StreamInput;
 use crate::error::{Context, Error, Result};
+use crate::glue;
 use crate::plan::AudioRegion;
-use crate::time::{self, Clock, Ratio};
+use crate::time::{self, Ratio};
 use ffmpeg_next as ff;
 
 fn layout_name(channels: u32) -> &'static str {
@@ -35,17 +36,15 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
     let tb = input
         .input
         .stream(region.stream)
-        .ok_or_else(|| Error::render(format!("{}: audio stream is gone", what())))?
+        .ok_or(ff::Error::StreamNotFound)
+        .context(what)?
         .time_base();
     let tbr = Ratio::new(tb.numerator() as i64, tb.denominator() as i64);
     let mut decoder = input.decoder(1).and_then(|d| d.audio()).context(what)?;
     // Start a little early: decoders need a few frames to settle.
     let seek_at = region.container_start + region.source_start - Ratio::from_integer(1);
     if seek_at > region.container_start {
-        let ts = (seek_at * Ratio::from_integer(ff::ffi::AV_TIME_BASE as i64))
-            .floor()
-            .to_integer();
-        input.seek(&mut decoder, ts);
+        input.seek(&mut decoder, glue::seek_ts(seek_at));
     }
     // Timestamps relative to the container start, in stream units.
     let zero = (region.container_start / tbr).round().to_integer();
@@ -86,16 +85,16 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
             let at = decoded
                 .pts()
                 .map_or(region.source_start, |t| Ratio::from_integer(t - zero) * tbr);
-            Error::render(format!(
-                "{}: decoding failed near {}: {e}",
-                what(),
-                Clock(at)
-            ))
+            Error::Decode {
+                subject: what(),
+                at,
+                source: e,
+            }
         })?;
         if !more {
             // Drain what the resampler still holds.
             if let Some(g) = graph.as_mut() {
-                if g.get("in").expect("source").source().flush().is_ok() {
+                if glue::push(g, None).is_ok() {
                     drain(g, &mut converted, |f| place(f, &mut out));
                 }
             }
@@ -109,11 +108,7 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
             continue;
         };
         decoded.set_pts(Some(ts - zero));
-        g.get("in")
-            .expect("source")
-            .source()
-            .add(&decoded)
-            .context(what)?;
+        glue::push(g, Some(&decoded)).context(what)?;
         done = drain(g, &mut converted, |f| place(f, &mut out));
     }
     Ok(out)
@@ -127,7 +122,7 @@ fn drain(
     mut take: impl FnMut(&ff::frame::Audio) -> bool,
 ) -> bool {
     let mut done = false;
-    while graph.get("out").expect("sink").sink().frame(frame).is_ok() {
+    while glue::pull(graph, frame) {
         done |= take(frame);
     }
     done
@@ -157,5 +152,5 @@ fn audio_graph(
         sample_rate,
         layout_name(channels)
     );
-    crate::filter::chain("abuffer", &args, "abuffersink", &spec)
+    glue::chain("abuffer", &args, "abuffersink", &spec)
 }

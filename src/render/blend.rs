@@ -1,7 +1,8 @@
 //! Crossfades on the planes of two conformed frames:
 //! `out = a * (1 - w) + b * w`, `w = step / steps`, rounded to nearest.
 
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
+use crate::glue;
 use ffmpeg_next as ff;
 
 /// Blends `a` and `b` (same format and size) into `out`.
@@ -13,31 +14,19 @@ pub fn blend(
     out: &mut ff::frame::Video,
 ) -> Result<()> {
     if a.format() != b.format() || a.width() != b.width() || a.height() != b.height() {
-        return Err(Error::render(
+        return Err(Error::Unexpected(
             "crossfade between frames of different formats",
         ));
     }
     let format = a.format();
-    // SAFETY: the descriptor table is static; a valid format has one.
-    let depth = unsafe {
-        let desc = ff::ffi::av_pix_fmt_desc_get(format.into());
-        if desc.is_null() {
-            return Err(Error::render("crossfade: unknown pixel format"));
-        }
-        (*desc).comp[0].depth
-    };
+    let depth = glue::depth(format).ok_or(Error::Unexpected("crossfade: unknown pixel format"))?;
     let wb = step as u32;
     let wa = (steps - step) as u32;
     let den = steps as u32;
     for plane in 0..a.planes() {
-        // SAFETY: asks libavutil for the byte width of one row of this plane.
-        let row = unsafe {
-            ff::ffi::av_image_get_linesize(format.into(), a.width() as i32, plane as i32)
-        };
-        if row <= 0 {
-            return Err(Error::render("crossfade: cannot size the picture planes"));
-        }
-        let row = row as usize;
+        let row = glue::row_bytes(format, a.width(), plane).ok_or(Error::Unexpected(
+            "crossfade: cannot size the picture planes",
+        ))?;
         let rows = a.plane_height(plane) as usize;
         let (sa, sb, so) = (a.stride(plane), b.stride(plane), out.stride(plane));
         let (da, db) = (a.data(plane), b.data(plane));
@@ -70,8 +59,8 @@ pub fn blend(
 /// A black frame (BT.709 limited range, as every output frame) of the
 /// output's size and pixel format, made by libavfilter.
 pub fn black(output: &crate::edl::Output) -> Result<ff::frame::Video> {
-    let fail = |e: ff::Error| Error::render(format!("making a black frame: {e}"));
-    let mut graph = crate::filter::chain(
+    let what = || "making a black frame";
+    let mut graph = glue::chain(
         "color",
         &format!("c=black:s={}x{}:r=1:d=1", output.width, output.height),
         "buffersink",
@@ -80,13 +69,12 @@ pub fn black(output: &crate::edl::Output) -> Result<ff::frame::Video> {
             output.video.pix_fmt
         ),
     )
-    .map_err(fail)?;
+    .context(what)?;
     let mut frame = ff::frame::Video::empty();
-    graph
-        .get("out")
-        .ok_or_else(|| Error::render("making a black frame: no sink"))?
-        .sink()
-        .frame(&mut frame)
-        .map_err(fail)?;
+    if !glue::pull(&mut graph, &mut frame) {
+        return Err(Error::Unexpected(
+            "making a black frame: the graph gave none",
+        ));
+    }
     Ok(frame)
 }

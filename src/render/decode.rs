@@ -4,9 +4,10 @@
 
 use crate::demux::StreamInput;
 use crate::edl::{Fit, Output};
-use crate::error::{Context, Error, Result};
+use crate::error::{self, Context, Error, Result};
+use crate::glue::{self, Matrix};
 use crate::plan::{ClipPlan, Geometry};
-use crate::time::{self, Clock, Ratio};
+use crate::time::{self, Ratio};
 use ffmpeg_next as ff;
 
 /// A decoded source frame and the output index the `fps` rule gives it.
@@ -91,18 +92,7 @@ impl<'a> ClipReader<'a> {
         let decoder = input
             .decoder(threads)
             .and_then(|mut d| {
-                // SAFETY: setting a field of a context that is not opened yet.
-                // Damaged pictures are handed over, flagged, instead of
-                // being dropped unseen.
-                unsafe {
-                    (*d.as_mut_ptr()).flags |= ff::ffi::AV_CODEC_FLAG_OUTPUT_CORRUPT as i32;
-                }
-                if output.draft {
-                    // SAFETY: setting a field of a context that is not opened yet.
-                    unsafe {
-                        (*d.as_mut_ptr()).skip_loop_filter = ff::ffi::AVDiscard::AVDISCARD_ALL;
-                    }
-                }
+                glue::show_damage(&mut d, output.draft);
                 d.video()
             })
             .context(what)?;
@@ -146,10 +136,7 @@ impl<'a> ClipReader<'a> {
                 }
                 return Ok(());
             }
-            let ts = (at * Ratio::from_integer(ff::ffi::AV_TIME_BASE as i64))
-                .floor()
-                .to_integer();
-            self.input.seek(&mut self.decoder, ts);
+            self.input.seek(&mut self.decoder, glue::seek_ts(at));
             self.reset();
             match self.decode_next()? {
                 Some((p, frame)) if p < target || back > Ratio::from_integer(60) => {
@@ -198,27 +185,23 @@ impl<'a> ClipReader<'a> {
                     self.conformed = None;
                 }
                 None => {
-                    return Err(Error::render(format!(
-                        "clip {} ({}): no video frames from {} on",
-                        self.clip.number,
-                        self.clip.source.display(),
-                        Clock(self.clip.start)
-                    )))
+                    return Err(Error::Damaged {
+                        clip: self.name(),
+                        at: self.clip.start,
+                        problem: error::Damage::NoFrames,
+                    })
                 }
             }
         }
         if self.conformed.is_none() {
             let frame = &self.shown.as_ref().expect("set above").frame;
-            let what = || {
-                format!(
-                    "clip {} ({}): conforming",
-                    self.clip.number,
-                    self.clip.source.display()
-                )
-            };
+            let clip = self.clip;
+            let what = || format!("{}: conforming", clip_name(clip));
             let (geometry, output) = (&self.clip.geometry, self.output);
-            let conformed = conform(&mut self.graph, frame, |f| filter_spec(geometry, output, f))
-                .context(what)?;
+            let conformed = conform(&mut self.graph, frame, |f| {
+                filter_spec(geometry, output, &Picture::of(f))
+            })
+            .context(what)?;
             self.conformed = Some(conformed);
         }
         Ok(self.conformed.as_mut().expect("set above"))
@@ -263,13 +246,8 @@ impl<'a> ClipReader<'a> {
     /// Next picture with its time in seconds after `in`: decoded, and
     /// deinterlaced when the source is interlaced.
     fn decode_next(&mut self) -> Result<Option<(Ratio, ff::frame::Video)>> {
-        let what = || {
-            format!(
-                "clip {} ({}): deinterlacing",
-                self.clip.number,
-                self.clip.source.display()
-            )
-        };
+        let clip = self.clip;
+        let what = || format!("{}: deinterlacing", clip_name(clip));
         loop {
             if let Some(frame) = self.deinterlaced.pop_front() {
                 // Back to the stream's time base.
@@ -284,14 +262,12 @@ impl<'a> ClipReader<'a> {
             if self.deinterlacer.is_none() {
                 match &decoded {
                     Some(f) if f.is_interlaced() => {
-                        let mut graph = deinterlacer(f, self.clip.video.time_base).context(what)?;
-                        // SAFETY: the sink belongs to the configured graph.
-                        let tb = unsafe {
-                            ff::ffi::av_buffersink_get_time_base(
-                                graph.get("out").expect("sink exists").as_ptr(),
-                            )
-                        };
-                        self.deinterlaced_tb = Ratio::new(tb.num as i64, tb.den.max(1) as i64);
+                        let tb = glue::rational(self.clip.video.time_base);
+                        let mut graph =
+                            glue::video_chain(f, tb, glue::DEINTERLACE).context(what)?;
+                        let tb = glue::sink_time_base(&mut graph);
+                        self.deinterlaced_tb =
+                            Ratio::new(tb.numerator() as i64, tb.denominator().max(1) as i64);
                         self.deinterlacer = Some(graph);
                     }
                     _ => {
@@ -300,18 +276,11 @@ impl<'a> ClipReader<'a> {
                 }
             }
             let graph = self.deinterlacer.as_mut().expect("made above");
-            let mut src = graph.get("in").expect("source exists");
-            match decoded {
-                Some(f) => src.source().add(&f).context(what)?,
-                None => {
-                    src.source().flush().context(what)?;
-                    self.deinterlacer_done = true;
-                }
-            }
-            let mut sink = graph.get("out").expect("sink exists");
+            glue::push(graph, decoded.as_deref()).context(what)?;
+            self.deinterlacer_done = decoded.is_none();
             loop {
                 let mut out = ff::frame::Video::empty();
-                if sink.sink().frame(&mut out).is_err() {
+                if !glue::pull(graph, &mut out) {
                     break;
                 }
                 self.deinterlaced.push_back(out);
@@ -353,16 +322,7 @@ impl<'a> ClipReader<'a> {
                 }
             };
             self.last_pts = Some(pts);
-            // SAFETY: reading fields of a decoded frame.
-            let (flags, errors) = unsafe {
-                (
-                    (*frame.as_ptr()).flags,
-                    (*frame.as_ptr()).decode_error_flags,
-                )
-            };
-            if (flags & ff::ffi::AV_FRAME_FLAG_CORRUPT != 0 || errors != 0)
-                && self.damaged(pts, "the picture is damaged")?
-            {
+            if glue::is_damaged(&frame) && self.damaged(pts, "the picture is damaged")? {
                 continue;
             }
             frame.set_pts(Some(pts));
@@ -379,35 +339,25 @@ impl<'a> ClipReader<'a> {
         if k - last <= limit {
             return Ok(());
         }
-        self.damage.report(|| {
-            Error::render(format!(
-                "clip {} ({}): the video ends near {}, before the clip does ({}); \
-                 the file may be cut short; render with --on-decode-error conceal \
-                 to hold the last picture instead",
-                self.clip.number,
-                self.clip.source.display(),
-                Clock(self.clip.start + Ratio::from_integer(last + 1) / self.fps),
-                Clock(self.clip.end)
-            ))
+        self.damage.report(|| Error::Damaged {
+            clip: self.name(),
+            at: self.clip.start + Ratio::from_integer(last + 1) / self.fps,
+            problem: error::Damage::EndsEarly { end: self.clip.end },
         })
     }
 
     /// Damage at source timestamp `pts`: outside the clip it does not
     /// matter (Ok(false)); inside, it stops the render or is counted as
     /// concealed (Ok(true)).
-    fn damaged(&self, pts: i64, what: &str) -> Result<bool> {
+    fn damaged(&self, pts: i64, what: &'static str) -> Result<bool> {
         let at = self.source_time(pts);
         if at < self.clip.start || at >= self.clip.end {
             return Ok(false);
         }
-        self.damage.report(|| {
-            Error::render(format!(
-                "clip {} ({}): damaged video near {}: {what}; render with \
-                 --on-decode-error conceal to show the last good picture instead",
-                self.clip.number,
-                self.clip.source.display(),
-                Clock(at)
-            ))
+        self.damage.report(|| Error::Damaged {
+            clip: self.name(),
+            at,
+            problem: error::Damage::Picture(what),
         })?;
         Ok(true)
     }
@@ -421,27 +371,21 @@ impl<'a> ClipReader<'a> {
         let at = self
             .last_pts
             .map_or(self.clip.start, |t| self.source_time(t));
-        Error::render(format!(
-            "clip {} ({}): decoding failed near {}: {e}",
-            self.clip.number,
-            self.clip.source.display(),
-            Clock(at)
-        ))
+        Error::Decode {
+            subject: self.name(),
+            at,
+            source: e,
+        }
+    }
+
+    fn name(&self) -> String {
+        clip_name(self.clip)
     }
 }
 
-/// A bwdif graph for pictures like `frame`: interlaced ones are
-/// deinterlaced (one picture per frame), progressive ones pass through.
-fn deinterlacer(
-    frame: &ff::frame::Video,
-    time_base: Ratio,
-) -> Result<ff::filter::Graph, ff::Error> {
-    let tb = ff::Rational::new(*time_base.numer() as i32, *time_base.denom() as i32);
-    crate::filter::video_chain(
-        frame,
-        tb,
-        "bwdif=mode=send_frame:parity=auto:deint=interlaced",
-    )
+/// "clip 3 (../a.mp4)", for messages.
+fn clip_name(clip: &ClipPlan) -> String {
+    format!("clip {} ({})", clip.number, clip.source.display())
 }
 
 /// Scales and converts a source frame to the output, through a filter graph
@@ -455,59 +399,62 @@ fn conform(
         *graph = Some(build_graph(frame, &spec(frame))?);
     }
     let graph = graph.as_mut().expect("built above");
-    graph
-        .get("in")
-        .expect("source exists")
-        .source()
-        .add(frame)?;
+    glue::push(graph, Some(frame))?;
     let mut out = ff::frame::Video::empty();
-    graph
-        .get("out")
-        .expect("sink exists")
-        .sink()
-        .frame(&mut out)?;
+    if !glue::pull(graph, &mut out) {
+        return Err(ff::Error::Other {
+            errno: ff::util::error::EAGAIN,
+        });
+    }
     Ok(out)
 }
 
 fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph, ff::Error> {
-    crate::filter::video_chain(frame, ff::Rational::new(1, 90_000), spec)
+    glue::video_chain(frame, ff::Rational::new(1, 90_000), spec)
 }
 
-/// The YUV matrix a source picture was made with: its tag, else what
-/// players assume for untagged video (BT.709 from 720 lines or 1280 columns
-/// up, BT.601 below). swscale alone would take every untagged source as
-/// BT.601 and shift the colours of untagged HD footage.
-pub fn source_matrix(frame: &ff::frame::Video) -> &'static str {
-    use ff::color::Space;
-    match frame.color_space() {
-        Space::BT709 => "bt709",
-        Space::BT470BG | Space::SMPTE170M => "bt601",
-        Space::SMPTE240M => "smpte240m",
-        Space::FCC => "fcc",
-        Space::BT2020NCL | Space::BT2020CL => "bt2020",
-        _ if frame.width() >= 1280 || frame.height() >= 720 => "bt709",
-        _ => "bt601",
+/// What the conform chain needs to know of a source picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Picture {
+    pub width: u32,
+    pub height: u32,
+    /// libavutil's name of its pixel format.
+    pub pix_fmt: Option<&'static str>,
+    pub matrix: Matrix,
+    /// Full-range ("JPEG") levels rather than limited.
+    pub full_range: bool,
+}
+
+impl Picture {
+    pub fn of(frame: &ff::frame::Video) -> Picture {
+        Picture {
+            width: frame.width(),
+            height: frame.height(),
+            pix_fmt: frame.format().descriptor().map(|d| d.name()),
+            matrix: Matrix::of(frame),
+            full_range: frame.color_range() == ff::color::Range::JPEG,
+        }
     }
 }
 
 /// The libavfilter chain that places a picture by `fit` and converts it to
 /// the output pixel format (BT.709, limited range). A source already in the
 /// output's size, format and range skips swscale: it would only copy.
-pub fn filter_spec(g: &Geometry, out: &Output, source: &ff::frame::Video) -> String {
+pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
     let [r, gr, b] = out.background;
-    let matrix = source_matrix(source);
+    let matrix = source.matrix.name();
     let turn = match g.rotation {
         90 => "transpose=clock,",
         180 => "hflip,vflip,",
         270 => "transpose=cclock,",
         _ => "",
     };
-    let same = matrix == "bt709"
+    let same = source.matrix == Matrix::Bt709
         && turn.is_empty()
-        && source.width() == g.scaled.0
-        && source.height() == g.scaled.1
-        && source.format().descriptor().map(|d| d.name()) == Some(out.video.pix_fmt.as_str())
-        && source.color_range() != ff::color::Range::JPEG;
+        && source.width == g.scaled.0
+        && source.height == g.scaled.1
+        && source.pix_fmt == Some(out.video.pix_fmt.as_str())
+        && !source.full_range;
     let scale = if same {
         "null".to_string()
     } else {

@@ -3,7 +3,8 @@
 
 use crate::edl::Output;
 use crate::error::{Context, Error, Result};
-use crate::render::join::PacketWriter;
+use crate::glue;
+use crate::packet::{self, Header};
 use ffmpeg_next as ff;
 use std::path::Path;
 
@@ -12,13 +13,13 @@ use std::path::Path;
 /// many segments run at once.
 pub const ENCODER_THREADS: usize = 2;
 
-pub fn pixel_format(out: &Output) -> Result<ff::format::Pixel> {
+/// The output's pixel format (checked before rendering by [`check_settings`]).
+pub fn pixel_format(out: &Output) -> Option<ff::format::Pixel> {
     out.video
         .pix_fmt
         .parse::<ff::format::Pixel>()
         .ok()
         .filter(|p| *p != ff::format::Pixel::None)
-        .ok_or_else(|| Error::render(format!("unknown pix_fmt \"{}\"", out.video.pix_fmt)))
 }
 
 /// x264's presets, checked before opening the encoder (x264 would print
@@ -58,14 +59,18 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String, String)> {
                 X264_PRESETS.join(", ")
             ),
         ));
-    } else if pixel_format(out).is_err() {
+    } else if pixel_format(out).is_none() {
         problems.push((
             "pix_fmt",
             v.pix_fmt.clone(),
             format!("unknown pix_fmt \"{}\"", v.pix_fmt),
         ));
     } else if let Err(e) = open_encoder(out) {
-        problems.push(("codec", v.codec.clone(), e.to_string()));
+        problems.push((
+            "codec",
+            v.codec.clone(),
+            crate::error::Report(&e).to_string(),
+        ));
     }
     let a = &out.audio;
     if ff::encoder::find_by_name(&a.codec).is_none() {
@@ -81,7 +86,7 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String, String)> {
 /// Opens a video encoder with the output's settings.
 pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
     let codec = ff::encoder::find_by_name(&out.video.codec)
-        .ok_or_else(|| Error::render(format!("unknown video encoder \"{}\"", out.video.codec)))?;
+        .ok_or(Error::Unexpected("the video encoder went missing"))?;
     let ctx = ff::codec::context::Context::new_with_codec(codec);
     let mut enc = ctx
         .encoder()
@@ -90,7 +95,7 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
     let fps = out.fps;
     enc.set_width(out.width);
     enc.set_height(out.height);
-    enc.set_format(pixel_format(out)?);
+    enc.set_format(pixel_format(out).ok_or(Error::Unexpected("unknown pix_fmt"))?);
     enc.set_time_base(ff::Rational::new(*fps.denom() as i32, *fps.numer() as i32));
     enc.set_frame_rate(Some(ff::Rational::new(
         *fps.numer() as i32,
@@ -115,25 +120,28 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
         // buy no speed here; the bitstream is the same either way.
         opts.set("x264-params", "sync-lookahead=0");
     }
-    enc.open_as_with(codec, opts).map_err(|e| {
-        Error::render(format!(
-            "cannot open video encoder {} (preset \"{}\", pix_fmt {}): {e}",
+    enc.open_as_with(codec, opts).context(|| {
+        format!(
+            "cannot open video encoder {} (preset \"{}\", pix_fmt {})",
             out.video.codec, out.video.preset, out.video.pix_fmt
-        ))
+        )
     })
 }
 
 /// Encodes one segment's frames into a packet file.
 pub struct SegmentEncoder {
     encoder: ff::encoder::Video,
-    writer: PacketWriter,
+    writer: packet::Writer,
     next_pts: i64,
 }
 
 impl SegmentEncoder {
     pub fn create(out: &Output, path: &Path) -> Result<Self> {
         let encoder = open_encoder(out)?;
-        let writer = PacketWriter::create(path, encoder_extradata(&encoder))?;
+        let header = Header::Video {
+            extradata: glue::extradata(&encoder),
+        };
+        let writer = packet::Writer::create(path, &header)?;
         Ok(SegmentEncoder {
             encoder,
             writer,
@@ -148,42 +156,23 @@ impl SegmentEncoder {
         self.next_pts += 1;
         self.encoder
             .send_frame(frame)
-            .context(|| "encoding video".to_string())?;
+            .context(|| "encoding video")?;
         self.drain()
     }
 
     fn drain(&mut self) -> Result<()> {
-        let mut packet = ff::Packet::empty();
-        loop {
-            match self.encoder.receive_packet(&mut packet) {
-                Ok(()) => self.writer.write(&packet)?,
-                Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => {
-                    return Ok(())
-                }
-                Err(ff::Error::Eof) => return Ok(()),
-                Err(e) => return Err(Error::render(format!("encoding video: {e}"))),
-            }
-        }
+        let writer = &mut self.writer;
+        glue::drain(&mut self.encoder, "encoding video", |p| {
+            glue::write_packet(writer, &p)
+        })
     }
 
     /// Flushes the encoder and closes the file.
     pub fn finish(mut self) -> Result<()> {
         self.encoder
             .send_eof()
-            .context(|| "flushing the video encoder".to_string())?;
+            .context(|| "flushing the video encoder")?;
         self.drain()?;
         self.writer.finish()
-    }
-}
-
-pub fn encoder_extradata(enc: &ff::encoder::Video) -> Vec<u8> {
-    // SAFETY: reading the opened encoder's extradata buffer.
-    unsafe {
-        let ctx = &*enc.as_ptr();
-        if ctx.extradata.is_null() || ctx.extradata_size <= 0 {
-            Vec::new()
-        } else {
-            std::slice::from_raw_parts(ctx.extradata, ctx.extradata_size as usize).to_vec()
-        }
     }
 }

@@ -1,164 +1,13 @@
-//! Joining: encoded segments are stored as packet files (exact timestamps,
-//! no container quirks) and copied in order, without re-encoding, into the
-//! output muxer together with the audio packets.
-//!
-//! A packet file is `MAGIC`, a header (the codec extradata), packet records,
-//! an end record and the BLAKE3 hash of everything before it, so that an
-//! incomplete or damaged file is recognised ([`verify`]).
+//! Joining: encoded segments, stored as packet files ([`crate::packet`]),
+//! are copied in order, without re-encoding, into the output muxer
+//! together with the audio packets.
 
-use crate::audio::AudioTrack;
-use crate::error::{Context, Error, Result};
+use crate::container::EncodedTrack;
+use crate::error::{Context, EntryProblem, Error, Result};
+use crate::packet::{self, Content, Header};
 use ffmpeg_next as ff;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-
-const MAGIC: &[u8; 8] = b"REELPKT2";
-const NO_TS: i64 = i64::MIN;
-/// The flags word of the end record.
-const END: u32 = u32::MAX;
-const HASH: usize = 32;
-
-/// Writes one segment's packets: a header with the codec extradata, then
-/// records `pts dts duration flags size data`.
-pub struct PacketWriter {
-    out: BufWriter<File>,
-    hash: blake3::Hasher,
-    path: PathBuf,
-}
-
-impl PacketWriter {
-    pub fn create(path: &Path, extradata: Vec<u8>) -> Result<Self> {
-        let io = |e: std::io::Error| Error::render(format!("writing {}: {e}", path.display()));
-        let out = BufWriter::new(File::create(path).map_err(io)?);
-        let mut w = PacketWriter {
-            out,
-            hash: blake3::Hasher::new(),
-            path: path.to_path_buf(),
-        };
-        w.put(MAGIC)?;
-        w.put(&(extradata.len() as u32).to_le_bytes())?;
-        w.put(&extradata)?;
-        Ok(w)
-    }
-
-    fn put(&mut self, bytes: &[u8]) -> Result<()> {
-        self.hash.update(bytes);
-        self.out
-            .write_all(bytes)
-            .map_err(|e| Error::render(format!("writing {}: {e}", self.path.display())))
-    }
-
-    pub fn write(&mut self, p: &ff::Packet) -> Result<()> {
-        let data = p.data().unwrap_or(&[]);
-        let mut head = [0u8; 32];
-        head[0..8].copy_from_slice(&p.pts().unwrap_or(NO_TS).to_le_bytes());
-        head[8..16].copy_from_slice(&p.dts().unwrap_or(NO_TS).to_le_bytes());
-        head[16..24].copy_from_slice(&p.duration().to_le_bytes());
-        head[24..28].copy_from_slice(&(p.is_key() as u32).to_le_bytes());
-        head[28..32].copy_from_slice(&(data.len() as u32).to_le_bytes());
-        self.put(&head)?;
-        self.put(data)
-    }
-
-    /// Writes the end record and the hash, and flushes.
-    pub fn finish(mut self) -> Result<()> {
-        let mut head = [0u8; 32];
-        head[24..28].copy_from_slice(&END.to_le_bytes());
-        self.put(&head)?;
-        let hash = *self.hash.finalize().as_bytes();
-        self.out
-            .write_all(&hash)
-            .and_then(|_| self.out.flush())
-            .map_err(|e| Error::render(format!("writing {}: {e}", self.path.display())))
-    }
-}
-
-/// Whether `file` is a complete, undamaged packet file (reads it whole).
-pub fn verify(file: &mut File) -> bool {
-    let Ok(len) = file.seek(SeekFrom::End(0)) else {
-        return false;
-    };
-    if len < (MAGIC.len() + 4 + 32 + HASH) as u64 || file.seek(SeekFrom::Start(0)).is_err() {
-        return false;
-    }
-    let mut h = blake3::Hasher::new();
-    let mut body = (&mut *file).take(len - HASH as u64);
-    if std::io::copy(&mut body, &mut h).is_err() {
-        return false;
-    }
-    let mut stored = [0u8; HASH];
-    file.read_exact(&mut stored).is_ok() && h.finalize().as_bytes() == &stored
-}
-
-/// Reads a packet file back.
-pub struct PacketReader {
-    input: BufReader<File>,
-    name: PathBuf,
-    pub extradata: Vec<u8>,
-}
-
-/// A stored packet; timestamps in the encoder's time base.
-pub struct StoredPacket {
-    pub pts: Option<i64>,
-    pub dts: Option<i64>,
-    pub duration: i64,
-    pub key: bool,
-    pub data: Vec<u8>,
-}
-
-impl PacketReader {
-    /// Reads an open packet file from its start; `name` is for messages.
-    pub fn from_file(file: File, name: &Path) -> Result<Self> {
-        let bad = || Error::render(format!("segment file {} is damaged", name.display()));
-        let mut input = BufReader::new(file);
-        let mut magic = [0u8; 8];
-        input.read_exact(&mut magic).map_err(|_| bad())?;
-        if &magic != MAGIC {
-            return Err(bad());
-        }
-        let mut len = [0u8; 4];
-        input.read_exact(&mut len).map_err(|_| bad())?;
-        let mut extradata = vec![0u8; u32::from_le_bytes(len) as usize];
-        input.read_exact(&mut extradata).map_err(|_| bad())?;
-        Ok(PacketReader {
-            input,
-            name: name.to_path_buf(),
-            extradata,
-        })
-    }
-
-    pub fn read(&mut self) -> Result<Option<StoredPacket>> {
-        let mut head = [0u8; 32];
-        let what =
-            |e: std::io::Error| Error::render(format!("reading {}: {e}", self.name.display()));
-        match self.input.read_exact(&mut head) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                return Err(Error::render(format!(
-                    "segment file {} is incomplete",
-                    self.name.display()
-                )))
-            }
-            Err(e) => return Err(what(e)),
-        }
-        if u32::from_le_bytes(head[24..28].try_into().expect("4 bytes")) == END {
-            return Ok(None);
-        }
-        let i64_at = |i: usize| i64::from_le_bytes(head[i..i + 8].try_into().expect("8 bytes"));
-        let ts = |v: i64| (v != NO_TS).then_some(v);
-        let size = u32::from_le_bytes(head[28..32].try_into().expect("4 bytes")) as usize;
-        let mut data = vec![0u8; size];
-        self.input.read_exact(&mut data).map_err(what)?;
-        Ok(Some(StoredPacket {
-            pts: ts(i64_at(0)),
-            dts: ts(i64_at(8)),
-            duration: i64_at(16),
-            key: head[24] != 0,
-            data,
-        }))
-    }
-}
 
 /// An encoded segment ready to join: its open packet file (`name` for
 /// messages) and the frame it starts at, counted from the render's start.
@@ -181,13 +30,10 @@ pub struct VideoTrack {
 
 /// Muxes the segments and the audio into `path` (written in place; the
 /// caller makes it atomic).
-pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> Result<()> {
+pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: EncodedTrack) -> Result<()> {
     let what = || format!("writing {}", path.display());
     let mut octx = ff::format::output_as(&path, muxer).context(what)?;
-    // SAFETY: setting a flag on the output context before the header.
-    unsafe {
-        (*octx.as_mut_ptr()).flags |= ff::ffi::AVFMT_FLAG_BITEXACT;
-    }
+    crate::glue::set_bitexact(&mut octx);
     {
         let mut vs = octx
             .add_stream(ff::encoder::find(video.params.id()))
@@ -219,12 +65,13 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> R
     for seg in video.segments {
         let seg_path = &seg.name;
         let first_frame = &seg.first_frame;
-        let mut reader = PacketReader::from_file(seg.file, seg_path)?;
-        if reader.extradata != video.extradata {
-            return Err(Error::render(format!(
-                "segment {} was encoded with different codec parameters; cannot join",
-                seg_path.display()
-            )));
+        let mut reader = packet::Reader::open(seg.file, seg_path, Content::Segment)?;
+        if !matches!(&reader.header, Header::Video { extradata } if *extradata == video.extradata) {
+            return Err(Error::entry(
+                Content::Segment.name(),
+                seg_path,
+                EntryProblem::OtherParameters,
+            ));
         }
         let offset = *first_frame as i64;
         while let Some(sp) = reader.read()? {
@@ -238,10 +85,11 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: AudioTrack) -> R
             }
             if let (Some(d), Some(p)) = (dts, pts) {
                 if d > p {
-                    return Err(Error::render(format!(
-                        "segment {} cannot be joined: decode time after presentation time",
-                        seg_path.display()
-                    )));
+                    return Err(Error::entry(
+                        Content::Segment.name(),
+                        seg_path,
+                        EntryProblem::DecodeAfterPresentation,
+                    ));
                 }
             }
             last_dts = dts.or(last_dts);

@@ -7,11 +7,13 @@ pub mod blend;
 pub mod decode;
 pub mod encode;
 pub mod join;
+pub mod key;
 
 use crate::audio;
-use crate::cache::{self, Cache};
+use crate::cache::{self, Cache, Kind};
 use crate::container;
 use crate::error::{Error, Result};
+use crate::glue;
 use crate::plan::{Compose, Plan, Segment};
 use crate::progress::Progress;
 use crate::time::Ratio;
@@ -117,6 +119,11 @@ impl std::fmt::Display for Summary {
 
 /// Renders `plan` to `output` atomically: on any failure nothing is left at
 /// `output` and an earlier file there is untouched.
+///
+/// The phases: prepare the output's directory, open a reference encoder,
+/// look every segment and the audio up in the cache, render what is
+/// missing (video segments on the workers, the audio on its own thread),
+/// commit what was rendered to the cache, then mux and move into place.
 pub fn render(
     plan: &Plan,
     output: &Path,
@@ -124,226 +131,48 @@ pub fn render(
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let started = Instant::now();
-    ff::init().map_err(|e| Error::render(format!("initialising FFmpeg: {e}")))?;
-    container::check_output(output, [], None)?;
-    let muxer = container::muxer_for(output).expect("checked");
-    let dir = container::parent_dir(output);
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Error::render(format!(
-            "cannot create output directory {}: {e}",
-            dir.display()
-        ))
-    })?;
-
-    // An encoder opened once up front: fails early on bad settings and gives
-    // the stream parameters every segment must match.
-    let reference = encode::open_encoder(&plan.output)?;
-    let params = ff::codec::Parameters::from(&reference);
-    let extradata = encode::encoder_extradata(&reference);
-    let time_base = reference.time_base();
-    drop(reference);
-
-    let work = tempfile::Builder::new()
-        .prefix(".reel-work-")
-        .tempdir_in(&dir)
-        .map_err(|e| {
-            Error::render(format!(
-                "cannot create a work directory in {}: {e}",
-                dir.display()
-            ))
-        })?;
+    let place = OutputPlace::prepare(output)?;
+    let reference = Reference::open(&plan.output)?;
     let cache = settings.cache.as_ref();
-    let version = cache::version();
-    // Segments made under another damage policy are never reused.
-    let salt = format!("{version} on-decode-error {:?}", settings.on_decode_error);
-    let prints = match cache {
-        Some(_) => cache::fingerprints(plan)?,
-        None => Default::default(),
-    };
-    let sources: Vec<&str> = plan
-        .clips
-        .iter()
-        .map(|c| prints.get(&c.source).map_or("", String::as_str))
-        .collect();
-    let keys: Vec<Option<String>> = plan
-        .segments
-        .iter()
-        .map(|seg| cache.map(|_| cache::segment_key(plan, seg, &sources, &salt)))
-        .collect();
-    let audio_key = cache.map(|_| {
-        cache::audio_key(
-            &plan.audio,
-            &plan.output.audio,
-            &plan.range_samples(),
-            &prints,
-            &version,
-        )
-    });
-
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs.max(1))
-        .build()
-        .map_err(|e| Error::render(format!("cannot start workers: {e}")))?;
-    let decoder_threads = (cores() / settings.jobs.max(1)).max(1);
+    let (mut units, audio) = look_up(plan, settings, place.work.path())?;
     progress.start(plan.range.end - plan.range.start);
-
-    // Segments found in the cache are used as they are.
-    let mut files: Vec<Option<File>> = keys
-        .iter()
-        .zip(&plan.segments)
-        .map(|(key, seg)| {
-            let hit = cache
-                .zip(key.as_ref())
-                .and_then(|(c, k)| c.lookup("segments", k));
-            if hit.is_some() {
-                progress.advance(seg.frames.end - seg.frames.start);
-            }
-            hit
-        })
-        .collect();
-    let reused = files.iter().filter(|f| f.is_some()).count();
-    // Each segment's file: its cache entry, or a file in the work directory.
-    let names: Vec<PathBuf> = plan
-        .segments
-        .iter()
-        .zip(&keys)
-        .map(|(seg, key)| match (cache, key) {
-            (Some(c), Some(k)) => c.entry_path("segments", k, "pkt"),
-            _ => work.path().join(format!("segment-{:05}.pkt", seg.index)),
-        })
-        .collect();
-    let todo: Vec<Job> = plan
-        .segments
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| files[*i].is_none())
-        .map(|(i, seg)| Job {
-            position: i,
-            seg,
-            // Cache entries are written aside and renamed into place.
-            path: match (cache, &keys[i]) {
-                (Some(c), Some(k)) => c.temp_path(k),
-                _ => names[i].clone(),
-            },
-        })
-        .collect();
+    for u in units.iter().filter(|u| u.file.is_some()) {
+        progress.advance(u.seg.frames.end - u.seg.frames.start);
+    }
+    let reused = units.iter().filter(|u| u.file.is_some()).count();
+    let audio_reused = audio.cached.is_some();
     let concealed = AtomicU64::new(0);
-    let cached_audio = cache
-        .zip(audio_key.as_ref())
-        .and_then(|(c, k)| c.lookup("audio", k));
-    let audio_reused = cached_audio.is_some();
-
-    let (video, audio) = std::thread::scope(|s| {
-        let audio = s.spawn(|| match cached_audio {
-            Some(file) => {
-                let name = cache
-                    .zip(audio_key.as_ref())
-                    .map(|(c, k)| c.entry_path("audio", k, "pkt"))
-                    .unwrap_or_default();
-                audio::encode::load(file, &name, &plan.audio, &plan.output.audio)
-            }
-            None => {
-                let track = audio::render(&plan.audio, &plan.output.audio, plan.range_samples())?;
-                if let (Some(c), Some(k)) = (cache, audio_key.as_ref()) {
-                    let tmp = c.temp_path(k);
-                    audio::encode::store(&track, &tmp)?;
-                    c.insert(&tmp, "audio", k, "pkt")?;
-                }
-                Ok(track)
-            }
-        });
-        let damage = Damage {
-            policy: settings.on_decode_error,
-            concealed: &concealed,
-        };
-        let video =
-            pool.install(|| render_segments(plan, &todo, decoder_threads, damage, progress));
-        let audio = audio
-            .join()
-            .unwrap_or_else(|_| Err(Error::render("the audio thread failed unexpectedly")));
-        (video, audio)
-    });
-    if video.is_err() || audio.is_err() {
-        // Partial segments (in the cache's tmp/ or the work directory).
-        for job in &todo {
-            let _ = std::fs::remove_file(&job.path);
-        }
-    }
-    video?;
-    let audio = audio?;
+    let track = run(plan, settings, &units, audio, &concealed, progress)?;
     crate::signal::check()?;
-    let loudness = audio.loudness;
-    for job in &todo {
-        let file = match (cache, &keys[job.position]) {
-            (Some(c), Some(k)) => c.insert(&job.path, "segments", k, "pkt")?,
-            _ => File::open(&job.path)
-                .map_err(|e| Error::render(format!("reading {}: {e}", job.path.display())))?,
-        };
-        files[job.position] = Some(file);
-    }
-
+    commit(&mut units, cache)?;
     progress.stage("joining");
-    let segments: Vec<join::SegmentFile> = plan
-        .segments
-        .iter()
-        .zip(files)
-        .zip(names)
-        .map(|((s, file), name)| join::SegmentFile {
-            name,
-            file: file.expect("every segment is reused or rendered"),
-            first_frame: s.frames.start - plan.range.start,
-        })
-        .collect();
-    let ext = output
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    let name = output
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.reel-"))
-        .suffix(&ext)
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            Error::render(format!(
-                "cannot create a temporary file in {}: {e}",
-                dir.display()
-            ))
-        })?;
-    join::join(
-        tmp.path(),
-        muxer,
-        join::VideoTrack {
-            params,
-            extradata,
-            time_base,
-            segments,
-        },
-        audio,
-    )?;
-    crate::signal::check()?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::render(format!("flushing {}: {e}", tmp.path().display())))?;
-    tmp.persist(output).map_err(|e| {
-        Error::render(format!(
-            "cannot move the render into place at {}: {e}",
-            output.display()
-        ))
+    let loudness = track.loudness;
+    let muxer = place.muxer;
+    place.persist(output, |tmp| {
+        let video = join::VideoTrack {
+            params: reference.params,
+            extradata: reference.extradata,
+            time_base: reference.time_base,
+            segments: units
+                .into_iter()
+                .map(|u| join::SegmentFile {
+                    first_frame: u.seg.frames.start - plan.range.start,
+                    name: u.name,
+                    file: u.file.expect("every segment is reused or rendered"),
+                })
+                .collect(),
+        };
+        join::join(tmp, muxer, video, track.encoded)
     })?;
-    drop(work);
     if let Some(c) = cache {
         c.evict();
     }
     progress.finish();
-
+    let frames = plan.range.end - plan.range.start;
     Ok(Summary {
         output: output.to_path_buf(),
-        frames: plan.range.end - plan.range.start,
-        duration_secs: crate::time::secs_f64(
-            Ratio::from_integer((plan.range.end - plan.range.start) as i64) / plan.output.fps,
-        ),
+        frames,
+        duration_secs: crate::time::secs_f64(Ratio::from_integer(frames as i64) / plan.output.fps),
         wall: started.elapsed(),
         peak_rss_bytes: peak_rss(),
         loudness,
@@ -356,12 +185,229 @@ pub fn render(
     })
 }
 
-/// A segment to render, to the packet file `path`.
-struct Job<'a> {
-    /// Index into `Plan::segments`.
-    position: usize,
+/// Where the output goes: its muxer, its directory (made if missing) and a
+/// work directory beside it for segments rendered without a cache.
+struct OutputPlace {
+    muxer: &'static str,
+    dir: PathBuf,
+    work: tempfile::TempDir,
+}
+
+impl OutputPlace {
+    fn prepare(output: &Path) -> Result<OutputPlace> {
+        glue::init()?;
+        container::check_output(output, [], None)?;
+        let muxer = container::muxer_for(output).expect("checked");
+        let dir = container::parent_dir(output);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io("cannot create output directory", &dir, e))?;
+        let work = tempfile::Builder::new()
+            .prefix(".reel-work-")
+            .tempdir_in(&dir)
+            .map_err(|e| Error::io("cannot create a work directory in", &dir, e))?;
+        Ok(OutputPlace { muxer, dir, work })
+    }
+
+    /// Writes the output with `write` into a temporary file beside it,
+    /// flushes it and renames it into place.
+    fn persist(self, output: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        let ext = output
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        let name = output
+            .file_name()
+            .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}.reel-"))
+            .suffix(&ext)
+            .tempfile_in(&self.dir)
+            .map_err(|e| Error::io("cannot create a temporary file in", &self.dir, e))?;
+        write(tmp.path())?;
+        crate::signal::check()?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io("flushing", tmp.path(), e))?;
+        tmp.persist(output)
+            .map_err(|e| Error::io("cannot move the render into place at", output, e.error))?;
+        Ok(())
+    }
+}
+
+/// An encoder opened once up front: it fails early on bad settings and
+/// gives the stream parameters every segment must match.
+struct Reference {
+    params: ff::codec::Parameters,
+    extradata: Vec<u8>,
+    time_base: ff::Rational,
+}
+
+impl Reference {
+    fn open(output: &crate::edl::Output) -> Result<Reference> {
+        let encoder = encode::open_encoder(output)?;
+        Ok(Reference {
+            params: ff::codec::Parameters::from(&encoder),
+            extradata: glue::extradata(&encoder),
+            time_base: encoder.time_base(),
+        })
+    }
+}
+
+/// One segment's work: its key, its cache entry or work file, and once
+/// found or rendered, the open file.
+struct Unit<'a> {
     seg: &'a Segment,
-    path: PathBuf,
+    /// The cache key, when rendering with a cache.
+    key: Option<String>,
+    /// The finished packet file: the cache entry or a work file.
+    name: PathBuf,
+    /// Where it is rendered: a temporary cache file (renamed into place by
+    /// [`commit`]) or the work file itself.
+    scratch: PathBuf,
+    /// The finished file, open: found in the cache, or rendered.
+    file: Option<File>,
+}
+
+/// The audio's cache key and, when found, its cache entry.
+struct AudioWork {
+    key: Option<String>,
+    cached: Option<File>,
+}
+
+/// Keys every segment and the audio, and opens what the cache already has.
+fn look_up<'a>(
+    plan: &'a Plan,
+    settings: &Settings,
+    work: &Path,
+) -> Result<(Vec<Unit<'a>>, AudioWork)> {
+    let Some(cache) = &settings.cache else {
+        let units = plan
+            .segments
+            .iter()
+            .map(|seg| {
+                let name = work.join(format!("segment-{:05}.pkt", seg.index));
+                Unit {
+                    seg,
+                    key: None,
+                    scratch: name.clone(),
+                    name,
+                    file: None,
+                }
+            })
+            .collect();
+        return Ok((
+            units,
+            AudioWork {
+                key: None,
+                cached: None,
+            },
+        ));
+    };
+    let version = cache::version();
+    // Segments made under another damage policy are never reused.
+    let salt = format!("{version} on-decode-error {:?}", settings.on_decode_error);
+    let prints = cache::fingerprints(plan)?;
+    let sources: Vec<&str> = plan
+        .clips
+        .iter()
+        .map(|c| prints.get(&c.source).map_or("", String::as_str))
+        .collect();
+    let units = plan
+        .segments
+        .iter()
+        .map(|seg| {
+            let key = key::segment_key(plan, seg, &sources, &salt);
+            Unit {
+                seg,
+                name: cache.entry_path(Kind::Segment, &key),
+                scratch: cache.temp_path(&key),
+                file: cache.lookup(Kind::Segment, &key),
+                key: Some(key),
+            }
+        })
+        .collect();
+    let key = key::audio_key(
+        &plan.audio,
+        &plan.output.audio,
+        &plan.range_samples(),
+        &prints,
+        &version,
+    );
+    let cached = cache.lookup(Kind::Audio, &key);
+    Ok((
+        units,
+        AudioWork {
+            key: Some(key),
+            cached,
+        },
+    ))
+}
+
+/// Renders the missing segments on the workers and the audio on its own
+/// thread. On failure, partial segment files are removed.
+fn run(
+    plan: &Plan,
+    settings: &Settings,
+    units: &[Unit],
+    audio: AudioWork,
+    concealed: &AtomicU64,
+    progress: &dyn Progress,
+) -> Result<audio::AudioTrack> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs.max(1))
+        .build()
+        .map_err(Error::Workers)?;
+    let decoder_threads = (cores() / settings.jobs.max(1)).max(1);
+    let todo: Vec<&Unit> = units.iter().filter(|u| u.file.is_none()).collect();
+    let damage = Damage {
+        policy: settings.on_decode_error,
+        concealed,
+    };
+    let (video, audio) = std::thread::scope(|s| {
+        let audio = s.spawn(|| render_audio(plan, settings.cache.as_ref(), audio));
+        let video =
+            pool.install(|| render_segments(plan, &todo, decoder_threads, damage, progress));
+        let audio = audio
+            .join()
+            .unwrap_or(Err(Error::Unexpected("the audio thread failed")));
+        (video, audio)
+    });
+    if video.is_err() || audio.is_err() {
+        // Partial segments (in the cache's tmp/ or the work directory).
+        for u in &todo {
+            let _ = std::fs::remove_file(&u.scratch);
+        }
+    }
+    video?;
+    audio
+}
+
+/// The encoded audio: from the cache, or mixed, encoded and stored.
+fn render_audio(plan: &Plan, cache: Option<&Cache>, work: AudioWork) -> Result<audio::AudioTrack> {
+    let cache_key = cache.zip(work.key.as_ref());
+    if let (Some(file), Some((c, k))) = (work.cached, cache_key) {
+        let name = c.entry_path(Kind::Audio, k);
+        return audio::encode::load(file, &name, &plan.audio, &plan.output.audio);
+    }
+    let track = audio::render(&plan.audio, &plan.output.audio, plan.range_samples())?;
+    if let Some((c, k)) = cache_key {
+        let tmp = c.temp_path(k);
+        audio::encode::store(&track, &tmp)?;
+        c.insert(&tmp, Kind::Audio, k)?;
+    }
+    Ok(track)
+}
+
+/// Moves rendered segments into the cache (or opens their work files).
+fn commit(units: &mut [Unit], cache: Option<&Cache>) -> Result<()> {
+    for u in units.iter_mut().filter(|u| u.file.is_none()) {
+        let file = match (cache, &u.key) {
+            (Some(c), Some(k)) => c.insert(&u.scratch, Kind::Segment, k)?,
+            _ => File::open(&u.scratch).map_err(|e| Error::io("reading", &u.scratch, e))?,
+        };
+        u.file = Some(file);
+    }
+    Ok(())
 }
 
 /// Refuses an output path that reel cannot write, that would overwrite a
@@ -384,25 +430,25 @@ pub fn check_output(plan: &Plan, output: &Path, cache: Option<&Cache>) -> Result
 /// Renders segments; the longest first so that workers finish together.
 fn render_segments(
     plan: &Plan,
-    jobs: &[Job],
+    units: &[&Unit],
     decoder_threads: usize,
     damage: Damage,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let mut order: Vec<&Job> = jobs.iter().collect();
-    order.sort_by_key(|j| std::cmp::Reverse(j.seg.frames.end - j.seg.frames.start));
+    let mut order: Vec<&Unit> = units.to_vec();
+    order.sort_by_key(|u| std::cmp::Reverse(u.seg.frames.end - u.seg.frames.start));
     let cancel = AtomicBool::new(false);
     let results: Vec<(usize, Result<()>)> = order
         .par_iter()
-        .map(|job| {
-            let seg = job.seg;
+        .map(|unit| {
+            let seg = unit.seg;
             if cancel.load(Ordering::Relaxed) {
                 return (seg.index, Ok(()));
             }
             let r = render_segment(
                 plan,
                 seg,
-                &job.path,
+                &unit.scratch,
                 decoder_threads,
                 damage,
                 &cancel,
@@ -435,7 +481,7 @@ fn render_segment<'a>(
     let range = plan.clips_in(seg);
     let mut readers: Vec<Option<ClipReader>> = range.clone().map(|_| None).collect();
     let mut encoder = SegmentEncoder::create(&plan.output, path)?;
-    let pix = encode::pixel_format(&plan.output)?;
+    let pix = encode::pixel_format(&plan.output).ok_or(Error::Unexpected("unknown pix_fmt"))?;
     let out = &plan.output;
     let mut fader = Fader {
         black: None,

@@ -1,0 +1,381 @@
+//! FFmpeg glue: the small pieces every stage needs from FFmpeg's libraries
+//! that `ffmpeg-next` does not wrap, or wraps in a way that is easy to get
+//! wrong. Encoder drain loops, filter-graph building and push/pull, time
+//! bases, seek timestamps, colour matrices, and every `unsafe` access to
+//! FFmpeg's structures, each with the reason it is sound.
+
+use crate::error::{Context, Error, Result};
+use crate::packet;
+use crate::time::Ratio;
+use ffmpeg_next as ff;
+
+/// libavfilter's bwdif, one picture per frame, deinterlacing only pictures
+/// flagged interlaced.
+pub const DEINTERLACE: &str = "bwdif=mode=send_frame:parity=auto:deint=interlaced";
+
+/// `Ratio` as FFmpeg's rational.
+pub fn rational(r: Ratio) -> ff::Rational {
+    ff::Rational::new(*r.numer() as i32, *r.denom() as i32)
+}
+
+/// FFmpeg's rational as a `Ratio`, if it is a positive number.
+pub fn ratio(r: ff::Rational) -> Option<Ratio> {
+    (r.denominator() != 0 && r.numerator() > 0)
+        .then(|| Ratio::new(r.numerator() as i64, r.denominator() as i64))
+}
+
+/// Seconds as a seek timestamp (`AV_TIME_BASE` units, rounded down).
+pub fn seek_ts(seconds: Ratio) -> i64 {
+    (seconds * Ratio::from_integer(ff::ffi::AV_TIME_BASE as i64))
+        .floor()
+        .to_integer()
+}
+
+// ---------------------------------------------------------------------------
+// Encoders
+// ---------------------------------------------------------------------------
+
+/// Takes every packet the encoder has ready and hands it to `each`; stops
+/// when the encoder wants more input (EAGAIN) or is flushed (EOF). Any other
+/// error is returned, never swallowed.
+pub fn drain(
+    encoder: &mut ff::encoder::Encoder,
+    what: &str,
+    mut each: impl FnMut(ff::Packet) -> Result<()>,
+) -> Result<()> {
+    loop {
+        let mut packet = ff::Packet::empty();
+        match encoder.receive_packet(&mut packet) {
+            Ok(()) => each(packet)?,
+            Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => return Ok(()),
+            Err(ff::Error::Eof) => return Ok(()),
+            Err(e) => return Err(Error::ffmpeg(what, e)),
+        }
+    }
+}
+
+/// The codec extradata of an opened encoder (x264's SPS/PPS with a global
+/// header).
+pub fn extradata(enc: &ff::encoder::Video) -> Vec<u8> {
+    // SAFETY: reading the opened encoder's extradata buffer, which lives as
+    // long as the encoder; its size is the field beside it.
+    unsafe {
+        let ctx = &*enc.as_ptr();
+        if ctx.extradata.is_null() || ctx.extradata_size <= 0 {
+            Vec::new()
+        } else {
+            std::slice::from_raw_parts(ctx.extradata, ctx.extradata_size as usize).to_vec()
+        }
+    }
+}
+
+/// An encoded packet as a packet-file record.
+pub fn write_packet(w: &mut packet::Writer, p: &ff::Packet) -> Result<()> {
+    w.write(
+        p.pts(),
+        p.dts(),
+        p.duration(),
+        p.is_key(),
+        p.data().unwrap_or(&[]),
+    )
+}
+
+/// A packet-file record as a packet for the muxer.
+pub fn read_packet(sp: &packet::Packet) -> ff::Packet {
+    let mut p = ff::Packet::copy(&sp.data);
+    p.set_pts(sp.pts);
+    p.set_dts(sp.dts);
+    p.set_duration(sp.duration);
+    if sp.key {
+        p.set_flags(ff::packet::Flags::KEY);
+    }
+    p
+}
+
+/// No version strings or creation times in the output, so that equal
+/// inputs give equal bytes.
+pub fn set_bitexact(octx: &mut ff::format::context::Output) {
+    // SAFETY: setting a flag on the output context before its header is
+    // written.
+    unsafe {
+        (*octx.as_mut_ptr()).flags |= ff::ffi::AVFMT_FLAG_BITEXACT;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Decoders
+// ---------------------------------------------------------------------------
+
+/// Sets the time base of the packets a decoder context (not opened yet)
+/// will be sent.
+pub fn set_packet_time_base(ctx: &mut ff::codec::context::Context, time_base: ff::Rational) {
+    // SAFETY: setting a field of a context that is not opened yet.
+    unsafe {
+        (*ctx.as_mut_ptr()).pkt_timebase = time_base.into();
+    }
+}
+
+/// Readies a video decoder that is not opened yet: damaged pictures are
+/// handed over, flagged, instead of being dropped unseen, and with `draft`
+/// the deblocking filter is skipped.
+pub fn show_damage(decoder: &mut ff::decoder::Decoder, draft: bool) {
+    // SAFETY: setting fields of a context that is not opened yet.
+    unsafe {
+        let c = decoder.as_mut_ptr();
+        (*c).flags |= ff::ffi::AV_CODEC_FLAG_OUTPUT_CORRUPT as i32;
+        if draft {
+            (*c).skip_loop_filter = ff::ffi::AVDiscard::AVDISCARD_ALL;
+        }
+    }
+}
+
+/// Whether the decoder flagged this picture as damaged.
+pub fn is_damaged(frame: &ff::frame::Video) -> bool {
+    // SAFETY: reading fields of a decoded frame.
+    let (flags, errors) = unsafe {
+        (
+            (*frame.as_ptr()).flags,
+            (*frame.as_ptr()).decode_error_flags,
+        )
+    };
+    flags & ff::ffi::AV_FRAME_FLAG_CORRUPT != 0 || errors != 0
+}
+
+/// Makes the demuxer skip every stream but `keep` instead of reading and
+/// handing over packets to be dropped (for the audio of a 1080p clip that
+/// is most of the file).
+pub fn discard_other_streams(input: &mut ff::format::context::Input, keep: usize) {
+    // SAFETY: the streams array of an open input has nb_streams entries.
+    unsafe {
+        let ctx = input.as_mut_ptr();
+        for i in 0..(*ctx).nb_streams as usize {
+            if i != keep {
+                (**(*ctx).streams.add(i)).discard = ff::ffi::AVDiscard::AVDISCARD_ALL;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Probing
+// ---------------------------------------------------------------------------
+
+/// The container's start time in seconds (0 when unknown).
+pub fn start_time(input: &ff::format::context::Input) -> Ratio {
+    // SAFETY: reading a field of the open input.
+    let raw = unsafe { (*input.as_ptr()).start_time };
+    if raw == ff::ffi::AV_NOPTS_VALUE {
+        Ratio::from_integer(0)
+    } else {
+        Ratio::new(raw, ff::ffi::AV_TIME_BASE as i64)
+    }
+}
+
+/// Width, height and sample aspect ratio of a video stream.
+pub fn picture_shape(s: &ff::format::stream::Stream) -> (i32, i32, ff::Rational) {
+    let par = s.parameters();
+    // SAFETY: the parameters belong to the open input the stream comes from.
+    unsafe {
+        let p = &*par.as_ptr();
+        (p.width, p.height, p.sample_aspect_ratio.into())
+    }
+}
+
+/// Sample rate and channel count of an audio stream.
+pub fn sound_shape(s: &ff::format::stream::Stream) -> (i32, i32) {
+    let par = s.parameters();
+    // SAFETY: as above.
+    unsafe {
+        let p = &*par.as_ptr();
+        (p.sample_rate, p.ch_layout.nb_channels)
+    }
+}
+
+/// The display matrix's counter-clockwise rotation in degrees, if the
+/// stream has one.
+pub fn display_rotation(s: &ff::format::stream::Stream) -> Option<f64> {
+    let d = s.side_data().find(|d| {
+        d.kind() == ff::codec::packet::side_data::Type::DisplayMatrix && d.data().len() >= 36
+    })?;
+    // SAFETY: a display matrix is nine 32-bit integers (length checked).
+    Some(unsafe { ff::ffi::av_display_rotation_get(d.data().as_ptr() as *const i32) })
+}
+
+/// Keyframe timestamps (stream units) from the stream's index.
+pub fn index_keyframes(s: &ff::format::stream::Stream) -> Vec<i64> {
+    let mut out = Vec::new();
+    // SAFETY: the index belongs to the open input the stream comes from; the
+    // entries are read, not changed.
+    unsafe {
+        let st = s.as_ptr() as *mut ff::ffi::AVStream;
+        let n = ff::ffi::avformat_index_get_entries_count(st);
+        for i in 0..n {
+            let e = ff::ffi::avformat_index_get_entry(st, i);
+            if !e.is_null() && (*e).flags() & ff::ffi::AVINDEX_KEYFRAME != 0 {
+                out.push((*e).timestamp);
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Pictures
+// ---------------------------------------------------------------------------
+
+/// The YUV matrix a picture was made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matrix {
+    Bt709,
+    Bt601,
+    Smpte240m,
+    Fcc,
+    Bt2020,
+}
+
+impl Matrix {
+    /// A picture's tag, else what players assume for untagged video
+    /// (BT.709 from 720 lines or 1280 columns up, BT.601 below). swscale
+    /// alone would take every untagged source as BT.601 and shift the
+    /// colours of untagged HD footage.
+    pub fn of(frame: &ff::frame::Video) -> Matrix {
+        use ff::color::Space;
+        match frame.color_space() {
+            Space::BT709 => Matrix::Bt709,
+            Space::BT470BG | Space::SMPTE170M => Matrix::Bt601,
+            Space::SMPTE240M => Matrix::Smpte240m,
+            Space::FCC => Matrix::Fcc,
+            Space::BT2020NCL | Space::BT2020CL => Matrix::Bt2020,
+            _ if frame.width() >= 1280 || frame.height() >= 720 => Matrix::Bt709,
+            _ => Matrix::Bt601,
+        }
+    }
+
+    /// The name swscale's `in_color_matrix` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Matrix::Bt709 => "bt709",
+            Matrix::Bt601 => "bt601",
+            Matrix::Smpte240m => "smpte240m",
+            Matrix::Fcc => "fcc",
+            Matrix::Bt2020 => "bt2020",
+        }
+    }
+
+    /// The colour-space tag an encoder writes for it.
+    pub fn space(self) -> ff::color::Space {
+        match self {
+            Matrix::Bt709 => ff::color::Space::BT709,
+            Matrix::Bt601 => ff::color::Space::BT470BG,
+            Matrix::Smpte240m => ff::color::Space::SMPTE240M,
+            Matrix::Fcc => ff::color::Space::FCC,
+            Matrix::Bt2020 => ff::color::Space::BT2020NCL,
+        }
+    }
+}
+
+/// Bits per component of a pixel format.
+pub fn depth(format: ff::format::Pixel) -> Option<u8> {
+    // SAFETY: the descriptor table is static; a valid format has one.
+    unsafe {
+        let desc = ff::ffi::av_pix_fmt_desc_get(format.into());
+        (!desc.is_null()).then(|| (*desc).comp[0].depth as u8)
+    }
+}
+
+/// Bytes of one row of `plane` of a picture `width` wide.
+pub fn row_bytes(format: ff::format::Pixel, width: u32, plane: usize) -> Option<usize> {
+    // SAFETY: asks libavutil for the byte width of one row of this plane.
+    let row = unsafe { ff::ffi::av_image_get_linesize(format.into(), width as i32, plane as i32) };
+    (row > 0).then_some(row as usize)
+}
+
+// ---------------------------------------------------------------------------
+// Filter graphs
+// ---------------------------------------------------------------------------
+
+/// Builds `source(args) -> spec -> sink`, with the ends named "in" and "out".
+pub fn chain(
+    source: &str,
+    args: &str,
+    sink: &str,
+    spec: &str,
+) -> Result<ff::filter::Graph, ff::Error> {
+    let mut graph = ff::filter::Graph::new();
+    let find = |name| ff::filter::find(name).ok_or(ff::Error::FilterNotFound);
+    graph.add(&find(source)?, "in", args)?;
+    graph.add(&find(sink)?, "out", "")?;
+    graph.output("in", 0)?.input("out", 0)?.parse(spec)?;
+    graph.validate()?;
+    Ok(graph)
+}
+
+/// Builds `buffer -> spec -> buffersink` for pictures like `frame`, with
+/// timestamps in `time_base`.
+pub fn video_chain(
+    frame: &ff::frame::Video,
+    time_base: ff::Rational,
+    spec: &str,
+) -> Result<ff::filter::Graph, ff::Error> {
+    let sar = frame.aspect_ratio();
+    let (sn, sd) = if sar.numerator() > 0 && sar.denominator() > 0 {
+        (sar.numerator(), sar.denominator())
+    } else {
+        (1, 1)
+    };
+    let args = format!(
+        "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect={sn}/{sd}",
+        frame.width(),
+        frame.height(),
+        ff::ffi::AVPixelFormat::from(frame.format()) as i32,
+        time_base.numerator(),
+        time_base.denominator(),
+    );
+    chain("buffer", &args, "buffersink", spec)
+}
+
+/// Sends a frame into a chain built by [`chain`] (None: the end of the
+/// stream, which flushes what the filters hold).
+pub fn push(graph: &mut ff::filter::Graph, frame: Option<&ff::Frame>) -> Result<(), ff::Error> {
+    let mut src = graph.get("in").expect("chains have an input named in");
+    match frame {
+        Some(f) => src.source().add(f),
+        None => src.source().flush(),
+    }
+}
+
+/// Takes the next frame out of a chain's sink; false when none is ready.
+pub fn pull(graph: &mut ff::filter::Graph, frame: &mut ff::Frame) -> bool {
+    graph
+        .get("out")
+        .expect("chains have an output named out")
+        .sink()
+        .frame(frame)
+        .is_ok()
+}
+
+/// The time base of the frames a chain's sink gives (bwdif halves it).
+pub fn sink_time_base(graph: &mut ff::filter::Graph) -> ff::Rational {
+    let sink = graph.get("out").expect("chains have an output named out");
+    // SAFETY: the sink belongs to the configured graph.
+    unsafe { ff::ffi::av_buffersink_get_time_base(sink.as_ptr()) }.into()
+}
+
+/// The sample aspect ratio of the frames a chain's sink gives.
+pub fn sink_aspect_ratio(graph: &mut ff::filter::Graph) -> ff::Rational {
+    let sink = graph.get("out").expect("chains have an output named out");
+    // SAFETY: the sink belongs to the configured graph.
+    unsafe { ff::ffi::av_buffersink_get_sample_aspect_ratio(sink.as_ptr()) }.into()
+}
+
+/// Initialises FFmpeg once, quiet unless `REEL_FFMPEG_LOG` is set: reel's
+/// own messages say what went wrong, with the clip and the time.
+pub fn init() -> Result<()> {
+    ff::init().context(|| "initialising FFmpeg")?;
+    ff::log::set_level(if std::env::var_os("REEL_FFMPEG_LOG").is_some() {
+        ff::log::Level::Warning
+    } else {
+        ff::log::Level::Quiet
+    });
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! What the cache keys of a render cover: everything the bytes of an
+//! encoded segment or of the encoded audio depend on. Computed from the
+//! plan (no FFmpeg calls). A segment's key covers what each of its frames
+//! shows, relative to the segment's start, so a segment that moves on the
+//! timeline is still found.
+
+use crate::cache::Fingerprints;
+use crate::edl::{AudioSettings, Output};
+use crate::plan::{AudioPlan, AudioRegion, Compose, Plan, Segment};
+use std::fmt::Write as _;
+
+fn digest(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
+}
+
+/// The video encoding settings a segment's bytes depend on.
+fn video_settings(out: &Output) -> String {
+    format!(
+        "{}x{} fps {} fit {:?} background {:?} video {:?} draft {} threads {}",
+        out.width,
+        out.height,
+        out.fps,
+        out.fit,
+        out.background,
+        out.video,
+        out.draft,
+        super::encode::ENCODER_THREADS,
+    )
+}
+
+/// The key of a segment's encoded bytes. `sources` gives the fingerprint of
+/// the file each clip is decoded from (the source, or its proxy media).
+pub fn segment_key(plan: &Plan, seg: &Segment, sources: &[&str], version: &str) -> String {
+    let mut d = format!(
+        "segment\n{version}\n{}\nframes {}\n",
+        video_settings(&plan.output),
+        seg.frames.end - seg.frames.start
+    );
+    // Each clip's source start (frames are read relative to it); where it
+    // ends shows in the frames listed below.
+    let range = plan.clips_in(seg);
+    for i in range.clone() {
+        let c = &plan.clips[i];
+        let _ = writeln!(
+            d,
+            "clip {} {} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
+            i - range.start,
+            sources[i],
+            c.video.stream,
+            c.start,
+            c.container_start,
+            c.geometry,
+            c.video.sar,
+            c.video.width,
+            c.video.height,
+        );
+    }
+    for k in seg.frames.clone() {
+        let fade = plan.fade(k);
+        let _ = match plan.compose(k) {
+            Compose::One { clip, local } => {
+                writeln!(d, "{} {local} {fade:?}", clip - range.start)
+            }
+            Compose::Blend {
+                from,
+                from_local,
+                to,
+                to_local,
+                step,
+                steps,
+            } => writeln!(
+                d,
+                "{} {from_local} {} {to_local} {step}/{steps} {fade:?}",
+                from - range.start,
+                to - range.start
+            ),
+        };
+    }
+    digest(&d)
+}
+
+fn region(d: &mut String, r: &AudioRegion, prints: &Fingerprints) {
+    let _ = writeln!(
+        d,
+        "{} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {}",
+        prints.get(&r.source).map_or("?", String::as_str),
+        r.stream,
+        r.container_start,
+        r.source_start,
+        r.timeline,
+        r.volume,
+        r.fade_in,
+        r.fade_out,
+        r.source_len
+    );
+}
+
+/// The key of the encoded audio of `samples` of the mix.
+pub fn audio_key(
+    plan: &AudioPlan,
+    settings: &AudioSettings,
+    samples: &std::ops::Range<u64>,
+    prints: &Fingerprints,
+    version: &str,
+) -> String {
+    let mut d = format!(
+        "audio\n{version}\n{settings:?}\nrate {} channels {} samples {} span {samples:?}\n\
+         ducking {:?}\nloudness {:?}\nfades {} {}\n",
+        plan.sample_rate,
+        plan.channels,
+        plan.samples,
+        plan.ducking,
+        plan.loudness,
+        plan.fade_in,
+        plan.fade_out
+    );
+    for (name, regions) in [
+        ("voiceovers", &plan.voiceovers),
+        ("clips", &plan.clips),
+        ("music", &plan.music),
+    ] {
+        let _ = writeln!(d, "{name}");
+        for r in regions {
+            region(&mut d, r, prints);
+        }
+    }
+    digest(&d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::version;
+
+    fn keys(p: &Plan, prints: [&str; 2], version: &str) -> Vec<String> {
+        p.segments
+            .iter()
+            .map(|s| segment_key(p, s, &prints, version))
+            .collect()
+    }
+
+    #[test]
+    fn segment_keys_change_with_what_the_segment_shows_only() {
+        use crate::plan::testing::{edl, probe};
+        let body = |out_a: &str, crf: &str| {
+            format!(
+                "[output.video]\ncrf = {crf}\n\
+                 [[clip]]\nsource = \"a\"\nin = 0\nout = {out_a}\n\
+                 [[clip]]\nsource = \"b\"\nin = 1\nout = 9\n"
+            )
+        };
+        let probes = [probe("a", 20, 30, false), probe("b", 20, 30, false)];
+        let make = |text: String| crate::plan::plan(&edl(&text), &probes, &[], &[]).unwrap();
+        let base = make(body("8", "20"));
+        assert_eq!(base.segments.len(), 2, "one segment per 8 s clip");
+        let v = version();
+        let k = keys(&base, ["A", "B"], &v);
+        assert_ne!(k[0], k[1]);
+        assert_eq!(k, keys(&base, ["A", "B"], &v), "keys are stable");
+        // Another reel version: nothing is reused.
+        let other = keys(&base, ["A", "B"], "reel 0.0.0 cache 0");
+        assert!(k.iter().zip(&other).all(|(a, b)| a != b));
+        // Another source content for clip 2: only its segment changes.
+        let edited = keys(&base, ["A", "B2"], &v);
+        assert_eq!((edited[0] == k[0], edited[1] == k[1]), (true, false));
+        // Clip 1 shorter: clip 2 moves on the timeline but shows the same
+        // frames, so its segment is found again.
+        let shorter = keys(&make(body("7", "20")), ["A", "B"], &v);
+        assert_eq!((shorter[0] == k[0], shorter[1] == k[1]), (false, true));
+        // An encoder setting: everything changes.
+        let crf = keys(&make(body("8", "23")), ["A", "B"], &v);
+        assert!(k.iter().zip(&crf).all(|(a, b)| a != b));
+    }
+}
