@@ -1,0 +1,308 @@
+//! The layering of `src/`: every file's references to other modules
+//! (`crate::` paths, `super::` paths, a module's own submodules, and
+//! `reel::` in the binary) point down or sideways, never up, and no chain
+//! of them comes back to where it started. The planner, the EDL, time and
+//! the packet-file format make no FFmpeg calls.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Layers from the bottom. A file may use its own layer and those below,
+/// as long as no cycle forms.
+const LAYERS: &[&[&str]] = &[
+    &["time", "error"],
+    &["container", "packet", "glue", "demux", "signal", "progress"],
+    &["edl"],
+    &["probe"],
+    &["plan"],
+    &["render", "audio", "proxy", "cache", "report"],
+    &["", "main", "cli"],
+];
+
+/// Modules that must not touch FFmpeg.
+const PURE: &[&str] = &["time", "edl", "plan", "packet"];
+
+/// A reference from one file to another module.
+struct Edge {
+    to: String,
+    line: usize,
+    text: String,
+}
+
+/// Module path of a file under `src/`: `render/decode.rs` is
+/// `render::decode`, `render/mod.rs` is `render`, `lib.rs` is the root ("").
+fn module_of(rel: &Path) -> String {
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if parts.last().is_some_and(|l| l == "mod" || l == "lib") {
+        parts.pop();
+    }
+    parts.join("::")
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("src/ is readable") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The lines of a file before its unit tests, without comments.
+fn code_lines(text: &str) -> Vec<(usize, &str)> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, l)| !l.trim_start().starts_with("#[cfg(test)]"))
+        .map(|(i, l)| (i + 1, l.split("//").next().unwrap_or("")))
+        .collect()
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The module paths a line names after `prefix` (e.g. `crate::`): each
+/// `a::b::c`, and each item of a `{a, b::c}` group.
+fn paths_after(line: &str, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i].chars().next_back();
+        rest = &rest[i + prefix.len()..];
+        if before.is_some_and(is_ident) {
+            continue;
+        }
+        let path: String = rest
+            .chars()
+            .take_while(|c| is_ident(*c) || *c == ':')
+            .collect();
+        let path = path.trim_end_matches(':').to_string();
+        let after = &rest[path.len()..].trim_start_matches(':');
+        if after.starts_with('{') {
+            let group = &after[1..after.find('}').unwrap_or(after.len())];
+            for item in group.split(',') {
+                let item: String = item
+                    .trim()
+                    .chars()
+                    .take_while(|c| is_ident(*c) || *c == ':')
+                    .collect();
+                if !item.is_empty() {
+                    let joined = if path.is_empty() {
+                        item
+                    } else {
+                        format!("{path}::{item}")
+                    };
+                    out.push(joined);
+                }
+            }
+        }
+        if !path.is_empty() {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The longest known module that `path` (relative to the crate root)
+/// starts with.
+fn resolve(path: &str, modules: &BTreeSet<String>) -> Option<String> {
+    let parts: Vec<&str> = path.split("::").collect();
+    (1..=parts.len())
+        .rev()
+        .map(|n| parts[..n].join("::"))
+        .find(|m| modules.contains(m))
+}
+
+fn layer(module: &str) -> Option<usize> {
+    let top = module.split("::").next().unwrap_or("");
+    LAYERS.iter().position(|l| l.contains(&top))
+}
+
+fn edges(
+    module: &str,
+    text: &str,
+    in_binary: bool,
+    modules: &BTreeSet<String>,
+) -> Vec<Edge> {
+    let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
+    let mut out = Vec::new();
+    for (line, code) in code_lines(text) {
+        let mut found: Vec<String> = Vec::new();
+        let root = if in_binary { "reel::" } else { "crate::" };
+        found.extend(paths_after(code, root).iter().filter_map(|p| resolve(p, modules)));
+        found.extend(
+            paths_after(code, "super::")
+                .iter()
+                .filter_map(|p| resolve(&format!("{parent}::{p}").trim_start_matches(':'), modules)),
+        );
+        // A module's own submodules, named without `self::`.
+        for word in code.split(|c: char| !is_ident(c) && c != ':') {
+            if let Some((first, _)) = word.split_once("::") {
+                let child = if module.is_empty() {
+                    first.to_string()
+                } else {
+                    format!("{module}::{first}")
+                };
+                if !module.is_empty() && modules.contains(&child) {
+                    found.push(child);
+                }
+            }
+        }
+        for to in found {
+            if to != module {
+                out.push(Edge {
+                    to,
+                    line,
+                    text: code.trim().to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn modules_depend_one_way_without_cycles() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = Vec::new();
+    files(&src, &mut paths);
+    let rel = |p: &Path| p.strip_prefix(&src).expect("under src").to_path_buf();
+    let modules: BTreeSet<String> = paths.iter().map(|p| module_of(&rel(p))).collect();
+    let mut graph: BTreeMap<String, Vec<Edge>> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for p in &paths {
+        let r = rel(p);
+        let module = module_of(&r);
+        let text = std::fs::read_to_string(p).expect("readable");
+        let in_binary = module == "main" || module == "cli";
+        let Some(from_layer) = layer(&module) else {
+            problems.push(format!(
+                "src/{}: module `{module}` is in no layer; add it to LAYERS",
+                r.display()
+            ));
+            continue;
+        };
+        let found = edges(&module, &text, in_binary, &modules);
+        for e in &found {
+            let to_layer = layer(&e.to).unwrap_or(usize::MAX);
+            if to_layer > from_layer {
+                problems.push(format!(
+                    "src/{}:{}: `{}` points up a layer, from `{module}` (layer {from_layer}) to `{}` (layer {to_layer})",
+                    r.display(),
+                    e.line,
+                    e.text,
+                    e.to
+                ));
+            }
+        }
+        if PURE.contains(&module.as_str()) {
+            for (line, code) in code_lines(&text) {
+                if code.contains("ffmpeg_next") || code.contains("ff::") {
+                    problems.push(format!(
+                        "src/{}:{line}: `{module}` must make no FFmpeg calls: `{}`",
+                        r.display(),
+                        code.trim()
+                    ));
+                }
+            }
+        }
+        graph.insert(module, found);
+    }
+    problems.extend(cycles(&graph));
+    // Directory modules (render/, audio/) count as one: a cycle through
+    // any of their files is a cycle between modules.
+    let top = |m: &str| m.split("::").next().unwrap_or("").to_string();
+    let mut modules_graph: BTreeMap<String, Vec<Edge>> = BTreeMap::new();
+    for (from, edges) in &graph {
+        let list = modules_graph.entry(top(from)).or_default();
+        for e in edges.iter().filter(|e| top(&e.to) != top(from)) {
+            list.push(Edge {
+                to: top(&e.to),
+                line: e.line,
+                text: format!("{from}: {}", e.text),
+            });
+        }
+    }
+    problems.extend(cycles(&modules_graph));
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+/// Every group of modules that reach each other (a cycle), with the
+/// references that close it.
+fn cycles(graph: &BTreeMap<String, Vec<Edge>>) -> Vec<String> {
+    let reach = |from: &str| -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(n) = todo.pop() {
+            for e in graph.get(&n).into_iter().flatten() {
+                if seen.insert(e.to.clone()) {
+                    todo.push(e.to.clone());
+                }
+            }
+        }
+        seen
+    };
+    let reached: BTreeMap<&String, BTreeSet<String>> =
+        graph.keys().map(|k| (k, reach(k))).collect();
+    let mut reported = BTreeSet::new();
+    let mut out = Vec::new();
+    for (node, from_node) in &reached {
+        if reported.contains(*node) || !from_node.contains(*node) {
+            continue;
+        }
+        let group: BTreeSet<&String> = reached
+            .iter()
+            .filter(|(other, r)| from_node.contains(**other) && r.contains(*node))
+            .map(|(other, _)| *other)
+            .collect();
+        let mut closing: Vec<String> = Vec::new();
+        for from in &group {
+            let mut seen = BTreeSet::new();
+            for e in graph[*from].iter().filter(|e| group.contains(&e.to)) {
+                if seen.insert(&e.to) {
+                    closing.push(format!("{from} -> {} (line {}: `{}`)", e.to, e.line, e.text));
+                }
+            }
+        }
+        out.push(format!("cycle among {group:?}: {}", closing.join("; ")));
+        reported.extend(group.into_iter().cloned());
+    }
+    out
+}
+
+#[test]
+fn the_checker_finds_references() {
+    let modules: BTreeSet<String> = ["render", "render::join", "time", "error", "audio"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let text = "use crate::{time::Ratio, error};\nfn f() { crate::render::join::x(); }\n\
+                // crate::audio in a comment\nuse super::join;\n";
+    let found: Vec<(String, usize)> = edges("render::key", text, false, &modules)
+        .into_iter()
+        .map(|e| (e.to, e.line))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("time".to_string(), 1),
+            ("error".to_string(), 1),
+            ("render::join".to_string(), 2),
+            ("render::join".to_string(), 4),
+        ]
+    );
+    let mut graph = BTreeMap::new();
+    let edge = |to: &str| Edge {
+        to: to.into(),
+        line: 1,
+        text: String::new(),
+    };
+    graph.insert("a".to_string(), vec![edge("b")]);
+    graph.insert("b".to_string(), vec![edge("a")]);
+    assert_eq!(cycles(&graph).len(), 1, "{:?}", cycles(&graph));
+}
