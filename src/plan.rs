@@ -11,7 +11,7 @@
 //!
 //! All ranges are half-open: `start..end` includes `start`, excludes `end`.
 
-use crate::edl::{AudioCurve, Clip, Edl, End, Fit, Loudness, Output, TransitionKind};
+use crate::edl::{AudioCurve, Clip, Edl, End, Fit, Loudness, Output, Sound, TransitionKind};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::probe::{AudioInfo, Probe, ProbeError, VideoInfo};
 use crate::time::{self, Clock, Ratio, TimeSpec};
@@ -360,6 +360,12 @@ fn window(
 /// Builds the plan. `clip_probes[i]` and `voice_probes[i]` are the probes (or
 /// the probe errors) of the EDL's clips and voiceovers in order. Every problem
 /// is collected; nothing is decoded.
+///
+/// The phases, each a function below: place the clips (source windows and
+/// frame counts), check the transitions against their neighbours, find
+/// the voiceovers' and music beds' source windows, lay the clips out on
+/// the timeline, then the clip audio, the voiceovers, the music beds, the
+/// fades and ducking, and the segments.
 pub fn plan(
     edl: &Edl,
     clip_probes: &[Result<Probe, ProbeError>],
@@ -367,89 +373,144 @@ pub fn plan(
     music_probes: &[Result<Probe, ProbeError>],
 ) -> Result<Plan, Diagnostics> {
     let mut errs = Diagnostics::default();
+    let fps = edl.output.fps;
+    let placed = place_clips(edl, clip_probes, &mut errs);
+    let transitions = transition_frames(edl, &placed, &mut errs);
+    let timeline_known = errs.is_empty();
+    let voice_windows = sound_windows(edl, SoundKind::Voiceover, voice_probes, &mut errs);
+    let music_windows = sound_windows(edl, SoundKind::Music, music_probes, &mut errs);
+    if !timeline_known {
+        // The rest needs every clip on the timeline.
+        return Err(errs.into_result(()).unwrap_err());
+    }
+    let placed = placed.into_iter().map(|p| p.expect("no errors")).collect();
+    let clips = lay_out(edl, placed, &transitions);
+    let frames = clips.last().map_or(0, |c| c.timeline.end);
+    let timing = AudioTiming::new(edl.output.audio.sample_rate, fps, frames);
+    let audio_clips = clip_audio(edl, &clips, &timing);
+    let voiceovers = voiceovers(edl, &voice_windows, &timing, &mut errs);
+    let music = music(edl, &music_windows, &timing, &mut errs);
+    let (fade_in, fade_out) = master_fades(edl, frames, &mut errs);
+    let ducking = edl
+        .ducking
+        .filter(|_| !voiceovers.is_empty())
+        .map(|d| DuckPlan {
+            depth_db: d.depth_db,
+            attack: timing.at(d.attack),
+            release: timing.at(d.release),
+            hold: timing.at(d.hold),
+            threshold_db: d.threshold_db,
+            clips: d.clips,
+            music: d.music,
+        });
+    let segments = segments(&clips, fps);
     let out = &edl.output;
-    let fps = out.fps;
-    let clip_diag = |c: &Clip, msg: String| {
-        Diagnostic::new(&edl.file, msg).clip(c.number, &c.source_text, c.line)
-    };
+    let samples = timing.samples;
+    errs.into_result(Plan {
+        output: out.clone(),
+        frames,
+        clips,
+        segments,
+        audio: AudioPlan {
+            sample_rate: out.audio.sample_rate,
+            channels: out.audio.channels,
+            samples,
+            clips: audio_clips,
+            voiceovers,
+            music,
+            ducking,
+            loudness: out.audio.loudness,
+            fade_in: timing.frame(fade_in),
+            fade_out: samples - timing.frame(frames - fade_out.min(frames)),
+        },
+        fade_in,
+        fade_out,
+        range: 0..frames,
+    })
+}
 
-    // Resolve each clip's window and frame count.
-    struct Placed {
-        start: Ratio,
-        end: Ratio,
-        frames: u64,
-        probe: Probe,
-        video: VideoInfo,
-    }
-    let mut placed: Vec<Option<Placed>> = Vec::with_capacity(edl.clips.len());
-    for (clip, probe) in edl.clips.iter().zip(clip_probes) {
-        let probe = match probe {
-            Ok(p) => p,
-            Err(m) => {
-                errs.push(clip_diag(clip, m.to_string()));
-                placed.push(None);
-                continue;
-            }
-        };
-        let Some(video) = probe.video.clone() else {
-            errs.push(clip_diag(
-                clip,
-                format!("source {} has no video stream", probe.path.display()),
+/// A clip whose source window and frame count are known.
+struct Placed {
+    start: Ratio,
+    end: Ratio,
+    frames: u64,
+    probe: Probe,
+    video: VideoInfo,
+}
+
+fn clip_diag(edl: &Edl, c: &Clip, msg: String) -> Diagnostic {
+    Diagnostic::new(&edl.file, msg).clip(c.number, &c.source_text, c.line)
+}
+
+/// Phase 1: each clip's source window and frame count (None where the
+/// clip has a problem, which is reported).
+fn place_clips(
+    edl: &Edl,
+    probes: &[Result<Probe, ProbeError>],
+    errs: &mut Diagnostics,
+) -> Vec<Option<Placed>> {
+    edl.clips
+        .iter()
+        .zip(probes)
+        .map(|(clip, probe)| {
+            place_clip(edl.output.fps, clip, probe)
+                .map_err(|m| errs.push(clip_diag(edl, clip, m)))
+                .ok()
+        })
+        .collect()
+}
+
+fn place_clip(
+    fps: Ratio,
+    clip: &Clip,
+    probe: &Result<Probe, ProbeError>,
+) -> Result<Placed, String> {
+    let probe = probe.as_ref().map_err(|e| e.to_string())?;
+    let video = probe
+        .video
+        .clone()
+        .ok_or_else(|| format!("source {} has no video stream", probe.path.display()))?;
+    let source_len = video.end.unwrap_or(probe.duration).max(probe.duration);
+    let (a, b) = if video.still {
+        // A still shows its one picture for as long as asked: its
+        // window always starts at its only frame.
+        if clip.end == End::SourceEnd {
+            return Err(format!(
+                "source {} is a still image: give the clip a `duration`",
+                probe.path.display()
             ));
-            placed.push(None);
-            continue;
-        };
-        let source_len = video.end.unwrap_or(probe.duration).max(probe.duration);
-        let window = if video.still {
-            // A still shows its one picture for as long as asked: its
-            // window always starts at its only frame.
-            match clip.end {
-                End::SourceEnd => Err(format!(
-                    "source {} is a still image: give the clip a `duration`",
-                    probe.path.display()
-                )),
-                end => window(
-                    clip.start,
-                    end,
-                    video.fps,
-                    Ratio::from_integer(i64::from(u32::MAX)),
-                )
-                .map(|(a, b)| (Ratio::from_integer(0), b - a)),
-            }
-        } else {
-            window(clip.start, clip.end, video.fps, source_len)
-        };
-        match window {
-            Err(m) => {
-                errs.push(clip_diag(clip, m));
-                placed.push(None);
-            }
-            Ok((a, b)) => {
-                let frames = time::round((b - a) * fps);
-                if frames < 1 {
-                    errs.push(clip_diag(
-                        clip,
-                        format!(
-                            "the clip lasts {:.4} s, less than one output frame at {} fps",
-                            time::secs_f64(b - a),
-                            time::fmt_rate(fps)
-                        ),
-                    ));
-                    placed.push(None);
-                } else {
-                    placed.push(Some(Placed {
-                        start: a,
-                        end: b,
-                        frames: frames as u64,
-                        probe: probe.clone(),
-                        video,
-                    }));
-                }
-            }
         }
+        let (a, b) = window(
+            clip.start,
+            clip.end,
+            video.fps,
+            Ratio::from_integer(i64::from(u32::MAX)),
+        )?;
+        (Ratio::from_integer(0), b - a)
+    } else {
+        window(clip.start, clip.end, video.fps, source_len)?
+    };
+    let frames = time::round((b - a) * fps);
+    if frames < 1 {
+        return Err(format!(
+            "the clip lasts {:.4} s, less than one output frame at {} fps",
+            time::secs_f64(b - a),
+            time::fmt_rate(fps)
+        ));
     }
+    Ok(Placed {
+        start: a,
+        end: b,
+        frames: frames as u64,
+        probe: probe.clone(),
+        video,
+    })
+}
 
-    // Transition lengths in frames, checked against both neighbours.
+/// Phase 2: transition lengths in frames (`t[i]` from clip i into clip
+/// i+1), checked against both neighbours.
+fn transition_frames(edl: &Edl, placed: &[Option<Placed>], errs: &mut Diagnostics) -> Vec<u64> {
+    let fps = edl.output.fps;
     let mut fades = vec![0u64; edl.clips.len()];
     for i in 0..edl.clips.len().saturating_sub(1) {
         let t = &edl.clips[i].transition;
@@ -461,7 +522,7 @@ pub fn plan(
         let (Some(a), Some(b)) = (&placed[i], &placed[i + 1]) else {
             continue;
         };
-        let diag = |m: String| clip_diag(&edl.clips[i], m).at(t.line, 1);
+        let diag = |m: String| clip_diag(edl, &edl.clips[i], m).at(t.line, 1);
         if frames > a.frames || frames > b.frames {
             let (which, n) = if frames > a.frames {
                 (format!("clip {}", i + 1), a.frames)
@@ -482,31 +543,70 @@ pub fn plan(
             )));
         }
     }
-    if !errs.is_empty() {
-        // Voiceover checks need the timeline; report what we have so far plus
-        // the voiceover problems that do not depend on it.
-        for (v, p) in edl.voiceovers.iter().zip(voice_probes) {
-            if let Err(m) = audio_window(v.start, v.end, p) {
-                errs.push(Diagnostic::new(&edl.file, m).voiceover(
-                    v.number,
-                    &v.source_text,
-                    v.line,
-                ));
-            }
-        }
-        for (m, p) in edl.music.iter().map(|m| &m.sound).zip(music_probes) {
-            if let Err(e) = audio_window(m.start, m.end, p) {
-                errs.push(Diagnostic::new(&edl.file, e).music(m.number, &m.source_text, m.line));
-            }
-        }
-        return Err(errs.into_result(()).unwrap_err());
-    }
+    fades
+}
 
-    // Lay the clips out.
+/// The source window of a voiceover or music bed.
+struct SoundWindow {
+    start: Ratio,
+    end: Ratio,
+    probe: Probe,
+    info: AudioInfo,
+}
+
+/// Which table a sound comes from.
+#[derive(Clone, Copy)]
+enum SoundKind {
+    Voiceover,
+    Music,
+}
+
+/// Phase 3: the source windows of the voiceovers or the music beds (None
+/// where one has a problem, which is reported).
+fn sound_windows(
+    edl: &Edl,
+    kind: SoundKind,
+    probes: &[Result<Probe, ProbeError>],
+    errs: &mut Diagnostics,
+) -> Vec<Option<SoundWindow>> {
+    let sounds: Vec<&Sound> = match kind {
+        SoundKind::Voiceover => edl.voiceovers.iter().collect(),
+        SoundKind::Music => edl.music.iter().map(|m| &m.sound).collect(),
+    };
+    sounds
+        .into_iter()
+        .zip(probes)
+        .map(|(s, p)| match audio_window(s.start, s.end, p) {
+            Ok((start, end, probe, info)) => Some(SoundWindow {
+                start,
+                end,
+                probe,
+                info,
+            }),
+            Err(m) => {
+                errs.push(sound_diag(edl, kind, s, m));
+                None
+            }
+        })
+        .collect()
+}
+
+/// A diagnostic about a voiceover or a music bed.
+fn sound_diag(edl: &Edl, kind: SoundKind, s: &Sound, m: String) -> Diagnostic {
+    let d = Diagnostic::new(&edl.file, m);
+    match kind {
+        SoundKind::Voiceover => d.voiceover(s.number, &s.source_text, s.line),
+        SoundKind::Music => d.music(s.number, &s.source_text, s.line),
+    }
+}
+
+/// Phase 4: the clips on the timeline, each overlapping the previous one
+/// by their transition.
+fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
+    let out = &edl.output;
     let mut clips = Vec::with_capacity(placed.len());
     let mut cursor = 0u64;
     for (i, (clip, p)) in edl.clips.iter().zip(placed).enumerate() {
-        let p = p.expect("checked above");
         let start = cursor;
         let fade_in = if i > 0 { fades[i - 1] } else { 0 };
         cursor = start + p.frames - fades[i];
@@ -545,17 +645,52 @@ pub fn plan(
             geometry,
         });
     }
-    let frames = clips.last().map_or(0, |c| c.timeline.end);
+    clips
+}
 
-    // Audio.
-    let sr = out.audio.sample_rate;
-    let s = |k: u64| sample_at(k, sr, fps);
-    let samples = s(frames);
-    let declick = |len: u64| Fade {
-        samples: (sr as u64 * DECLICK_MS / 1000).min(len / 2),
-        curve: AudioCurve::Linear,
-    };
-    let audio_clips = clips
+/// Sample positions on the timeline.
+struct AudioTiming {
+    sample_rate: u32,
+    fps: Ratio,
+    /// Samples of the whole montage.
+    samples: u64,
+    /// The montage's length in seconds.
+    montage: Ratio,
+}
+
+impl AudioTiming {
+    fn new(sample_rate: u32, fps: Ratio, frames: u64) -> AudioTiming {
+        AudioTiming {
+            sample_rate,
+            fps,
+            samples: sample_at(frames, sample_rate, fps),
+            montage: Ratio::from_integer(frames as i64) / fps,
+        }
+    }
+
+    /// The sample of frame boundary `k`.
+    fn frame(&self, k: u64) -> u64 {
+        sample_at(k, self.sample_rate, self.fps)
+    }
+
+    /// The sample at `t` seconds.
+    fn at(&self, t: Ratio) -> u64 {
+        time::round(t * Ratio::from_integer(self.sample_rate as i64)).max(0) as u64
+    }
+
+    /// A 5 ms linear fade, at most half of a region `len` samples long.
+    fn declick(&self, len: u64) -> Fade {
+        Fade {
+            samples: (self.sample_rate as u64 * DECLICK_MS / 1000).min(len / 2),
+            curve: AudioCurve::Linear,
+        }
+    }
+}
+
+/// Phase 5: each clip's own sound, crossfading with its neighbours'.
+fn clip_audio(edl: &Edl, clips: &[ClipPlan], timing: &AudioTiming) -> Vec<AudioRegion> {
+    let s = |k: u64| timing.frame(k);
+    clips
         .iter()
         .enumerate()
         .filter_map(|(i, c)| {
@@ -568,7 +703,7 @@ pub fn plan(
                     curve: edl.clips[i - 1].transition.audio_curve,
                 }
             } else {
-                declick(len)
+                timing.declick(len)
             };
             let fade_out = if c.fade_out > 0 {
                 Fade {
@@ -576,7 +711,7 @@ pub fn plan(
                     curve: edl.clips[i].transition.audio_curve,
                 }
             } else {
-                declick(len)
+                timing.declick(len)
             };
             (c.volume > 0.0).then(|| AudioRegion {
                 label: format!("clip {} ({})", c.number, c.source_text),
@@ -591,71 +726,84 @@ pub fn plan(
                 source_len: len,
             })
         })
-        .collect();
-    let montage = Ratio::from_integer(frames as i64) / fps;
-    let at_sample = |t: Ratio| time::round(t * Ratio::from_integer(sr as i64)).max(0) as u64;
-    let mut voiceovers = Vec::new();
-    for (v, p) in edl.voiceovers.iter().zip(voice_probes) {
-        let diag =
-            |m: String| Diagnostic::new(&edl.file, m).voiceover(v.number, &v.source_text, v.line);
-        match audio_window(v.start, v.end, p) {
-            Err(m) => errs.push(diag(m)),
-            Ok((a, b, probe, info)) => {
-                let end = v.at + (b - a);
-                if end > montage {
-                    errs.push(diag(format!(
-                        "the voiceover runs from {} to {}, past the end of the montage ({})",
-                        Clock(v.at),
-                        Clock(end),
-                        Clock(montage)
-                    )));
-                    continue;
-                }
-                let first = at_sample(v.at);
-                let len = at_sample(b - a);
-                let timeline = first..(first + len).min(samples);
-                let len = timeline.end - timeline.start;
-                if v.volume > 0.0 && len > 0 {
-                    voiceovers.push(AudioRegion {
-                        label: format!("voiceover {} ({})", v.number, v.source_text),
-                        source: v.source.clone(),
-                        stream: info.stream,
-                        container_start: probe.start_time,
-                        source_start: a,
-                        timeline,
-                        volume: v.volume,
-                        fade_in: declick(len),
-                        fade_out: declick(len),
-                        source_len: len,
-                    });
-                }
-            }
-        }
-    }
+        .collect()
+}
 
-    let mut music = Vec::new();
-    for (m, p) in edl.music.iter().zip(music_probes) {
-        let s = &m.sound;
-        let diag =
-            |e: String| Diagnostic::new(&edl.file, e).music(s.number, &s.source_text, s.line);
-        let (a, b, probe, info) = match audio_window(s.start, s.end, p) {
-            Err(e) => {
-                errs.push(diag(e));
-                continue;
-            }
-            Ok(w) => w,
-        };
-        if s.at >= montage {
-            errs.push(diag(format!(
-                "the music starts at {}, after the end of the montage ({})",
-                Clock(s.at),
-                Clock(montage)
-            )));
+/// Phase 6: the voiceovers, which must end within the montage.
+fn voiceovers(
+    edl: &Edl,
+    windows: &[Option<SoundWindow>],
+    timing: &AudioTiming,
+    errs: &mut Diagnostics,
+) -> Vec<AudioRegion> {
+    let mut out = Vec::new();
+    for (v, w) in edl.voiceovers.iter().zip(windows) {
+        let Some(w) = w else { continue };
+        let end = v.at + (w.end - w.start);
+        if end > timing.montage {
+            errs.push(sound_diag(
+                edl,
+                SoundKind::Voiceover,
+                v,
+                format!(
+                    "the voiceover runs from {} to {}, past the end of the montage ({})",
+                    Clock(v.at),
+                    Clock(end),
+                    Clock(timing.montage)
+                ),
+            ));
             continue;
         }
-        let first = at_sample(s.at);
-        let window = at_sample(b - a);
-        let stop = m.until.map_or(samples, |u| at_sample(u).min(samples));
+        let first = timing.at(v.at);
+        let timeline = first..(first + timing.at(w.end - w.start)).min(timing.samples);
+        let len = timeline.end - timeline.start;
+        if v.volume > 0.0 && len > 0 {
+            out.push(AudioRegion {
+                label: format!("voiceover {} ({})", v.number, v.source_text),
+                source: v.source.clone(),
+                stream: w.info.stream,
+                container_start: w.probe.start_time,
+                source_start: w.start,
+                timeline,
+                volume: v.volume,
+                fade_in: timing.declick(len),
+                fade_out: timing.declick(len),
+                source_len: len,
+            });
+        }
+    }
+    out
+}
+
+/// Phase 7: the music beds, looped and faded, starting within the montage.
+fn music(
+    edl: &Edl,
+    windows: &[Option<SoundWindow>],
+    timing: &AudioTiming,
+    errs: &mut Diagnostics,
+) -> Vec<AudioRegion> {
+    let mut out = Vec::new();
+    for (m, w) in edl.music.iter().zip(windows) {
+        let Some(w) = w else { continue };
+        let s = &m.sound;
+        if s.at >= timing.montage {
+            errs.push(sound_diag(
+                edl,
+                SoundKind::Music,
+                s,
+                format!(
+                    "the music starts at {}, after the end of the montage ({})",
+                    Clock(s.at),
+                    Clock(timing.montage)
+                ),
+            ));
+            continue;
+        }
+        let first = timing.at(s.at);
+        let window = timing.at(w.end - w.start);
+        let stop = m
+            .until
+            .map_or(timing.samples, |u| timing.at(u).min(timing.samples));
         let last = if m.looped {
             stop
         } else {
@@ -665,27 +813,21 @@ pub fn plan(
         if s.volume == 0.0 || len == 0 || window == 0 {
             continue;
         }
-        let fade = |t: Ratio| at_sample(t).min(len);
-        let fade_in = match fade(m.fade_in) {
-            0 => declick(len),
+        let fade = |t: Ratio, max: u64| match timing.at(t).min(max) {
+            0 => timing.declick(len),
             n => Fade {
                 samples: n,
                 curve: AudioCurve::Linear,
             },
         };
-        let fade_out = match fade(m.fade_out).min(len - fade_in.samples) {
-            0 => declick(len),
-            n => Fade {
-                samples: n,
-                curve: AudioCurve::Linear,
-            },
-        };
-        music.push(AudioRegion {
+        let fade_in = fade(m.fade_in, len);
+        let fade_out = fade(m.fade_out, len - fade_in.samples);
+        out.push(AudioRegion {
             label: format!("music {} ({})", s.number, s.source_text),
             source: s.source.clone(),
-            stream: info.stream,
-            container_start: probe.start_time,
-            source_start: a,
+            stream: w.info.stream,
+            container_start: w.probe.start_time,
+            source_start: w.start,
             timeline: first..last,
             volume: s.volume,
             fade_in,
@@ -693,9 +835,17 @@ pub fn plan(
             source_len: window.min(len),
         });
     }
+    out
+}
 
+/// Phase 8: the montage's fades from and to black, in frames.
+fn master_fades(edl: &Edl, frames: u64, errs: &mut Diagnostics) -> (u64, u64) {
+    let fps = edl.output.fps;
     let fade_frames = |t: Ratio| time::round(t * fps).max(0) as u64;
-    let (fade_in, fade_out) = (fade_frames(out.fade_in), fade_frames(out.fade_out));
+    let (fade_in, fade_out) = (
+        fade_frames(edl.output.fade_in),
+        fade_frames(edl.output.fade_out),
+    );
     if fade_in + fade_out > frames {
         errs.push(Diagnostic::new(
             &edl.file,
@@ -705,41 +855,7 @@ pub fn plan(
             ),
         ));
     }
-    let ducking = edl
-        .ducking
-        .filter(|_| !voiceovers.is_empty())
-        .map(|d| DuckPlan {
-            depth_db: d.depth_db,
-            attack: at_sample(d.attack),
-            release: at_sample(d.release),
-            hold: at_sample(d.hold),
-            threshold_db: d.threshold_db,
-            clips: d.clips,
-            music: d.music,
-        });
-
-    let segments = segments(&clips, fps);
-    errs.into_result(Plan {
-        output: out.clone(),
-        frames,
-        clips,
-        segments,
-        audio: AudioPlan {
-            sample_rate: sr,
-            channels: out.audio.channels,
-            samples,
-            clips: audio_clips,
-            voiceovers,
-            music,
-            ducking,
-            loudness: out.audio.loudness,
-            fade_in: s(fade_in),
-            fade_out: samples - s(frames - fade_out.min(frames)),
-        },
-        fade_in,
-        fade_out,
-        range: 0..frames,
-    })
+    (fade_in, fade_out)
 }
 
 /// The source window of a voiceover or music bed, which needs audio.

@@ -123,22 +123,21 @@ fn layer(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&top))
 }
 
-fn edges(
-    module: &str,
-    text: &str,
-    in_binary: bool,
-    modules: &BTreeSet<String>,
-) -> Vec<Edge> {
+fn edges(module: &str, text: &str, in_binary: bool, modules: &BTreeSet<String>) -> Vec<Edge> {
     let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
     let mut out = Vec::new();
     for (line, code) in code_lines(text) {
         let mut found: Vec<String> = Vec::new();
         let root = if in_binary { "reel::" } else { "crate::" };
-        found.extend(paths_after(code, root).iter().filter_map(|p| resolve(p, modules)));
         found.extend(
-            paths_after(code, "super::")
+            paths_after(code, root)
                 .iter()
-                .filter_map(|p| resolve(&format!("{parent}::{p}").trim_start_matches(':'), modules)),
+                .filter_map(|p| resolve(p, modules)),
+        );
+        found.extend(
+            paths_after(code, "super::").iter().filter_map(|p| {
+                resolve(&format!("{parent}::{p}").trim_start_matches(':'), modules)
+            }),
         );
         // A module's own submodules, named without `self::`.
         for word in code.split(|c: char| !is_ident(c) && c != ':') {
@@ -265,7 +264,10 @@ fn cycles(graph: &BTreeMap<String, Vec<Edge>>) -> Vec<String> {
             let mut seen = BTreeSet::new();
             for e in graph[*from].iter().filter(|e| group.contains(&e.to)) {
                 if seen.insert(&e.to) {
-                    closing.push(format!("{from} -> {} (line {}: `{}`)", e.to, e.line, e.text));
+                    closing.push(format!(
+                        "{from} -> {} (line {}: `{}`)",
+                        e.to, e.line, e.text
+                    ));
                 }
             }
         }
