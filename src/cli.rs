@@ -15,6 +15,17 @@ Exit codes: 0 success, 1 render failure, 2 invalid EDL or usage."
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in error messages: `auto` on a terminal unless NO_COLOR is
+    /// set, `always`, or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -23,60 +34,16 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  reel render edl/demo.toml\n  reel render cut.toml -o out/cut.mkv --jobs 4"
     )]
-    Render {
-        /// The EDL (TOML) file.
-        edl: PathBuf,
-        /// Output file (overrides [output] path); .mp4, .mov or .mkv.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Segments rendered in parallel (default: the number of cores).
-        #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=256))]
-        jobs: Option<u16>,
-        /// Print nothing but errors.
-        #[arg(short, long)]
-        quiet: bool,
-        /// Render only this span of the timeline, START-END in seconds or
-        /// HH:MM:SS.mmm (e.g. 30-45.5); its frames are the full render's.
-        #[arg(long, value_name = "START-END")]
-        range: Option<String>,
-        #[command(flatten)]
-        profile: ProfileArgs,
-        #[command(flatten)]
-        cache: CacheArgs,
-        /// Render without the cache (nothing read from it or stored in it).
-        #[arg(long, conflicts_with_all = ["cache", "cache_max"])]
-        no_cache: bool,
-        /// Damaged video inside a clip: `stop` the render (default) or
-        /// `conceal` it by showing the last good picture (the summary
-        /// counts the pictures concealed).
-        #[arg(long, value_enum, default_value_t = DecodeErrors::Stop, value_name = "WHAT")]
-        on_decode_error: DecodeErrors,
-        /// With --proxy: first make the proxy media that are missing.
-        #[arg(long, requires = "proxy", conflicts_with = "no_cache")]
-        make_proxies: bool,
-    },
+    Render(RenderArgs),
     /// Make proxy media (small, fast-to-decode copies of the large video
     /// sources) in the cache, for `render --proxy`.
     #[command(
         after_help = "Example:\n  reel proxies edl/demo.toml && reel render --proxy edl/demo.toml"
     )]
-    Proxies {
-        /// The EDL (TOML) file.
-        edl: PathBuf,
-        /// Sources transcoded at once (default: the number of cores).
-        #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=256))]
-        jobs: Option<u16>,
-        #[command(flatten)]
-        cache: CacheArgs,
-    },
+    Proxies(ProxiesArgs),
     /// Validate an EDL, probe its sources and print the planned timeline.
     #[command(after_help = "Example:\n  reel check edl/demo.toml")]
-    Check {
-        /// The EDL (TOML) file.
-        edl: PathBuf,
-        #[command(flatten)]
-        profile: ProfileArgs,
-    },
+    Check(CheckArgs),
     /// Show or empty the render cache.
     #[command(
         after_help = "Examples:\n  reel cache stats edl/demo.toml\n  reel cache clear --cache /tmp/reel-cache"
@@ -87,22 +54,73 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// The EDL (TOML) file.
+    pub edl: PathBuf,
+    /// Output file (overrides [output] path); .mp4, .mov or .mkv.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Segments rendered in parallel (default: the number of cores).
+    #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Render only this span of the timeline, START-END in seconds or
+    /// HH:MM:SS.mmm (e.g. 30-45.5); its frames are the full render's.
+    #[arg(long, value_name = "START-END")]
+    pub range: Option<String>,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Render without the cache (nothing read from it or stored in it).
+    #[arg(long, conflicts_with_all = ["cache", "cache_max"])]
+    pub no_cache: bool,
+    /// Damaged video inside a clip: `stop` the render (default) or
+    /// `conceal` it by showing the last good picture (the summary
+    /// counts the pictures concealed).
+    #[arg(long, value_enum, default_value_t = DecodeErrors::Stop, value_name = "WHAT")]
+    pub on_decode_error: DecodeErrors,
+    /// With --proxy: first make the proxy media that are missing.
+    #[arg(long, requires = "proxy", conflicts_with = "no_cache")]
+    pub make_proxies: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProxiesArgs {
+    /// The EDL (TOML) file.
+    pub edl: PathBuf,
+    /// Sources transcoded at once (default: the number of cores).
+    #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The EDL (TOML) file.
+    pub edl: PathBuf,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CacheAction {
     /// Print what the cache holds.
-    Stats {
-        /// The cache beside this EDL (default: REEL_CACHE, else ./.reel-cache).
-        edl: Option<PathBuf>,
-        #[command(flatten)]
-        cache: CacheArgs,
-    },
+    Stats(CacheTarget),
     /// Remove every cached segment, audio track and proxy.
-    Clear {
-        /// The cache beside this EDL (default: REEL_CACHE, else ./.reel-cache).
-        edl: Option<PathBuf>,
-        #[command(flatten)]
-        cache: CacheArgs,
-    },
+    Clear(CacheTarget),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CacheTarget {
+    /// The cache beside this EDL (default: REEL_CACHE, else ./.reel-cache).
+    pub edl: Option<PathBuf>,
+    #[command(flatten)]
+    pub cache: CacheArgs,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

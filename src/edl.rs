@@ -7,7 +7,7 @@
 //! problem it finds rather than stopping at the first.
 
 use crate::container;
-use crate::error::{Diagnostic, Diagnostics};
+use crate::error::{Diagnostic, Diagnostics, Span};
 use crate::time::{self, Ratio, TimeSpec};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
@@ -46,13 +46,13 @@ struct RawProfile {
     path: Option<Spanned<String>>,
     width: Option<Spanned<i64>>,
     height: Option<Spanned<i64>>,
-    fps: Option<Spanned<RateValue>>,
+    fps: Option<Spanned<Value>>,
     fit: Option<Fit>,
     background: Option<Spanned<String>>,
     video: Option<RawVideo>,
     audio: Option<RawAudio>,
-    fade_in: Option<Spanned<TimeValue>>,
-    fade_out: Option<Spanned<TimeValue>>,
+    fade_in: Option<Spanned<Value>>,
+    fade_out: Option<Spanned<Value>>,
     draft: Option<bool>,
 }
 
@@ -103,7 +103,7 @@ struct RawOutput {
     path: Option<Spanned<String>>,
     width: Spanned<i64>,
     height: Spanned<i64>,
-    fps: Spanned<RateValue>,
+    fps: Spanned<Value>,
     #[serde(default)]
     fit: Fit,
     background: Option<Spanned<String>>,
@@ -111,25 +111,25 @@ struct RawOutput {
     video: Option<RawVideo>,
     #[serde(default)]
     audio: Option<RawAudio>,
-    fade_in: Option<Spanned<TimeValue>>,
-    fade_out: Option<Spanned<TimeValue>>,
+    fade_in: Option<Spanned<Value>>,
+    fade_out: Option<Spanned<Value>>,
     draft: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawVideo {
-    codec: Option<String>,
+    codec: Option<Spanned<String>>,
     crf: Option<Spanned<i64>>,
-    preset: Option<String>,
-    pix_fmt: Option<String>,
+    preset: Option<Spanned<String>>,
+    pix_fmt: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAudio {
-    codec: Option<String>,
-    bitrate: Option<Spanned<BitrateValue>>,
+    codec: Option<Spanned<String>>,
+    bitrate: Option<Spanned<Value>>,
     sample_rate: Option<Spanned<i64>>,
     channels: Option<Spanned<i64>>,
     loudness: Option<RawLoudness>,
@@ -154,9 +154,9 @@ struct RawDefaults {
 struct RawClip {
     source: Spanned<String>,
     #[serde(rename = "in")]
-    start: Option<Spanned<TimeValue>>,
-    out: Option<Spanned<TimeValue>>,
-    duration: Option<Spanned<TimeValue>>,
+    start: Option<Spanned<Value>>,
+    out: Option<Spanned<Value>>,
+    duration: Option<Spanned<Value>>,
     volume: Option<Spanned<f64>>,
     transition: Option<Spanned<RawTransition>>,
 }
@@ -166,7 +166,7 @@ struct RawClip {
 struct RawTransition {
     #[serde(default)]
     kind: TransitionKind,
-    duration: Option<Spanned<TimeValue>>,
+    duration: Option<Spanned<Value>>,
     #[serde(default)]
     audio_curve: AudioCurve,
 }
@@ -175,26 +175,26 @@ struct RawTransition {
 #[serde(deny_unknown_fields)]
 struct RawMusic {
     source: Spanned<String>,
-    at: Option<Spanned<TimeValue>>,
+    at: Option<Spanned<Value>>,
     #[serde(rename = "in")]
-    start: Option<Spanned<TimeValue>>,
-    out: Option<Spanned<TimeValue>>,
-    duration: Option<Spanned<TimeValue>>,
+    start: Option<Spanned<Value>>,
+    out: Option<Spanned<Value>>,
+    duration: Option<Spanned<Value>>,
     volume: Option<Spanned<f64>>,
     #[serde(rename = "loop", default)]
     looped: bool,
-    until: Option<Spanned<TimeValue>>,
-    fade_in: Option<Spanned<TimeValue>>,
-    fade_out: Option<Spanned<TimeValue>>,
+    until: Option<Spanned<Value>>,
+    fade_in: Option<Spanned<Value>>,
+    fade_out: Option<Spanned<Value>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDucking {
     depth_db: Option<Spanned<f64>>,
-    attack: Option<Spanned<TimeValue>>,
-    release: Option<Spanned<TimeValue>>,
-    hold: Option<Spanned<TimeValue>>,
+    attack: Option<Spanned<Value>>,
+    release: Option<Spanned<Value>>,
+    hold: Option<Spanned<Value>>,
     threshold_db: Option<Spanned<f64>>,
     applies_to: Option<Spanned<Vec<String>>>,
 }
@@ -204,21 +204,21 @@ struct RawDucking {
 struct RawVoiceover {
     source: Spanned<String>,
     #[serde(default)]
-    at: Option<Spanned<TimeValue>>,
+    at: Option<Spanned<Value>>,
     #[serde(rename = "in")]
-    start: Option<Spanned<TimeValue>>,
-    out: Option<Spanned<TimeValue>>,
-    duration: Option<Spanned<TimeValue>>,
+    start: Option<Spanned<Value>>,
+    out: Option<Spanned<Value>>,
+    duration: Option<Spanned<Value>>,
     volume: Option<Spanned<f64>>,
 }
 
 /// The keys voiceovers and music beds share, borrowed from either.
 struct RawSound<'a> {
     source: &'a Spanned<String>,
-    at: &'a Option<Spanned<TimeValue>>,
-    start: &'a Option<Spanned<TimeValue>>,
-    out: &'a Option<Spanned<TimeValue>>,
-    duration: &'a Option<Spanned<TimeValue>>,
+    at: &'a Option<Spanned<Value>>,
+    start: &'a Option<Spanned<Value>>,
+    out: &'a Option<Spanned<Value>>,
+    duration: &'a Option<Spanned<Value>>,
     volume: &'a Option<Spanned<f64>>,
 }
 
@@ -253,9 +253,16 @@ fn sound(
     src: &SourceText,
     number: usize,
     line: usize,
+    table: Range<usize>,
     raw: RawSound,
     errs: &mut Diagnostics,
 ) -> Sound {
+    let mut spans = Spans::new(table);
+    spans.add(src, "source", &Some(raw.source.clone()));
+    spans.add(src, "at", raw.at);
+    spans.add(src, "in", raw.start);
+    spans.add(src, "out", raw.out);
+    spans.add(src, "duration", raw.duration);
     let at = seconds(src, raw.at, "at", errs);
     let (start, end) = trim(src, raw.start, raw.out, raw.duration, errs);
     let volume = raw
@@ -272,6 +279,7 @@ fn sound(
         start,
         end,
         volume,
+        spans,
     }
 }
 
@@ -307,67 +315,37 @@ pub enum TransitionKind {
     Crossfade,
 }
 
-/// A time key: a number of seconds or a timecode string.
+/// A key that takes a number or text: a time (seconds or a timecode
+/// string), a frame rate (30, 29.97 or "30000/1001") or a bitrate (192000
+/// or "192k").
 #[derive(Debug, Clone)]
-enum TimeValue {
+enum Value {
     Number(f64),
     Text(String),
 }
 
-impl<'de> Deserialize<'de> for TimeValue {
+impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = TimeValue;
+            type Value = Value;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("seconds (a number) or a timecode string such as \"01:02.500\"")
+                f.write_str("a number or text")
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TimeValue, E> {
-                Ok(TimeValue::Number(v as f64))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+                Ok(Value::Number(v as f64))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TimeValue, E> {
-                Ok(TimeValue::Number(v as f64))
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+                Ok(Value::Number(v as f64))
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TimeValue, E> {
-                Ok(TimeValue::Number(v))
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+                Ok(Value::Number(v))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<TimeValue, E> {
-                Ok(TimeValue::Text(v.to_string()))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::Text(v.to_string()))
             }
         }
         d.deserialize_any(V)
-    }
-}
-
-/// A rate key: 30, 29.97 or "30000/1001".
-#[derive(Debug, Clone)]
-enum RateValue {
-    Number(f64),
-    Text(String),
-}
-
-impl<'de> Deserialize<'de> for RateValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match TimeValue::deserialize(d)? {
-            TimeValue::Number(n) => Ok(RateValue::Number(n)),
-            TimeValue::Text(t) => Ok(RateValue::Text(t)),
-        }
-    }
-}
-
-/// A bitrate: 192000 or "192k".
-#[derive(Debug, Clone)]
-enum BitrateValue {
-    Number(f64),
-    Text(String),
-}
-
-impl<'de> Deserialize<'de> for BitrateValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match TimeValue::deserialize(d)? {
-            TimeValue::Number(n) => Ok(BitrateValue::Number(n)),
-            TimeValue::Text(t) => Ok(BitrateValue::Text(t)),
-        }
     }
 }
 
@@ -404,6 +382,9 @@ pub struct Output {
     pub fade_out: Ratio,
     /// Decode fast for previews: skip the deblocking filter of sources.
     pub draft: bool,
+    /// Where `[output]`'s keys are in the file (`video.codec`,
+    /// `audio.codec`... for the nested tables), for messages.
+    pub spans: Spans,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -456,6 +437,8 @@ pub struct Clip {
     pub end: End,
     pub volume: f64,
     pub transition: Transition,
+    /// Where the clip's table and keys are in the file, for messages.
+    pub spans: Spans,
 }
 
 /// The transition from a clip into the next one.
@@ -466,6 +449,8 @@ pub struct Transition {
     pub duration: Ratio,
     /// Line of the `transition` key, for messages.
     pub line: usize,
+    /// Where its value is in the file.
+    pub span: Span,
     pub audio_curve: AudioCurve,
 }
 
@@ -481,6 +466,8 @@ pub struct Sound {
     pub start: TimeSpec,
     pub end: End,
     pub volume: f64,
+    /// Where its table and keys are in the file, for messages.
+    pub spans: Spans,
 }
 
 pub type Voiceover = Sound;
@@ -549,6 +536,67 @@ impl Default for AudioSettings {
     }
 }
 
+/// Where a table and its keys' values are in the EDL file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spans {
+    /// The table (`[[clip]]` and its keys).
+    pub table: Span,
+    /// Each key given: its value's place, line and column.
+    keys: Vec<(&'static str, Span, (usize, usize))>,
+}
+
+impl Spans {
+    fn new(table: Range<usize>) -> Spans {
+        Spans {
+            table: table.into(),
+            keys: Vec::new(),
+        }
+    }
+
+    /// Notes where `key`'s value is, if the key is given.
+    fn add<T>(&mut self, src: &SourceText, key: &'static str, value: &Option<Spanned<T>>) {
+        if let Some(v) = value {
+            let span = v.span();
+            self.keys
+                .push((key, span.clone().into(), src.line_col(span.start)));
+        }
+    }
+
+    /// Where `key`'s value is, if it was given.
+    pub fn get(&self, key: &str) -> Option<Span> {
+        self.keys
+            .iter()
+            .find(|(k, ..)| *k == key)
+            .map(|(_, s, _)| *s)
+    }
+
+    /// A diagnostic at `key`'s value (its line and column, and a caret
+    /// under it), or about the file when the key was not given.
+    pub fn diagnostic(&self, file: &Path, key: &str, message: String) -> Diagnostic {
+        match self.keys.iter().find(|(k, ..)| *k == key) {
+            Some((_, span, (line, col))) => Diagnostic::new(file, message)
+                .at(*line, *col)
+                .span(*span)
+                .key(key.rsplit('.').next().unwrap_or(key)),
+            None => Diagnostic::new(file, message),
+        }
+    }
+
+    /// Points `d` at `key`'s value, or at the table when the key was not
+    /// given (its default is what is wrong).
+    pub fn point(&self, d: Diagnostic, key: &str) -> Diagnostic {
+        match self.get(key) {
+            Some(span) => d.span(span).key(key),
+            None => d.span(self.table).key(key),
+        }
+    }
+
+    /// The first of `keys` that was given.
+    pub fn first(&self, keys: &[&'static str]) -> Option<(&'static str, Span)> {
+        keys.iter().find_map(|k| self.get(k).map(|s| (*k, s)))
+    }
+}
+
 /// Default output path when the EDL gives none: `<edl stem>.mp4` beside it.
 fn default_output(file: &Path) -> PathBuf {
     let stem = file
@@ -583,21 +631,94 @@ impl<'a> SourceText<'a> {
 
     pub fn at(&self, span: &Range<usize>, message: impl Into<String>) -> Diagnostic {
         let (line, col) = self.line_col(span.start);
-        Diagnostic::new(self.file, message).at(line, col)
+        Diagnostic::new(self.file, message)
+            .at(line, col)
+            .span(span.clone().into())
     }
 }
 
-/// The first line (1-based) setting `key` to the string `value`, for
-/// messages about values found wrong after parsing.
-pub fn line_of(text: &str, key: &str, value: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| {
-            let mut parts = l.splitn(2, '=');
-            let k = parts.next().unwrap_or("").trim();
-            let v = parts.next().unwrap_or("").trim();
-            k == key && v.trim_matches(|c| c == '"' || c == '\'') == value
-        })
-        .map(|i| i + 1)
+/// The key whose value starts at byte `at`: the name before the `=` that
+/// comes before it on its line (`width = "wide"`, or inside an inline
+/// table, `{ kind = "x" }`).
+fn key_before(text: &str, at: usize) -> Option<&str> {
+    let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..at.min(text.len())].trim_end();
+    let before = before.strip_suffix('=')?.trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .map_or(0, |i| i + 1);
+    let key = &before[start..];
+    (!key.is_empty()).then_some(key)
+}
+
+/// A TOML or serde message in words, naming the key: `invalid type:
+/// string "wide", expected i64` for `width` becomes "`width` must be a
+/// whole number of pixels, found the text "wide"".
+fn describe(message: &str, key: Option<&str>) -> String {
+    let Some(key) = key else {
+        return message.to_string();
+    };
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "`{key}` must be {}, found {}",
+            expected_in_words(key, expected),
+            found_in_words(found)
+        );
+    }
+    if message.contains(&format!("`{key}`")) {
+        message.to_string()
+    } else {
+        format!("{message} for `{key}`")
+    }
+}
+
+/// What a key takes, in words.
+fn expected_in_words(key: &str, serde: &str) -> String {
+    let key = key.rsplit('.').next().unwrap_or(key);
+    match key {
+        "width" | "height" => "a whole number of pixels".into(),
+        "crf" | "channels" => "a whole number".into(),
+        "sample_rate" => "a whole number of samples per second".into(),
+        "fps" => "a frame rate such as 30, 29.97 or \"30000/1001\"".into(),
+        "bitrate" => "bits per second, such as 192000 or \"192k\"".into(),
+        "volume" => "a number (a gain from 0 to 16)".into(),
+        "in" | "out" | "duration" | "at" | "until" | "fade_in" | "fade_out" | "attack"
+        | "release" | "hold" => {
+            "seconds (a number) or a timecode string such as \"01:02.500\"".into()
+        }
+        "depth_db" | "threshold_db" | "integrated_lufs" | "true_peak_db" => {
+            "a number of decibels".into()
+        }
+        _ => match serde {
+            "i64" | "u64" | "u32" | "i32" => "a whole number".into(),
+            "f64" | "f32" => "a number".into(),
+            "a boolean" => "true or false".into(),
+            "a string" => "text in quotes".into(),
+            "a sequence" => "a list".into(),
+            other => other.to_string(),
+        },
+    }
+}
+
+/// serde's name for a value found, in words.
+fn found_in_words(found: &str) -> String {
+    let unquote = |s: &str| s.trim_matches('`').to_string();
+    if let Some(t) = found.strip_prefix("string ") {
+        format!("the text {t}")
+    } else if let Some(n) = found.strip_prefix("integer ") {
+        format!("the whole number {}", unquote(n))
+    } else if let Some(n) = found.strip_prefix("floating point ") {
+        format!("the number {}", unquote(n))
+    } else if let Some(b) = found.strip_prefix("boolean ") {
+        unquote(b)
+    } else {
+        match found {
+            "sequence" => "a list".into(),
+            "map" => "a table".into(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl Edl {
@@ -635,7 +756,13 @@ impl Edl {
         let src = SourceText::new(file, text);
         let mut raw: RawEdl = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            Diagnostics::from(src.at(&span, e.message().trim().to_string()))
+            let key = key_before(text, span.start);
+            let message = describe(e.message().trim(), key);
+            let d = src.at(&span, message);
+            Diagnostics::from(match key {
+                Some(k) => d.key(k),
+                None => d,
+            })
         })?;
         let Some(name) = profile else {
             return validate(&src, raw);
@@ -720,16 +847,46 @@ impl Edl {
 
 fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
     let mut errs = Diagnostics::default();
+    let output = output(src, raw.output, &mut errs);
+    let defaults = defaults(src, raw.defaults, &mut errs);
+    let clips = clips(src, raw.clip, &defaults, &mut errs);
+    let voiceovers = raw
+        .voiceover
+        .iter()
+        .enumerate()
+        .map(|(i, v)| voiceover(src, i + 1, v, &mut errs))
+        .collect();
+    let music = raw
+        .music
+        .iter()
+        .enumerate()
+        .map(|(i, m)| music(src, i + 1, m, &mut errs))
+        .collect();
+    let ducking = raw.ducking.map(|d| ducking(src, d.into_inner(), &mut errs));
+    errs.into_result(Edl {
+        file: src.file.to_path_buf(),
+        output,
+        clips,
+        voiceovers,
+        music,
+        ducking,
+    })
+}
 
-    // [output]
-    let out = raw.output.into_inner();
+/// `[output]`: size, rate, fit, background, encoders, fades and path.
+fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagnostics) -> Output {
+    let mut spans = Spans::new(raw.span());
+    let out = raw.into_inner();
     let mut dim = |v: &Spanned<i64>, name: &str| -> u32 {
         let n = *v.get_ref();
         if !(2..=16384).contains(&n) || n % 2 != 0 {
-            errs.push(src.at(
-                &v.span(),
-                format!("invalid output {name} {n} (expected an even number from 2 to 16384)"),
-            ));
+            errs.push(
+                src.at(
+                    &v.span(),
+                    format!("invalid output {name} {n} (expected an even number from 2 to 16384)"),
+                )
+                .key(name),
+            );
             2
         } else {
             n as u32
@@ -738,111 +895,62 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
     let width = dim(&out.width, "width");
     let height = dim(&out.height, "height");
     let fps_text = match out.fps.get_ref() {
-        RateValue::Number(n) => format!("{n}"),
-        RateValue::Text(t) => t.clone(),
+        Value::Number(n) => format!("{n}"),
+        Value::Text(t) => t.clone(),
     };
-    let fps = match time::parse_rate(&fps_text) {
-        Ok(r) => r,
-        Err(m) => {
-            errs.push(src.at(&out.fps.span(), m));
-            Ratio::from_integer(30)
-        }
-    };
+    let fps = time::parse_rate(&fps_text).unwrap_or_else(|m| {
+        errs.push(src.at(&out.fps.span(), m).key("fps"));
+        Ratio::from_integer(30)
+    });
     let background = match &out.background {
         None => [0, 0, 0],
         Some(s) => parse_colour(s.get_ref()).unwrap_or_else(|| {
-            errs.push(src.at(
-                &s.span(),
-                format!(
-                    "invalid background colour \"{}\" (expected \"#rrggbb\")",
-                    s.get_ref()
-                ),
-            ));
+            errs.push(
+                src.at(
+                    &s.span(),
+                    format!(
+                        "invalid background colour \"{}\" (expected \"#rrggbb\")",
+                        s.get_ref()
+                    ),
+                )
+                .key("background"),
+            );
             [0, 0, 0]
         }),
     };
-    let mut video = VideoSettings::default();
-    if let Some(v) = out.video {
-        if let Some(c) = v.codec {
-            video.codec = c;
-        }
-        if let Some(p) = v.preset {
-            video.preset = p;
-        }
-        if let Some(p) = v.pix_fmt {
-            video.pix_fmt = p;
-        }
-        if let Some(crf) = v.crf {
-            match u32::try_from(*crf.get_ref()) {
-                Ok(c) if c <= 63 => video.crf = c,
-                _ => errs.push(src.at(
-                    &crf.span(),
-                    format!("invalid crf {} (expected 0 to 63)", crf.get_ref()),
-                )),
-            }
-        }
-    }
-    let mut audio = AudioSettings::default();
-    if let Some(a) = out.audio {
-        if let Some(c) = a.codec {
-            audio.codec = c;
-        }
-        if let Some(b) = a.bitrate {
-            match parse_bitrate(b.get_ref()) {
-                Some(v) => audio.bitrate = v,
-                None => errs.push(src.at(
-                    &b.span(),
-                    "invalid bitrate (expected bits per second, e.g. 192000 or \"192k\")",
-                )),
-            }
-        }
-        if let Some(r) = a.sample_rate {
-            match u32::try_from(*r.get_ref()) {
-                Ok(v) if (8000..=192_000).contains(&v) => audio.sample_rate = v,
-                _ => errs.push(src.at(
-                    &r.span(),
-                    format!(
-                        "invalid sample_rate {} (expected 8000 to 192000)",
-                        r.get_ref()
-                    ),
-                )),
-            }
-        }
-        if let Some(c) = a.channels {
-            match u32::try_from(*c.get_ref()) {
-                Ok(v) if (1..=8).contains(&v) => audio.channels = v,
-                _ => errs.push(src.at(
-                    &c.span(),
-                    format!("invalid channels {} (expected 1 to 8)", c.get_ref()),
-                )),
-            }
-        }
-        if let Some(l) = a.loudness {
-            audio.loudness = Some(Loudness {
-                integrated_lufs: number(src, &l.integrated_lufs, -16.0, -50.0..=-5.0, &mut errs),
-                true_peak_db: number(src, &l.true_peak_db, -1.0, -20.0..=0.0, &mut errs),
-            });
-        }
-    }
-    let fade_in = seconds(src, &out.fade_in, "fade_in", &mut errs);
-    let fade_out = seconds(src, &out.fade_out, "fade_out", &mut errs);
+    let video = out
+        .video
+        .map(|v| video_settings(src, v, &mut spans, errs))
+        .unwrap_or_default();
+    let audio = out
+        .audio
+        .map(|a| audio_settings(src, a, &mut spans, errs))
+        .unwrap_or_default();
+    let fade_in = seconds(src, &out.fade_in, "fade_in", errs);
+    let fade_out = seconds(src, &out.fade_out, "fade_out", errs);
+    spans.add(src, "fade_in", &out.fade_in);
+    spans.add(src, "fade_out", &out.fade_out);
+    spans.add(src, "path", &out.path);
     if let Some(p) = &out.path {
         if container::muxer_for(Path::new(p.get_ref())).is_none() {
-            errs.push(src.at(
-                &p.span(),
-                format!(
-                    "unsupported output extension in \"{}\" (expected {})",
-                    p.get_ref(),
-                    container::accepted()
-                ),
-            ));
+            errs.push(
+                src.at(
+                    &p.span(),
+                    format!(
+                        "unsupported output extension in \"{}\" (expected {})",
+                        p.get_ref(),
+                        container::accepted()
+                    ),
+                )
+                .key("path"),
+            );
         }
     }
     let path = out
         .path
         .map(|p| p.into_inner())
         .unwrap_or_else(|| default_output(src.file).to_string_lossy().into_owned());
-    let output = Output {
+    Output {
         path: Edl::resolve(src.file, &path),
         width,
         height,
@@ -854,192 +962,356 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         fade_in,
         fade_out,
         draft: out.draft.unwrap_or(false),
-    };
+        spans,
+    }
+}
 
-    // [defaults]
-    let defaults = raw.defaults.map(|d| d.into_inner()).unwrap_or_default();
-    let default_volume = defaults
+/// `[output.video]`. Encoder names are checked against FFmpeg later (see
+/// [`Output::spans`]: `video.codec`, `video.preset`, `video.pix_fmt`).
+fn video_settings(
+    src: &SourceText,
+    v: RawVideo,
+    spans: &mut Spans,
+    errs: &mut Diagnostics,
+) -> VideoSettings {
+    let mut video = VideoSettings::default();
+    spans.add(src, "video.codec", &v.codec);
+    spans.add(src, "video.preset", &v.preset);
+    spans.add(src, "video.pix_fmt", &v.pix_fmt);
+    if let Some(c) = v.codec {
+        video.codec = c.into_inner();
+    }
+    if let Some(p) = v.preset {
+        video.preset = p.into_inner();
+    }
+    if let Some(p) = v.pix_fmt {
+        video.pix_fmt = p.into_inner();
+    }
+    if let Some(crf) = v.crf {
+        match u32::try_from(*crf.get_ref()) {
+            Ok(c) if c <= 63 => video.crf = c,
+            _ => errs.push(
+                src.at(
+                    &crf.span(),
+                    format!("invalid crf {} (expected 0 to 63)", crf.get_ref()),
+                )
+                .key("crf"),
+            ),
+        }
+    }
+    video
+}
+
+/// `[output.audio]` and its loudness target.
+fn audio_settings(
+    src: &SourceText,
+    a: RawAudio,
+    spans: &mut Spans,
+    errs: &mut Diagnostics,
+) -> AudioSettings {
+    let mut audio = AudioSettings::default();
+    spans.add(src, "audio.codec", &a.codec);
+    if let Some(c) = a.codec {
+        audio.codec = c.into_inner();
+    }
+    if let Some(b) = a.bitrate {
+        match parse_bitrate(b.get_ref()) {
+            Some(v) => audio.bitrate = v,
+            None => errs.push(
+                src.at(
+                    &b.span(),
+                    "invalid bitrate (expected bits per second, e.g. 192000 or \"192k\")",
+                )
+                .key("bitrate"),
+            ),
+        }
+    }
+    let mut whole =
+        |v: &Spanned<i64>, key: &str, range: std::ops::RangeInclusive<u32>| match u32::try_from(
+            *v.get_ref(),
+        ) {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                errs.push(
+                    src.at(
+                        &v.span(),
+                        format!(
+                            "invalid {key} {} (expected {} to {})",
+                            v.get_ref(),
+                            range.start(),
+                            range.end()
+                        ),
+                    )
+                    .key(key),
+                );
+                None
+            }
+        };
+    if let Some(r) = a
+        .sample_rate
+        .as_ref()
+        .and_then(|r| whole(r, "sample_rate", 8000..=192_000))
+    {
+        audio.sample_rate = r;
+    }
+    if let Some(c) = a
+        .channels
+        .as_ref()
+        .and_then(|c| whole(c, "channels", 1..=8))
+    {
+        audio.channels = c;
+    }
+    if let Some(l) = a.loudness {
+        audio.loudness = Some(Loudness {
+            integrated_lufs: number(
+                src,
+                &l.integrated_lufs,
+                "integrated_lufs",
+                -16.0,
+                -50.0..=-5.0,
+                errs,
+            ),
+            true_peak_db: number(
+                src,
+                &l.true_peak_db,
+                "true_peak_db",
+                -1.0,
+                -20.0..=0.0,
+                errs,
+            ),
+        });
+    }
+    audio
+}
+
+/// `[defaults]`: what clips without their own keys use.
+struct Defaults {
+    volume: f64,
+    transition: Option<Transition>,
+}
+
+fn defaults(
+    src: &SourceText,
+    raw: Option<Spanned<RawDefaults>>,
+    errs: &mut Diagnostics,
+) -> Defaults {
+    let d = raw.map(|d| d.into_inner()).unwrap_or_default();
+    Defaults {
+        volume: d.volume.as_ref().map_or(1.0, |v| volume(src, v, errs)),
+        transition: d.transition.as_ref().map(|t| transition(src, t, errs)),
+    }
+}
+
+/// Every `[[clip]]`, numbered from 1; the last one's transition is a cut.
+fn clips(
+    src: &SourceText,
+    raw: Vec<Spanned<RawClip>>,
+    defaults: &Defaults,
+    errs: &mut Diagnostics,
+) -> Vec<Clip> {
+    if raw.is_empty() {
+        let end = src.text.len();
+        errs.push(
+            Diagnostic::new(
+                src.file,
+                "the EDL has no [[clip]]; a montage needs at least one",
+            )
+            .span(Span { start: end, end })
+            .key("[[clip]]"),
+        );
+    }
+    let count = raw.len();
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, c)| clip(src, i + 1, c, i + 1 == count, defaults, errs))
+        .collect()
+}
+
+fn clip(
+    src: &SourceText,
+    number: usize,
+    raw: Spanned<RawClip>,
+    last: bool,
+    defaults: &Defaults,
+    errs: &mut Diagnostics,
+) -> Clip {
+    let span = raw.span();
+    let (line, _) = src.line_col(span.start);
+    let c = raw.into_inner();
+    let source_text = c.source.get_ref().clone();
+    let mut spans = Spans::new(span.clone());
+    spans.add(src, "source", &Some(c.source.clone()));
+    spans.add(src, "in", &c.start);
+    spans.add(src, "out", &c.out);
+    spans.add(src, "duration", &c.duration);
+    spans.add(src, "transition", &c.transition);
+    let mut local = Diagnostics::default();
+    let (start, end) = trim(src, &c.start, &c.out, &c.duration, &mut local);
+    let volume = c
         .volume
         .as_ref()
-        .map(|v| volume(src, v, &mut errs))
-        .unwrap_or(1.0);
-    let default_transition = defaults
+        .map_or(defaults.volume, |v| volume(src, v, &mut local));
+    let cut = Transition {
+        kind: TransitionKind::Cut,
+        duration: Ratio::from_integer(0),
+        line,
+        span: span.clone().into(),
+        audio_curve: AudioCurve::default(),
+    };
+    let mut transition = c
         .transition
         .as_ref()
-        .map(|t| transition(src, t, &mut errs));
-
-    // [[clip]]
-    if raw.clip.is_empty() {
-        errs.push(Diagnostic::new(
-            src.file,
-            "the EDL has no [[clip]]; a montage needs at least one",
-        ));
-    }
-    let clip_count = raw.clip.len();
-    let mut clips = Vec::with_capacity(clip_count);
-    for (i, c) in raw.clip.into_iter().enumerate() {
-        let span = c.span();
-        let (line, _) = src.line_col(span.start);
-        let c = c.into_inner();
-        let number = i + 1;
-        let source_text = c.source.get_ref().clone();
-        let ctx = |d: Diagnostic| d.clip(number, &source_text, line);
-        let mut local = Diagnostics::default();
-        let (start, end) = trim(src, &c.start, &c.out, &c.duration, &mut local);
-        let volume = c
-            .volume
-            .as_ref()
-            .map(|v| volume(src, v, &mut local))
-            .unwrap_or(default_volume);
-        let mut transition = c
+        .map(|t| transition(src, t, &mut local))
+        .or(defaults.transition)
+        .unwrap_or(cut);
+    if last {
+        // The last clip has no next clip to cross into.
+        if let Some(t) = c
             .transition
             .as_ref()
-            .map(|t| transition(src, t, &mut local))
-            .or(default_transition)
-            .unwrap_or(Transition {
-                kind: TransitionKind::Cut,
-                duration: Ratio::from_integer(0),
-                line,
-                audio_curve: AudioCurve::default(),
-            });
-        if number == clip_count {
-            // The last clip has no next clip to cross into.
-            if c.transition.is_some() && transition.kind != TransitionKind::Cut {
-                local.push(
-                    src.at(
-                        &c.transition
-                            .as_ref()
-                            .map(|t| t.span())
-                            .unwrap_or(span.clone()),
-                        "the last clip has a transition but no clip follows it",
-                    ),
-                );
-            }
-            transition = Transition {
-                kind: TransitionKind::Cut,
-                duration: Ratio::from_integer(0),
-                line,
-                audio_curve: AudioCurve::default(),
-            };
+            .filter(|_| transition.kind != TransitionKind::Cut)
+        {
+            local.push(
+                src.at(
+                    &t.span(),
+                    "the last clip has a transition but no clip follows it",
+                )
+                .key("transition"),
+            );
         }
-        for d in local.0 {
-            errs.push(ctx(d));
-        }
-        clips.push(Clip {
-            number,
-            source: Edl::resolve(src.file, c.source.get_ref()),
-            source_text,
-            line,
-            start,
-            end,
-            volume,
-            transition,
-        });
+        transition = cut;
     }
-
-    // [[voiceover]]
-    let mut voiceovers = Vec::new();
-    for (i, v) in raw.voiceover.iter().enumerate() {
-        let (line, _) = src.line_col(v.span().start);
-        let mut local = Diagnostics::default();
-        let vo = sound(src, i + 1, line, v.get_ref().sound(), &mut local);
-        for d in local.0 {
-            errs.push(d.voiceover(vo.number, &vo.source_text, line));
-        }
-        voiceovers.push(vo);
+    for d in local.0 {
+        errs.push(d.clip(number, &source_text, line).table(spans.table));
     }
-
-    // [[music]]
-    let mut music = Vec::new();
-    for (i, m) in raw.music.iter().enumerate() {
-        let (line, _) = src.line_col(m.span().start);
-        let m = m.get_ref();
-        let mut local = Diagnostics::default();
-        let sound = sound(src, i + 1, line, m.sound(), &mut local);
-        let at = sound.at;
-        let until = m.until.as_ref().map(|u| {
-            let t = seconds(src, &m.until, "until", &mut local);
-            if t <= at {
-                local.push(src.at(
-                    &u.span(),
-                    format!(
-                        "`until` {} is not after `at` {}",
-                        time::Clock(t),
-                        time::Clock(at)
-                    ),
-                ));
-            }
-            t
-        });
-        let fade_in = seconds(src, &m.fade_in, "fade_in", &mut local);
-        let fade_out = seconds(src, &m.fade_out, "fade_out", &mut local);
-        for d in local.0 {
-            errs.push(d.music(sound.number, &sound.source_text, line));
-        }
-        music.push(Music {
-            sound,
-            looped: m.looped,
-            until,
-            fade_in,
-            fade_out,
-        });
+    Clip {
+        number,
+        source: Edl::resolve(src.file, c.source.get_ref()),
+        source_text,
+        line,
+        start,
+        end,
+        volume,
+        transition,
+        spans,
     }
+}
 
-    // [ducking]
-    let ducking = raw.ducking.map(|d| {
-        let d = d.into_inner();
-        let base = Ducking::default();
-        let (mut clips, mut music) = (base.clips, base.music);
-        if let Some(a) = &d.applies_to {
-            clips = false;
-            music = false;
-            for name in a.get_ref() {
-                match name.as_str() {
-                    "clips" => clips = true,
-                    "music" => music = true,
-                    other => errs.push(src.at(
-                        &a.span(),
-                        format!(
-                            "unknown `applies_to` entry \"{other}\" (expected \"clips\" or \"music\")"
-                        ),
-                    )),
-                }
-            }
+/// A `[[voiceover]]`.
+fn voiceover(
+    src: &SourceText,
+    number: usize,
+    v: &Spanned<RawVoiceover>,
+    errs: &mut Diagnostics,
+) -> Voiceover {
+    let (line, _) = src.line_col(v.span().start);
+    let mut local = Diagnostics::default();
+    let vo = sound(src, number, line, v.span(), v.get_ref().sound(), &mut local);
+    for d in local.0 {
+        errs.push(
+            d.voiceover(vo.number, &vo.source_text, line)
+                .table(vo.spans.table),
+        );
+    }
+    vo
+}
+
+/// A `[[music]]` bed.
+fn music(src: &SourceText, number: usize, m: &Spanned<RawMusic>, errs: &mut Diagnostics) -> Music {
+    let (line, _) = src.line_col(m.span().start);
+    let table = m.span();
+    let m = m.get_ref();
+    let mut local = Diagnostics::default();
+    let mut sound = sound(src, number, line, table, m.sound(), &mut local);
+    let at = sound.at;
+    sound.spans.add(src, "until", &m.until);
+    let until = m.until.as_ref().map(|u| {
+        let t = seconds(src, &m.until, "until", &mut local);
+        if t <= at {
+            local.push(src.at(
+                &u.span(),
+                format!(
+                    "`until` {} is not after `at` {}",
+                    time::Clock(t),
+                    time::Clock(at)
+                ),
+            ));
         }
-        Ducking {
-            depth_db: number(src, &d.depth_db, base.depth_db, 0.0..=60.0, &mut errs),
-            attack: d
-                .attack
-                .as_ref()
-                .map_or(base.attack, |_| seconds(src, &d.attack, "attack", &mut errs)),
-            release: d
-                .release
-                .as_ref()
-                .map_or(base.release, |_| seconds(src, &d.release, "release", &mut errs)),
-            hold: d
-                .hold
-                .as_ref()
-                .map_or(base.hold, |_| seconds(src, &d.hold, "hold", &mut errs)),
-            threshold_db: number(src, &d.threshold_db, base.threshold_db, -100.0..=0.0, &mut errs),
-            clips,
-            music,
-        }
+        t
     });
+    let fade_in = seconds(src, &m.fade_in, "fade_in", &mut local);
+    let fade_out = seconds(src, &m.fade_out, "fade_out", &mut local);
+    for d in local.0 {
+        errs.push(
+            d.music(sound.number, &sound.source_text, line)
+                .table(sound.spans.table),
+        );
+    }
+    Music {
+        sound,
+        looped: m.looped,
+        until,
+        fade_in,
+        fade_out,
+    }
+}
 
-    errs.into_result(Edl {
-        file: src.file.to_path_buf(),
-        output,
+/// `[ducking]`, with the defaults for keys it leaves out.
+fn ducking(src: &SourceText, d: RawDucking, errs: &mut Diagnostics) -> Ducking {
+    let base = Ducking::default();
+    let (mut clips, mut music) = (base.clips, base.music);
+    if let Some(a) = &d.applies_to {
+        clips = false;
+        music = false;
+        for name in a.get_ref() {
+            match name.as_str() {
+                "clips" => clips = true,
+                "music" => music = true,
+                other => errs.push(src.at(
+                    &a.span(),
+                    format!(
+                        "unknown `applies_to` entry \"{other}\" (expected \"clips\" or \"music\")"
+                    ),
+                )),
+            }
+        }
+    }
+    let mut time = |v: &Option<Spanned<Value>>, key: &str, default: Ratio| {
+        v.as_ref().map_or(default, |_| seconds(src, v, key, errs))
+    };
+    let attack = time(&d.attack, "attack", base.attack);
+    let release = time(&d.release, "release", base.release);
+    let hold = time(&d.hold, "hold", base.hold);
+    Ducking {
+        depth_db: number(
+            src,
+            &d.depth_db,
+            "depth_db",
+            base.depth_db,
+            0.0..=60.0,
+            errs,
+        ),
+        attack,
+        release,
+        hold,
+        threshold_db: number(
+            src,
+            &d.threshold_db,
+            "threshold_db",
+            base.threshold_db,
+            -100.0..=0.0,
+            errs,
+        ),
         clips,
-        voiceovers,
         music,
-        ducking,
-    })
+    }
 }
 
 /// An optional number key within `range`, or `default`.
 fn number(
     src: &SourceText,
     v: &Option<Spanned<f64>>,
+    key: &str,
     default: f64,
     range: std::ops::RangeInclusive<f64>,
     errs: &mut Diagnostics,
@@ -1049,14 +1321,17 @@ fn number(
     if x.is_finite() && range.contains(&x) {
         x
     } else {
-        errs.push(src.at(
-            &v.span(),
-            format!(
-                "invalid value {x} (expected {} to {})",
-                range.start(),
-                range.end()
-            ),
-        ));
+        errs.push(
+            src.at(
+                &v.span(),
+                format!(
+                    "invalid value {x} (expected {} to {}) for `{key}`",
+                    range.start(),
+                    range.end()
+                ),
+            )
+            .key(key),
+        );
         default
     }
 }
@@ -1064,7 +1339,7 @@ fn number(
 /// An optional key in seconds (or a clock form), never frames; 0 if absent.
 fn seconds(
     src: &SourceText,
-    v: &Option<Spanned<TimeValue>>,
+    v: &Option<Spanned<Value>>,
     key: &str,
     errs: &mut Diagnostics,
 ) -> Ratio {
@@ -1084,9 +1359,9 @@ fn seconds(
 /// `in` and `out`/`duration` of a clip, voiceover or bed, checked.
 fn trim(
     src: &SourceText,
-    start: &Option<Spanned<TimeValue>>,
-    out: &Option<Spanned<TimeValue>>,
-    duration: &Option<Spanned<TimeValue>>,
+    start: &Option<Spanned<Value>>,
+    out: &Option<Spanned<Value>>,
+    duration: &Option<Spanned<Value>>,
     errs: &mut Diagnostics,
 ) -> (TimeSpec, End) {
     let start = start
@@ -1098,17 +1373,12 @@ fn trim(
     (start, end)
 }
 
-fn time_spec(
-    src: &SourceText,
-    v: &Spanned<TimeValue>,
-    key: &str,
-    errs: &mut Diagnostics,
-) -> TimeSpec {
+fn time_spec(src: &SourceText, v: &Spanned<Value>, key: &str, errs: &mut Diagnostics) -> TimeSpec {
     let parsed = match v.get_ref() {
-        TimeValue::Number(n) => time::ratio_from_f64(*n)
+        Value::Number(n) => time::ratio_from_f64(*n)
             .map(TimeSpec::Seconds)
             .ok_or_else(|| format!("invalid `{key}` {n}")),
-        TimeValue::Text(t) => time::parse_timecode(t),
+        Value::Text(t) => time::parse_timecode(t),
     };
     match parsed {
         Ok(TimeSpec::Seconds(s)) if s < Ratio::from_integer(0) => {
@@ -1125,8 +1395,8 @@ fn time_spec(
 
 fn end_of(
     src: &SourceText,
-    out: &Option<Spanned<TimeValue>>,
-    duration: &Option<Spanned<TimeValue>>,
+    out: &Option<Spanned<Value>>,
+    duration: &Option<Spanned<Value>>,
     errs: &mut Diagnostics,
 ) -> End {
     match (out, duration) {
@@ -1151,7 +1421,7 @@ fn check_order(
     src: &SourceText,
     start: TimeSpec,
     end: End,
-    out: &Option<Spanned<TimeValue>>,
+    out: &Option<Spanned<Value>>,
     errs: &mut Diagnostics,
 ) {
     if let (TimeSpec::Seconds(a), End::Out(TimeSpec::Seconds(b)), Some(o)) = (start, end, out) {
@@ -1171,10 +1441,13 @@ fn check_order(
 fn volume(src: &SourceText, v: &Spanned<f64>, errs: &mut Diagnostics) -> f64 {
     let x = *v.get_ref();
     if !x.is_finite() || !(0.0..=16.0).contains(&x) {
-        errs.push(src.at(
-            &v.span(),
-            format!("invalid volume {x} (expected a gain from 0 to 16; 0 mutes)"),
-        ));
+        errs.push(
+            src.at(
+                &v.span(),
+                format!("invalid volume {x} (expected a gain from 0 to 16; 0 mutes)"),
+            )
+            .key("volume"),
+        );
         1.0
     } else {
         x
@@ -1209,6 +1482,7 @@ fn transition(src: &SourceText, t: &Spanned<RawTransition>, errs: &mut Diagnosti
         kind: raw.kind,
         duration,
         line,
+        span: t.span().into(),
         audio_curve: raw.audio_curve,
     }
 }
@@ -1222,10 +1496,10 @@ fn parse_colour(s: &str) -> Option<[u8; 3]> {
     Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
 }
 
-fn parse_bitrate(v: &BitrateValue) -> Option<u64> {
+fn parse_bitrate(v: &Value) -> Option<u64> {
     let value = match v {
-        BitrateValue::Number(n) => *n,
-        BitrateValue::Text(t) => {
+        Value::Number(n) => *n,
+        Value::Text(t) => {
             let t = t.trim();
             let (num, mult) = match t.chars().last()? {
                 'k' | 'K' => (&t[..t.len() - 1], 1e3),
@@ -1316,11 +1590,8 @@ mod tests {
     fn colours_and_bitrates() {
         assert_eq!(parse_colour("#ff8000"), Some([255, 128, 0]));
         assert_eq!(parse_colour("ff8000"), None);
-        assert_eq!(
-            parse_bitrate(&BitrateValue::Text("192k".into())),
-            Some(192_000)
-        );
-        assert_eq!(parse_bitrate(&BitrateValue::Number(96000.0)), Some(96_000));
-        assert_eq!(parse_bitrate(&BitrateValue::Text("fast".into())), None);
+        assert_eq!(parse_bitrate(&Value::Text("192k".into())), Some(192_000));
+        assert_eq!(parse_bitrate(&Value::Number(96000.0)), Some(96_000));
+        assert_eq!(parse_bitrate(&Value::Text("fast".into())), None);
     }
 }

@@ -7,6 +7,22 @@ use ffmpeg_next as ff;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// A byte range of a file: where a value is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Span {
+        Span {
+            start: r.start,
+            end: r.end,
+        }
+    }
+}
+
 /// One problem with the EDL or its sources, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -16,6 +32,14 @@ pub struct Diagnostic {
     /// "clip 3 (../assets/a.mp4, [[clip]] at line 12)", when about one.
     pub subject: Option<String>,
     pub message: String,
+    /// The value the problem is about, shown under a caret.
+    pub span: Option<Span>,
+    /// What the caret is labelled: the key, when the message does not
+    /// name it.
+    pub label: Option<String>,
+    /// The table the problem is in (`[[clip]]`), shown too when it is not
+    /// on the value's line.
+    pub table: Option<Span>,
 }
 
 impl Diagnostic {
@@ -26,12 +50,35 @@ impl Diagnostic {
             column: None,
             subject: None,
             message: message.into(),
+            span: None,
+            label: None,
+            table: None,
         }
     }
 
     pub fn at(mut self, line: usize, column: usize) -> Self {
         self.line = Some(line);
         self.column = Some(column);
+        self
+    }
+
+    /// Shows this value of the file under a caret.
+    pub fn span(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    /// Names the key the problem is about, when the message does not.
+    pub fn key(mut self, key: &str) -> Self {
+        if !self.message.contains(&format!("`{key}`")) {
+            self.label = Some(format!("`{key}`"));
+        }
+        self
+    }
+
+    /// The table the problem is in.
+    pub fn table(mut self, span: Span) -> Self {
+        self.table = Some(span);
         self
     }
 
@@ -57,6 +104,64 @@ impl Diagnostic {
         }
         self
     }
+
+    /// The message as a person reads it: the one-line form, then, when
+    /// `text` (the file's contents) is given and the problem has a place
+    /// in it, the line with a caret under the value, as rustc shows code.
+    /// `color` adds terminal colours.
+    pub fn render(&self, text: Option<&str>, color: bool) -> String {
+        use annotate_snippets::{Level, Renderer, Snippet};
+        let title = self.to_string();
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let place = text.zip(self.span).and_then(|(t, s)| caret(t, s));
+        let (Some(text), Some(place)) = (text, place) else {
+            return renderer.render(Level::Error.title(&title)).to_string();
+        };
+        let (start, end) = (place.start, place.end);
+        let mut snippet = Snippet::source(text).line_start(1).fold(true).annotation(
+            Level::Error
+                .span(start..end)
+                .label(self.label.as_deref().unwrap_or("")),
+        );
+        if let Some(table) = self.table.and_then(|t| caret(text, t)) {
+            if table.end < start {
+                snippet = snippet.annotation(Level::Info.span(table));
+            }
+        }
+        let out = renderer
+            .render(Level::Error.title(&title).snippet(snippet))
+            .to_string();
+        out
+    }
+}
+
+/// Where to put a caret for `span` in `text`: at least one character,
+/// within one line, on character boundaries; at the end of the file, just
+/// after the last character. None for an empty file.
+fn caret(text: &str, span: Span) -> Option<std::ops::Range<usize>> {
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let content = text.trim_end_matches(['\n', '\r']).len();
+    if content == 0 {
+        return None;
+    }
+    if span.start >= content {
+        // At the end of the file: just after its last character.
+        return Some(content..content);
+    }
+    let start = floor(span.start);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let next = text[start..].chars().next()?.len_utf8();
+    let end = floor(span.end.min(line_end)).max(start + next);
+    Some(start..end)
 }
 
 impl fmt::Display for Diagnostic {
@@ -120,6 +225,23 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+impl Diagnostics {
+    /// Every diagnostic rendered with its snippet ([`Diagnostic::render`]);
+    /// `text_of` gives a file's contents.
+    pub fn render(&self, color: bool, mut text_of: impl FnMut(&Path) -> Option<String>) -> String {
+        let mut texts: std::collections::HashMap<PathBuf, Option<String>> = Default::default();
+        let mut out = String::new();
+        for d in &self.0 {
+            let text = texts
+                .entry(d.file.clone())
+                .or_insert_with(|| d.span.and_then(|_| text_of(&d.file)));
+            out.push_str(&d.render(text.as_deref(), color));
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// Why a command failed. Each variant carries what it is about and, where
 /// there is one, the error that caused it ([`std::error::Error::source`]);
 /// [`Report`] prints the whole chain on one line.
@@ -128,6 +250,9 @@ pub enum Error {
     /// The EDL or its sources are not renderable (exit code 2).
     #[error("{0}")]
     Invalid(#[from] Diagnostics),
+    /// A command-line value is wrong (exit code 2).
+    #[error("{0}")]
+    Usage(String),
     /// A file could not be read, written, made or moved.
     #[error("{action} {}", path.display())]
     Io {
@@ -276,10 +401,31 @@ impl Error {
         }
     }
 
+    /// The error as a person reads it: EDL problems with their snippets
+    /// (`text_of` reads a file), anything else with its chain of causes.
+    pub fn render(&self, color: bool, text_of: impl FnMut(&Path) -> Option<String>) -> String {
+        match self {
+            Error::Invalid(d) => d.render(color, text_of),
+            other => {
+                let text = Report(other).to_string();
+                let renderer = if color {
+                    annotate_snippets::Renderer::styled()
+                } else {
+                    annotate_snippets::Renderer::plain()
+                };
+                let out = format!(
+                    "{}\n",
+                    renderer.render(annotate_snippets::Level::Error.title(&text))
+                );
+                out
+            }
+        }
+    }
+
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid(_) => 2,
+            Error::Invalid(_) | Error::Usage(_) => 2,
             Error::Interrupted(s) => 128 + s,
             _ => 1,
         }

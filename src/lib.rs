@@ -52,22 +52,15 @@ pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan
     Ok((edl, plan))
 }
 
-/// Reports bad encoder settings at the EDL line that sets them.
+/// Reports bad encoder settings at the EDL line and column that set them.
 fn check_encoders(edl_path: &Path, plan: &plan::Plan) -> Result<()> {
     let problems = render::encode::check_settings(&plan.output);
     if problems.is_empty() {
         return Ok(());
     }
-    let text = std::fs::read_to_string(edl_path).unwrap_or_default();
     let diags = problems
         .into_iter()
-        .map(|(key, value, message)| {
-            let d = error::Diagnostic::new(edl_path, message);
-            match edl::line_of(&text, key, &value) {
-                Some(line) => d.at(line, 1),
-                None => d,
-            }
-        })
+        .map(|(key, message)| plan.output.spans.diagnostic(edl_path, key, message))
         .collect::<Vec<_>>();
     Err(Error::Invalid(error::Diagnostics(diags)))
 }

@@ -1,7 +1,12 @@
 use clap::Parser;
+use cli::{
+    CacheAction, CacheArgs, CacheTarget, CheckArgs, ColorWhen, Command, ProxiesArgs, RenderArgs,
+};
+use reel::error::{Error, Result};
 use reel::progress::{Bar, Log, Progress, Silent};
 use reel::render::{self, Settings};
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -13,178 +18,195 @@ fn main() -> ExitCode {
     reel::signal::install();
     let args = cli::Cli::parse();
     let result = match args.command {
-        cli::Command::Check { edl, profile } => {
-            reel::prepare(&edl, profile.name()).and_then(|(_, plan)| {
-                print!("{}", reel::report::timeline(&plan));
-                let ducked = reel::audio::ducked_spans(&plan.audio)?;
-                print!("{}", reel::report::audio(&plan, &ducked));
-                let out = &plan.output.path;
-                if out.exists() {
-                    match reel::audio::measure_file(out) {
-                        Ok(m) => println!("last render {}: {m}", out.display()),
-                        Err(e) => println!(
-                            "last render {}: not measured ({})",
-                            out.display(),
-                            reel::error::Report(&e)
-                        ),
-                    }
-                }
-                Ok(())
-            })
-        }
-        cli::Command::Render {
-            edl,
-            output,
-            jobs,
-            quiet,
-            range,
-            profile,
-            cache,
-            no_cache,
-            make_proxies,
-            on_decode_error,
-        } => reel::prepare(&edl, profile.name()).and_then(|(_, plan)| {
-            let plan = match range {
-                None => plan,
-                Some(text) => {
-                    let (a, b) = reel::time::parse_span(&text).map_err(usage)?;
-                    let fps = plan.output.fps;
-                    let frame = |t: reel::time::Ratio| reel::time::round(t * fps).max(0) as u64;
-                    if frame(b) > plan.frames {
-                        return Err(usage(format!(
-                            "--range {text} ends after the montage ({})",
-                            reel::time::Clock(plan.duration())
-                        )));
-                    }
-                    if frame(a) >= frame(b) {
-                        return Err(usage(format!("--range {text} is shorter than one frame")));
-                    }
-                    plan.restrict(frame(a)..frame(b))
-                }
-            };
-            let output = output.unwrap_or_else(|| plan.output.path.clone());
-            let cache = if no_cache {
-                None
-            } else {
-                Some(open_cache(&cache, Some(&edl))?)
-            };
-            let jobs = jobs.map_or_else(render::cores, usize::from);
-            let mut plan = plan;
-            if let (Some(c), true) = (&cache, profile.name() == Some("proxy")) {
-                let wanted = reel::proxy::wanted(&plan)?;
-                if make_proxies {
-                    let made = reel::proxy::make_all(&wanted, c, jobs)?;
-                    if !quiet {
-                        eprintln!("reel: {}", reel::proxy::describe(made));
-                    }
-                }
-                let used = reel::proxy::substitute(&mut plan, c, &wanted)?;
-                if !quiet && used > 0 {
-                    eprintln!(
-                        "reel: {used} of {} clips read proxy media",
-                        plan.clips.len()
-                    );
-                }
-            }
-            render::check_output(&plan, &output, cache.as_ref())?;
-            let settings = Settings {
-                jobs,
-                cache,
-                on_decode_error: match on_decode_error {
-                    cli::DecodeErrors::Stop => render::OnDecodeError::Stop,
-                    cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
-                },
-            };
-            let progress: Box<dyn Progress> = if quiet {
-                Box::new(Silent)
-            } else if std::io::stderr().is_terminal() {
-                Box::new(Bar::new())
-            } else {
-                Box::new(Log::new(Duration::from_secs(5)))
-            };
-            let summary = render::render(&plan, &output, &settings, progress.as_ref())?;
-            if !quiet {
-                eprintln!("reel: {summary}");
-            }
-            Ok(())
-        }),
-        cli::Command::Proxies { edl, jobs, cache } => {
-            reel::prepare(&edl, None).and_then(|(_, plan)| {
-                let c = open_cache(&cache, Some(&edl))?;
-                let jobs = jobs.map_or_else(render::cores, usize::from);
-                let made = reel::proxy::make_all(&reel::proxy::wanted(&plan)?, &c, jobs)?;
-                println!("{} ({})", reel::proxy::describe(made), c.dir.display());
-                Ok(())
-            })
-        }
-        cli::Command::Cache { action } => match action {
-            cli::CacheAction::Stats { edl, cache } => open_cache(&cache, edl.as_deref()).map(|c| {
-                let s = c.stats();
-                let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
-                println!("cache {}", c.dir.display());
-                println!(
-                    "  segments {:>6}  {:>9.1} MB",
-                    s.segments,
-                    mb(s.segment_bytes)
-                );
-                println!("  audio    {:>6}  {:>9.1} MB", s.audio, mb(s.audio_bytes));
-                println!("  proxies  {:>6}  {:>9.1} MB", s.proxies, mb(s.proxy_bytes));
-                if s.tmp_bytes > 0 {
-                    println!("  in progress     {:>9.1} MB", mb(s.tmp_bytes));
-                }
-                println!(
-                    "  total           {:>9.1} MB of {:.1} MB allowed",
-                    mb(s.bytes()),
-                    mb(c.max)
-                );
-            }),
-            cli::CacheAction::Clear { edl, cache } => open_cache(&cache, edl.as_deref())
-                .and_then(|c| c.clear().map(|s| (c, s)))
-                .map(|(c, s)| {
-                    println!(
-                        "cleared {}: {} segments, {} audio tracks, {} proxies, {:.1} MB",
-                        c.dir.display(),
-                        s.segments,
-                        s.audio,
-                        s.proxies,
-                        s.bytes() as f64 / (1024.0 * 1024.0)
-                    )
-                }),
-        },
+        Command::Check(a) => check(a),
+        Command::Render(a) => render(a),
+        Command::Proxies(a) => proxies(a),
+        Command::Cache {
+            action: CacheAction::Stats(a),
+        } => cache_stats(a),
+        Command::Cache {
+            action: CacheAction::Clear(a),
+        } => cache_clear(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            for line in reel::error::Report(&e).to_string().lines() {
-                eprintln!("error: {line}");
-            }
+            let color = colour_wanted(args.color);
+            eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
             ExitCode::from(e.exit_code() as u8)
         }
     }
 }
 
+/// `--color`: `auto` colours on a terminal unless `NO_COLOR` is set (and
+/// not empty) or the terminal is dumb.
+fn colour_wanted(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+            std::io::stderr().is_terminal()
+                && !set("NO_COLOR")
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// `reel check`: the timeline, the audio plan and the last render's
+/// loudness.
+fn check(args: CheckArgs) -> Result<()> {
+    let (_, plan) = reel::prepare(&args.edl, args.profile.name())?;
+    print!("{}", reel::report::timeline(&plan));
+    let ducked = reel::audio::ducked_spans(&plan.audio)?;
+    print!("{}", reel::report::audio(&plan, &ducked));
+    let out = &plan.output.path;
+    if out.exists() {
+        match reel::audio::measure_file(out) {
+            Ok(m) => println!("last render {}: {m}", out.display()),
+            Err(e) => println!(
+                "last render {}: not measured ({})",
+                out.display(),
+                reel::error::Report(&e)
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// `reel render`.
+fn render(args: RenderArgs) -> Result<()> {
+    let (_, mut plan) = reel::prepare(&args.edl, args.profile.name())?;
+    if let Some(text) = &args.range {
+        let frames = plan.range_frames(text).map_err(Error::Usage)?;
+        plan = plan.restrict(frames);
+    }
+    let output = args.output.unwrap_or_else(|| plan.output.path.clone());
+    let cache = if args.no_cache {
+        None
+    } else {
+        Some(open_cache(&args.cache, Some(&args.edl))?)
+    };
+    let jobs = args.jobs.map_or_else(render::cores, usize::from);
+    if let (Some(c), true) = (&cache, args.profile.name() == Some("proxy")) {
+        use_proxies(&mut plan, c, jobs, args.make_proxies, args.quiet)?;
+    }
+    render::check_output(&plan, &output, cache.as_ref())?;
+    let settings = Settings {
+        jobs,
+        cache,
+        on_decode_error: match args.on_decode_error {
+            cli::DecodeErrors::Stop => render::OnDecodeError::Stop,
+            cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
+        },
+    };
+    let progress: Box<dyn Progress> = if args.quiet {
+        Box::new(Silent)
+    } else if std::io::stderr().is_terminal() {
+        Box::new(Bar::new())
+    } else {
+        Box::new(Log::new(Duration::from_secs(5)))
+    };
+    let summary = render::render(&plan, &output, &settings, progress.as_ref())?;
+    if !args.quiet {
+        eprintln!("reel: {summary}");
+    }
+    Ok(())
+}
+
+/// Points a `--proxy` render at the proxy media in the cache, first making
+/// the missing ones with `make`.
+fn use_proxies(
+    plan: &mut reel::plan::Plan,
+    cache: &reel::cache::Cache,
+    jobs: usize,
+    make: bool,
+    quiet: bool,
+) -> Result<()> {
+    let wanted = reel::proxy::wanted(plan)?;
+    if make {
+        let made = reel::proxy::make_all(&wanted, cache, jobs)?;
+        if !quiet {
+            eprintln!("reel: {}", reel::proxy::describe(made));
+        }
+    }
+    let used = reel::proxy::substitute(plan, cache, &wanted)?;
+    if !quiet && used > 0 {
+        eprintln!(
+            "reel: {used} of {} clips read proxy media",
+            plan.clips.len()
+        );
+    }
+    Ok(())
+}
+
+/// `reel proxies`.
+fn proxies(args: ProxiesArgs) -> Result<()> {
+    let (_, plan) = reel::prepare(&args.edl, None)?;
+    let c = open_cache(&args.cache, Some(&args.edl))?;
+    let jobs = args.jobs.map_or_else(render::cores, usize::from);
+    let made = reel::proxy::make_all(&reel::proxy::wanted(&plan)?, &c, jobs)?;
+    println!("{} ({})", reel::proxy::describe(made), c.dir.display());
+    Ok(())
+}
+
+fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// `reel cache stats`.
+fn cache_stats(args: CacheTarget) -> Result<()> {
+    let c = open_cache(&args.cache, args.edl.as_deref())?;
+    let s = c.stats();
+    let mb = megabytes;
+    println!("cache {}", c.dir.display());
+    println!(
+        "  segments {:>6}  {:>9.1} MB",
+        s.segments,
+        mb(s.segment_bytes)
+    );
+    println!("  audio    {:>6}  {:>9.1} MB", s.audio, mb(s.audio_bytes));
+    println!("  proxies  {:>6}  {:>9.1} MB", s.proxies, mb(s.proxy_bytes));
+    if s.tmp_bytes > 0 {
+        println!("  in progress     {:>9.1} MB", mb(s.tmp_bytes));
+    }
+    println!(
+        "  total           {:>9.1} MB of {:.1} MB allowed",
+        mb(s.bytes()),
+        mb(c.max)
+    );
+    Ok(())
+}
+
+/// `reel cache clear`.
+fn cache_clear(args: CacheTarget) -> Result<()> {
+    let c = open_cache(&args.cache, args.edl.as_deref())?;
+    let s = c.clear()?;
+    println!(
+        "cleared {}: {} segments, {} audio tracks, {} proxies, {:.1} MB",
+        c.dir.display(),
+        s.segments,
+        s.audio,
+        s.proxies,
+        megabytes(s.bytes())
+    );
+    Ok(())
+}
+
 /// The cache the arguments name: `--cache`, else `REEL_CACHE`, else
 /// `.reel-cache/` beside the EDL (or in the current directory).
-fn open_cache(
-    args: &cli::CacheArgs,
-    edl: Option<&std::path::Path>,
-) -> reel::error::Result<reel::cache::Cache> {
+fn open_cache(args: &CacheArgs, edl: Option<&Path>) -> Result<reel::cache::Cache> {
     let max = match &args.cache_max {
-        Some(t) => reel::cache::parse_size(t).map_err(|e| usage(format!("--cache-max: {e}")))?,
+        Some(t) => {
+            reel::cache::parse_size(t).map_err(|e| Error::Usage(format!("--cache-max: {e}")))?
+        }
         None => reel::cache::DEFAULT_MAX,
     };
     let dir = match &args.cache {
         Some(d) => d.clone(),
-        None => reel::cache::default_dir(edl.unwrap_or(std::path::Path::new("edl.toml"))),
+        None => reel::cache::default_dir(edl.unwrap_or(Path::new("edl.toml"))),
     };
     reel::cache::Cache::open(&dir, max)
-}
-
-/// A bad command-line value: exit code 2, like an invalid EDL.
-fn usage(message: String) -> reel::error::Error {
-    reel::error::Error::Invalid(
-        reel::error::Diagnostic::new(std::path::Path::new("reel"), message).into(),
-    )
 }
 
 /// `reel check ... | head` ends quietly when the reader goes away, as other

@@ -252,6 +252,25 @@ impl Plan {
         self
     }
 
+    /// The timeline frames a `--range START-END` names (seconds or
+    /// HH:MM:SS.mmm): the frames whose start falls in the span. The error
+    /// says what is wrong with the text.
+    pub fn range_frames(&self, text: &str) -> Result<Range<u64>, String> {
+        let (a, b) = time::parse_span(text)?;
+        let fps = self.output.fps;
+        let frame = |t: Ratio| time::round(t * fps).max(0) as u64;
+        if frame(b) > self.frames {
+            return Err(format!(
+                "--range {text} ends after the montage ({})",
+                Clock(self.duration())
+            ));
+        }
+        if frame(a) >= frame(b) {
+            return Err(format!("--range {text} is shorter than one frame"));
+        }
+        Ok(frame(a)..frame(b))
+    }
+
     /// Audio samples of the rendered frames.
     pub fn range_samples(&self) -> Range<u64> {
         let s = |k| sample_at(k, self.audio.sample_rate, self.output.fps);
@@ -332,29 +351,53 @@ fn window(
     end: End,
     fps: Ratio,
     source_len: Ratio,
-) -> Result<(Ratio, Ratio), String> {
-    let a = start.resolve(fps).map_err(|m| format!("`in`: {m}"))?;
+) -> Result<(Ratio, Ratio), Problem> {
+    let a = start
+        .resolve(fps)
+        .map_err(|m| ("in", format!("`in`: {m}")))?;
     let b = match end {
-        End::Out(t) => t.resolve(fps).map_err(|m| format!("`out`: {m}"))?,
-        End::Duration(t) => a + t.resolve(fps).map_err(|m| format!("`duration`: {m}"))?,
+        End::Out(t) => t.resolve(fps).map_err(|m| ("out", format!("`out`: {m}")))?,
+        End::Duration(t) => {
+            a + t
+                .resolve(fps)
+                .map_err(|m| ("duration", format!("`duration`: {m}")))?
+        }
         End::SourceEnd => source_len,
     };
     if a >= b {
-        return Err(format!(
-            "`in` {} is not before `out` {} (out is exclusive; the clip would be empty)",
-            Clock(a),
-            Clock(b)
+        return Err((
+            end_key(end),
+            format!(
+                "`in` {} is not before `out` {} (out is exclusive; the clip would be empty)",
+                Clock(a),
+                Clock(b)
+            ),
         ));
     }
     // Container durations are rounded to microseconds; allow that much.
     if b > source_len + Ratio::new(1, 1000) {
-        return Err(format!(
-            "`out` {} is past the end of the source (duration {})",
-            Clock(b),
-            Clock(source_len)
+        return Err((
+            end_key(end),
+            format!(
+                "`out` {} is past the end of the source (duration {})",
+                Clock(b),
+                Clock(source_len)
+            ),
         ));
     }
     Ok((a, b))
+}
+
+/// A problem with a clip or sound: the key it is about, and the message.
+type Problem = (&'static str, String);
+
+/// The key that sets where a window ends.
+fn end_key(end: End) -> &'static str {
+    match end {
+        End::Out(_) => "out",
+        End::Duration(_) => "duration",
+        End::SourceEnd => "in",
+    }
 }
 
 /// Builds the plan. `clip_probes[i]` and `voice_probes[i]` are the probes (or
@@ -438,8 +481,11 @@ struct Placed {
     video: VideoInfo,
 }
 
-fn clip_diag(edl: &Edl, c: &Clip, msg: String) -> Diagnostic {
-    Diagnostic::new(&edl.file, msg).clip(c.number, &c.source_text, c.line)
+fn clip_diag(edl: &Edl, c: &Clip, (key, msg): Problem) -> Diagnostic {
+    let d = Diagnostic::new(&edl.file, msg)
+        .clip(c.number, &c.source_text, c.line)
+        .table(c.spans.table);
+    c.spans.point(d, key)
 }
 
 /// Phase 1: each clip's source window and frame count (None where the
@@ -464,20 +510,25 @@ fn place_clip(
     fps: Ratio,
     clip: &Clip,
     probe: &Result<Probe, ProbeError>,
-) -> Result<Placed, String> {
-    let probe = probe.as_ref().map_err(|e| e.to_string())?;
-    let video = probe
-        .video
-        .clone()
-        .ok_or_else(|| format!("source {} has no video stream", probe.path.display()))?;
+) -> Result<Placed, Problem> {
+    let probe = probe.as_ref().map_err(|e| ("source", e.to_string()))?;
+    let video = probe.video.clone().ok_or_else(|| {
+        (
+            "source",
+            format!("source {} has no video stream", probe.path.display()),
+        )
+    })?;
     let source_len = video.end.unwrap_or(probe.duration).max(probe.duration);
     let (a, b) = if video.still {
         // A still shows its one picture for as long as asked: its
         // window always starts at its only frame.
         if clip.end == End::SourceEnd {
-            return Err(format!(
-                "source {} is a still image: give the clip a `duration`",
-                probe.path.display()
+            return Err((
+                "source",
+                format!(
+                    "source {} is a still image: give the clip a `duration`",
+                    probe.path.display()
+                ),
             ));
         }
         let (a, b) = window(
@@ -492,10 +543,13 @@ fn place_clip(
     };
     let frames = time::round((b - a) * fps);
     if frames < 1 {
-        return Err(format!(
-            "the clip lasts {:.4} s, less than one output frame at {} fps",
-            time::secs_f64(b - a),
-            time::fmt_rate(fps)
+        return Err((
+            end_key(clip.end),
+            format!(
+                "the clip lasts {:.4} s, less than one output frame at {} fps",
+                time::secs_f64(b - a),
+                time::fmt_rate(fps)
+            ),
         ));
     }
     Ok(Placed {
@@ -522,7 +576,11 @@ fn transition_frames(edl: &Edl, placed: &[Option<Placed>], errs: &mut Diagnostic
         let (Some(a), Some(b)) = (&placed[i], &placed[i + 1]) else {
             continue;
         };
-        let diag = |m: String| clip_diag(edl, &edl.clips[i], m).at(t.line, 1);
+        let diag = |m: String| {
+            clip_diag(edl, &edl.clips[i], ("transition", m))
+                .at(t.line, 1)
+                .span(t.span)
+        };
         if frames > a.frames || frames > b.frames {
             let (which, n) = if frames > a.frames {
                 (format!("clip {}", i + 1), a.frames)
@@ -592,12 +650,13 @@ fn sound_windows(
 }
 
 /// A diagnostic about a voiceover or a music bed.
-fn sound_diag(edl: &Edl, kind: SoundKind, s: &Sound, m: String) -> Diagnostic {
-    let d = Diagnostic::new(&edl.file, m);
-    match kind {
+fn sound_diag(edl: &Edl, kind: SoundKind, s: &Sound, (key, m): Problem) -> Diagnostic {
+    let d = Diagnostic::new(&edl.file, m).table(s.spans.table);
+    let d = match kind {
         SoundKind::Voiceover => d.voiceover(s.number, &s.source_text, s.line),
         SoundKind::Music => d.music(s.number, &s.source_text, s.line),
-    }
+    };
+    s.spans.point(d, key)
 }
 
 /// Phase 4: the clips on the timeline, each overlapping the previous one
@@ -745,11 +804,14 @@ fn voiceovers(
                 edl,
                 SoundKind::Voiceover,
                 v,
-                format!(
-                    "the voiceover runs from {} to {}, past the end of the montage ({})",
-                    Clock(v.at),
-                    Clock(end),
-                    Clock(timing.montage)
+                (
+                    "at",
+                    format!(
+                        "the voiceover runs from {} to {}, past the end of the montage ({})",
+                        Clock(v.at),
+                        Clock(end),
+                        Clock(timing.montage)
+                    ),
                 ),
             ));
             continue;
@@ -791,10 +853,13 @@ fn music(
                 edl,
                 SoundKind::Music,
                 s,
-                format!(
-                    "the music starts at {}, after the end of the montage ({})",
-                    Clock(s.at),
-                    Clock(timing.montage)
+                (
+                    "at",
+                    format!(
+                        "the music starts at {}, after the end of the montage ({})",
+                        Clock(s.at),
+                        Clock(timing.montage)
+                    ),
                 ),
             ));
             continue;
@@ -847,13 +912,19 @@ fn master_fades(edl: &Edl, frames: u64, errs: &mut Diagnostics) -> (u64, u64) {
         fade_frames(edl.output.fade_out),
     );
     if fade_in + fade_out > frames {
-        errs.push(Diagnostic::new(
+        let d = Diagnostic::new(
             &edl.file,
             format!(
                 "[output] fade_in ({fade_in} frames) and fade_out ({fade_out} frames) are longer \
                  than the montage ({frames} frames)"
             ),
-        ));
+        );
+        let key = if edl.output.spans.get("fade_in").is_some() {
+            "fade_in"
+        } else {
+            "fade_out"
+        };
+        errs.push(edl.output.spans.point(d, key));
     }
     (fade_in, fade_out)
 }
@@ -863,12 +934,14 @@ fn audio_window(
     start: TimeSpec,
     end: End,
     probe: &Result<Probe, ProbeError>,
-) -> Result<(Ratio, Ratio, Probe, AudioInfo), String> {
-    let probe = probe.as_ref().map_err(|m| m.to_string())?;
-    let info = probe
-        .audio
-        .clone()
-        .ok_or_else(|| format!("source {} has no audio stream", probe.path.display()))?;
+) -> Result<(Ratio, Ratio, Probe, AudioInfo), Problem> {
+    let probe = probe.as_ref().map_err(|m| ("source", m.to_string()))?;
+    let info = probe.audio.clone().ok_or_else(|| {
+        (
+            "source",
+            format!("source {} has no audio stream", probe.path.display()),
+        )
+    })?;
     let fps = probe
         .video
         .as_ref()
@@ -1202,6 +1275,26 @@ mod tests {
         assert_eq!(g.offset, (0, 180));
         let g = geometry(640, 480, Ratio::from_integer(1), 1920, 1080, Fit::Stretch);
         assert_eq!(g.scaled, (1920, 1080));
+    }
+
+    #[test]
+    fn range_texts_name_whole_frames_within_the_montage() {
+        let e = edl("[[clip]]\nsource = \"a\"\nout = 4\n");
+        let p = plan(&e, &[probe("a", 10, 30, false)], &[], &[]).unwrap();
+        assert_eq!(p.range_frames("1-2.5"), Ok(30..75));
+        assert_eq!(p.range_frames("0:00:01.000-0:00:04.000"), Ok(30..120));
+        let err = p.range_frames("1-5").unwrap_err();
+        assert_eq!(err, "--range 1-5 ends after the montage (0:00:04.000)");
+        let err = p.range_frames("1-1.01").unwrap_err();
+        assert_eq!(err, "--range 1-1.01 is shorter than one frame");
+        assert!(p
+            .range_frames("2-1")
+            .unwrap_err()
+            .contains("start is not before"));
+        assert!(p
+            .range_frames("soon")
+            .unwrap_err()
+            .contains("invalid range"));
     }
 
     #[test]

@@ -135,9 +135,9 @@ fn edges(module: &str, text: &str, in_binary: bool, modules: &BTreeSet<String>) 
                 .filter_map(|p| resolve(p, modules)),
         );
         found.extend(
-            paths_after(code, "super::").iter().filter_map(|p| {
-                resolve(&format!("{parent}::{p}").trim_start_matches(':'), modules)
-            }),
+            paths_after(code, "super::")
+                .iter()
+                .filter_map(|p| resolve(format!("{parent}::{p}").trim_start_matches(':'), modules)),
         );
         // A module's own submodules, named without `self::`.
         for word in code.split(|c: char| !is_ident(c) && c != ':') {

@@ -12,6 +12,17 @@ fn check(f: &Fixture, edl: &str) -> (i32, String) {
     (out.status.code().unwrap_or(-1), err)
 }
 
+/// A snippet line with a caret under a value: `  |     ^^^`.
+fn has_caret_line(err: &str) -> bool {
+    err.lines().any(|l| {
+        let l = l.trim_start();
+        let rest = l
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start();
+        rest.starts_with('|') && rest.contains('^')
+    })
+}
+
 fn fixture() -> Fixture {
     let f = Fixture::new();
     // 2 s of video at 30 fps with audio; a 1 s tone.
@@ -25,73 +36,79 @@ fn fixture() -> Fixture {
 fn each_invalid_edl_names_its_line() {
     let f = fixture();
     let clip = "[[clip]]\nsource = \"a.mp4\"\n"; // lines 6-7 after HEAD
-    let cases: Vec<(String, &str)> = vec![
+                                                 // (EDL, message, the key the snippet or message names)
+    let cases: Vec<(String, &str, &str)> = vec![
         // schema: unknown key, wrong type, bad timecode, impossible values
-        (format!("{HEAD}{clip}colour = 1\n"), "t.toml:8:1: unknown field `colour`"),
-        (format!("{HEAD}{clip}volume = \"loud\"\n"), "t.toml:8:10: invalid type"),
-        (format!("{HEAD}{clip}in = \"1:2:x\"\n"), "t.toml:8:6: clip 1 (a.mp4, [[clip]] at line 6): `in`: invalid time"),
-        (HEAD.replace("width = 64", "width = 65"), "t.toml:3:9: invalid output width 65"),
-        (format!("{HEAD}{clip}in = 1\nout = 0.5\n"), "t.toml:9:7: clip 1 (a.mp4, [[clip]] at line 6): `in` 0:00:01.000 is not before `out`"),
-        (HEAD.to_string(), "the EDL has no [[clip]]"),
-        (HEAD.replace("out.mp4", "out.avi"), "t.toml:2:8: unsupported output extension in \"out.avi\""),
+        (format!("{HEAD}{clip}colour = 1\n"), "t.toml:8:1: unknown field `colour`", "colour"),
+        (format!("{HEAD}{clip}volume = \"loud\"\n"), "t.toml:8:10: `volume` must be a number (a gain from 0 to 16), found the text \"loud\"", "volume"),
+        (format!("{HEAD}{clip}in = \"1:2:x\"\n"), "t.toml:8:6: clip 1 (a.mp4, [[clip]] at line 6): `in`: invalid time", "in"),
+        (HEAD.replace("width = 64", "width = 65"), "t.toml:3:9: invalid output width 65", "width"),
+        (format!("{HEAD}{clip}in = 1\nout = 0.5\n"), "t.toml:9:7: clip 1 (a.mp4, [[clip]] at line 6): `in` 0:00:01.000 is not before `out`", "out"),
+        (HEAD.to_string(), "the EDL has no [[clip]]", "[[clip]]"),
+        (HEAD.replace("out.mp4", "out.avi"), "t.toml:2:8: unsupported output extension in \"out.avi\"", "path"),
         // timing against the probed source
-        (format!("{HEAD}{clip}out = 5\n"), "t.toml:6: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)"),
+        (format!("{HEAD}{clip}out = 5\n"), "t.toml:6: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)", "out"),
         (
             format!("{HEAD}{clip}out = 1\ntransition = {{ kind = \"crossfade\", duration = 1.5 }}\n{clip}"),
-            "t.toml:9:1: clip 1 (a.mp4, [[clip]] at line 6): the transition lasts 45 frames",
+            "t.toml:9:1: clip 1 (a.mp4, [[clip]] at line 6): the transition lasts 45 frames", "transition",
         ),
         (
             format!(
                 "{HEAD}[defaults]\ntransition = {{ kind = \"crossfade\", duration = 0.6 }}\n\
                  {clip}out = 1\n{clip}out = 1\n{clip}out = 1\n"
             ),
-            "clip 2 (a.mp4, [[clip]] at line 11): the transition (18 frames) overlaps the previous transition",
+            "clip 2 (a.mp4, [[clip]] at line 11): the transition (18 frames) overlaps the previous transition", "transition",
         ),
         (
             format!("{HEAD}{clip}out = 1\n[[voiceover]]\nsource = \"v.wav\"\nat = 0.5\n"),
-            "t.toml:9: voiceover 1 (v.wav, [[voiceover]] at line 9): the voiceover runs from 0:00:00.500 to 0:00:01.500, past the end of the montage (0:00:01.000)",
+            "t.toml:9: voiceover 1 (v.wav, [[voiceover]] at line 9): the voiceover runs from 0:00:00.500 to 0:00:01.500, past the end of the montage (0:00:01.000)", "at",
         ),
         // music, ducking, loudness and fades
         (
             format!("{HEAD}{clip}[[music]]\nsource = \"v.wav\"\nat = 3\n"),
-            "t.toml:8: music 1 (v.wav, [[music]] at line 8): the music starts at 0:00:03.000, after the end of the montage (0:00:02.000)",
+            "t.toml:8: music 1 (v.wav, [[music]] at line 8): the music starts at 0:00:03.000, after the end of the montage (0:00:02.000)", "at",
         ),
         (
             format!("{HEAD}{clip}[[music]]\nsource = \"v.wav\"\nat = 1\nuntil = 0.5\n"),
-            "t.toml:11:9: music 1 (v.wav, [[music]] at line 8): `until` 0:00:00.500 is not after `at` 0:00:01.000",
+            "t.toml:11:9: music 1 (v.wav, [[music]] at line 8): `until` 0:00:00.500 is not after `at` 0:00:01.000", "until",
         ),
         (
             format!("{HEAD}{clip}[ducking]\napplies_to = [\"clips\", \"voice\"]\n"),
-            "t.toml:9:14: unknown `applies_to` entry \"voice\"",
+            "t.toml:9:14: unknown `applies_to` entry \"voice\"", "applies_to",
         ),
         (
             format!("{HEAD}{clip}[ducking]\ndepth_db = -6\n"),
-            "t.toml:9:12: invalid value -6 (expected 0 to 60)",
+            "t.toml:9:12: invalid value -6 (expected 0 to 60)", "depth_db",
         ),
         (
             HEAD.replace("fps = 30", "fps = 30\n[output.audio.loudness]\nintegrated_lufs = 3.0"),
-            "t.toml:7:19: invalid value 3 (expected -50 to -5)",
+            "t.toml:7:19: invalid value 3 (expected -50 to -5)", "integrated_lufs",
         ),
         (
             format!("{HEAD}{clip}transition = {{ kind = \"crossfade\", duration = 0.5, audio_curve = \"cubic\" }}\n"),
-            "t.toml:8:66: unknown variant `cubic`, expected `equal_power` or `linear`",
+            "t.toml:8:66: unknown variant `cubic`, expected `equal_power` or `linear`", "audio_curve",
         ),
         (
             HEAD.replace("fps = 30", "fps = 30\nfade_in = 1.5\nfade_out = 1") + clip,
-            "[output] fade_in (45 frames) and fade_out (30 frames) are longer than the montage (60 frames)",
+            "[output] fade_in (45 frames) and fade_out (30 frames) are longer than the montage (60 frames)", "fade_in",
         ),
         // sources
-        (format!("{HEAD}[[clip]]\nsource = \"missing.mp4\"\n"), "t.toml:6: clip 1 (missing.mp4, [[clip]] at line 6): source not found"),
-        (format!("{HEAD}[[clip]]\nsource = \"junk.mp4\"\n"), "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source junk.mp4 as media"),
-        (format!("{HEAD}[[clip]]\nsource = \"v.wav\"\n"), "clip 1 (v.wav, [[clip]] at line 6): source v.wav has no video stream"),
+        (format!("{HEAD}[[clip]]\nsource = \"missing.mp4\"\n"), "t.toml:6: clip 1 (missing.mp4, [[clip]] at line 6): source not found", "source"),
+        (format!("{HEAD}[[clip]]\nsource = \"junk.mp4\"\n"), "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source junk.mp4 as media", "source"),
+        (format!("{HEAD}[[clip]]\nsource = \"v.wav\"\n"), "clip 1 (v.wav, [[clip]] at line 6): source v.wav has no video stream", "source"),
     ];
-    for (edl, want) in cases {
+    for (edl, want, key) in cases {
         let (code, err) = check(&f, &edl);
         assert_eq!(code, 2, "exit code for:\n{edl}\n{err}");
         assert!(
             err.contains(want),
             "expected `{want}` in:\n{err}\nfor:\n{edl}"
         );
+        assert!(
+            err.contains(&format!("`{key}`")),
+            "expected the key `{key}` named in:\n{err}"
+        );
+        assert!(has_caret_line(&err), "expected a caret line in:\n{err}");
     }
 }
 
@@ -170,15 +187,15 @@ fn bad_encoder_settings_are_reported_at_their_line() {
     for (video, want) in [
         (
             "preset = \"warp9\"\n",
-            "t.toml:7:1: unknown x264 preset \"warp9\" (one of ultrafast",
+            "t.toml:7:10: unknown x264 preset \"warp9\" (one of ultrafast",
         ),
         (
             "pix_fmt = \"yuv999\"\n",
-            "t.toml:7:1: unknown pix_fmt \"yuv999\"",
+            "t.toml:7:11: unknown pix_fmt \"yuv999\"",
         ),
         (
             "codec = \"libnothing\"\n",
-            "t.toml:7:1: unknown video encoder \"libnothing\"",
+            "t.toml:7:9: unknown video encoder \"libnothing\"",
         ),
     ] {
         let (code, err) = check(&f, &format!("{HEAD}[output.video]\n{video}{clip}"));
@@ -195,7 +212,7 @@ fn bad_encoder_settings_are_reported_at_their_line() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("t.toml:7:1: unknown audio encoder \"nope\""),
+        err.contains("t.toml:7:9: unknown audio encoder \"nope\""),
         "{err}"
     );
 }
@@ -226,4 +243,93 @@ fn an_output_over_a_source_or_inside_the_cache_is_refused() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
     assert_eq!(std::fs::read(f.path("a.mp4")).unwrap(), before);
+}
+
+#[test]
+fn encoder_errors_point_inside_inline_tables() {
+    let f = fixture();
+    let (code, err) = check(
+        &f,
+        &format!(
+            "{HEAD}[profile.review]\nvideo = {{ preset = \"warp9\" }}\n[[clip]]\nsource = \"a.mp4\"\n"
+        ),
+    );
+    assert_eq!(code, 0, "the profile is not used: {err}");
+    f.write(
+        "t.toml",
+        &format!("{HEAD}[profile.review]\nvideo = {{ preset = \"warp9\" }}\n[[clip]]\nsource = \"a.mp4\"\n"),
+    );
+    let out = f.reel(&["check", "--profile", "review", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("t.toml:7:20: unknown x264 preset \"warp9\""),
+        "{err}"
+    );
+    assert!(has_caret_line(&err), "{err}");
+}
+
+#[test]
+fn one_message_in_full() {
+    let f = fixture();
+    let (code, err) = check(&f, &HEAD.replace("width = 64", "width = \"wide\""));
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: t.toml:3:9: `width` must be a whole number of pixels, found the text \"wide\"\n  \
+         |\n\
+         3 | width = \"wide\"\n  \
+         |         ^^^^^^\n  \
+         |\n"
+    );
+    // A clip's problem shows the clip's table and the value.
+    let (_, err) = check(
+        &f,
+        &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\nout = 5\n"),
+    );
+    assert_eq!(
+        err,
+        "error: t.toml:6: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end \
+         of the source (duration 0:00:02.000)\n  \
+         |\n\
+         6 | [[clip]]\n  \
+         | --------\n\
+         7 | source = \"a.mp4\"\n\
+         8 | out = 5\n  \
+         |       ^\n  \
+         |\n"
+    );
+}
+
+#[test]
+fn colour_only_on_request_or_a_terminal() {
+    let f = fixture();
+    f.write("t.toml", &HEAD.replace("width = 64", "width = \"wide\""));
+    // Not a terminal (a pipe, as in CI logs): plain text.
+    let out = f.reel(&["check", "t.toml"]);
+    let plain = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    let out = f.reel(&["--color", "always", "check", "t.toml"]);
+    let coloured = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+    assert_eq!(out.status.code(), Some(2));
+    let out = f.reel(&["check", "t.toml", "--color", "never"]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), plain);
+}
+
+#[test]
+fn usage_errors_name_no_file() {
+    let f = fixture();
+    f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));
+    let out = f.reel(&["render", "t.toml", "--range", "1-9"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        err,
+        "error: --range 1-9 ends after the montage (0:00:02.000)\n"
+    );
+    let out = f.reel(&["render", "t.toml", "--cache-max", "lots"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.starts_with("error: --cache-max: "), "{err}");
 }

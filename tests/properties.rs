@@ -7,6 +7,7 @@
 
 use proptest::prelude::*;
 use reel::edl::Edl;
+use reel::error::{Diagnostic, Diagnostics, Span};
 use reel::plan::{plan, Compose};
 use reel::probe::{Probe, ProbeError};
 use reel::time::Ratio;
@@ -218,15 +219,41 @@ proptest! {
     ) {
         let corpus = corpus();
         let text = apply(&corpus[pick % corpus.len()], &edits);
-        let _ = Edl::parse(Path::new("t.toml"), &text);
-        let _ = Edl::parse_profile(Path::new("t.toml"), &text, profile);
+        // Every problem found renders with its snippet.
+        let shown = |d: Diagnostics| d.render(false, |_| Some(text.clone()));
+        if let Err(d) = Edl::parse(Path::new("t.toml"), &text) {
+            prop_assert!(shown(d).starts_with("error: t.toml"));
+        }
+        if let Err(d) = Edl::parse_profile(Path::new("t.toml"), &text, profile) {
+            prop_assert!(shown(d).starts_with("error: "));
+        }
         // Plans from any EDL that parses, against made-up probes.
         if let Ok(edl) = Edl::parse(Path::new("t.toml"), &text) {
             let clips: Vec<_> = edl.clips.iter().map(|_| probe("s", 20, (25, 1), true)).collect();
             let voices: Vec<_> = edl.voiceovers.iter().map(|_| probe("v", 60, (25, 1), true)).collect();
             let music: Vec<_> = edl.music.iter().map(|_| probe("m", 30, (25, 1), true)).collect();
-            let _ = plan(&edl, &clips, &voices, &music);
+            if let Err(d) = plan(&edl, &clips, &voices, &music) {
+                prop_assert!(shown(d).starts_with("error: t.toml"));
+            }
         }
+    }
+
+    #[test]
+    fn diagnostics_render_for_any_text_and_place(
+        text in any::<String>(),
+        start in 0usize..400,
+        len in 0usize..40,
+        table in prop::option::of(0usize..400),
+    ) {
+        let mut d = Diagnostic::new(Path::new("t.toml"), "m")
+            .at(1, 1)
+            .span(Span { start, end: start + len })
+            .key("k");
+        if let Some(t) = table {
+            d = d.table(Span { start: t, end: t + 8 });
+        }
+        let shown = d.render(Some(&text), false);
+        prop_assert!(shown.starts_with("error: t.toml:1:1: m"));
     }
 
     #[test]

@@ -37,22 +37,21 @@ const X264_PRESETS: [&str; 10] = [
     "placebo",
 ];
 
-/// What is wrong with the output's encoder settings, as (key, value,
-/// message), by opening the encoders once: an unknown codec, preset or
-/// pixel format is a problem of the EDL, found before anything is decoded.
-pub fn check_settings(out: &Output) -> Vec<(&'static str, String, String)> {
+/// What is wrong with the output's encoder settings, as (key, message),
+/// by opening the encoders once: an unknown codec, preset or pixel format
+/// is a problem of the EDL, found before anything is decoded. Keys are
+/// named as in [`Output::spans`] (`video.preset`).
+pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
     let v = &out.video;
     let mut problems = Vec::new();
     if ff::encoder::find_by_name(&v.codec).is_none() {
         problems.push((
-            "codec",
-            v.codec.clone(),
+            "video.codec",
             format!("unknown video encoder \"{}\"", v.codec),
         ));
     } else if v.codec == "libx264" && !X264_PRESETS.contains(&v.preset.as_str()) {
         problems.push((
-            "preset",
-            v.preset.clone(),
+            "video.preset",
             format!(
                 "unknown x264 preset \"{}\" (one of {})",
                 v.preset,
@@ -61,22 +60,16 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String, String)> {
         ));
     } else if pixel_format(out).is_none() {
         problems.push((
-            "pix_fmt",
-            v.pix_fmt.clone(),
+            "video.pix_fmt",
             format!("unknown pix_fmt \"{}\"", v.pix_fmt),
         ));
     } else if let Err(e) = open_encoder(out) {
-        problems.push((
-            "codec",
-            v.codec.clone(),
-            crate::error::Report(&e).to_string(),
-        ));
+        problems.push(("video.codec", crate::error::Report(&e).to_string()));
     }
     let a = &out.audio;
     if ff::encoder::find_by_name(&a.codec).is_none() {
         problems.push((
-            "codec",
-            a.codec.clone(),
+            "audio.codec",
             format!("unknown audio encoder \"{}\"", a.codec),
         ));
     }
