@@ -249,7 +249,7 @@ fn failed_render_leaves_an_earlier_output_untouched() {
     // A setting of the EDL: exit 2, at its line, before any decoding.
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("t.toml:7:1: unknown video encoder \"no-such-encoder\""),
+        err.contains("t.toml:7:9: unknown video encoder \"no-such-encoder\""),
         "{err}"
     );
     assert_eq!(std::fs::read(f.path("out.mp4")).unwrap(), b"earlier render");
