@@ -29,29 +29,18 @@ pub struct VideoTrack {
 }
 
 /// Muxes the segments and the audio into `path` (written in place; the
-/// caller makes it atomic).
+/// caller makes it atomic). Audio packets are interleaved by time; the
+/// segments' timestamps are offset by their first frame.
 pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: EncodedTrack) -> Result<()> {
     let what = || format!("writing {}", path.display());
-    let mut octx = ff::format::output_as(&path, muxer).context(what)?;
-    crate::glue::set_bitexact(&mut octx);
-    {
-        let mut vs = octx
-            .add_stream(ff::encoder::find(video.params.id()))
-            .context(what)?;
-        vs.set_parameters(video.params);
-        vs.set_time_base(video.time_base);
-    }
-    {
-        let mut st = octx
-            .add_stream(ff::encoder::find(audio.params.id()))
-            .context(what)?;
-        st.set_parameters(audio.params.clone());
-        st.set_time_base(audio.time_base);
-    }
-    let opts = crate::container::mux_options(muxer, audio.time_base.denominator());
-    octx.write_header_with(opts).context(what)?;
+    let mut octx = open_output(path, muxer, &video, &audio).context(what)?;
     let vtb = octx.stream(0).expect("added").time_base();
     let atb = octx.stream(1).expect("added").time_base();
+    let mut write = |mut p: ff::Packet, stream: usize, from: ff::Rational, to: ff::Rational| {
+        p.set_stream(stream);
+        p.rescale_ts(from, to);
+        p.write_interleaved(&mut octx).context(what)
+    };
 
     let mut audio_packets = audio.packets.into_iter().peekable();
     let secs =
@@ -63,58 +52,25 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: EncodedTrack) ->
     let mut held: Option<ff::Packet> = None;
     let mut end_pts = 0i64;
     for seg in video.segments {
-        let seg_path = &seg.name;
-        let first_frame = &seg.first_frame;
-        let mut reader = packet::Reader::open(seg.file, seg_path, Content::Segment)?;
+        let mut reader = packet::Reader::open(seg.file, &seg.name, Content::Segment)?;
         if !matches!(&reader.header, Header::Video { extradata } if *extradata == video.extradata) {
             return Err(Error::entry(
                 Content::Segment.name(),
-                seg_path,
+                &seg.name,
                 EntryProblem::OtherParameters,
             ));
         }
-        let offset = *first_frame as i64;
         while let Some(sp) = reader.read()? {
-            let pts = sp.pts.map(|t| t + offset);
-            let mut dts = sp.dts.map(|t| t + offset);
-            // Decode timestamps must rise strictly across segment joins.
-            if let (Some(d), Some(last)) = (dts, last_dts) {
-                if d <= last {
-                    dts = Some(last + 1);
-                }
+            let packet = restamp(&sp, seg.first_frame as i64, &mut last_dts, &seg.name)?;
+            let at = secs(packet.dts().or(packet.pts()).unwrap_or(0), video.time_base);
+            while let Some(ap) = audio_packets
+                .next_if(|ap| secs(ap.dts().or(ap.pts()).unwrap_or(0), audio.time_base) <= at)
+            {
+                write(ap, 1, audio.time_base, atb)?;
             }
-            if let (Some(d), Some(p)) = (dts, pts) {
-                if d > p {
-                    return Err(Error::entry(
-                        Content::Segment.name(),
-                        seg_path,
-                        EntryProblem::DecodeAfterPresentation,
-                    ));
-                }
-            }
-            last_dts = dts.or(last_dts);
-            let at = secs(dts.or(pts).unwrap_or(0), video.time_base);
-            while let Some(ap) = audio_packets.peek() {
-                if secs(ap.dts().or(ap.pts()).unwrap_or(0), audio.time_base) > at {
-                    break;
-                }
-                let mut ap = audio_packets.next().expect("peeked");
-                ap.set_stream(1);
-                ap.rescale_ts(audio.time_base, atb);
-                ap.write_interleaved(&mut octx).context(what)?;
-            }
-            let mut packet = ff::Packet::copy(&sp.data);
-            packet.set_pts(pts);
-            packet.set_dts(dts);
-            packet.set_duration(sp.duration);
-            end_pts = end_pts.max(pts.unwrap_or(0) + sp.duration.max(1));
-            if sp.key {
-                packet.set_flags(ff::packet::Flags::KEY);
-            }
-            packet.set_stream(0);
-            if let Some(mut prev) = held.replace(packet) {
-                prev.rescale_ts(video.time_base, vtb);
-                prev.write_interleaved(&mut octx).context(what)?;
+            end_pts = end_pts.max(packet.pts().unwrap_or(0) + sp.duration.max(1));
+            if let Some(prev) = held.replace(packet) {
+                write(prev, 0, video.time_base, vtb)?;
             }
         }
     }
@@ -122,14 +78,66 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: EncodedTrack) ->
         if let Some(p) = last.pts() {
             last.set_duration((end_pts - p).max(1));
         }
-        last.rescale_ts(video.time_base, vtb);
-        last.write_interleaved(&mut octx).context(what)?;
+        write(last, 0, video.time_base, vtb)?;
     }
-    for mut ap in audio_packets {
-        ap.set_stream(1);
-        ap.rescale_ts(audio.time_base, atb);
-        ap.write_interleaved(&mut octx).context(what)?;
+    for ap in audio_packets {
+        write(ap, 1, audio.time_base, atb)?;
     }
-    octx.write_trailer().context(what)?;
-    Ok(())
+    octx.write_trailer().context(what)
+}
+
+/// The output file with a video stream (0) and an audio stream (1), its
+/// header written.
+fn open_output(
+    path: &Path,
+    muxer: &str,
+    video: &VideoTrack,
+    audio: &EncodedTrack,
+) -> Result<ff::format::context::Output, ff::Error> {
+    let mut octx = ff::format::output_as(&path, muxer)?;
+    crate::glue::set_bitexact(&mut octx);
+    for (params, time_base) in [
+        (&video.params, video.time_base),
+        (&audio.params, audio.time_base),
+    ] {
+        let mut st = octx.add_stream(ff::encoder::find(params.id()))?;
+        st.set_parameters(params.clone());
+        st.set_time_base(time_base);
+    }
+    octx.write_header_with(crate::container::mux_options(
+        muxer,
+        audio.time_base.denominator(),
+    ))?;
+    Ok(octx)
+}
+
+/// A segment's packet on the output timeline: timestamps offset by the
+/// segment's first frame, decode timestamps rising strictly across joins.
+fn restamp(
+    sp: &packet::Packet,
+    offset: i64,
+    last_dts: &mut Option<i64>,
+    segment: &Path,
+) -> Result<ff::Packet> {
+    let pts = sp.pts.map(|t| t + offset);
+    let mut dts = sp.dts.map(|t| t + offset);
+    if let (Some(d), Some(last)) = (dts, *last_dts) {
+        if d <= last {
+            dts = Some(last + 1);
+        }
+    }
+    if let (Some(d), Some(p)) = (dts, pts) {
+        if d > p {
+            return Err(Error::entry(
+                Content::Segment.name(),
+                segment,
+                EntryProblem::DecodeAfterPresentation,
+            ));
+        }
+    }
+    *last_dts = dts.or(*last_dts);
+    let mut packet = crate::glue::read_packet(sp);
+    packet.set_pts(pts);
+    packet.set_dts(dts);
+    Ok(packet)
 }
