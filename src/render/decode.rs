@@ -479,3 +479,115 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
         out.video.pix_fmt
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{geometry, testing::edl};
+
+    fn output(fit: Fit) -> Output {
+        let mut out = edl("[[clip]]\nsource = \"a\"\n").output;
+        (out.width, out.height, out.fit, out.background) = (1920, 1080, fit, [16, 32, 255]);
+        out
+    }
+
+    fn picture(width: u32, height: u32) -> Picture {
+        Picture {
+            width,
+            height,
+            pix_fmt: Some("yuv420p"),
+            matrix: Matrix::Bt601,
+            full_range: false,
+        }
+    }
+
+    fn spec(w: u32, h: u32, fit: Fit, rotation: u16, source: &Picture) -> String {
+        let out = output(fit);
+        let g = Geometry {
+            rotation,
+            ..geometry(w, h, Ratio::from_integer(1), 1920, 1080, fit)
+        };
+        filter_spec(&g, &out, source)
+    }
+
+    const SCALE: &str = "flags=bicubic:in_color_matrix=bt601:out_color_matrix=bt709:out_range=tv";
+
+    #[test]
+    fn each_fit_scales_then_pads_crops_or_stretches() {
+        let p = picture(640, 480);
+        assert_eq!(
+            spec(640, 480, Fit::Contain, 0, &p),
+            format!(
+                "scale=w=1440:h=1080:{SCALE},pad=w=1920:h=1080:x=240:y=0:color=0x1020ff,\
+                 setsar=1,format=pix_fmts=yuv420p"
+            )
+        );
+        assert_eq!(
+            spec(640, 480, Fit::Cover, 0, &p),
+            format!(
+                "scale=w=1920:h=1440:{SCALE},crop=w=1920:h=1080:x=0:y=180,\
+                 setsar=1,format=pix_fmts=yuv420p"
+            )
+        );
+        assert_eq!(
+            spec(640, 480, Fit::Stretch, 0, &p),
+            format!("scale=w=1920:h=1080:{SCALE},setsar=1,format=pix_fmts=yuv420p")
+        );
+    }
+
+    #[test]
+    fn each_rotation_turns_first() {
+        // A portrait phone picture stored sideways (1920x1080 turned a
+        // quarter): placed as 1080x1920, so 608x1080 with pillars.
+        let p = picture(1920, 1080);
+        for (rotation, turn) in [
+            (90, "transpose=clock,"),
+            (180, "hflip,vflip,"),
+            (270, "transpose=cclock,"),
+        ] {
+            let (w, h) = if rotation == 180 {
+                (1920, 1080)
+            } else {
+                (1080, 1920)
+            };
+            let s = spec(w, h, Fit::Contain, rotation, &p);
+            assert!(s.starts_with(turn), "{rotation}: {s}");
+            let size = if rotation == 180 {
+                "w=1920:h=1080"
+            } else {
+                "w=608:h=1080"
+            };
+            assert!(s.contains(&format!("scale={size}:")), "{rotation}: {s}");
+        }
+        assert!(spec(1920, 1080, Fit::Contain, 0, &p).starts_with("scale="));
+    }
+
+    #[test]
+    fn a_picture_already_in_shape_is_not_scaled() {
+        let same = Picture {
+            matrix: Matrix::Bt709,
+            ..picture(1920, 1080)
+        };
+        assert_eq!(
+            spec(1920, 1080, Fit::Contain, 0, &same),
+            "null,pad=w=1920:h=1080:x=0:y=0:color=0x1020ff,setsar=1,format=pix_fmts=yuv420p"
+        );
+        // Full range, another matrix or another pixel format: converted.
+        for other in [
+            Picture {
+                full_range: true,
+                ..same
+            },
+            Picture {
+                matrix: Matrix::Bt601,
+                ..same
+            },
+            Picture {
+                pix_fmt: Some("yuv422p10le"),
+                ..same
+            },
+        ] {
+            assert!(spec(1920, 1080, Fit::Contain, 0, &other).starts_with("scale="));
+        }
+    }
+}
