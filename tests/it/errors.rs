@@ -1,8 +1,7 @@
 //! Every class of invalid EDL gives exit code 2 and a message naming the
 //! file and line (and the clip where there is one), never a panic.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn check(f: &Fixture, edl: &str) -> (i32, String) {
     f.write("t.toml", edl);

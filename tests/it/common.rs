@@ -1,7 +1,6 @@
 //! Helpers for integration tests: fixtures made with the FFmpeg CLI in a
 //! temporary directory per test, the `reel` binary, and independent
 //! measurements of the output through ffprobe/ffmpeg.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

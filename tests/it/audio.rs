@@ -3,8 +3,7 @@
 //! equal-power crossfades, clickless cuts, seamless music loops, fades and
 //! sync.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const SR: usize = 48_000;
 

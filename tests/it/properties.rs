@@ -2,8 +2,8 @@
 //! timecode and span parsers never panicking on any input (mutations of
 //! the EDLs in `tests/corpus/` and of the demo, and arbitrary text).
 //!
-//! `PROPTEST_CASES=200000 cargo test --release --test properties` runs a
-//! longer search.
+//! `PROPTEST_CASES=200000 cargo test --release --test it properties::` runs
+//! a longer search.
 
 use proptest::prelude::*;
 use reel::edl::Edl;

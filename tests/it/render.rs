@@ -1,8 +1,7 @@
 //! End-to-end renders of small generated fixtures, measured independently
 //! with the FFmpeg CLI.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// A 25 fps 64x64 source whose frame N has luma 20 + 4 * (N mod 50).
 fn numbered_source(f: &Fixture, name: &str, seconds: u32) {

@@ -1,8 +1,7 @@
 //! Render profiles: the built-in `--proxy`, `[profile.NAME]` tables and an
 //! EDL's own proxy profile.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const EDL: &str = "[output]\npath = \"out.mp4\"\nwidth = 1280\nheight = 720\nfps = 30\n\
     [[clip]]\nsource = \"a.mp4\"\nin = 0.2\nout = 1.5\n\

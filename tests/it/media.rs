@@ -3,8 +3,7 @@
 //! frame (sources carry their frame number in their brightness, and the
 //! expected frame is worked out from the timestamps ffprobe reads).
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 /// Presentation times of every frame, seconds from the container's start.

@@ -2,8 +2,7 @@
 //! with cold renders, damaged and torn entries, the size bound, and the
 //! `reel cache` commands.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 /// Four 6.5 s clips from two sources; one segment each.

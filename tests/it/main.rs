@@ -1,0 +1,15 @@
+//! reel's integration tests, one binary with a module per area:
+//! `cargo test --release --test it` runs them all, and
+//! `cargo test --release --test it render::` one area. Paths such as
+//! `tests/corpus/` are relative to the package root, where `cargo test` runs
+//! test binaries.
+
+mod common;
+
+mod audio;
+mod cache;
+mod errors;
+mod media;
+mod profiles;
+mod properties;
+mod render;
