@@ -6,6 +6,7 @@
 
 mod common;
 
+mod architecture;
 mod audio;
 mod cache;
 mod errors;
