@@ -724,10 +724,7 @@ fn found_in_words(found: &str) -> String {
 impl Edl {
     /// Reads and validates an EDL file.
     pub fn load(file: &Path) -> Result<Edl, Diagnostics> {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            Diagnostics::from(Diagnostic::new(file, format!("cannot read the EDL: {e}")))
-        })?;
-        Edl::parse(file, &text)
+        Edl::load_profile(file, None)
     }
 
     /// Parses EDL text; `file` names it in messages and anchors relative paths.
