@@ -332,3 +332,40 @@ fn usage_errors_name_no_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(err.starts_with("error: --cache-max: "), "{err}");
 }
+
+/// On a terminal (a pseudo-terminal made by util-linux's `script`),
+/// `--color auto` colours, unless `NO_COLOR` is set.
+#[test]
+fn a_terminal_gets_colour_unless_no_color_is_set() {
+    let f = fixture();
+    f.write("t.toml", &HEAD.replace("width = 64", "width = \"wide\""));
+    let on_terminal = |no_color: Option<&str>| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!("{} check t.toml", env!("CARGO_BIN_EXE_reel")),
+            "/dev/null",
+        ])
+        .current_dir(f.path("."))
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd.output().expect("util-linux's script runs");
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal(None);
+    assert!(
+        shown.contains("\u{1b}[") && shown.contains("`width` must be"),
+        "{shown:?}"
+    );
+    let shown = on_terminal(Some("1"));
+    assert!(
+        !shown.contains('\u{1b}') && shown.contains("`width` must be"),
+        "{shown:?}"
+    );
+    // An empty NO_COLOR does not count.
+    assert!(on_terminal(Some("")).contains("\u{1b}["));
+}
