@@ -590,11 +590,6 @@ impl Spans {
             None => d.span(self.table).key(key),
         }
     }
-
-    /// The first of `keys` that was given.
-    pub fn first(&self, keys: &[&'static str]) -> Option<(&'static str, Span)> {
-        keys.iter().find_map(|k| self.get(k).map(|s| (*k, s)))
-    }
 }
 
 /// Default output path when the EDL gives none: `<edl stem>.mp4` beside it.

@@ -110,13 +110,9 @@ impl Diagnostic {
     /// in it, the line with a caret under the value, as rustc shows code.
     /// `color` adds terminal colours.
     pub fn render(&self, text: Option<&str>, color: bool) -> String {
-        use annotate_snippets::{Level, Renderer, Snippet};
+        use annotate_snippets::{Level, Snippet};
         let title = self.to_string();
-        let renderer = if color {
-            Renderer::styled()
-        } else {
-            Renderer::plain()
-        };
+        let renderer = renderer(color);
         let place = text.zip(self.span).and_then(|(t, s)| caret(t, s));
         let (Some(text), Some(place)) = (text, place) else {
             return renderer.render(Level::Error.title(&title)).to_string();
@@ -136,6 +132,15 @@ impl Diagnostic {
             .render(Level::Error.title(&title).snippet(snippet))
             .to_string();
         out
+    }
+}
+
+/// Renders messages with terminal colours, or as plain text.
+fn renderer(color: bool) -> annotate_snippets::Renderer {
+    if color {
+        annotate_snippets::Renderer::styled()
+    } else {
+        annotate_snippets::Renderer::plain()
     }
 }
 
@@ -408,16 +413,8 @@ impl Error {
             Error::Invalid(d) => d.render(color, text_of),
             other => {
                 let text = Report(other).to_string();
-                let renderer = if color {
-                    annotate_snippets::Renderer::styled()
-                } else {
-                    annotate_snippets::Renderer::plain()
-                };
-                let out = format!(
-                    "{}\n",
-                    renderer.render(annotate_snippets::Level::Error.title(&text))
-                );
-                out
+                let title = annotate_snippets::Level::Error.title(&text);
+                format!("{}\n", renderer(color).render(title))
             }
         }
     }
