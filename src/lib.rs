@@ -7,10 +7,12 @@
 
 pub mod audio;
 pub mod cache;
+pub mod captions;
 pub mod container;
 pub mod demux;
 pub mod edl;
 pub mod error;
+pub mod fonts;
 pub mod glue;
 pub mod packet;
 pub mod plan;

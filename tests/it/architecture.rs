@@ -11,16 +11,26 @@ use std::path::{Path, PathBuf};
 /// as long as no cycle forms.
 const LAYERS: &[&[&str]] = &[
     &["time", "error"],
-    &["container", "packet", "glue", "demux", "signal", "progress"],
+    &[
+        "container",
+        "packet",
+        "glue",
+        "demux",
+        "signal",
+        "progress",
+        "captions",
+        "fonts",
+    ],
     &["edl"],
     &["probe"],
+    &["layers"],
     &["plan"],
     &["render", "audio", "proxy", "cache", "report"],
     &["", "main", "cli"],
 ];
 
 /// Modules that must not touch FFmpeg.
-const PURE: &[&str] = &["time", "edl", "plan", "packet"];
+const PURE: &[&str] = &["time", "edl", "plan", "packet", "captions", "fonts", "layers"];
 
 /// A reference from one file to another module.
 struct Edge {

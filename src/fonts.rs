@@ -1,0 +1,1 @@
+//! Font files the renderer may use.
