@@ -95,7 +95,8 @@ impl Diagnostic {
         self.about("music", number, source, line)
     }
 
-    fn about(mut self, what: &str, number: usize, source: &str, line: usize) -> Self {
+    /// Says which `[[what]]` table this is about.
+    pub fn about(mut self, what: &str, number: usize, source: &str, line: usize) -> Self {
         self.subject = Some(format!(
             "{what} {number} ({source}, [[{what}]] at line {line})"
         ));

@@ -6,6 +6,8 @@
 //! resolved form with exact times and defaults applied, collecting every
 //! problem it finds rather than stopping at the first.
 
+pub mod text;
+
 use crate::container;
 use crate::error::{Diagnostic, Diagnostics, Span};
 use crate::time::{self, Ratio, TimeSpec};
@@ -36,6 +38,16 @@ struct RawEdl {
     ducking: Option<Spanned<RawDucking>>,
     #[serde(default)]
     profile: std::collections::BTreeMap<String, RawProfile>,
+    #[serde(default)]
+    fonts: Option<Spanned<text::RawFonts>>,
+    #[serde(default)]
+    styles: std::collections::BTreeMap<String, Spanned<text::RawStyle>>,
+    #[serde(default)]
+    text: Vec<Spanned<text::RawText>>,
+    #[serde(default)]
+    captions: Vec<Spanned<text::RawCaptions>>,
+    #[serde(default)]
+    overlay: Vec<Spanned<text::RawOverlay>>,
 }
 
 /// `[profile.NAME]`: any `[output]` key, used instead of the `[output]` one
@@ -152,7 +164,8 @@ struct RawDefaults {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawClip {
-    source: Spanned<String>,
+    source: Option<Spanned<String>>,
+    card: Option<Spanned<text::RawCard>>,
     #[serde(rename = "in")]
     start: Option<Spanned<Value>>,
     out: Option<Spanned<Value>>,
@@ -319,7 +332,7 @@ pub enum TransitionKind {
 /// string), a frame rate (30, 29.97 or "30000/1001") or a bitrate (192000
 /// or "192k").
 #[derive(Debug, Clone)]
-enum Value {
+pub(crate) enum Value {
     Number(f64),
     Text(String),
 }
@@ -364,6 +377,12 @@ pub struct Edl {
     pub voiceovers: Vec<Voiceover>,
     pub music: Vec<Music>,
     pub ducking: Option<Ducking>,
+    pub fonts: text::Fonts,
+    /// Built-in and `[styles.NAME]` styles, by name.
+    pub styles: std::collections::BTreeMap<String, text::Style>,
+    pub texts: Vec<text::Text>,
+    pub captions: Vec<text::Captions>,
+    pub overlays: Vec<text::Overlay>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -428,7 +447,10 @@ pub enum End {
 pub struct Clip {
     /// 1-based, as users count clips.
     pub number: usize,
+    /// The media file; empty for a card.
     pub source: PathBuf,
+    /// A generated picture instead of a source.
+    pub card: Option<text::Card>,
     /// The source as written in the EDL, for messages.
     pub source_text: String,
     /// Line of the clip's `[[clip]]` header.
@@ -841,7 +863,16 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
     let mut errs = Diagnostics::default();
     let output = output(src, raw.output, &mut errs);
     let defaults = defaults(src, raw.defaults, &mut errs);
-    let clips = clips(src, raw.clip, &defaults, &mut errs);
+    let fonts = text::fonts(src, raw.fonts);
+    let styles = text::styles(src, raw.styles, &fonts, &mut errs);
+    let counts = text::Counts {
+        clips: raw.clip.len(),
+        voiceovers: raw.voiceover.len(),
+    };
+    let clips = clips(src, raw.clip, &defaults, &styles, &mut errs);
+    let texts = text::texts(src, raw.text, &styles, &counts, &mut errs);
+    let captions = text::captions(src, raw.captions, &styles, &counts, &mut errs);
+    let overlays = text::overlays(src, raw.overlay, &counts, &mut errs);
     let voiceovers = raw
         .voiceover
         .iter()
@@ -862,6 +893,11 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         voiceovers,
         music,
         ducking,
+        fonts,
+        styles,
+        texts,
+        captions,
+        overlays,
     })
 }
 
@@ -1099,6 +1135,7 @@ fn clips(
     src: &SourceText,
     raw: Vec<Spanned<RawClip>>,
     defaults: &Defaults,
+    styles: &std::collections::BTreeMap<String, text::Style>,
     errs: &mut Diagnostics,
 ) -> Vec<Clip> {
     if raw.is_empty() {
@@ -1115,7 +1152,7 @@ fn clips(
     let count = raw.len();
     raw.into_iter()
         .enumerate()
-        .map(|(i, c)| clip(src, i + 1, c, i + 1 == count, defaults, errs))
+        .map(|(i, c)| clip(src, i + 1, c, i + 1 == count, defaults, styles, errs))
         .collect()
 }
 
@@ -1125,20 +1162,61 @@ fn clip(
     raw: Spanned<RawClip>,
     last: bool,
     defaults: &Defaults,
+    styles: &std::collections::BTreeMap<String, text::Style>,
     errs: &mut Diagnostics,
 ) -> Clip {
     let span = raw.span();
     let (line, _) = src.line_col(span.start);
     let c = raw.into_inner();
-    let source_text = c.source.get_ref().clone();
+    let source_text = c
+        .source
+        .as_ref()
+        .map_or_else(|| "card".to_string(), |s| s.get_ref().clone());
     let mut spans = Spans::new(span.clone());
-    spans.add(src, "source", &Some(c.source.clone()));
+    spans.add(src, "source", &c.source);
+    spans.add(src, "card", &c.card);
     spans.add(src, "in", &c.start);
     spans.add(src, "out", &c.out);
     spans.add(src, "duration", &c.duration);
     spans.add(src, "transition", &c.transition);
     let mut local = Diagnostics::default();
     let (start, end) = trim(src, &c.start, &c.out, &c.duration, &mut local);
+    let card = c
+        .card
+        .as_ref()
+        .map(|k| text::card(src, k, styles, &mut local));
+    match (&c.source, &c.card) {
+        (Some(_), Some(k)) => local.push(
+            src.at(&k.span(), "a clip has a `source` or a `card`, not both")
+                .key("card"),
+        ),
+        (None, None) => local.push(
+            Diagnostic::new(
+                src.file,
+                "the clip has no `source` (or `card` for a generated picture)",
+            )
+            .span(span.clone().into())
+            .key("source"),
+        ),
+        (None, Some(k)) => {
+            if c.duration.is_none() {
+                local.push(
+                    src.at(
+                        &k.span(),
+                        "a card needs a `duration` (it has no source to end with)",
+                    )
+                    .key("duration"),
+                );
+            }
+            if let Some(v) = c.start.as_ref().or(c.out.as_ref()) {
+                local.push(src.at(
+                    &v.span(),
+                    "a card has no source: give it a `duration`, not `in` or `out`",
+                ));
+            }
+        }
+        _ => {}
+    }
     let volume = c
         .volume
         .as_ref()
@@ -1178,7 +1256,11 @@ fn clip(
     }
     Clip {
         number,
-        source: Edl::resolve(src.file, c.source.get_ref()),
+        source: c
+            .source
+            .as_ref()
+            .map_or_else(PathBuf::new, |s| Edl::resolve(src.file, s.get_ref())),
+        card,
         source_text,
         line,
         start,
