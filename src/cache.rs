@@ -73,10 +73,16 @@ pub type Fingerprints = HashMap<PathBuf, String>;
 /// Fingerprints every clip, voiceover and music source of `plan`.
 pub fn fingerprints(plan: &Plan) -> Result<Fingerprints> {
     let audio = &plan.audio;
+    let images = plan.layers.items.iter().filter_map(|l| match &l.draw {
+        crate::layers::Draw::Image(d) => Some(&d.source),
+        crate::layers::Draw::Text(_) => None,
+    });
     let paths = plan
         .clips
         .iter()
+        .filter(|c| c.card.is_none())
         .map(|c| &c.source)
+        .chain(images)
         .chain(audio.clips.iter().map(|r| &r.source))
         .chain(audio.voiceovers.iter().map(|r| &r.source))
         .chain(audio.music.iter().map(|r| &r.source));

@@ -102,7 +102,9 @@ impl FontSet {
     }
 
     pub fn has_family(&self, family: &str) -> bool {
-        self.fonts.iter().any(|f| f.family.eq_ignore_ascii_case(family))
+        self.fonts
+            .iter()
+            .any(|f| f.family.eq_ignore_ascii_case(family))
     }
 
     /// Whether the regular (or any) face of `family` has a glyph for `c`.
@@ -226,7 +228,9 @@ mod tests {
             ]
         );
         // Starting from the Devanagari font, Latin letters still switch.
-        let runs = set.runs("पीछे Behind", &["Noto Sans Devanagari", "Noto Sans"]).unwrap();
+        let runs = set
+            .runs("पीछे Behind", &["Noto Sans Devanagari", "Noto Sans"])
+            .unwrap();
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[1], ("Noto Sans".to_string(), "Behind".to_string()));
     }

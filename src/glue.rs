@@ -368,6 +368,21 @@ pub fn sink_aspect_ratio(graph: &mut ff::filter::Graph) -> ff::Rational {
     unsafe { ff::ffi::av_buffersink_get_sample_aspect_ratio(sink.as_ptr()) }.into()
 }
 
+/// The version of libass that libavfilter's `ass` filter draws with, if
+/// it is linked (libass has no other way to tell).
+pub fn libass_version() -> Option<u32> {
+    // SAFETY: looks a symbol up in the process's global scope; the
+    // function, when present, takes nothing and returns an int.
+    unsafe {
+        let sym = libc::dlsym(libc::RTLD_DEFAULT, c"ass_library_version".as_ptr());
+        if sym.is_null() {
+            return None;
+        }
+        let f: extern "C" fn() -> libc::c_int = std::mem::transmute(sym);
+        Some(f() as u32)
+    }
+}
+
 /// Initialises FFmpeg once, quiet unless `REEL_FFMPEG_LOG` is set: reel's
 /// own messages say what went wrong, with the clip and the time.
 pub fn init() -> Result<()> {

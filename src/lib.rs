@@ -14,6 +14,7 @@ pub mod edl;
 pub mod error;
 pub mod fonts;
 pub mod glue;
+pub mod layers;
 pub mod packet;
 pub mod plan;
 pub mod probe;
@@ -37,7 +38,10 @@ pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan
     let clip_probes: Vec<_> = edl
         .clips
         .par_iter()
-        .map(|c| probe::probe(&c.source))
+        .map(|c| match &c.card {
+            Some(_) => Ok(card_probe(&edl.output)),
+            None => probe::probe(&c.source),
+        })
         .collect();
     let voice_probes: Vec<_> = edl
         .voiceovers
@@ -49,9 +53,105 @@ pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan
         .par_iter()
         .map(|m| probe::probe(&m.sound.source))
         .collect();
-    let plan = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes)?;
+    let mut plan = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes)?;
     check_encoders(edl_path, &plan)?;
+    plan.layers = graphics(&edl, &plan)?;
     Ok((edl, plan))
+}
+
+/// What a card clip is planned as: a still picture of the output's size.
+fn card_probe(out: &edl::Output) -> probe::Probe {
+    let mut p = probe::Probe::builder("", 1_000_000)
+        .fps(out.fps)
+        .size(out.width, out.height)
+        .build();
+    if let Some(v) = p.video.as_mut() {
+        v.still = true;
+        v.end = None;
+    }
+    p
+}
+
+/// Reads the fonts, caption files and overlay images, and lays out every
+/// layer; every problem found is reported together.
+fn graphics(edl: &edl::Edl, plan: &plan::Plan) -> Result<layers::Layers> {
+    use error::{Diagnostic, Diagnostics};
+    let mut errs = Diagnostics::default();
+    let fonts = match fonts::FontSet::load(edl.fonts.dir.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            let d = edl.fonts.spans.diagnostic(
+                &edl.file,
+                "dir",
+                format!("{}: {}", e.path.display(), e.message),
+            );
+            return Err(Error::Invalid(d.into()));
+        }
+    };
+    let mut cue_files = Vec::new();
+    for c in &edl.captions {
+        let read =
+            std::fs::read(&c.source).map_err(|e| format!("cannot read the caption file: {e}"));
+        let format = captions::Format::from_path(&c.source).unwrap_or(captions::Format::Srt);
+        match read.and_then(|b| {
+            captions::parse(&b, format).map_err(|e| format!("line {}: {}", e.line, e.message))
+        }) {
+            Ok(cues) => cue_files.push(layers::CueFile { cues }),
+            Err(message) => {
+                let mut d = Diagnostic::new(&c.source, message.clone());
+                if let Some((line, rest)) = message
+                    .strip_prefix("line ")
+                    .and_then(|m| m.split_once(": "))
+                    .and_then(|(l, r)| l.parse::<usize>().ok().map(|l| (l, r)))
+                {
+                    d = Diagnostic::new(&c.source, rest.to_string()).at(line, 1);
+                }
+                errs.push(d.about("captions", c.number, &c.source_text, c.line));
+                cue_files.push(layers::CueFile { cues: Vec::new() });
+            }
+        }
+    }
+    let mut images = Vec::new();
+    for o in &edl.overlays {
+        let size = probe::probe(&o.source)
+            .ok()
+            .and_then(|p| p.video)
+            .map(|v| layers::ImageSize {
+                width: v.width,
+                height: v.height,
+                sar: v.sar,
+            });
+        match size {
+            Some(s) => images.push(s),
+            None => {
+                errs.push(
+                    o.spans
+                        .diagnostic(
+                            &edl.file,
+                            "source",
+                            format!("cannot read the overlay image {}", o.source.display()),
+                        )
+                        .about("overlay", o.number, &o.source_text, o.line),
+                );
+                images.push(layers::ImageSize {
+                    width: 1,
+                    height: 1,
+                    sar: time::Ratio::from_integer(1),
+                });
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(Error::Invalid(errs));
+    }
+    let layers = layers::build(
+        edl,
+        &plan.timeline(),
+        std::sync::Arc::new(fonts),
+        &cue_files,
+        &images,
+    )?;
+    Ok(layers)
 }
 
 /// Reports bad encoder settings at the EDL line and column that set them.

@@ -13,6 +13,7 @@
 
 use crate::edl::{AudioCurve, Clip, Edl, End, Fit, Loudness, Output, Sound, TransitionKind};
 use crate::error::{Diagnostic, Diagnostics};
+use crate::layers::{Layers, Timeline, VoiceWindow};
 use crate::probe::{AudioInfo, Probe, ProbeError, VideoInfo};
 use crate::time::{self, Clock, Ratio, TimeSpec};
 use std::ops::Range;
@@ -39,13 +40,20 @@ pub struct Plan {
     pub fade_out: u64,
     /// The timeline frames rendered: all of them, or a range render's span.
     pub range: Range<u64>,
+    /// Where each voiceover's window sits on the timeline (EDL order).
+    pub voice_windows: Vec<Option<VoiceWindow>>,
+    /// Text, captions and images drawn over the pictures.
+    pub layers: Layers,
 }
 
 /// One clip placed on the timeline.
 #[derive(Debug, Clone)]
 pub struct ClipPlan {
     pub number: usize,
+    /// The media file; empty for a card.
     pub source: PathBuf,
+    /// A card's background colour: the clip's picture is generated.
+    pub card: Option<[u8; 3]>,
     pub source_text: String,
     pub line: usize,
     /// Source time of the first frame, seconds from the container start.
@@ -277,6 +285,18 @@ impl Plan {
         s(self.range.start)..s(self.range.end)
     }
 
+    /// What the graphics layers are placed against.
+    pub fn timeline(&self) -> Timeline {
+        Timeline {
+            fps: self.output.fps,
+            width: self.output.width,
+            height: self.output.height,
+            frames: self.frames,
+            clips: self.clips.iter().map(|c| c.timeline.clone()).collect(),
+            voiceovers: self.voice_windows.clone(),
+        }
+    }
+
     /// Timeline length in seconds.
     pub fn duration(&self) -> Ratio {
         Ratio::from_integer(self.frames as i64) / self.output.fps
@@ -469,6 +489,19 @@ pub fn plan(
         fade_in,
         fade_out,
         range: 0..frames,
+        voice_windows: edl
+            .voiceovers
+            .iter()
+            .zip(&voice_windows)
+            .map(|(v, w)| {
+                w.as_ref().map(|w| VoiceWindow {
+                    at: v.at,
+                    start: w.start,
+                    end: w.end,
+                })
+            })
+            .collect(),
+        layers: Layers::default(),
     })
 }
 
@@ -690,6 +723,7 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
         clips.push(ClipPlan {
             number: clip.number,
             source: clip.source.clone(),
+            card: clip.card.as_ref().map(|k| k.background),
             source_text: clip.source_text.clone(),
             line: clip.line,
             start: p.start,

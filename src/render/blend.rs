@@ -59,10 +59,18 @@ pub fn blend(
 /// A black frame (BT.709 limited range, as every output frame) of the
 /// output's size and pixel format, made by libavfilter.
 pub fn black(output: &crate::edl::Output) -> Result<ff::frame::Video> {
-    let what = || "making a black frame";
+    solid(output, [0, 0, 0])
+}
+
+/// A frame of one colour (a card's background), as [`black`].
+pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Video> {
+    let what = || "making a frame of one colour";
     let mut graph = glue::chain(
         "color",
-        &format!("c=black:s={}x{}:r=1:d=1", output.width, output.height),
+        &format!(
+            "c=0x{:02x}{:02x}{:02x}:s={}x{}:r=1:d=1",
+            rgb[0], rgb[1], rgb[2], output.width, output.height
+        ),
         "buffersink",
         &format!(
             "scale=out_range=tv:out_color_matrix=bt709,format=pix_fmts={}",

@@ -6,6 +6,7 @@
 
 use crate::cache::Fingerprints;
 use crate::edl::{AudioSettings, Output};
+use crate::layers::Draw;
 use crate::plan::{AudioPlan, AudioRegion, Compose, Plan, Segment};
 use std::fmt::Write as _;
 
@@ -30,7 +31,13 @@ fn video_settings(out: &Output) -> String {
 
 /// The key of a segment's encoded bytes. `sources` gives the fingerprint of
 /// the file each clip is decoded from (the source, or its proxy media).
-pub fn segment_key(plan: &Plan, seg: &Segment, sources: &[&str], version: &str) -> String {
+pub fn segment_key(
+    plan: &Plan,
+    seg: &Segment,
+    sources: &[&str],
+    images: &Fingerprints,
+    version: &str,
+) -> String {
     let mut d = format!(
         "segment\n{version}\n{}\nframes {}\n",
         video_settings(&plan.output),
@@ -43,9 +50,10 @@ pub fn segment_key(plan: &Plan, seg: &Segment, sources: &[&str], version: &str) 
         let c = &plan.clips[i];
         let _ = writeln!(
             d,
-            "clip {} {} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
+            "clip {} {} card {:?} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
             i - range.start,
             sources[i],
+            c.card,
             c.video.stream,
             c.start,
             c.container_start,
@@ -76,7 +84,57 @@ pub fn segment_key(plan: &Plan, seg: &Segment, sources: &[&str], version: &str) 
             ),
         };
     }
+    graphics(&mut d, plan, seg, images);
     digest(&d)
+}
+
+/// What the layers drawn in a segment add to its key: each text pass's
+/// script (times count from the segment's start), each image's content,
+/// place and weights, and the fonts and libass that draw the text.
+fn graphics(d: &mut String, plan: &Plan, seg: &Segment, images: &Fingerprints) {
+    let layers = &plan.layers;
+    let range = plan.clips_in(seg);
+    let (w, h) = (plan.output.width, plan.output.height);
+    let mut text = false;
+    for owner in std::iter::once(None).chain(range.clone().map(Some)) {
+        let who = owner.map_or("over".to_string(), |c| format!("clip {}", c - range.start));
+        for (i, pass) in layers.passes(owner, &seg.frames).iter().enumerate() {
+            match &pass[0].draw {
+                Draw::Text(_) => {
+                    text = true;
+                    let script = crate::layers::script(pass, &seg.frames, w, h);
+                    let _ = writeln!(d, "{who} pass {i} text {}", digest(&script));
+                }
+                Draw::Image(img) => {
+                    let l = pass[0];
+                    let weights: Vec<(u64, String)> = seg
+                        .frames
+                        .clone()
+                        .filter(|k| l.frames.contains(k))
+                        .map(|k| (k - seg.frames.start, l.weight(k).to_string()))
+                        .collect();
+                    let _ = writeln!(
+                        d,
+                        "{who} pass {i} image {} {}x{} at {},{} opacity {} weights {weights:?}",
+                        images.get(&img.source).map_or("?", String::as_str),
+                        img.width,
+                        img.height,
+                        img.x,
+                        img.y,
+                        img.opacity
+                    );
+                }
+            }
+        }
+    }
+    if text {
+        let _ = writeln!(
+            d,
+            "fonts {} libass {:?}",
+            layers.fonts.fingerprint(),
+            crate::glue::libass_version()
+        );
+    }
 }
 
 fn region(d: &mut String, r: &AudioRegion, prints: &Fingerprints) {
@@ -135,7 +193,7 @@ mod tests {
     fn keys(p: &Plan, prints: [&str; 2], version: &str) -> Vec<String> {
         p.segments
             .iter()
-            .map(|s| segment_key(p, s, &prints, version))
+            .map(|s| segment_key(p, s, &prints, &Default::default(), version))
             .collect()
     }
 

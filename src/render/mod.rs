@@ -6,6 +6,7 @@
 pub mod blend;
 pub mod decode;
 pub mod encode;
+pub mod graphics;
 pub mod join;
 pub mod key;
 
@@ -142,7 +143,8 @@ pub fn render(
     let reused = units.iter().filter(|u| u.file.is_some()).count();
     let audio_reused = audio.cached.is_some();
     let concealed = AtomicU64::new(0);
-    let track = run(plan, settings, &units, audio, &concealed, progress)?;
+    let setup = graphics::setup(&plan.layers, place.work.path())?;
+    let track = run(plan, settings, &units, audio, &setup, &concealed, progress)?;
     crate::signal::check()?;
     commit(&mut units, cache)?;
     progress.stage("joining");
@@ -316,7 +318,7 @@ fn look_up<'a>(
         .segments
         .iter()
         .map(|seg| {
-            let key = key::segment_key(plan, seg, &sources, &salt);
+            let key = key::segment_key(plan, seg, &sources, &prints, &salt);
             Unit {
                 seg,
                 name: cache.entry_path(Kind::Segment, &key),
@@ -350,6 +352,7 @@ fn run(
     settings: &Settings,
     units: &[Unit],
     audio: AudioWork,
+    setup: &graphics::Setup,
     concealed: &AtomicU64,
     progress: &dyn Progress,
 ) -> Result<audio::AudioTrack> {
@@ -366,7 +369,7 @@ fn run(
     let (video, audio) = std::thread::scope(|s| {
         let audio = s.spawn(|| render_audio(plan, settings.cache.as_ref(), audio));
         let video =
-            pool.install(|| render_segments(plan, &todo, decoder_threads, damage, progress));
+            pool.install(|| render_segments(plan, &todo, decoder_threads, damage, setup, progress));
         let audio = audio
             .join()
             .unwrap_or(Err(Error::Unexpected("the audio thread failed")));
@@ -433,6 +436,7 @@ fn render_segments(
     units: &[&Unit],
     decoder_threads: usize,
     damage: Damage,
+    setup: &graphics::Setup,
     progress: &dyn Progress,
 ) -> Result<()> {
     let mut order: Vec<&Unit> = units.to_vec();
@@ -451,6 +455,7 @@ fn render_segments(
                 &unit.scratch,
                 decoder_threads,
                 damage,
+                setup,
                 &cancel,
                 progress,
             );
@@ -475,11 +480,19 @@ fn render_segment<'a>(
     path: &Path,
     decoder_threads: usize,
     damage: Damage<'a>,
+    setup: &graphics::Setup,
     cancel: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<()> {
     let range = plan.clips_in(seg);
-    let mut readers: Vec<Option<ClipReader>> = range.clone().map(|_| None).collect();
+    let mut readers: Vec<Option<Picture>> = range.clone().map(|_| None).collect();
+    let mut painter = graphics::Painter::new(
+        &plan.layers,
+        setup,
+        seg.index,
+        seg.frames.clone(),
+        &plan.output,
+    );
     let mut encoder = SegmentEncoder::create(&plan.output, path)?;
     let pix = encode::pixel_format(&plan.output).ok_or(Error::Unexpected("unknown pix_fmt"))?;
     let out = &plan.output;
@@ -489,16 +502,14 @@ fn render_segment<'a>(
     };
 
     // Opens a clip's reader on first use, positioned for `local`.
-    let reader = |readers: &mut [Option<ClipReader<'a>>], clip: usize, local: u64| -> Result<()> {
+    let reader = |readers: &mut [Option<Picture<'a>>], clip: usize, local: u64| -> Result<()> {
         let slot = &mut readers[clip - range.start];
         if slot.is_none() {
-            *slot = Some(ClipReader::open(
-                &plan.clips[clip],
-                out,
-                local,
-                decoder_threads,
-                damage,
-            )?);
+            let c = &plan.clips[clip];
+            *slot = Some(match c.card {
+                Some(colour) => Picture::Card(blend::solid(out, colour)?),
+                None => Picture::Media(ClipReader::open(c, out, local, decoder_threads, damage)?),
+            });
         }
         Ok(())
     };
@@ -522,6 +533,10 @@ fn render_segment<'a>(
                     .as_mut()
                     .expect("opened")
                     .frame(local)?;
+                let mut own = painter.paint(Some(clip), k, frame)?;
+                let frame = own.as_mut().unwrap_or(frame);
+                let mut over = painter.paint(None, k, frame)?;
+                let frame = over.as_mut().unwrap_or(frame);
                 fader.push(&mut encoder, frame, plan.fade(k))?;
             }
             Compose::Blend {
@@ -540,16 +555,37 @@ fn render_segment<'a>(
                     .expect("opened")
                     .frame(from_local)?;
                 let b = tail[0].as_mut().expect("opened").frame(to_local)?;
+                // Layers attached to a clip dissolve with it.
+                let pa = painter.paint(Some(from), k, a)?;
+                let pb = painter.paint(Some(to), k, b)?;
+                let (a, b) = (pa.as_ref().unwrap_or(a), pb.as_ref().unwrap_or(b));
                 // A fresh frame each time: the encoder may still reference
                 // the previous one.
                 let mut mixed = ff::frame::Video::new(pix, out.width, out.height);
                 blend::blend(a, b, step, steps, &mut mixed)?;
-                fader.push(&mut encoder, &mut mixed, plan.fade(k))?;
+                let mut over = painter.paint(None, k, &mixed)?;
+                let frame = over.as_mut().unwrap_or(&mut mixed);
+                fader.push(&mut encoder, frame, plan.fade(k))?;
             }
         }
         progress.advance(1);
     }
     encoder.finish()
+}
+
+/// Where a clip's pictures come from: its source, or a card's colour.
+enum Picture<'a> {
+    Media(ClipReader<'a>),
+    Card(ff::frame::Video),
+}
+
+impl Picture<'_> {
+    fn frame(&mut self, local: u64) -> Result<&mut ff::frame::Video> {
+        match self {
+            Picture::Media(r) => r.frame(local),
+            Picture::Card(f) => Ok(f),
+        }
+    }
 }
 
 /// Fades frames from and to black on their way to the encoder.

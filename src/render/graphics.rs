@@ -1,0 +1,342 @@
+//! Drawing the planned layers onto frames: text through libavfilter's
+//! `ass` filter (libass shapes with HarfBuzz and FriBidi), images blended
+//! by their alpha.
+//!
+//! libass sees only reel's fonts: they are written to a `fonts/` directory
+//! of the render's work directory, given to the filter as `fontsdir`, and a
+//! fontconfig file that lists only that directory is set as
+//! `FONTCONFIG_FILE` before any worker starts.
+
+use crate::error::{Context, Error, Result};
+use crate::glue;
+use crate::layers::{self, Draw, ImageDraw, Layer, Layers};
+use crate::time;
+use ffmpeg_next as ff;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Where a render's fonts and scripts live.
+pub struct Setup {
+    pub fonts_dir: PathBuf,
+    pub scripts_dir: PathBuf,
+}
+
+/// Writes the fonts and the fontconfig file into `work`. Call before any
+/// thread that draws text starts: it sets `FONTCONFIG_FILE`.
+pub fn setup(layers: &Layers, work: &Path) -> Result<Setup> {
+    let fonts_dir = work.join("fonts");
+    let scripts_dir = work.join("scripts");
+    let setup = Setup {
+        fonts_dir: fonts_dir.clone(),
+        scripts_dir: scripts_dir.clone(),
+    };
+    if !layers.items.iter().any(Layer::is_text) {
+        return Ok(setup);
+    }
+    for d in [&fonts_dir, &scripts_dir] {
+        std::fs::create_dir_all(d).map_err(|e| Error::io("cannot create", d, e))?;
+    }
+    for f in &layers.fonts.fonts {
+        let p = fonts_dir.join(&f.name);
+        std::fs::write(&p, f.data.as_slice()).map_err(|e| Error::io("writing", &p, e))?;
+    }
+    let conf = work.join("fonts.conf");
+    let xml = format!(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n  \
+         <dir>{}</dir>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
+        xml_escape(&fonts_dir.to_string_lossy()),
+        xml_escape(&work.join("fontconfig-cache").to_string_lossy()),
+    );
+    std::fs::write(&conf, xml).map_err(|e| Error::io("writing", &conf, e))?;
+    std::env::set_var("FONTCONFIG_FILE", &conf);
+    Ok(setup)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Escapes a path for a filter option inside a filter graph description:
+/// once for the option parser, once for the graph parser.
+fn filter_path(p: &Path) -> String {
+    let once: String = p
+        .to_string_lossy()
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '\'' | ':' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    once.chars()
+        .flat_map(|c| match c {
+            '\\' | '\'' | '[' | ']' | ',' | ';' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+/// Draws one segment's layers. Graphs and images are made on first use.
+pub struct Painter<'a> {
+    layers: &'a Layers,
+    setup: &'a Setup,
+    segment: usize,
+    frames: Range<u64>,
+    width: u32,
+    height: u32,
+    pix_fmt: &'a str,
+    /// Per (owner, pass): the `ass` graph of a text pass.
+    graphs: HashMap<(Option<usize>, usize), ff::filter::Graph>,
+    /// Per layer (by address): the image, scaled, with alpha.
+    images: HashMap<*const Layer, ff::frame::Video>,
+}
+
+impl<'a> Painter<'a> {
+    pub fn new(
+        layers: &'a Layers,
+        setup: &'a Setup,
+        segment: usize,
+        frames: Range<u64>,
+        output: &'a crate::edl::Output,
+    ) -> Painter<'a> {
+        Painter {
+            layers,
+            setup,
+            segment,
+            frames,
+            width: output.width,
+            height: output.height,
+            pix_fmt: &output.video.pix_fmt,
+            graphs: HashMap::new(),
+            images: HashMap::new(),
+        }
+    }
+
+    /// Whether anything is drawn for `owner` on timeline frame `k`.
+    pub fn draws(&self, owner: Option<usize>, k: u64) -> bool {
+        self.layers
+            .items
+            .iter()
+            .any(|l| l.owner == owner && l.frames.contains(&k))
+    }
+
+    /// Draws `owner`'s layers for timeline frame `k` onto a copy of
+    /// `frame`; `None` when nothing shows.
+    pub fn paint(
+        &mut self,
+        owner: Option<usize>,
+        k: u64,
+        frame: &ff::frame::Video,
+    ) -> Result<Option<ff::frame::Video>> {
+        if !self.draws(owner, k) {
+            return Ok(None);
+        }
+        let passes = self.layers.passes(owner, &self.frames);
+        let mut current: Option<ff::frame::Video> = None;
+        for (i, pass) in passes.iter().enumerate() {
+            if !pass.iter().any(|l| l.frames.contains(&k)) {
+                continue;
+            }
+            let input = current.as_ref().unwrap_or(frame);
+            let next = if pass[0].is_text() {
+                self.text(owner, i, pass, k, input)?
+            } else {
+                self.image(pass[0], k, input)?
+            };
+            current = Some(next);
+        }
+        Ok(current)
+    }
+
+    fn text(
+        &mut self,
+        owner: Option<usize>,
+        pass: usize,
+        layers: &[&Layer],
+        k: u64,
+        input: &ff::frame::Video,
+    ) -> Result<ff::frame::Video> {
+        let what = || "drawing text";
+        if !self.graphs.contains_key(&(owner, pass)) {
+            let script = layers::script(layers, &self.frames, self.width, self.height);
+            let name = format!(
+                "segment-{:05}-{}-{pass}.ass",
+                self.segment,
+                owner.map_or("over".to_string(), |c| format!("clip{c}"))
+            );
+            let path = self.setup.scripts_dir.join(name);
+            std::fs::write(&path, script).map_err(|e| Error::io("writing", &path, e))?;
+            let spec = format!(
+                "ass=filename={}:fontsdir={}:shaping=complex",
+                filter_path(&path),
+                filter_path(&self.setup.fonts_dir)
+            );
+            let graph = glue::video_chain(input, ff::Rational::new(1, 100), &spec).context(what)?;
+            self.graphs.insert((owner, pass), graph);
+        }
+        let graph = self.graphs.get_mut(&(owner, pass)).expect("made above");
+        // Script time counts frames from the segment's start.
+        let mut frame = input.clone();
+        frame.set_pts(Some((k - self.frames.start) as i64));
+        glue::push(graph, Some(&frame)).context(what)?;
+        let mut out = ff::frame::Video::empty();
+        if !glue::pull(graph, &mut out) {
+            return Err(Error::Unexpected(
+                "drawing text: the filter gave no picture",
+            ));
+        }
+        Ok(out)
+    }
+
+    fn image(
+        &mut self,
+        layer: &Layer,
+        k: u64,
+        input: &ff::frame::Video,
+    ) -> Result<ff::frame::Video> {
+        let Draw::Image(d) = &layer.draw else {
+            return Err(Error::Unexpected("an image pass without an image"));
+        };
+        let key = layer as *const Layer;
+        if !self.images.contains_key(&key) {
+            let img = load_image(d, self.pix_fmt)?;
+            self.images.insert(key, img);
+        }
+        let img = &self.images[&key];
+        let mut out = input.clone();
+        let strength = d.opacity * time::secs_f64(layer.weight(k));
+        blend_image(&mut out, img, d, strength)?;
+        Ok(out)
+    }
+}
+
+/// The image decoded, scaled to its size and converted to the output's
+/// format with an alpha plane (BT.709, limited range, as every frame).
+fn load_image(d: &ImageDraw, pix_fmt: &str) -> Result<ff::frame::Video> {
+    let with_alpha = pix_fmt
+        .strip_prefix("yuv")
+        .map(|rest| format!("yuva{rest}"))
+        .ok_or(Error::Unexpected(
+            "image overlays need a planar YUV pix_fmt",
+        ))?;
+    let what = || format!("reading the overlay image {}", d.source.display());
+    let mut graph = glue::chain(
+        "movie",
+        &format!("filename={}", filter_path_once(&d.source)),
+        "buffersink",
+        &format!(
+            "scale={}:{}:flags=bicubic:out_color_matrix=bt709:out_range=tv,format=pix_fmts={with_alpha}",
+            d.width, d.height
+        ),
+    )
+    .context(what)?;
+    let mut frame = ff::frame::Video::empty();
+    if !glue::pull(&mut graph, &mut frame) {
+        return Err(Error::Unexpected("an overlay image gave no picture"));
+    }
+    Ok(frame)
+}
+
+/// A path escaped for a filter's own argument string (no graph parser).
+fn filter_path_once(p: &Path) -> String {
+    p.to_string_lossy()
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '\'' | ':' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+/// `out = out + (img - out) * alpha * strength` over the image's area; the
+/// alpha of a subsampled chroma sample is the mean over its luma samples.
+fn blend_image(
+    out: &mut ff::frame::Video,
+    img: &ff::frame::Video,
+    d: &ImageDraw,
+    strength: f64,
+) -> Result<()> {
+    let format = out.format();
+    let depth = glue::depth(format).ok_or(Error::Unexpected("unknown pixel format"))?;
+    let wide = depth > 8;
+    let max = ((1u32 << depth) - 1) as f64;
+    let alpha_plane = img.planes() - 1;
+    let (fw, fh) = (out.width() as i64, out.height() as i64);
+    let read = |data: &[u8], i: usize| -> f64 {
+        if wide {
+            u16::from_le_bytes([data[2 * i], data[2 * i + 1]]) as f64
+        } else {
+            data[i] as f64
+        }
+    };
+    for plane in 0..out.planes().min(3) {
+        let (pw, ph) = (
+            out.plane_width(plane) as i64,
+            out.plane_height(plane) as i64,
+        );
+        let (sx, sy) = (fw / pw.max(1), fh / ph.max(1));
+        let (ix, iy) = (d.x / sx, d.y / sy);
+        let (iw, ih) = (
+            img.plane_width(plane) as i64,
+            img.plane_height(plane) as i64,
+        );
+        let (so, si, sa) = (
+            out.stride(plane),
+            img.stride(plane),
+            img.stride(alpha_plane),
+        );
+        let src = img.data(plane).to_vec();
+        let alpha = img.data(alpha_plane);
+        let (aw, ah) = (
+            img.plane_width(alpha_plane) as i64,
+            img.plane_height(alpha_plane) as i64,
+        );
+        let a_at = |x: i64, y: i64| -> f64 {
+            let mut sum = 0.0;
+            let mut n = 0.0;
+            for yy in y * sy..((y + 1) * sy).min(ah) {
+                for xx in x * sx..((x + 1) * sx).min(aw) {
+                    sum += read(&alpha[yy as usize * sa..], xx as usize);
+                    n += 1.0;
+                }
+            }
+            if n > 0.0 {
+                sum / n / max
+            } else {
+                0.0
+            }
+        };
+        let mut rows: Vec<(usize, Vec<f64>)> = Vec::new();
+        for y in 0..ih {
+            let oy = iy + y;
+            if oy < 0 || oy >= ph {
+                continue;
+            }
+            let row: Vec<f64> = (0..iw).map(|x| a_at(x, y) * strength).collect();
+            rows.push((y as usize, row));
+        }
+        let dst = out.data_mut(plane);
+        for (y, a) in rows {
+            let oy = (iy + y as i64) as usize;
+            for (x, &a) in a.iter().enumerate() {
+                let ox = ix + x as i64;
+                if ox < 0 || ox >= pw || a <= 0.0 {
+                    continue;
+                }
+                let s = read(&src[y * si..], x);
+                let o = read(&dst[oy * so..], ox as usize);
+                let v = (o + (s - o) * a).round().clamp(0.0, max);
+                if wide {
+                    let b = (v as u16).to_le_bytes();
+                    let at = oy * so + 2 * ox as usize;
+                    dst[at..at + 2].copy_from_slice(&b);
+                } else {
+                    dst[oy * so + ox as usize] = v as u8;
+                }
+            }
+        }
+    }
+    Ok(())
+}
