@@ -105,6 +105,9 @@ pub struct CheckArgs {
     pub edl: PathBuf,
     #[command(flatten)]
     pub profile: ProfileArgs,
+    /// Caption lint findings are errors (exit 2), not warnings.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     reel::signal::install();
     let args = cli::Cli::parse();
     let result = match args.command {
-        Command::Check(a) => check(a),
+        Command::Check(a) => check(a, colour_wanted(args.color)),
         Command::Render(a) => render(a),
         Command::Proxies(a) => proxies(a),
         Command::Cache {
@@ -55,11 +55,21 @@ fn colour_wanted(when: ColorWhen) -> bool {
 
 /// `reel check`: the timeline, the audio plan and the last render's
 /// loudness.
-fn check(args: CheckArgs) -> Result<()> {
+fn check(args: CheckArgs, color: bool) -> Result<()> {
     let (_, plan) = reel::prepare(&args.edl, args.profile.name())?;
     print!("{}", reel::report::timeline(&plan));
     let ducked = reel::audio::ducked_spans(&plan.audio)?;
     print!("{}", reel::report::audio(&plan, &ducked));
+    print!("{}", reel::report::layers(&plan));
+    let warnings = &plan.layers.warnings;
+    if args.strict && !warnings.is_empty() {
+        return Err(Error::Invalid(reel::error::Diagnostics(warnings.clone())));
+    }
+    for w in warnings {
+        let d = reel::error::Diagnostics(vec![w.clone()]);
+        let text = d.render(color, |p| std::fs::read_to_string(p).ok());
+        eprint!("{}", text.replacen("error", "warning", 1));
+    }
     let out = &plan.output.path;
     if out.exists() {
         match reel::audio::measure_file(out) {
@@ -77,6 +87,11 @@ fn check(args: CheckArgs) -> Result<()> {
 /// `reel render`.
 fn render(args: RenderArgs) -> Result<()> {
     let (_, mut plan) = reel::prepare(&args.edl, args.profile.name())?;
+    if !args.quiet {
+        for w in &plan.layers.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     if let Some(text) = &args.range {
         let frames = plan.range_frames(text).map_err(Error::Usage)?;
         plan = plan.restrict(frames);

@@ -151,3 +151,44 @@ pub fn audio(plan: &Plan, ducked: &[Range<u64>]) -> String {
     }
     out
 }
+
+/// The graphics layers: each with the frames it shows on, and the
+/// caption tracks embedded or written beside the output.
+pub fn layers(plan: &Plan) -> String {
+    let l = &plan.layers;
+    if l.is_empty() {
+        return String::new();
+    }
+    let fps = plan.output.fps;
+    let at = |k: u64| Clock(Ratio::from_integer(k as i64) / fps);
+    let mut out = String::from("layers (drawn in this order; later on top)\n");
+    for x in &l.items {
+        let on = x
+            .owner
+            .map_or(String::new(), |c| format!(", on clip {}", c + 1));
+        let _ = writeln!(
+            out,
+            "  {}: {} to {} (frames {}..{}{on})",
+            x.label,
+            at(x.frames.start),
+            at(x.frames.end),
+            x.frames.start,
+            x.frames.end
+        );
+    }
+    for t in &l.tracks {
+        let mut what = Vec::new();
+        if t.embed {
+            what.push("embedded".to_string());
+        }
+        what.extend(t.sidecar.iter().map(|s| format!(".{}", s.extension())));
+        let _ = writeln!(
+            out,
+            "captions {}: {} cues, {}",
+            t.language,
+            t.cues.len(),
+            what.join(", ")
+        );
+    }
+    out
+}

@@ -340,3 +340,44 @@ fn blend_image(
     }
     Ok(())
 }
+
+/// Writes each caption track's sidecars beside `output` as
+/// `<stem>.<language>.srt` / `.vtt`, timed to the rendered frames, each
+/// atomically. Returns the files written.
+pub fn write_sidecars(plan: &crate::plan::Plan, output: &Path) -> Result<Vec<PathBuf>> {
+    let fps = plan.output.fps;
+    let r = &plan.range;
+    let secs = |k: u64| time::Ratio::from_integer((k - r.start) as i64) / fps;
+    let stem = output
+        .file_stem()
+        .map_or("montage".into(), |s| s.to_string_lossy().into_owned());
+    let dir = crate::container::parent_dir(output);
+    let mut written = Vec::new();
+    for t in &plan.layers.tracks {
+        let cues: Vec<_> = t
+            .cues
+            .iter()
+            .map(|(f, text)| (f.start.max(r.start), f.end.min(r.end), text))
+            .filter(|(a, b, _)| a < b)
+            .map(|(a, b, text)| (secs(a), secs(b), text.clone()))
+            .collect();
+        for s in &t.sidecar {
+            let text = match s {
+                crate::edl::text::Sidecar::Srt => crate::captions::write_srt(&cues),
+                crate::edl::text::Sidecar::Vtt => crate::captions::write_vtt(&cues),
+            };
+            let path = dir.join(format!("{stem}.{}.{}", t.language, s.extension()));
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".reel-sidecar-")
+                .tempfile_in(&dir)
+                .map_err(|e| Error::io("cannot create a temporary file in", &dir, e))?;
+            use std::io::Write as _;
+            tmp.write_all(text.as_bytes())
+                .map_err(|e| Error::io("writing", tmp.path(), e))?;
+            tmp.persist(&path)
+                .map_err(|e| Error::io("cannot move the captions into place at", &path, e.error))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}

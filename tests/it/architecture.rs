@@ -30,7 +30,9 @@ const LAYERS: &[&[&str]] = &[
 ];
 
 /// Modules that must not touch FFmpeg.
-const PURE: &[&str] = &["time", "edl", "plan", "packet", "captions", "fonts", "layers"];
+const PURE: &[&str] = &[
+    "time", "edl", "plan", "packet", "captions", "fonts", "layers",
+];
 
 /// A reference from one file to another module.
 struct Edge {
