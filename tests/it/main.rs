@@ -10,6 +10,7 @@ mod architecture;
 mod audio;
 mod cache;
 mod errors;
+mod graphics;
 mod media;
 mod profiles;
 mod properties;
