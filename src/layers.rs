@@ -90,7 +90,7 @@ pub struct Layer {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Draw {
-    Text(TextDraw),
+    Text(Box<TextDraw>),
     Image(ImageDraw),
 }
 
@@ -211,7 +211,7 @@ pub fn build(
                 fade_out: fade(style.fade_out, len),
                 frames: range,
                 owner: Some(i),
-                draw: Draw::Text(text_draw(lines, style, t)),
+                draw: Draw::Text(Box::new(text_draw(lines, style, t))),
             },
             0,
         ));
@@ -254,7 +254,7 @@ pub fn build(
                 fade_out: fade(style.fade_out, len),
                 frames,
                 owner: x.clip,
-                draw: Draw::Text(text_draw(lines, style, t)),
+                draw: Draw::Text(Box::new(text_draw(lines, style, t))),
             },
         ));
     }
@@ -371,7 +371,7 @@ pub fn build(
                         fade_out: fade(style.fade_out, len),
                         frames: frames.clone(),
                         owner: None,
-                        draw: Draw::Text(text_draw(lines, style, t)),
+                        draw: Draw::Text(Box::new(text_draw(lines, style, t))),
                     },
                     2,
                 ));

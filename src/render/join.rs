@@ -1,6 +1,7 @@
 //! Joining: encoded segments, stored as packet files ([`crate::packet`]),
 //! are copied in order, without re-encoding, into the output muxer
-//! together with the audio packets.
+//! together with the audio packets and the caption tracks, encoded here as
+//! subtitle streams.
 
 use crate::container::EncodedTrack;
 use crate::error::{Context, EntryProblem, Error, Result};
@@ -28,14 +29,59 @@ pub struct VideoTrack {
     pub segments: Vec<SegmentFile>,
 }
 
-/// Muxes the segments and the audio into `path` (written in place; the
-/// caller makes it atomic). Audio packets are interleaved by time; the
-/// segments' timestamps are offset by their first frame.
-pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: EncodedTrack) -> Result<()> {
+/// A caption track to embed: cues on the output timeline.
+pub struct SubtitleTrack {
+    /// ISO 639-2 code, written as the stream's `language` tag (mp4/mov
+    /// write it into the track's mdhd).
+    pub language: String,
+    /// (start, end) in milliseconds from the output's start, and the cue
+    /// text (lines separated by '\n').
+    pub cues: Vec<(i64, i64, String)>,
+}
+
+/// A caption track encoded for the muxer.
+struct EncodedSubtitles {
+    params: ff::codec::Parameters,
+    language: String,
+    /// Timestamps in milliseconds, in order.
+    packets: Vec<ff::Packet>,
+}
+
+/// Milliseconds: the time base of subtitle encoders and packets.
+const MS: ff::Rational = ff::Rational(1, 1000);
+
+/// Muxes the segments, the audio and the subtitle tracks into `path`
+/// (written in place; the caller makes it atomic). Audio and subtitle
+/// packets are interleaved by time; the segments' timestamps are offset by
+/// their first frame. The subtitle streams follow the video (0) and the
+/// audio (1) in the order given.
+pub fn join(
+    path: &Path,
+    muxer: &str,
+    video: VideoTrack,
+    audio: EncodedTrack,
+    subtitles: Vec<SubtitleTrack>,
+) -> Result<()> {
     let what = || format!("writing {}", path.display());
-    let mut octx = open_output(path, muxer, &video, &audio).context(what)?;
+    let subtitles = subtitles
+        .iter()
+        .map(|t| encode_subtitles(t, muxer))
+        .collect::<Result<Vec<_>>>()?;
+    let mut octx = open_output(path, muxer, &video, &audio, &subtitles).context(what)?;
     let vtb = octx.stream(0).expect("added").time_base();
     let atb = octx.stream(1).expect("added").time_base();
+    let stbs: Vec<ff::Rational> = (0..subtitles.len())
+        .map(|i| octx.stream(2 + i).expect("added").time_base())
+        .collect();
+    // Every subtitle packet with its stream, by time (stream order for
+    // equal times).
+    let mut sub_packets: Vec<(usize, ff::Packet)> = subtitles
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.packets.into_iter().map(move |p| (2 + i, p)))
+        .collect();
+    sub_packets.sort_by_key(|(stream, p)| (p.pts().unwrap_or(0), *stream));
+    let mut sub_packets = sub_packets.into_iter().peekable();
     let mut write = |mut p: ff::Packet, stream: usize, from: ff::Rational, to: ff::Rational| {
         p.set_stream(stream);
         p.rescale_ts(from, to);
@@ -68,6 +114,11 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: EncodedTrack) ->
             {
                 write(ap, 1, audio.time_base, atb)?;
             }
+            while let Some((stream, sp)) =
+                sub_packets.next_if(|(_, sp)| secs(sp.pts().unwrap_or(0), MS) <= at)
+            {
+                write(sp, stream, MS, stbs[stream - 2])?;
+            }
             end_pts = end_pts.max(packet.pts().unwrap_or(0) + sp.duration.max(1));
             if let Some(prev) = held.replace(packet) {
                 write(prev, 0, video.time_base, vtb)?;
@@ -83,16 +134,119 @@ pub fn join(path: &Path, muxer: &str, video: VideoTrack, audio: EncodedTrack) ->
     for ap in audio_packets {
         write(ap, 1, audio.time_base, atb)?;
     }
+    for (stream, sp) in sub_packets {
+        write(sp, stream, MS, stbs[stream - 2])?;
+    }
     octx.write_trailer().context(what)
 }
 
-/// The output file with a video stream (0) and an audio stream (1), its
-/// header written.
+/// The subtitle encoder for a muxer: 3GPP timed text in mp4 and mov,
+/// SubRip ("text" in Matroska) in Matroska.
+fn subtitle_codec(muxer: &str) -> Result<&'static str> {
+    match muxer {
+        "mp4" | "mov" | "ipod" => Ok("mov_text"),
+        "matroska" => Ok("subrip"),
+        _ => Err(Error::Unexpected("no subtitle codec for this muxer")),
+    }
+}
+
+/// Encodes a caption track for `muxer`, one packet per cue; overlapping
+/// cues are first merged ([`flatten`]).
+fn encode_subtitles(track: &SubtitleTrack, muxer: &str) -> Result<EncodedSubtitles> {
+    let codec = subtitle_codec(muxer)?;
+    let what = || format!("encoding the {} captions as {codec}", track.language);
+    let mut encoder = crate::glue::subtitle_encoder(codec).context(what)?;
+    let mut packets = Vec::new();
+    for (i, (start, end, text)) in flatten(&track.cues).into_iter().enumerate() {
+        let event = format!("{i},0,Default,,0,0,0,,{}", ass_text(&text));
+        packets
+            .push(crate::glue::encode_cue(&mut encoder, &event, start, end - start).context(what)?);
+    }
+    Ok(EncodedSubtitles {
+        params: ff::codec::Parameters::from(&encoder),
+        language: track.language.clone(),
+        packets,
+    })
+}
+
+/// Cues made into pieces that do not overlap, each showing the text of
+/// every cue on at its time (in the cues' order), with pieces that meet
+/// and say the same joined again; cues that do not overlap come out as
+/// they are. An mp4 text track shows one sample at a time, until the next
+/// one starts, so cues that overlap would cut each other short. Empty cues
+/// are dropped.
+fn flatten(cues: &[(i64, i64, String)]) -> Vec<(i64, i64, String)> {
+    let mut order: Vec<usize> = (0..cues.len())
+        .filter(|&i| cues[i].0 < cues[i].1 && !cues[i].2.trim().is_empty())
+        .collect();
+    order.sort_by_key(|&i| (cues[i].0, i));
+    let mut edges: Vec<i64> = order.iter().flat_map(|&i| [cues[i].0, cues[i].1]).collect();
+    edges.sort_unstable();
+    edges.dedup();
+    let mut out: Vec<(i64, i64, String)> = Vec::new();
+    let mut next = order.into_iter().peekable();
+    let mut on: Vec<usize> = Vec::new();
+    for w in edges.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        on.retain(|&i| cues[i].1 > a);
+        while let Some(i) = next.next_if(|&i| cues[i].0 <= a) {
+            on.push(i);
+        }
+        if on.is_empty() {
+            continue;
+        }
+        on.sort_unstable();
+        let text = on
+            .iter()
+            .map(|&i| cues[i].2.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        match out.last_mut() {
+            Some(last) if last.1 == a && last.2 == text => last.1 = b,
+            _ => out.push((a, b, text)),
+        }
+    }
+    out
+}
+
+/// Cue text as the text of an ASS event for libavcodec's text subtitle
+/// encoders: line breaks as `\N`. Their ASS reader has no escapes, so a
+/// `\n`, `\N` or `{\` in the text itself is kept from being read as a line
+/// break or an override block by a word joiner (U+2060) after its first
+/// character.
+fn ass_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push_str("\\N"),
+            '\r' | '\0' => {}
+            '\\' => {
+                out.push(c);
+                if matches!(chars.peek(), Some('n' | 'N')) {
+                    out.push('\u{2060}');
+                }
+            }
+            '{' => {
+                out.push(c);
+                if chars.peek() == Some(&'\\') {
+                    out.push('\u{2060}');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The output file with a video stream (0), an audio stream (1) and the
+/// subtitle streams (2, 3, …), its header written.
 fn open_output(
     path: &Path,
     muxer: &str,
     video: &VideoTrack,
     audio: &EncodedTrack,
+    subtitles: &[EncodedSubtitles],
 ) -> Result<ff::format::context::Output, ff::Error> {
     let mut octx = ff::format::output_as(&path, muxer)?;
     crate::glue::set_bitexact(&mut octx);
@@ -103,6 +257,14 @@ fn open_output(
         let mut st = octx.add_stream(ff::encoder::find(params.id()))?;
         st.set_parameters(params.clone());
         st.set_time_base(time_base);
+    }
+    for s in subtitles {
+        let mut st = octx.add_stream(ff::encoder::find(s.params.id()))?;
+        st.set_parameters(s.params.clone());
+        st.set_time_base(MS);
+        let mut metadata = ff::Dictionary::new();
+        metadata.set("language", &s.language);
+        st.set_metadata(metadata);
     }
     octx.write_header_with(crate::container::mux_options(
         muxer,

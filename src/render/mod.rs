@@ -164,8 +164,9 @@ pub fn render(
                 })
                 .collect(),
         };
-        join::join(tmp, muxer, video, track.encoded)
+        join::join(tmp, muxer, video, track.encoded, subtitle_tracks(plan))
     })?;
+    graphics::write_sidecars(plan, output)?;
     if let Some(c) = cache {
         c.evict();
     }
@@ -185,6 +186,32 @@ pub fn render(
             audio: audio_reused,
         }),
     })
+}
+
+/// The caption tracks to embed, their cues in milliseconds from the
+/// render's first frame, clipped to the rendered range (cues left empty
+/// dropped).
+fn subtitle_tracks(plan: &Plan) -> Vec<join::SubtitleTrack> {
+    let (first, last) = (plan.range.start, plan.range.end);
+    let ms = |frame: u64| {
+        crate::time::round(Ratio::from_integer((frame - first) as i64 * 1000) / plan.output.fps)
+    };
+    plan.layers
+        .tracks
+        .iter()
+        .filter(|t| t.embed)
+        .map(|t| join::SubtitleTrack {
+            language: t.language.clone(),
+            cues: t
+                .cues
+                .iter()
+                .filter_map(|(frames, text)| {
+                    let (a, b) = (frames.start.max(first), frames.end.min(last));
+                    (a < b).then(|| (ms(a), ms(b), text.clone()))
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Where the output goes: its muxer, its directory (made if missing) and a
@@ -362,14 +389,17 @@ fn run(
         .map_err(Error::Workers)?;
     let decoder_threads = (cores() / settings.jobs.max(1)).max(1);
     let todo: Vec<&Unit> = units.iter().filter(|u| u.file.is_none()).collect();
-    let damage = Damage {
-        policy: settings.on_decode_error,
-        concealed,
+    let job = Job {
+        decoder_threads,
+        damage: Damage {
+            policy: settings.on_decode_error,
+            concealed,
+        },
+        setup,
     };
     let (video, audio) = std::thread::scope(|s| {
         let audio = s.spawn(|| render_audio(plan, settings.cache.as_ref(), audio));
-        let video =
-            pool.install(|| render_segments(plan, &todo, decoder_threads, damage, setup, progress));
+        let video = pool.install(|| render_segments(plan, &todo, job, progress));
         let audio = audio
             .join()
             .unwrap_or(Err(Error::Unexpected("the audio thread failed")));
@@ -431,14 +461,7 @@ pub fn check_output(plan: &Plan, output: &Path, cache: Option<&Cache>) -> Result
 }
 
 /// Renders segments; the longest first so that workers finish together.
-fn render_segments(
-    plan: &Plan,
-    units: &[&Unit],
-    decoder_threads: usize,
-    damage: Damage,
-    setup: &graphics::Setup,
-    progress: &dyn Progress,
-) -> Result<()> {
+fn render_segments(plan: &Plan, units: &[&Unit], job: Job, progress: &dyn Progress) -> Result<()> {
     let mut order: Vec<&Unit> = units.to_vec();
     order.sort_by_key(|u| std::cmp::Reverse(u.seg.frames.end - u.seg.frames.start));
     let cancel = AtomicBool::new(false);
@@ -449,16 +472,7 @@ fn render_segments(
             if cancel.load(Ordering::Relaxed) {
                 return (seg.index, Ok(()));
             }
-            let r = render_segment(
-                plan,
-                seg,
-                &unit.scratch,
-                decoder_threads,
-                damage,
-                setup,
-                &cancel,
-                progress,
-            );
+            let r = render_segment(plan, seg, &unit.scratch, job, &cancel, progress);
             if r.is_err() {
                 cancel.store(true, Ordering::Relaxed);
             }
@@ -478,9 +492,7 @@ fn render_segment<'a>(
     plan: &'a Plan,
     seg: &Segment,
     path: &Path,
-    decoder_threads: usize,
-    damage: Damage<'a>,
-    setup: &graphics::Setup,
+    job: Job<'a>,
     cancel: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<()> {
@@ -488,7 +500,7 @@ fn render_segment<'a>(
     let mut readers: Vec<Option<Picture>> = range.clone().map(|_| None).collect();
     let mut painter = graphics::Painter::new(
         &plan.layers,
-        setup,
+        job.setup,
         seg.index,
         seg.frames.clone(),
         &plan.output,
@@ -508,7 +520,13 @@ fn render_segment<'a>(
             let c = &plan.clips[clip];
             *slot = Some(match c.card {
                 Some(colour) => Picture::Card(blend::solid(out, colour)?),
-                None => Picture::Media(ClipReader::open(c, out, local, decoder_threads, damage)?),
+                None => Picture::Media(Box::new(ClipReader::open(
+                    c,
+                    out,
+                    local,
+                    job.decoder_threads,
+                    job.damage,
+                )?)),
             });
         }
         Ok(())
@@ -573,9 +591,18 @@ fn render_segment<'a>(
     encoder.finish()
 }
 
+/// What every segment's worker shares.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    /// Threads per decoder.
+    decoder_threads: usize,
+    damage: Damage<'a>,
+    setup: &'a graphics::Setup,
+}
+
 /// Where a clip's pictures come from: its source, or a card's colour.
 enum Picture<'a> {
-    Media(ClipReader<'a>),
+    Media(Box<ClipReader<'a>>),
     Card(ff::frame::Video),
 }
 

@@ -77,7 +77,15 @@ fn gray_picture(f: &Fixture, name: &str, w: usize, h: usize) -> Vec<u8> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(f.path(name))
-        .args(["-vf", &format!("scale={w}:{h}"), "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .args([
+            "-vf",
+            &format!("scale={w}:{h}"),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "-",
+        ])
         .output()
         .expect("ffmpeg runs");
     assert!(out.status.success());
@@ -88,7 +96,8 @@ fn gray_picture(f: &Fixture, name: &str, w: usize, h: usize) -> Vec<u8> {
 fn devanagari_is_shaped_as_harfbuzz_shapes_it() {
     let f = Fixture::new();
     let text = "हिंदी क्षत्रिय कहानियों";
-    let font = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts/NotoSansDevanagari-Regular.ttf");
+    let font =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts/NotoSansDevanagari-Regular.ttf");
     let (w, h) = (1280usize, 320usize);
     f.write(
         "t.toml",
@@ -106,14 +115,25 @@ fn devanagari_is_shaped_as_harfbuzz_shapes_it() {
     let hb = Command::new("hb-view")
         .arg(&font)
         .arg(text)
-        .args(["--font-size=96", "--background=000000", "--foreground=FFFFFF"])
+        .args([
+            "--font-size=96",
+            "--background=000000",
+            "--foreground=FFFFFF",
+        ])
         .args(["--output-format=png", "--output-file"])
         .arg(f.path("hb.png"))
         .status()
         .expect("hb-view runs (Debian's libharfbuzz-bin; scripts/setup installs it)");
     assert!(hb.success());
     let size = Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=width,height",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(f.path("hb.png"))
         .output()
         .unwrap();
@@ -134,7 +154,10 @@ fn devanagari_is_shaped_as_harfbuzz_shapes_it() {
     let ours = iou(&ink_mask(reel, w, h), &reference);
     let drawtext = iou(&ink_mask(&dt, w, h), &reference);
     println!("ink IoU against hb-view: reel {ours:.3}, drawtext {drawtext:.3}");
-    assert!(ours > 0.75, "reel's text is not shaped like HarfBuzz's: IoU {ours:.3}");
+    assert!(
+        ours > 0.75,
+        "reel's text is not shaped like HarfBuzz's: IoU {ours:.3}"
+    );
     assert!(
         drawtext < ours - 0.25,
         "the comparison cannot tell unshaped text apart: drawtext {drawtext:.3}, reel {ours:.3}"
@@ -174,11 +197,17 @@ fn text_shows_on_exactly_its_frames_and_fades_by_the_weight_rule() {
         let want = (j + 1) as f64 / 6.0;
         let got_in = l[25 + j] / full;
         let got_out = l[74 - j] / full;
-        assert!((got_in - want).abs() < 0.02, "fade-in frame {j}: {got_in:.3}, want {want:.3}");
-        assert!((got_out - want).abs() < 0.02, "fade-out frame {j}: {got_out:.3}, want {want:.3}");
+        assert!(
+            (got_in - want).abs() < 0.02,
+            "fade-in frame {j}: {got_in:.3}, want {want:.3}"
+        );
+        assert!(
+            (got_out - want).abs() < 0.02,
+            "fade-out frame {j}: {got_out:.3}, want {want:.3}"
+        );
     }
-    for k in 30..70 {
-        assert!((l[k] / full - 1.0).abs() < 0.01, "frame {k} is not whole");
+    for (k, x) in l.iter().enumerate().take(70).skip(30) {
+        assert!((x / full - 1.0).abs() < 0.01, "frame {k} is not whole");
     }
 }
 
@@ -207,7 +236,10 @@ fn clip_attached_text_dissolves_with_its_clip() {
     for j in 0..10 {
         let want = 1.0 - (j + 1) as f64 / 11.0;
         let got = l[40 + j] / full;
-        assert!((got - want).abs() < 0.02, "crossfade frame {j}: {got:.3}, want {want:.3}");
+        assert!(
+            (got - want).abs() < 0.02,
+            "crossfade frame {j}: {got:.3}, want {want:.3}"
+        );
     }
     assert!(l[55] < full * 0.002, "the text ends with its clip");
 }
@@ -283,9 +315,19 @@ fn burned_captions_match_their_sidecar_and_embedded_stream_to_the_frame() {
     assert_eq!(frames, vec![(38, 67), (86, 113)], "sidecar {sidecar}");
     assert_eq!(runs, frames, "burned-in spans differ from the sidecar's");
     // The embedded stream: its language, and its cues decoded back.
-    assert_eq!(probe_stream(&f.path("out.mp4"), "s:0", "codec_name"), "mov_text");
+    assert_eq!(
+        probe_stream(&f.path("out.mp4"), "s:0", "codec_name"),
+        "mov_text"
+    );
     let lang = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "s:0", "-show_entries", "stream_tags=language"])
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "s:0",
+            "-show_entries",
+            "stream_tags=language",
+        ])
         .args(["-of", "csv=p=0"])
         .arg(f.path("out.mp4"))
         .output()
@@ -298,11 +340,17 @@ fn burned_captions_match_their_sidecar_and_embedded_stream_to_the_frame() {
         .output()
         .unwrap();
     let back = String::from_utf8_lossy(&back.stdout);
-    assert!(back.contains("हिंदी क्षत्रिय") && back.contains("Second line"), "{back}");
+    assert!(
+        back.contains("हिंदी क्षत्रिय") && back.contains("Second line"),
+        "{back}"
+    );
     let embedded = srt_times(&back);
     assert_eq!(embedded.len(), 2);
     for ((a, b), (c, d)) in embedded.iter().zip(&times) {
-        assert!((a - c).abs() < 0.0015 && (b - d).abs() < 0.0015, "{back} vs {sidecar}");
+        assert!(
+            (a - c).abs() < 0.0015 && (b - d).abs() < 0.0015,
+            "{back} vs {sidecar}"
+        );
     }
 }
 
@@ -353,10 +401,12 @@ fn a_caption_moves_above_a_lower_third_and_overlapping_cues_stack() {
     assert!(g.3 < r.1, "the caption sits above the lower third");
     // The two overlapping cues are both shown: two bands of green rows.
     let rows: Vec<bool> = (0..360)
-        .map(|y| (0..640).any(|x| {
-            let p = &fr[(y * 640 + x) * 3..][..3];
-            p[1] > 150 && p[0] < 90
-        }))
+        .map(|y| {
+            (0..640).any(|x| {
+                let p = &fr[(y * 640 + x) * 3..][..3];
+                p[1] > 150 && p[0] < 90
+            })
+        })
         .collect();
     let bands = rows.windows(2).filter(|w| !w[0] && w[1]).count() + usize::from(rows[0]);
     assert_eq!(bands, 2, "both overlapping cues show, one above the other");
@@ -385,9 +435,21 @@ fn overlay_alpha_and_opacity_are_respected() {
     let fr = &luma_frames(&f.path("out.mp4"), 320, 180)[10];
     let at = |x: usize, y: usize| fr[y * 320 + x] as i32;
     assert!((at(16, 16) - 235).abs() <= 3, "opaque part: {}", at(16, 16));
-    assert!((at(48, 16) - 16).abs() <= 3, "transparent part: {}", at(48, 16));
-    assert!((at(16, 170) - 126).abs() <= 4, "half opacity: {}", at(16, 170));
-    assert!((at(48, 170) - 16).abs() <= 3, "transparent at half opacity: {}", at(48, 170));
+    assert!(
+        (at(48, 16) - 16).abs() <= 3,
+        "transparent part: {}",
+        at(48, 16)
+    );
+    assert!(
+        (at(16, 170) - 126).abs() <= 4,
+        "half opacity: {}",
+        at(16, 170)
+    );
+    assert!(
+        (at(48, 170) - 16).abs() <= 3,
+        "transparent at half opacity: {}",
+        at(48, 170)
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -410,8 +472,32 @@ fn text_renders_are_identical_for_any_jobs_and_keyed_by_font_bytes() {
              [[text]]\ntext = \"Only on clip two\"\nclip = 2\nat = 3\n"
         ),
     );
-    reel_ok(&f, &["render", "--quiet", "--no-cache", "--jobs", "1", "-o", "one.mp4", "t.toml"]);
-    reel_ok(&f, &["render", "--quiet", "--no-cache", "--jobs", "2", "-o", "two.mp4", "t.toml"]);
+    reel_ok(
+        &f,
+        &[
+            "render",
+            "--quiet",
+            "--no-cache",
+            "--jobs",
+            "1",
+            "-o",
+            "one.mp4",
+            "t.toml",
+        ],
+    );
+    reel_ok(
+        &f,
+        &[
+            "render",
+            "--quiet",
+            "--no-cache",
+            "--jobs",
+            "2",
+            "-o",
+            "two.mp4",
+            "t.toml",
+        ],
+    );
     assert_eq!(
         std::fs::read(f.path("one.mp4")).unwrap(),
         std::fs::read(f.path("two.mp4")).unwrap(),
@@ -454,7 +540,11 @@ fn an_unknown_font_family_lists_the_families() {
     refused(
         &f,
         &format!("[styles.x]\nfont = \"Comic Sans\"\n{CARD}"),
-        &["t.toml:10", "no font of family \"Comic Sans\"", "Noto Sans, Noto Sans Devanagari"],
+        &[
+            "t.toml:10",
+            "no font of family \"Comic Sans\"",
+            "Noto Sans, Noto Sans Devanagari",
+        ],
     );
 }
 
@@ -466,19 +556,33 @@ fn a_character_no_font_covers_is_named() {
         &format!("{CARD}[[text]]\ntext = \"hello 你\"\n"),
         &["t.toml:13", "'你' (U+4F60)"],
     );
-    f.write("c.srt", "1\n00:00:00,000 --> 00:00:01,000\nok\n\n2\n00:00:01,000 --> 00:00:01,500\n你\n");
-    refused(&f, &format!("{CARD}[[captions]]\nsource = \"c.srt\"\n"), &["c.srt:6", "U+4F60"]);
+    f.write(
+        "c.srt",
+        "1\n00:00:00,000 --> 00:00:01,000\nok\n\n2\n00:00:01,000 --> 00:00:01,500\n你\n",
+    );
+    refused(
+        &f,
+        &format!("{CARD}[[captions]]\nsource = \"c.srt\"\n"),
+        &["c.srt:6", "U+4F60"],
+    );
 }
 
 #[test]
 fn bad_caption_files_name_their_own_line() {
     let f = Fixture::new();
     let edl = format!("{CARD}[[captions]]\nsource = \"c.srt\"\n");
-    f.write("c.srt", "1\n00:00:00,000 --> 00:00:01,000\nok\n\n2\n00:00:01,000 -> 00:00:02,000\nbad\n");
+    f.write(
+        "c.srt",
+        "1\n00:00:00,000 --> 00:00:01,000\nok\n\n2\n00:00:01,000 -> 00:00:02,000\nbad\n",
+    );
     refused(&f, &edl, &["c.srt:6", "timing line"]);
     f.write("c.srt", "1\n00:00:03,000 --> 00:00:02,000\nbackwards\n");
     refused(&f, &edl, &["c.srt:2", "before it starts"]);
-    std::fs::write(f.path("c.srt"), b"1\n00:00:00,000 --> 00:00:01,000\ncaf\xe9\n").unwrap();
+    std::fs::write(
+        f.path("c.srt"),
+        b"1\n00:00:00,000 --> 00:00:01,000\ncaf\xe9\n",
+    )
+    .unwrap();
     refused(&f, &edl, &["c.srt:3", "not UTF-8"]);
 }
 
@@ -512,7 +616,11 @@ fn a_layer_after_the_montage_is_refused() {
         &["t.toml:14", "after the montage ends"],
     );
     f.write("c.srt", "1\n00:00:05,000 --> 00:00:06,000\nlate cue\n");
-    refused(&f, &format!("{CARD}[[captions]]\nsource = \"c.srt\"\n"), &["c.srt:2", "after the montage ends"]);
+    refused(
+        &f,
+        &format!("{CARD}[[captions]]\nsource = \"c.srt\"\n"),
+        &["c.srt:2", "after the montage ends"],
+    );
 }
 
 #[test]
@@ -522,11 +630,17 @@ fn check_lists_layers_and_lints_captions() {
         "c.srt",
         "1\n00:00:00,000 --> 00:00:00,400\nThis cue is far too short to read and its line is much too long\n",
     );
-    f.write("t.toml", &format!("{HEAD}{CARD}[[text]]\ntext = \"Hello\"\n[[captions]]\nsource = \"c.srt\"\n"));
+    f.write(
+        "t.toml",
+        &format!("{HEAD}{CARD}[[text]]\ntext = \"Hello\"\n[[captions]]\nsource = \"c.srt\"\n"),
+    );
     let out = f.reel(&["check", "t.toml"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("text 1 \"Hello\": 0:00:00.000 to 0:00:02.000 (frames 0..50)"), "{text}");
+    assert!(
+        text.contains("text 1 \"Hello\": 0:00:00.000 to 0:00:02.000 (frames 0..50)"),
+        "{text}"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("warning") && err.contains("c.srt:2"), "{err}");
     assert!(err.contains("characters (at most 42)"), "{err}");
