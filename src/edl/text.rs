@@ -3,7 +3,7 @@
 //! Checks that need no media or font files happen here; font families and
 //! coverage are checked by the `layers` stage once the fonts are read.
 
-use super::{parse_colour, seconds, Edl, SourceText, Spans, Value};
+use crate::edl::syntax::{self, parse_colour, seconds, SourceText, Spans, Value};
 use crate::error::Diagnostics;
 use crate::time::Ratio;
 use serde::Deserialize;
@@ -356,7 +356,7 @@ pub(super) fn fonts(src: &SourceText, raw: Option<Spanned<RawFonts>>) -> Fonts {
     spans.add(src, "dir", &f.dir);
     spans.add(src, "default", &f.default);
     Fonts {
-        dir: f.dir.map(|d| Edl::resolve(src.file, d.get_ref())),
+        dir: f.dir.map(|d| syntax::resolve(src.file, d.get_ref())),
         default: f
             .default
             .map_or_else(|| "Noto Sans".into(), |d| d.into_inner()),
@@ -396,7 +396,7 @@ pub(super) fn styles(
             s.bold = b;
         }
         let frac = |v: &Option<Spanned<f64>>, key, d, max, e: &mut Diagnostics| {
-            super::number(src, v, key, d, 0.0..=max, e)
+            syntax::number(src, v, key, d, 0.0..=max, e)
         };
         s.size = frac(&r.size, "size", s.size, 1.0, &mut local);
         if s.size < 0.005 {
@@ -733,7 +733,7 @@ pub(super) fn captions(
             }
             Captions {
                 number: i + 1,
-                source: Edl::resolve(src.file, &source_text),
+                source: syntax::resolve(src.file, &source_text),
                 source_text,
                 voiceover,
                 language,
@@ -768,9 +768,9 @@ pub(super) fn overlays(
             let mut local = Diagnostics::default();
             let clip = reference(src, &o.clip, "clip", counts.clips, &mut local);
             let (at, duration) = timing(src, &o.at, &o.duration, &mut local);
-            let width = super::number(src, &o.width, "width", 0.12, 0.001..=1.0, &mut local);
-            let margin = super::number(src, &o.margin, "margin", 0.04, 0.0..=0.45, &mut local);
-            let opacity = super::number(src, &o.opacity, "opacity", 1.0, 0.0..=1.0, &mut local);
+            let width = syntax::number(src, &o.width, "width", 0.12, 0.001..=1.0, &mut local);
+            let margin = syntax::number(src, &o.margin, "margin", 0.04, 0.0..=0.45, &mut local);
+            let opacity = syntax::number(src, &o.opacity, "opacity", 1.0, 0.0..=1.0, &mut local);
             let align = o
                 .align
                 .as_ref()
@@ -786,7 +786,7 @@ pub(super) fn overlays(
             }
             Overlay {
                 number: i + 1,
-                source: Edl::resolve(src.file, &source_text),
+                source: syntax::resolve(src.file, &source_text),
                 source_text,
                 clip,
                 at,
