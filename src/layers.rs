@@ -15,7 +15,7 @@
 //!   exactly on its frames whatever the frame rate.
 
 use crate::captions::{self, Cue};
-use crate::edl::text::{Sidecar, Slide, Style};
+use crate::edl::text::{short, Sidecar, Slide, Style};
 use crate::edl::Edl;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::fonts::FontSet;
@@ -239,7 +239,7 @@ pub fn build(
                 errs.push(uncovered(edl, ch, &style.font, &x.spans, "text").about(
                     "text",
                     x.number,
-                    &quote(&x.text),
+                    &short(&x.text),
                     x.line,
                 ));
                 continue;
@@ -249,7 +249,7 @@ pub fn build(
         declared.push((
             x.line,
             Layer {
-                label: format!("text {} {}", x.number, quote(&x.text)),
+                label: format!("text {} {}", x.number, short(&x.text)),
                 fade_in: fade(style.fade_in, len),
                 fade_out: fade(style.fade_out, len),
                 frames,
@@ -470,15 +470,6 @@ fn uncovered(edl: &Edl, ch: char, font: &str, spans: &crate::edl::Spans, key: &s
         ch as u32
     );
     spans.diagnostic(&edl.file, key, message)
-}
-
-fn quote(text: &str) -> String {
-    let first = text.lines().next().unwrap_or("");
-    let mut s: String = first.chars().take(24).collect();
-    if s.chars().count() < text.chars().count() {
-        s.push('…');
-    }
-    format!("\"{s}\"")
 }
 
 fn even(x: f64) -> u32 {

@@ -67,7 +67,7 @@ impl Wanted {
 /// The distinct video sources of `plan` that deserve a proxy.
 pub fn wanted(plan: &Plan) -> Result<Vec<Wanted>> {
     let mut out: Vec<Wanted> = Vec::new();
-    for c in &plan.clips {
+    for c in plan.clips.iter().filter(|c| c.card.is_none()) {
         let Some(size) = size_for(c.video.width, c.video.height) else {
             continue;
         };

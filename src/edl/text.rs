@@ -656,8 +656,8 @@ fn timing(
     (a, d)
 }
 
-/// The start of a text, for messages.
-fn short(text: &str) -> String {
+/// The start of a text, quoted, for messages.
+pub fn short(text: &str) -> String {
     let line = text.lines().next().unwrap_or("");
     let mut s: String = line.chars().take(24).collect();
     if s.chars().count() < text.chars().count() {

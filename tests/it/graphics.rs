@@ -647,3 +647,55 @@ fn check_lists_layers_and_lints_captions() {
     let strict = f.reel(&["check", "--strict", "t.toml"]);
     assert_eq!(strict.status.code(), Some(2));
 }
+
+#[test]
+fn a_text_across_a_segment_cut_draws_as_without_the_cut() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i testsrc2=s=320x180:r=25:d=6 -c:v libx264 -g 25 a.mp4");
+    // Lossless output, so decoded pictures compare exactly.
+    f.write(
+        "t.toml",
+        &format!(
+            "{}[[clip]]\nsource = \"a.mp4\"\nin = 0\nout = 5\n\
+             [[text]]\ntext = \"हिंदी and English\"\nat = 1.0\nduration = 3.0\n\
+             [[text]]\ntext = \"Top line\"\nstyle = \"caption\"\nat = 1.5\nduration = 2.0\n",
+            HEAD.replace("crf = 12", "crf = 0")
+        ),
+    );
+    reel_ok(
+        &f,
+        &[
+            "render",
+            "--quiet",
+            "--no-cache",
+            "-o",
+            "full.mp4",
+            "t.toml",
+        ],
+    );
+    // A range render starts a segment at 2.0 s, inside both texts and in
+    // the first one's slide-in and fade.
+    reel_ok(
+        &f,
+        &[
+            "render",
+            "--quiet",
+            "--no-cache",
+            "--range",
+            "1.12-4.4",
+            "-o",
+            "part.mp4",
+            "t.toml",
+        ],
+    );
+    let full = luma_frames(&f.path("full.mp4"), 320, 180);
+    let part = luma_frames(&f.path("part.mp4"), 320, 180);
+    assert_eq!(part.len(), 82);
+    for (i, p) in part.iter().enumerate() {
+        assert!(
+            *p == full[28 + i],
+            "timeline frame {} differs from the full render",
+            28 + i
+        );
+    }
+}
