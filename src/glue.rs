@@ -466,6 +466,37 @@ pub fn push(graph: &mut ff::filter::Graph, frame: Option<&ff::Frame>) -> Result<
     }
 }
 
+/// A new reference to `frame`'s pictures (no copy), with its own
+/// timestamps and properties.
+pub fn new_ref(frame: &ff::frame::Video) -> Result<ff::frame::Video, ff::Error> {
+    let mut out = ff::frame::Video::empty();
+    // SAFETY: both frames are valid; av_frame_ref adds references to the
+    // source's buffers and copies its properties into the empty frame.
+    let r = unsafe { ff::ffi::av_frame_ref(out.as_mut_ptr(), frame.as_ptr()) };
+    if r < 0 {
+        return Err(ff::Error::from(r));
+    }
+    Ok(out)
+}
+
+/// Gives `frame` to a chain built by [`chain`]: the filters get its only
+/// reference, so one that draws on it need not copy it first.
+pub fn push_owned(
+    graph: &mut ff::filter::Graph,
+    mut frame: ff::frame::Video,
+) -> Result<(), ff::Error> {
+    let mut src = graph.get("in").expect("chains have an input named in");
+    // SAFETY: the source belongs to the configured graph; with no flags,
+    // av_buffersrc_add_frame_flags takes the frame's references and leaves
+    // it blank, and `frame` frees nothing more when dropped.
+    let r =
+        unsafe { ff::ffi::av_buffersrc_add_frame_flags(src.as_mut_ptr(), frame.as_mut_ptr(), 0) };
+    if r < 0 {
+        return Err(ff::Error::from(r));
+    }
+    Ok(())
+}
+
 /// Takes the next frame out of a chain's sink; false when none is ready.
 pub fn pull(graph: &mut ff::filter::Graph, frame: &mut ff::Frame) -> bool {
     graph

@@ -122,32 +122,37 @@ impl<'a> Painter<'a> {
             .any(|l| l.owner == owner && l.frames.contains(&k))
     }
 
-    /// Draws `owner`'s layers for timeline frame `k` onto a copy of
-    /// `frame`; `None` when nothing shows.
+    /// Draws `owner`'s layers for timeline frame `k` onto `frame`: in place
+    /// when it is owned, else onto one copy. `None` when nothing shows.
     pub fn paint(
         &mut self,
         owner: Option<usize>,
         k: u64,
-        frame: &ff::frame::Video,
+        frame: Input,
     ) -> Result<Option<ff::frame::Video>> {
         if !self.draws(owner, k) {
-            return Ok(None);
+            return Ok(match frame {
+                Input::Owned(f) => Some(f),
+                Input::Borrowed(_) => None,
+            });
         }
         let passes = self.layers.passes(owner, &self.frames);
-        let mut current: Option<ff::frame::Video> = None;
+        let mut current = frame;
         for (i, pass) in passes.iter().enumerate() {
             if !pass.iter().any(|l| l.frames.contains(&k)) {
                 continue;
             }
-            let input = current.as_ref().unwrap_or(frame);
             let next = if pass[0].is_text() {
-                self.text(owner, i, pass, k, input)?
+                self.text(owner, i, pass, k, current)?
             } else {
-                self.image(pass[0], k, input)?
+                self.image(pass[0], k, current)?
             };
-            current = Some(next);
+            current = Input::Owned(next);
         }
-        Ok(current)
+        Ok(match current {
+            Input::Owned(f) => Some(f),
+            Input::Borrowed(_) => None,
+        })
     }
 
     fn text(
@@ -156,7 +161,7 @@ impl<'a> Painter<'a> {
         pass: usize,
         layers: &[&Layer],
         k: u64,
-        input: &ff::frame::Video,
+        input: Input,
     ) -> Result<ff::frame::Video> {
         let what = || "drawing text";
         if !self.graphs.contains_key(&(owner, pass)) {
@@ -173,14 +178,20 @@ impl<'a> Painter<'a> {
                 filter_path(&path),
                 filter_path(&self.setup.fonts_dir)
             );
-            let graph = glue::video_chain(input, ff::Rational::new(1, 100), &spec).context(what)?;
+            let graph =
+                glue::video_chain(input.frame(), ff::Rational::new(1, 100), &spec).context(what)?;
             self.graphs.insert((owner, pass), graph);
         }
         let graph = self.graphs.get_mut(&(owner, pass)).expect("made above");
+        // A frame of our own is drawn on in place; a shared one (a clip's
+        // picture, still needed) is copied once by the filter.
+        let mut frame = match input {
+            Input::Owned(f) => f,
+            Input::Borrowed(f) => glue::new_ref(f).context(what)?,
+        };
         // Script time counts frames from the segment's start.
-        let mut frame = input.clone();
         frame.set_pts(Some((k - self.frames.start) as i64));
-        glue::push(graph, Some(&frame)).context(what)?;
+        glue::push_owned(graph, frame).context(what)?;
         let mut out = ff::frame::Video::empty();
         if !glue::pull(graph, &mut out) {
             return Err(Error::Unexpected(
@@ -190,12 +201,7 @@ impl<'a> Painter<'a> {
         Ok(out)
     }
 
-    fn image(
-        &mut self,
-        layer: &Layer,
-        k: u64,
-        input: &ff::frame::Video,
-    ) -> Result<ff::frame::Video> {
+    fn image(&mut self, layer: &Layer, k: u64, input: Input) -> Result<ff::frame::Video> {
         let Draw::Image(d) = &layer.draw else {
             return Err(Error::Unexpected("an image pass without an image"));
         };
@@ -205,10 +211,28 @@ impl<'a> Painter<'a> {
             self.images.insert(key, img);
         }
         let img = &self.images[&key];
-        let mut out = input.clone();
+        let mut out = match input {
+            Input::Owned(f) => f,
+            Input::Borrowed(f) => f.clone(),
+        };
         let strength = d.opacity * time::secs_f64(layer.weight(k));
         blend_image(&mut out, img, d, strength)?;
         Ok(out)
+    }
+}
+
+/// A frame to draw on: one the caller gives away, or one it keeps.
+pub enum Input<'f> {
+    Owned(ff::frame::Video),
+    Borrowed(&'f ff::frame::Video),
+}
+
+impl Input<'_> {
+    fn frame(&self) -> &ff::frame::Video {
+        match self {
+            Input::Owned(f) => f,
+            Input::Borrowed(f) => f,
+        }
     }
 }
 

@@ -22,6 +22,7 @@ pub use decode::OnDecodeError;
 use decode::{ClipReader, Damage};
 use encode::SegmentEncoder;
 use ffmpeg_next as ff;
+use graphics::Input;
 use rayon::prelude::*;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -552,9 +553,12 @@ fn render_segment<'a>(
                     .as_mut()
                     .expect("opened")
                     .frame(local)?;
-                let mut own = painter.paint(Some(clip), k, frame)?;
-                let frame = own.as_mut().unwrap_or(frame);
-                let mut over = painter.paint(None, k, frame)?;
+                let own = painter.paint(Some(clip), k, Input::Borrowed(frame))?;
+                let under = match own {
+                    Some(f) => Input::Owned(f),
+                    None => Input::Borrowed(frame),
+                };
+                let mut over = painter.paint(None, k, under)?;
                 let frame = over.as_mut().unwrap_or(frame);
                 fader.push(&mut encoder, frame, plan.fade(k))?;
             }
@@ -575,16 +579,17 @@ fn render_segment<'a>(
                     .frame(from_local)?;
                 let b = tail[0].as_mut().expect("opened").frame(to_local)?;
                 // Layers attached to a clip dissolve with it.
-                let pa = painter.paint(Some(from), k, a)?;
-                let pb = painter.paint(Some(to), k, b)?;
+                let pa = painter.paint(Some(from), k, Input::Borrowed(a))?;
+                let pb = painter.paint(Some(to), k, Input::Borrowed(b))?;
                 let (a, b) = (pa.as_ref().unwrap_or(a), pb.as_ref().unwrap_or(b));
                 // A fresh frame each time: the encoder may still reference
                 // the previous one.
                 let mut mixed = ff::frame::Video::new(pix, out.width, out.height);
                 blend::blend(a, b, step, steps, &mut mixed)?;
-                let mut over = painter.paint(None, k, &mixed)?;
-                let frame = over.as_mut().unwrap_or(&mut mixed);
-                fader.push(&mut encoder, frame, plan.fade(k))?;
+                let mut over = painter
+                    .paint(None, k, Input::Owned(mixed))?
+                    .expect("an owned frame comes back");
+                fader.push(&mut encoder, &mut over, plan.fade(k))?;
             }
         }
         progress.advance(1);
