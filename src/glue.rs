@@ -456,6 +456,52 @@ pub fn video_chain(
     chain("buffer", &args, "buffersink", spec)
 }
 
+/// Builds `[in0][in1] spec [out]`: two `buffer` sources for pictures like
+/// `frame` with timestamps in `time_base`, into one sink.
+pub fn video_pair(
+    frame: &ff::frame::Video,
+    time_base: ff::Rational,
+    spec: &str,
+) -> Result<ff::filter::Graph, ff::Error> {
+    let args = format!(
+        "video_size={}x{}:pix_fmt={}:time_base={}/{}:frame_rate={}/{}:pixel_aspect=1/1",
+        frame.width(),
+        frame.height(),
+        ff::ffi::AVPixelFormat::from(frame.format()) as i32,
+        time_base.numerator(),
+        time_base.denominator(),
+        // xfade wants a constant rate: one picture per time base tick.
+        time_base.denominator(),
+        time_base.numerator(),
+    );
+    let mut graph = ff::filter::Graph::new();
+    let find = |name| ff::filter::find(name).ok_or(ff::Error::FilterNotFound);
+    graph.add(&find("buffer")?, "in0", &args)?;
+    graph.add(&find("buffer")?, "in1", &args)?;
+    graph.add(&find("buffersink")?, "out", "")?;
+    graph
+        .output("in0", 0)?
+        .output("in1", 0)?
+        .input("out", 0)?
+        .parse(&format!("[in0][in1]{spec}[out]"))?;
+    graph.validate()?;
+    Ok(graph)
+}
+
+/// Sends a new reference to `frame`, stamped `pts`, into the source
+/// `name` of a graph.
+pub fn push_stamped(
+    graph: &mut ff::filter::Graph,
+    name: &str,
+    frame: &ff::frame::Video,
+    pts: i64,
+) -> Result<(), ff::Error> {
+    let mut f = new_ref(frame)?;
+    f.set_pts(Some(pts));
+    let mut src = graph.get(name).ok_or(ff::Error::FilterNotFound)?;
+    src.source().add(&f)
+}
+
 /// Sends a frame into a chain built by [`chain`] (None: the end of the
 /// stream, which flushes what the filters hold).
 pub fn push(graph: &mut ff::filter::Graph, frame: Option<&ff::Frame>) -> Result<(), ff::Error> {

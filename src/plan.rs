@@ -67,6 +67,8 @@ pub struct ClipPlan {
     /// Frames shared with the previous clip (crossfade in) and the next one.
     pub fade_in: u64,
     pub fade_out: u64,
+    /// How the clip goes into the next one over its `fade_out` frames.
+    pub transition: TransitionKind,
     pub volume: f64,
     pub video: VideoInfo,
     pub audio: Option<AudioInfo>,
@@ -724,6 +726,7 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
             number: clip.number,
             source: clip.source.clone(),
             card: clip.card.as_ref().map(|k| k.background),
+            transition: clip.transition.kind,
             source_text: clip.source_text.clone(),
             line: clip.line,
             start: p.start,

@@ -1,5 +1,8 @@
-//! Crossfades on the planes of two conformed frames:
-//! `out = a * (1 - w) + b * w`, `w = step / steps`, rounded to nearest.
+//! Transitions between two conformed frames. A crossfade is done on the
+//! planes: `out = a * (1 - w) + b * w`, `w = step / steps`, rounded to
+//! nearest; a dip is two of them through a colour; every other kind is
+//! libavfilter's `xfade`, driven so that step `j+1` of `steps` shows
+//! xfade's picture at progress `1 - (j+1)/steps`.
 
 use crate::error::{Context, Error, Result};
 use crate::glue;
@@ -85,4 +88,72 @@ pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Vid
         ));
     }
     Ok(frame)
+}
+
+/// Step `step` of `steps` of a dip through `colour`: the outgoing picture
+/// fades to the colour over the first half, the incoming one from it over
+/// the second (at exactly half way, the colour alone).
+pub fn dip(
+    a: &ff::frame::Video,
+    b: &ff::frame::Video,
+    colour: &ff::frame::Video,
+    step: u64,
+    steps: u64,
+    out: &mut ff::frame::Video,
+) -> Result<()> {
+    // p = step/steps; before the middle, a -> colour at 2p; after it,
+    // colour -> b at 2p - 1.
+    if 2 * step <= steps {
+        blend(a, colour, 2 * step, steps, out)
+    } else {
+        blend(colour, b, 2 * step - steps, steps, out)
+    }
+}
+
+/// One transition through libavfilter's `xfade`. Its progress runs from 1
+/// (the first input) to 0 as `1 - (pts - first_pts) / duration`; with a
+/// time base of `1/steps`, a duration of one second and a first picture at
+/// pts 0 (pushed and dropped when the graph is made), the picture stamped
+/// `step` is exactly progress `1 - step/steps`, whichever frame a segment
+/// starts at.
+pub struct Xfade {
+    graph: ff::filter::Graph,
+}
+
+impl Xfade {
+    /// `pix_fmt` is the output's: xfade works on unsubsampled pictures,
+    /// so libavfilter converts on the way in, and this converts back.
+    pub fn new(kind: &str, like: &ff::frame::Video, steps: u64, pix_fmt: &str) -> Result<Xfade> {
+        let what = || format!("starting the {kind} transition");
+        let mut graph = glue::video_pair(
+            like,
+            ff::Rational::new(1, steps as i32),
+            &format!("xfade=transition={kind}:duration=1:offset=0,format=pix_fmts={pix_fmt}"),
+        )
+        .context(what)?;
+        glue::push_stamped(&mut graph, "in0", like, 0).context(what)?;
+        glue::push_stamped(&mut graph, "in1", like, 0).context(what)?;
+        let mut first = ff::frame::Video::empty();
+        if !glue::pull(&mut graph, &mut first) {
+            return Err(Error::Unexpected("xfade gave no first picture"));
+        }
+        Ok(Xfade { graph })
+    }
+
+    /// Step `step` (1-based) of the transition from `a` to `b`.
+    pub fn frame(
+        &mut self,
+        a: &ff::frame::Video,
+        b: &ff::frame::Video,
+        step: u64,
+    ) -> Result<ff::frame::Video> {
+        let what = || "a transition";
+        glue::push_stamped(&mut self.graph, "in0", a, step as i64).context(what)?;
+        glue::push_stamped(&mut self.graph, "in1", b, step as i64).context(what)?;
+        let mut out = ff::frame::Video::empty();
+        if !glue::pull(&mut self.graph, &mut out) {
+            return Err(Error::Unexpected("xfade gave no picture"));
+        }
+        Ok(out)
+    }
 }

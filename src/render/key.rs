@@ -78,9 +78,10 @@ pub fn segment_key(
                 steps,
             } => writeln!(
                 d,
-                "{} {from_local} {} {to_local} {step}/{steps} {fade:?}",
+                "{} {from_local} {} {to_local} {step}/{steps} {:?} {fade:?}",
                 from - range.start,
-                to - range.start
+                to - range.start,
+                plan.clips[from].transition
             ),
         };
     }

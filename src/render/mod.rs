@@ -13,6 +13,7 @@ pub mod key;
 use crate::audio;
 use crate::cache::{self, Cache, Kind};
 use crate::container;
+use crate::edl::TransitionKind;
 use crate::error::{Error, Result};
 use crate::glue;
 use crate::plan::{Compose, Plan, Segment};
@@ -24,6 +25,7 @@ use encode::SegmentEncoder;
 use ffmpeg_next as ff;
 use graphics::Input;
 use rayon::prelude::*;
+use std::collections::hash_map::{Entry, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -500,6 +502,9 @@ fn render_segment<'a>(
 ) -> Result<()> {
     let range = plan.clips_in(seg);
     let mut readers: Vec<Option<Picture>> = range.clone().map(|_| None).collect();
+    // Transitions by the clip they leave, and dips' colour frames.
+    let mut xfades: HashMap<usize, blend::Xfade> = HashMap::new();
+    let mut colours: HashMap<[u8; 3], ff::frame::Video> = HashMap::new();
     let mut painter = graphics::Painter::new(
         &plan.layers,
         job.setup,
@@ -582,10 +587,33 @@ fn render_segment<'a>(
                 let pa = painter.paint(Some(from), k, Input::Borrowed(a))?;
                 let pb = painter.paint(Some(to), k, Input::Borrowed(b))?;
                 let (a, b) = (pa.as_ref().unwrap_or(a), pb.as_ref().unwrap_or(b));
-                // A fresh frame each time: the encoder may still reference
-                // the previous one.
-                let mut mixed = ff::frame::Video::new(pix, out.width, out.height);
-                blend::blend(a, b, step, steps, &mut mixed)?;
+                let mixed = match plan.clips[from].transition {
+                    TransitionKind::Xfade(kind) => {
+                        let x = match xfades.entry(from) {
+                            Entry::Occupied(e) => e.into_mut(),
+                            Entry::Vacant(e) => {
+                                e.insert(blend::Xfade::new(kind, a, steps, &out.video.pix_fmt)?)
+                            }
+                        };
+                        x.frame(a, b, step)?
+                    }
+                    TransitionKind::Dip(rgb) => {
+                        let colour = match colours.entry(rgb) {
+                            Entry::Occupied(e) => e.into_mut(),
+                            Entry::Vacant(e) => e.insert(blend::solid(out, rgb)?),
+                        };
+                        let mut mixed = ff::frame::Video::new(pix, out.width, out.height);
+                        blend::dip(a, b, colour, step, steps, &mut mixed)?;
+                        mixed
+                    }
+                    _ => {
+                        // A fresh frame each time: the encoder may still
+                        // reference the previous one.
+                        let mut mixed = ff::frame::Video::new(pix, out.width, out.height);
+                        blend::blend(a, b, step, steps, &mut mixed)?;
+                        mixed
+                    }
+                };
                 let mut over = painter
                     .paint(None, k, Input::Owned(mixed))?
                     .expect("an owned frame comes back");

@@ -15,3 +15,4 @@ mod media;
 mod profiles;
 mod properties;
 mod render;
+mod transitions;

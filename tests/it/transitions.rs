@@ -1,0 +1,202 @@
+//! Transitions: every `xfade` kind of the linked FFmpeg against the FFmpeg
+//! CLI's own `xfade` at the same progress, and a dip through a colour.
+
+use crate::common::*;
+use std::process::Command;
+
+/// The transition names the linked FFmpeg's `xfade` lists (without
+/// `custom`), read from `ffmpeg -h filter=xfade`.
+fn linked_xfade_kinds() -> Vec<String> {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-h", "filter=xfade"])
+        .output()
+        .expect("ffmpeg runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut kinds = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.first() {
+            Some(&"transition") => inside = true,
+            Some(&"duration") if inside => break,
+            Some(name) if inside && words.get(1).is_some_and(|n| n.parse::<i32>().is_ok()) => {
+                if *name != "custom" {
+                    kinds.push(name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    kinds
+}
+
+const W: usize = 96;
+const H: usize = 64;
+
+/// Two lossless 25 fps sources already in the output's size, format and
+/// colour description, so that conforming leaves them as they are.
+fn sources(f: &Fixture) {
+    let tags = "-colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv";
+    f.ffmpeg(&format!(
+        "-f lavfi -i testsrc2=s={W}x{H}:r=25:d=2,format=yuv420p -c:v libx264 -qp 0 -g 1 {tags} a.mp4"
+    ));
+    f.ffmpeg(&format!(
+        "-f lavfi -i smptebars=s={W}x{H}:r=25:d=2,format=yuv420p,hue=H=t -c:v libx264 -qp 0 -g 1 {tags} b.mp4"
+    ));
+}
+
+fn planes(file: &std::path::Path) -> Vec<Vec<u8>> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(file)
+        .args(["-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success());
+    out.stdout
+        .chunks(W * H * 3 / 2)
+        .map(|c| c.to_vec())
+        .collect()
+}
+
+fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (*x as f64 - *y as f64).abs())
+        .sum::<f64>()
+        / a.len() as f64
+}
+
+/// Renders clip a (frames 0..25) into clip b through `kind` over 10 frames
+/// (frames 15..25 of the output).
+fn render_pair(f: &Fixture, kind: &str, extra: &str) -> Vec<Vec<u8>> {
+    f.write(
+        "t.toml",
+        &format!(
+            "[output]\npath = \"out.mp4\"\nwidth = {W}\nheight = {H}\nfps = 25\n\
+             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
+             [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n\
+             transition = {{ kind = \"{kind}\", duration = 0.4{extra} }}\n\
+             [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 1.0\n"
+        ),
+    );
+    let out = f.reel(&["render", "--quiet", "--no-cache", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{kind}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    planes(&f.path("out.mp4"))
+}
+
+#[test]
+fn every_xfade_kind_matches_ffmpeg_xfade_at_the_same_progress() {
+    let mut linked = linked_xfade_kinds();
+    assert!(linked.len() > 40, "xfade lists {linked:?}");
+    let mut ours: Vec<String> = reel::edl::XFADE.iter().map(|s| s.to_string()).collect();
+    linked.sort();
+    ours.sort();
+    assert_eq!(
+        ours, linked,
+        "reel's transition list differs from the linked xfade's"
+    );
+
+    let f = Fixture::new();
+    sources(&f);
+    for kind in &linked {
+        let reel = render_pair(&f, kind, "");
+        assert_eq!(reel.len(), 40, "{kind}: frame count");
+        // The CLI's xfade with a time base of 1/11 and a one-second
+        // duration: the picture stamped j+1 is at progress 1 - (j+1)/11.
+        // Its first picture (stamped 0, progress 1) is dropped, as reel
+        // drops its own.
+        f.ffmpeg(&format!(
+            "-i a.mp4 -i b.mp4 -filter_complex \
+             [0:v]trim=start_frame=14:end_frame=25,settb=1/11,setpts=N[x];\
+             [1:v]trim=end_frame=10,loop=loop=1:size=1:start=0,settb=1/11,setpts=N[y];\
+             [x][y]xfade=transition={kind}:duration=1:offset=0 \
+             -vsync passthrough -f rawvideo -pix_fmt yuv420p cli.yuv"
+        ));
+        let cli: Vec<Vec<u8>> = std::fs::read(f.path("cli.yuv"))
+            .unwrap()
+            .chunks(W * H * 3 / 2)
+            .map(|c| c.to_vec())
+            .collect();
+        assert_eq!(cli.len(), 11, "{kind}: the CLI's frames");
+        for j in 0..10 {
+            let d = mean_abs_diff(&reel[15 + j], &cli[j + 1]);
+            assert!(
+                d <= 1.0,
+                "{kind}: transition frame {j} differs from xfade by {d:.2} levels"
+            );
+        }
+        // Before and after the transition: the clips themselves.
+        let a = planes(&f.path("a.mp4"));
+        let b = planes(&f.path("b.mp4"));
+        assert!(
+            mean_abs_diff(&reel[14], &a[14]) < 0.01,
+            "{kind}: frame before"
+        );
+        assert!(
+            mean_abs_diff(&reel[25], &b[10]) < 0.01,
+            "{kind}: frame after"
+        );
+    }
+}
+
+#[test]
+fn a_dip_goes_through_its_colour() {
+    let f = Fixture::new();
+    sources(&f);
+    let frames = render_pair(&f, "dip", ", color = \"#ffffff\"");
+    // 10 frames, steps of 11: step 5.5 would be the colour alone; frames
+    // 15..20 go from a towards white, 20..25 from white to b.
+    let luma_mean =
+        |fr: &Vec<u8>| fr[..W * H].iter().map(|&v| v as f64).sum::<f64>() / (W * H) as f64;
+    let l: Vec<f64> = frames.iter().map(luma_mean).collect();
+    assert!(
+        l[19] > 200.0 && l[20] > 200.0,
+        "the middle is near white: {:?}",
+        &l[15..25]
+    );
+    assert!(
+        l[15] < l[17] && l[17] < l[19],
+        "a fades up to white: {:?}",
+        &l[15..20]
+    );
+    assert!(
+        l[20] > l[22] && l[22] > l[24],
+        "b fades in from white: {:?}",
+        &l[20..25]
+    );
+    // Step 5 of 11 (frame 19): a weighs 1 - 10/11 against white.
+    let a = planes(&f.path("a.mp4"));
+    let want = a[19][..W * H]
+        .iter()
+        .map(|&v| (v as f64 * 1.0 + 235.0 * 10.0) / 11.0)
+        .sum::<f64>()
+        / (W * H) as f64;
+    assert!(
+        (l[19] - want).abs() < 1.0,
+        "frame 19: {} against {want}",
+        l[19]
+    );
+}
+
+#[test]
+fn an_unknown_transition_kind_lists_the_valid_ones() {
+    let f = Fixture::new();
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 25\n\
+         [[clip]]\ncard = { background = \"#000000\" }\nduration = 1\n\
+         transition = { kind = \"wobble\", duration = 0.2 }\n\
+         [[clip]]\ncard = { background = \"#ffffff\" }\nduration = 1\n",
+    );
+    let out = f.reel(&["check", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("t.toml:9"), "{err}");
+    assert!(err.contains("unknown transition kind \"wobble\""), "{err}");
+    assert!(err.contains("wipeleft") && err.contains("dip"), "{err}");
+}
