@@ -19,10 +19,12 @@ fn linked_xfade_kinds() -> Vec<String> {
         match words.first() {
             Some(&"transition") => inside = true,
             Some(&"duration") if inside => break,
-            Some(name) if inside && words.get(1).is_some_and(|n| n.parse::<i32>().is_ok()) => {
-                if *name != "custom" {
-                    kinds.push(name.to_string());
-                }
+            Some(name)
+                if inside
+                    && *name != "custom"
+                    && words.get(1).is_some_and(|n| n.parse::<i32>().is_ok()) =>
+            {
+                kinds.push(name.to_string());
             }
             _ => {}
         }
