@@ -22,7 +22,7 @@ pub fn timeline(plan: &Plan) -> String {
     ]];
     for c in &plan.clips {
         let transition = if c.fade_out > 0 {
-            format!("crossfade {} frames", c.fade_out)
+            format!("{} {} frames", c.transition.name(), c.fade_out)
         } else {
             "cut".into()
         };
