@@ -11,7 +11,9 @@
 //!
 //! All ranges are half-open: `start..end` includes `start`, excludes `end`.
 
-use crate::edl::{AudioCurve, Clip, Edl, End, Fit, Loudness, Output, Sound, TransitionKind};
+use crate::edl::{
+    AudioCurve, Clip, ColourEq, Edl, End, Fit, Loudness, Output, Sound, TransitionKind,
+};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::layers::{Layers, Timeline, VoiceWindow};
 use crate::probe::{AudioInfo, Probe, ProbeError, VideoInfo};
@@ -69,6 +71,8 @@ pub struct ClipPlan {
     pub fade_out: u64,
     /// How the clip goes into the next one over its `fade_out` frames.
     pub transition: TransitionKind,
+    /// Colour adjustment applied in the source's colours.
+    pub eq: Option<ColourEq>,
     pub volume: f64,
     pub video: VideoInfo,
     pub audio: Option<AudioInfo>,
@@ -727,6 +731,7 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
             source: clip.source.clone(),
             card: clip.card.as_ref().map(|k| k.background),
             transition: clip.transition.kind,
+            eq: clip.eq,
             source_text: clip.source_text.clone(),
             line: clip.line,
             start: p.start,

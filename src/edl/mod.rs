@@ -174,6 +174,16 @@ struct RawClip {
     duration: Option<Spanned<Value>>,
     volume: Option<Spanned<f64>>,
     transition: Option<Spanned<RawTransition>>,
+    eq: Option<Spanned<RawEq>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEq {
+    brightness: Option<Spanned<f64>>,
+    contrast: Option<Spanned<f64>>,
+    saturation: Option<Spanned<f64>>,
+    gamma: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -498,8 +508,23 @@ pub struct Clip {
     pub end: End,
     pub volume: f64,
     pub transition: Transition,
+    /// Colour adjustment, as libavfilter's `eq` (none when absent).
+    pub eq: Option<ColourEq>,
     /// Where the clip's table and keys are in the file, for messages.
     pub spans: Spans,
+}
+
+/// A clip's `eq`: libavfilter's `eq` filter, in the source's colours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColourEq {
+    /// -1..1, default 0.
+    pub brightness: f64,
+    /// -1000..1000 (sensible 0..2), default 1.
+    pub contrast: f64,
+    /// 0..3, default 1.
+    pub saturation: f64,
+    /// 0.1..10, default 1.
+    pub gamma: f64,
 }
 
 /// The transition from a clip into the next one.
@@ -1125,6 +1150,37 @@ fn clip(
         .card
         .as_ref()
         .map(|k| text::card(src, k, styles, &mut local));
+    spans.add(src, "eq", &c.eq);
+    let eq = c.eq.as_ref().map(|e| {
+        let e = e.get_ref();
+        ColourEq {
+            brightness: syntax::number(
+                src,
+                &e.brightness,
+                "brightness",
+                0.0,
+                -1.0..=1.0,
+                &mut local,
+            ),
+            contrast: syntax::number(
+                src,
+                &e.contrast,
+                "contrast",
+                1.0,
+                -1000.0..=1000.0,
+                &mut local,
+            ),
+            saturation: syntax::number(
+                src,
+                &e.saturation,
+                "saturation",
+                1.0,
+                0.0..=3.0,
+                &mut local,
+            ),
+            gamma: syntax::number(src, &e.gamma, "gamma", 1.0, 0.1..=10.0, &mut local),
+        }
+    });
     match (&c.source, &c.card) {
         (Some(_), Some(k)) => local.push(
             src.at(&k.span(), "a clip has a `source` or a `card`, not both")
@@ -1201,6 +1257,7 @@ fn clip(
             .as_ref()
             .map_or_else(PathBuf::new, |s| Edl::resolve(src.file, s.get_ref())),
         card,
+        eq,
         source_text,
         line,
         start,

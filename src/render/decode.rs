@@ -197,9 +197,13 @@ impl<'a> ClipReader<'a> {
             let frame = &self.shown.as_ref().expect("set above").frame;
             let clip = self.clip;
             let what = || format!("{}: conforming", clip_name(clip));
-            let (geometry, output) = (&self.clip.geometry, self.output);
+            let (geometry, output, eq) = (&self.clip.geometry, self.output, self.clip.eq);
             let conformed = conform(&mut self.graph, frame, |f| {
-                filter_spec(geometry, output, &Picture::of(f))
+                let spec = filter_spec(geometry, output, &Picture::of(f));
+                match eq {
+                    Some(e) => format!("{},{spec}", eq_spec(&e)),
+                    None => spec,
+                }
             })
             .context(what)?;
             self.conformed = Some(conformed);
@@ -435,6 +439,15 @@ impl Picture {
             full_range: frame.color_range() == ff::color::Range::JPEG,
         }
     }
+}
+
+/// libavfilter's `eq` with a clip's values, applied before anything else
+/// (in the source's own colours).
+pub fn eq_spec(e: &crate::edl::ColourEq) -> String {
+    format!(
+        "eq=brightness={}:contrast={}:saturation={}:gamma={}",
+        e.brightness, e.contrast, e.saturation, e.gamma
+    )
 }
 
 /// The libavfilter chain that places a picture by `fit` and converts it to

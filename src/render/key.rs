@@ -50,10 +50,11 @@ pub fn segment_key(
         let c = &plan.clips[i];
         let _ = writeln!(
             d,
-            "clip {} {} card {:?} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
+            "clip {} {} card {:?} eq {:?} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
             i - range.start,
             sources[i],
             c.card,
+            c.eq,
             c.video.stream,
             c.start,
             c.container_start,

@@ -595,7 +595,12 @@ fn render_segment<'a>(
                                 e.insert(blend::Xfade::new(kind, a, steps, &out.video.pix_fmt)?)
                             }
                         };
-                        x.frame(a, b, step)?
+                        let mixed = x.frame(a, b, step)?;
+                        if step + 1 == steps {
+                            // Its last picture: free the graph's buffers.
+                            xfades.remove(&from);
+                        }
+                        mixed
                     }
                     TransitionKind::Dip(rgb) => {
                         let colour = match colours.entry(rgb) {

@@ -1,5 +1,6 @@
-//! Transitions: every `xfade` kind of the linked FFmpeg against the FFmpeg
-//! CLI's own `xfade` at the same progress, and a dip through a colour.
+//! The editor's vocabulary: every `xfade` kind of the linked FFmpeg against the FFmpeg
+//! CLI's own `xfade` at the same progress, a dip through a colour, and a
+//! clip's `eq` against the CLI's `eq`.
 
 use crate::common::*;
 use std::process::Command;
@@ -201,4 +202,45 @@ fn an_unknown_transition_kind_lists_the_valid_ones() {
     assert!(err.contains("t.toml:9"), "{err}");
     assert!(err.contains("unknown transition kind \"wobble\""), "{err}");
     assert!(err.contains("wipeleft") && err.contains("dip"), "{err}");
+}
+
+#[test]
+fn a_clip_eq_is_libavfilter_eq_in_the_source_colours() {
+    let f = Fixture::new();
+    sources(&f);
+    f.write(
+        "t.toml",
+        &format!(
+            "[output]\npath = \"out.mp4\"\nwidth = {W}\nheight = {H}\nfps = 25\n\
+             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
+             [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n\
+             eq = {{ brightness = 0.1, contrast = 1.2, saturation = 1.5, gamma = 0.9 }}\n"
+        ),
+    );
+    let out = f.reel(&["render", "--quiet", "--no-cache", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reel = planes(&f.path("out.mp4"));
+    f.ffmpeg(
+        "-i a.mp4 -vf eq=brightness=0.1:contrast=1.2:saturation=1.5:gamma=0.9 -frames:v 25 \
+         -f rawvideo -pix_fmt yuv420p cli.yuv",
+    );
+    let cli: Vec<Vec<u8>> = std::fs::read(f.path("cli.yuv"))
+        .unwrap()
+        .chunks(W * H * 3 / 2)
+        .map(|c| c.to_vec())
+        .collect();
+    let src = planes(&f.path("a.mp4"));
+    assert_eq!(reel.len(), 25);
+    for k in 0..25 {
+        let d = mean_abs_diff(&reel[k], &cli[k]);
+        assert!(d <= 1.0, "frame {k} differs from eq by {d:.2} levels");
+        assert!(
+            mean_abs_diff(&reel[k], &src[k]) > 5.0,
+            "frame {k} is not adjusted"
+        );
+    }
 }
