@@ -83,6 +83,7 @@ pub fn fingerprints(plan: &Plan) -> Result<Fingerprints> {
         .filter(|c| c.card.is_none())
         .map(|c| &c.source)
         .chain(images)
+        .chain(plan.clips.iter().filter_map(|c| c.lut.as_ref()))
         .chain(audio.clips.iter().map(|r| &r.source))
         .chain(audio.voiceovers.iter().map(|r| &r.source))
         .chain(audio.music.iter().map(|r| &r.source));

@@ -416,6 +416,25 @@ pub fn row_bytes(format: ff::format::Pixel, width: u32, plane: usize) -> Option<
 // Filter graphs
 // ---------------------------------------------------------------------------
 
+/// Escapes a path for a filter option inside a filter graph description:
+/// once for the option parser, once for the graph parser.
+pub fn filter_path(p: &std::path::Path) -> String {
+    let once: String = p
+        .to_string_lossy()
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '\'' | ':' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    once.chars()
+        .flat_map(|c| match c {
+            '\\' | '\'' | '[' | ']' | ',' | ';' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
 /// Builds `source(args) -> spec -> sink`, with the ends named "in" and "out".
 pub fn chain(
     source: &str,

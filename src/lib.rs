@@ -9,6 +9,7 @@ pub mod audio;
 pub mod cache;
 pub mod captions;
 pub mod container;
+pub mod cube;
 pub mod demux;
 pub mod edl;
 pub mod error;
@@ -35,6 +36,7 @@ use std::path::Path;
 pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan::Plan)> {
     glue::init()?;
     let edl = edl::Edl::load_profile(edl_path, profile)?;
+    check_luts(&edl)?;
     let clip_probes: Vec<_> = edl
         .clips
         .par_iter()
@@ -57,6 +59,50 @@ pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan
     check_encoders(edl_path, &plan)?;
     plan.layers = graphics(&edl, &plan)?;
     Ok((edl, plan))
+}
+
+/// Reads every `.cube` LUT the EDL names: a missing file is reported at
+/// the `lut` key, a bad table at its own line.
+fn check_luts(edl: &edl::Edl) -> Result<()> {
+    use error::{Diagnostic, Diagnostics};
+    let mut errs = Diagnostics::default();
+    let mut seen = std::collections::BTreeSet::new();
+    let uses = edl
+        .clips
+        .iter()
+        .filter_map(|c| c.lut.as_ref().map(|l| (l, &c.spans, Some(c))))
+        .chain(
+            edl.output
+                .lut
+                .as_ref()
+                .map(|l| (l, &edl.output.spans, None)),
+        );
+    for (path, spans, clip) in uses {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let problem = match std::fs::read(path) {
+            Err(e) => Some(spans.diagnostic(
+                &edl.file,
+                "lut",
+                format!("cannot read the LUT {}: {e}", path.display()),
+            )),
+            Ok(bytes) => cube::check(&bytes).err().map(|e| {
+                Diagnostic::new(path, format!("not a 3D .cube LUT: {}", e.message)).at(e.line, 1)
+            }),
+        };
+        if let Some(d) = problem {
+            errs.push(match clip {
+                Some(c) => d.clip(c.number, &c.source_text, c.line),
+                None => d,
+            });
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errs))
+    }
 }
 
 /// What a card clip is planned as: a still picture of the output's size.

@@ -73,6 +73,8 @@ pub struct ClipPlan {
     pub transition: TransitionKind,
     /// Colour adjustment applied in the source's colours.
     pub eq: Option<ColourEq>,
+    /// A `.cube` LUT applied in the source's colours, before `eq`.
+    pub lut: Option<PathBuf>,
     pub volume: f64,
     pub video: VideoInfo,
     pub audio: Option<AudioInfo>,
@@ -732,6 +734,7 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
             card: clip.card.as_ref().map(|k| k.background),
             transition: clip.transition.kind,
             eq: clip.eq,
+            lut: clip.lut.clone().or_else(|| edl.output.lut.clone()),
             source_text: clip.source_text.clone(),
             line: clip.line,
             start: p.start,

@@ -128,6 +128,8 @@ struct RawOutput {
     fade_in: Option<Spanned<Value>>,
     fade_out: Option<Spanned<Value>>,
     draft: Option<bool>,
+    /// A `.cube` LUT for every clip.
+    lut: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -175,6 +177,7 @@ struct RawClip {
     volume: Option<Spanned<f64>>,
     transition: Option<Spanned<RawTransition>>,
     eq: Option<Spanned<RawEq>>,
+    lut: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -450,6 +453,8 @@ pub struct Output {
     pub fade_out: Ratio,
     /// Decode fast for previews: skip the deblocking filter of sources.
     pub draft: bool,
+    /// A `.cube` LUT applied to every clip without its own.
+    pub lut: Option<PathBuf>,
     /// Where `[output]`'s keys are in the file (`video.codec`,
     /// `audio.codec`... for the nested tables), for messages.
     pub spans: Spans,
@@ -510,6 +515,8 @@ pub struct Clip {
     pub transition: Transition,
     /// Colour adjustment, as libavfilter's `eq` (none when absent).
     pub eq: Option<ColourEq>,
+    /// A `.cube` LUT (the clip's own, else `[output] lut`).
+    pub lut: Option<PathBuf>,
     /// Where the clip's table and keys are in the file, for messages.
     pub spans: Spans,
 }
@@ -870,6 +877,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
 fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagnostics) -> Output {
     let mut spans = Spans::new(raw.span());
     let out = raw.into_inner();
+    spans.add(src, "lut", &out.lut);
     let mut dim = |v: &Spanned<i64>, name: &str| -> u32 {
         let n = *v.get_ref();
         if !(2..=16384).contains(&n) || n % 2 != 0 {
@@ -955,6 +963,10 @@ fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagnostics) -> 
         fade_in,
         fade_out,
         draft: out.draft.unwrap_or(false),
+        lut: out
+            .lut
+            .as_ref()
+            .map(|l| Edl::resolve(src.file, l.get_ref())),
         spans,
     }
 }
@@ -1151,6 +1163,7 @@ fn clip(
         .as_ref()
         .map(|k| text::card(src, k, styles, &mut local));
     spans.add(src, "eq", &c.eq);
+    spans.add(src, "lut", &c.lut);
     let eq = c.eq.as_ref().map(|e| {
         let e = e.get_ref();
         ColourEq {
@@ -1258,6 +1271,7 @@ fn clip(
             .map_or_else(PathBuf::new, |s| Edl::resolve(src.file, s.get_ref())),
         card,
         eq,
+        lut: c.lut.as_ref().map(|l| Edl::resolve(src.file, l.get_ref())),
         source_text,
         line,
         start,

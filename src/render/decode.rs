@@ -197,13 +197,16 @@ impl<'a> ClipReader<'a> {
             let frame = &self.shown.as_ref().expect("set above").frame;
             let clip = self.clip;
             let what = || format!("{}: conforming", clip_name(clip));
-            let (geometry, output, eq) = (&self.clip.geometry, self.output, self.clip.eq);
+            let (geometry, output) = (&self.clip.geometry, self.output);
+            let grade = grade_spec(self.clip);
             let conformed = conform(&mut self.graph, frame, |f| {
-                let spec = filter_spec(geometry, output, &Picture::of(f));
-                match eq {
-                    Some(e) => format!("{},{spec}", eq_spec(&e)),
-                    None => spec,
+                let mut picture = Picture::of(f);
+                if grade.is_empty() {
+                    return filter_spec(geometry, output, &picture);
                 }
+                // The grade may leave RGB: always convert.
+                picture.pix_fmt = None;
+                format!("{grade},{}", filter_spec(geometry, output, &picture))
             })
             .context(what)?;
             self.conformed = Some(conformed);
@@ -441,13 +444,23 @@ impl Picture {
     }
 }
 
-/// libavfilter's `eq` with a clip's values, applied before anything else
-/// (in the source's own colours).
-pub fn eq_spec(e: &crate::edl::ColourEq) -> String {
-    format!(
-        "eq=brightness={}:contrast={}:saturation={}:gamma={}",
-        e.brightness, e.contrast, e.saturation, e.gamma
-    )
+/// A clip's grade, applied before anything else, in the source's own
+/// colours: its LUT (libavfilter's `lut3d`), then its `eq`. Empty for none.
+pub fn grade_spec(clip: &ClipPlan) -> String {
+    let mut parts = Vec::new();
+    if let Some(l) = &clip.lut {
+        parts.push(format!(
+            "lut3d=file={}:interp=tetrahedral",
+            glue::filter_path(l)
+        ));
+    }
+    if let Some(e) = &clip.eq {
+        parts.push(format!(
+            "eq=brightness={}:contrast={}:saturation={}:gamma={}",
+            e.brightness, e.contrast, e.saturation, e.gamma
+        ));
+    }
+    parts.join(",")
 }
 
 /// The libavfilter chain that places a picture by `fit` and converts it to

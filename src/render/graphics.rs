@@ -59,24 +59,7 @@ fn xml_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Escapes a path for a filter option inside a filter graph description:
-/// once for the option parser, once for the graph parser.
-fn filter_path(p: &Path) -> String {
-    let once: String = p
-        .to_string_lossy()
-        .chars()
-        .flat_map(|c| match c {
-            '\\' | '\'' | ':' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    once.chars()
-        .flat_map(|c| match c {
-            '\\' | '\'' | '[' | ']' | ',' | ';' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect()
-}
+use glue::filter_path;
 
 /// Draws one segment's layers. Graphs and images are made on first use.
 pub struct Painter<'a> {

@@ -50,11 +50,14 @@ pub fn segment_key(
         let c = &plan.clips[i];
         let _ = writeln!(
             d,
-            "clip {} {} card {:?} eq {:?} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
+            "clip {} {} card {:?} eq {:?} lut {} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
             i - range.start,
             sources[i],
             c.card,
             c.eq,
+            c.lut
+                .as_ref()
+                .map_or("none", |l| images.get(l).map_or("?", String::as_str)),
             c.video.stream,
             c.start,
             c.container_start,

@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
         "progress",
         "captions",
         "fonts",
+        "cube",
     ],
     &["edl"],
     &["probe"],
@@ -31,7 +32,7 @@ const LAYERS: &[&[&str]] = &[
 
 /// Modules that must not touch FFmpeg.
 const PURE: &[&str] = &[
-    "time", "edl", "plan", "packet", "captions", "fonts", "layers",
+    "time", "edl", "plan", "packet", "captions", "fonts", "layers", "cube",
 ];
 
 /// A reference from one file to another module.

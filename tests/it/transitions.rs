@@ -244,3 +244,84 @@ fn a_clip_eq_is_libavfilter_eq_in_the_source_colours() {
         );
     }
 }
+
+/// A warm look as a 9³ `.cube`: red lifted, blue lowered.
+fn warm_cube() -> String {
+    let n = 9;
+    let mut s = String::from("TITLE \"warm\"\nLUT_3D_SIZE 9\n");
+    for b in 0..n {
+        for g in 0..n {
+            for r in 0..n {
+                let f = |x: usize| x as f64 / (n - 1) as f64;
+                let (r, g, b) = (f(r).powf(0.8), f(g), f(b) * 0.8 + 0.05);
+                s += &format!("{r:.6} {g:.6} {b:.6}\n");
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn a_clip_lut_is_lut3d_on_the_same_frames() {
+    let f = Fixture::new();
+    sources(&f);
+    f.write("warm.cube", &warm_cube());
+    f.write(
+        "t.toml",
+        &format!(
+            "[output]\npath = \"out.mp4\"\nwidth = {W}\nheight = {H}\nfps = 25\nlut = \"warm.cube\"\n\
+             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
+             [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n"
+        ),
+    );
+    let out = f.reel(&["render", "--quiet", "--no-cache", "t.toml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reel = planes(&f.path("out.mp4"));
+    f.ffmpeg(
+        "-i a.mp4 -vf lut3d=file=warm.cube:interp=tetrahedral,\
+         scale=flags=bicubic:out_color_matrix=bt709:out_range=tv,format=yuv420p \
+         -frames:v 25 -f rawvideo -pix_fmt yuv420p cli.yuv",
+    );
+    let cli: Vec<Vec<u8>> = std::fs::read(f.path("cli.yuv"))
+        .unwrap()
+        .chunks(W * H * 3 / 2)
+        .map(|c| c.to_vec())
+        .collect();
+    let src = planes(&f.path("a.mp4"));
+    for k in 0..25 {
+        let d = mean_abs_diff(&reel[k], &cli[k]);
+        assert!(d <= 1.0, "frame {k} differs from lut3d by {d:.2} levels");
+        assert!(
+            mean_abs_diff(&reel[k], &src[k]) > 2.0,
+            "frame {k} is not graded"
+        );
+    }
+}
+
+#[test]
+fn a_missing_or_bad_lut_is_refused_with_its_line() {
+    let f = Fixture::new();
+    let edl = "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 25\n\
+               [[clip]]\ncard = { background = \"#000000\" }\nduration = 1\nlut = \"look.cube\"\n";
+    f.write("t.toml", edl);
+    let out = f.reel(&["check", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("t.toml:9") && err.contains("cannot read the LUT"),
+        "{err}"
+    );
+    let bad = warm_cube().replacen("\n0.", "\nzero.", 1);
+    f.write("look.cube", &bad);
+    let out = f.reel(&["check", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("look.cube:3") && err.contains("not a 3D .cube LUT"),
+        "{err}"
+    );
+}
