@@ -373,6 +373,24 @@ pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) ->
     }
 }
 
+/// A `cover` crop moved to keep `focus` (fractions of the scaled picture)
+/// as near the output's centre as the picture allows; other fits, and no
+/// focus, are left as they are.
+fn focused(g: Geometry, focus: Option<(f64, f64)>, out_w: u32, out_h: u32) -> Geometry {
+    let (Fit::Cover, Some((fx, fy))) = (g.fit, focus) else {
+        return g;
+    };
+    let at = |f: f64, scaled: u32, out: u32| -> u32 {
+        let x = (f * scaled as f64 - out as f64 / 2.0).round();
+        let x = x.clamp(0.0, (scaled - out) as f64) as u32;
+        x / 2 * 2
+    };
+    Geometry {
+        offset: (at(fx, g.scaled.0, out_w), at(fy, g.scaled.1, out_h)),
+        ..g
+    }
+}
+
 /// Resolves a clip's or voiceover's source window in seconds.
 fn window(
     start: TimeSpec,
@@ -726,7 +744,7 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
         };
         let geometry = Geometry {
             rotation: v.rotation,
-            ..geometry
+            ..focused(geometry, clip.focus, out.width, out.height)
         };
         clips.push(ClipPlan {
             number: clip.number,

@@ -178,6 +178,7 @@ struct RawClip {
     transition: Option<Spanned<RawTransition>>,
     eq: Option<Spanned<RawEq>>,
     lut: Option<Spanned<String>>,
+    focus: Option<Spanned<Vec<f64>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -517,6 +518,9 @@ pub struct Clip {
     pub eq: Option<ColourEq>,
     /// A `.cube` LUT (the clip's own, else `[output] lut`).
     pub lut: Option<PathBuf>,
+    /// The point (fractions of the upright picture) `fit = "cover"` keeps
+    /// in frame; `None` is the centre.
+    pub focus: Option<(f64, f64)>,
     /// Where the clip's table and keys are in the file, for messages.
     pub spans: Spans,
 }
@@ -1164,6 +1168,20 @@ fn clip(
         .map(|k| text::card(src, k, styles, &mut local));
     spans.add(src, "eq", &c.eq);
     spans.add(src, "lut", &c.lut);
+    spans.add(src, "focus", &c.focus);
+    let focus = c.focus.as_ref().and_then(|f| match f.get_ref().as_slice() {
+        [x, y] if (0.0..=1.0).contains(x) && (0.0..=1.0).contains(y) => Some((*x, *y)),
+        _ => {
+            local.push(
+                src.at(
+                    &f.span(),
+                    "`focus` is [x, y], each a fraction of the picture from 0 to 1",
+                )
+                .key("focus"),
+            );
+            None
+        }
+    });
     let eq = c.eq.as_ref().map(|e| {
         let e = e.get_ref();
         ColourEq {
@@ -1272,6 +1290,7 @@ fn clip(
         card,
         eq,
         lut: c.lut.as_ref().map(|l| Edl::resolve(src.file, l.get_ref())),
+        focus,
         source_text,
         line,
         start,

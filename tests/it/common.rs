@@ -98,6 +98,19 @@ impl Fixture {
         }
     }
 
+    /// Renders `t.toml` with extra `args` and asserts success.
+    pub fn render_args(&self, args: &[&str]) {
+        let mut all = vec!["render", "--quiet", "--no-cache"];
+        all.extend_from_slice(args);
+        all.push("t.toml");
+        let out = self.reel(&all);
+        assert!(
+            out.status.success(),
+            "render failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Renders `edl` and asserts success.
     pub fn render(&self, edl: &str) {
         let out = self.reel(&["render", "--quiet", edl]);

@@ -325,3 +325,41 @@ fn a_missing_or_bad_lut_is_refused_with_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn cover_keeps_the_focus_in_frame_in_a_vertical_profile() {
+    let f = Fixture::new();
+    // 16:9, black, with a white marker at (0.85, 0.5).
+    f.ffmpeg(
+        "-f lavfi -i color=c=black:s=320x180:r=25:d=1,drawbox=x=264:y=82:w=16:h=16:color=white:t=fill \
+         -c:v libx264 -pix_fmt yuv420p m.mp4",
+    );
+    let edl = |focus: &str| {
+        format!(
+            "[output]\npath = \"out.mp4\"\nwidth = 320\nheight = 180\nfps = 25\n\
+             [profile.vertical]\nwidth = 180\nheight = 320\nfit = \"cover\"\n\
+             [[clip]]\nsource = \"m.mp4\"\nin = 0\nduration = 0.4\n{focus}"
+        )
+    };
+    let marker_columns = |f: &Fixture| -> Vec<usize> {
+        let frames = luma_frames(&f.path("out.vertical.mp4"), 180, 320);
+        let fr = &frames[5];
+        (0..180)
+            .filter(|&x| (0..320).any(|y| fr[y * 180 + x] > 200))
+            .collect()
+    };
+    f.write("t.toml", &edl("focus = [0.85, 0.5]\n"));
+    f.render_args(&["--profile", "vertical"]);
+    let cols = marker_columns(&f);
+    assert!(!cols.is_empty(), "the marker is in frame");
+    // The focus is as near the centre as the picture allows: the crop
+    // stops at the picture's right edge, so the marker sits right of it.
+    let mid = cols.iter().sum::<usize>() / cols.len();
+    assert!((80..=110).contains(&mid), "marker at column {mid}");
+    f.write("t.toml", &edl(""));
+    f.render_args(&["--profile", "vertical"]);
+    assert!(
+        marker_columns(&f).is_empty(),
+        "a centred crop loses the marker"
+    );
+}
