@@ -97,6 +97,9 @@ pub struct Geometry {
     pub fit: Fit,
     /// Pad position of the picture (contain) or crop position inside it (cover).
     pub offset: (u32, u32),
+    /// The part of the upright source used, `(x, y, w, h)` in pixels
+    /// (a clip's `crop`), before scaling.
+    pub crop: Option<(u32, u32, u32, u32)>,
 }
 
 /// A unit of parallel video work: timeline frames `frames.start..frames.end`.
@@ -343,6 +346,7 @@ pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) ->
             scaled: (out_w, out_h),
             fit,
             offset: (0, 0),
+            crop: None,
         },
         Fit::Contain => {
             let (sw, sh) = if dar > out_ar {
@@ -355,6 +359,7 @@ pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) ->
                 scaled: (sw, sh),
                 fit,
                 offset: (((out_w - sw) / 4) * 2, ((out_h - sh) / 4) * 2),
+                crop: None,
             }
         }
         Fit::Cover => {
@@ -368,9 +373,20 @@ pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) ->
                 scaled: (sw, sh),
                 fit,
                 offset: (((sw - out_w) / 4) * 2, ((sh - out_h) / 4) * 2),
+                crop: None,
             }
         }
     }
+}
+
+/// A `crop` rect (fractions) in pixels of a `w`x`h` picture, on even
+/// positions and sizes (chroma is subsampled), at least 2x2.
+fn crop_pixels((x, y, cw, ch): (f64, f64, f64, f64), w: u32, h: u32) -> (u32, u32, u32, u32) {
+    let even = |v: f64| ((v / 2.0).round() as u32) * 2;
+    let (px, py) = (even(x * w as f64).min(w - 2), even(y * h as f64).min(h - 2));
+    let pw = even(cw * w as f64).clamp(2, w - px);
+    let ph = even(ch * h as f64).clamp(2, h - py);
+    (px, py, pw, ph)
 }
 
 /// A `cover` crop moved to keep `focus` (fractions of the scaled picture)
@@ -729,22 +745,23 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
         let fade_in = if i > 0 { fades[i - 1] } else { 0 };
         cursor = start + p.frames - fades[i];
         let v = &p.video;
-        let geometry = if v.rotation % 180 == 90 {
-            // Turned a quarter: the picture is as tall as the source is wide.
-            geometry(
-                v.height,
-                v.width,
-                Ratio::from_integer(1) / v.sar,
-                out.width,
-                out.height,
-                out.fit,
-            )
+        // The upright picture: a quarter turn swaps its sides.
+        let (w, h, sar) = if v.rotation % 180 == 90 {
+            (v.height, v.width, Ratio::from_integer(1) / v.sar)
         } else {
-            geometry(v.width, v.height, v.sar, out.width, out.height, out.fit)
+            (v.width, v.height, v.sar)
         };
+        let crop = clip.crop.map(|c| crop_pixels(c, w, h));
+        let (cw, ch) = crop.map_or((w, h), |c| (c.2, c.3));
         let geometry = Geometry {
             rotation: v.rotation,
-            ..focused(geometry, clip.focus, out.width, out.height)
+            crop,
+            ..focused(
+                geometry(cw, ch, sar, out.width, out.height, out.fit),
+                clip.focus,
+                out.width,
+                out.height,
+            )
         };
         clips.push(ClipPlan {
             number: clip.number,

@@ -179,6 +179,7 @@ struct RawClip {
     eq: Option<Spanned<RawEq>>,
     lut: Option<Spanned<String>>,
     focus: Option<Spanned<Vec<f64>>>,
+    crop: Option<Spanned<Vec<f64>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -521,6 +522,9 @@ pub struct Clip {
     /// The point (fractions of the upright picture) `fit = "cover"` keeps
     /// in frame; `None` is the centre.
     pub focus: Option<(f64, f64)>,
+    /// The part of the upright source picture used: x, y, w, h as
+    /// fractions of it.
+    pub crop: Option<(f64, f64, f64, f64)>,
     /// Where the clip's table and keys are in the file, for messages.
     pub spans: Spans,
 }
@@ -1169,6 +1173,24 @@ fn clip(
     spans.add(src, "eq", &c.eq);
     spans.add(src, "lut", &c.lut);
     spans.add(src, "focus", &c.focus);
+    spans.add(src, "crop", &c.crop);
+    let crop = c.crop.as_ref().and_then(|f| match f.get_ref().as_slice() {
+        [x, y, w, h]
+            if *x >= 0.0 && *y >= 0.0 && *w > 0.0 && *h > 0.0 && x + w <= 1.0 && y + h <= 1.0 =>
+        {
+            Some((*x, *y, *w, *h))
+        }
+        _ => {
+            local.push(
+                src.at(
+                    &f.span(),
+                    "`crop` is [x, y, w, h], fractions of the picture: not empty and inside 0..1",
+                )
+                .key("crop"),
+            );
+            None
+        }
+    });
     let focus = c.focus.as_ref().and_then(|f| match f.get_ref().as_slice() {
         [x, y] if (0.0..=1.0).contains(x) && (0.0..=1.0).contains(y) => Some((*x, *y)),
         _ => {
@@ -1291,6 +1313,7 @@ fn clip(
         eq,
         lut: c.lut.as_ref().map(|l| Edl::resolve(src.file, l.get_ref())),
         focus,
+        crop,
         source_text,
         line,
         start,

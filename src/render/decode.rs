@@ -475,8 +475,12 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
         270 => "transpose=cclock,",
         _ => "",
     };
+    let crop = g.crop.map_or(String::new(), |(x, y, w, h)| {
+        format!("crop=w={w}:h={h}:x={x}:y={y},")
+    });
     let same = source.matrix == Matrix::Bt709
         && turn.is_empty()
+        && crop.is_empty()
         && source.width == g.scaled.0
         && source.height == g.scaled.1
         && source.pix_fmt == Some(out.video.pix_fmt.as_str())
@@ -501,7 +505,7 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
         Fit::Stretch => String::new(),
     };
     format!(
-        "{turn}{scale}{place},setsar=1,format=pix_fmts={}",
+        "{turn}{crop}{scale}{place},setsar=1,format=pix_fmts={}",
         out.video.pix_fmt
     )
 }

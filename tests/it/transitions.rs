@@ -363,3 +363,50 @@ fn cover_keeps_the_focus_in_frame_in_a_vertical_profile() {
         "a centred crop loses the marker"
     );
 }
+
+#[test]
+fn a_crop_equals_the_cli_crop_and_scale() {
+    let f = Fixture::new();
+    sources(&f);
+    // A quarter of the picture, from (0.25, 0.25): 48x32 of 96x64.
+    f.write(
+        "t.toml",
+        &format!(
+            "[output]\npath = \"out.mp4\"\nwidth = {W}\nheight = {H}\nfps = 25\n\
+             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
+             [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 0.4\ncrop = [0.25, 0.25, 0.5, 0.5]\n"
+        ),
+    );
+    f.render_args(&[]);
+    let reel = planes(&f.path("out.mp4"));
+    f.ffmpeg(&format!(
+        "-i a.mp4 -vf crop=48:32:24:16,scale={W}:{H}:flags=bicubic:in_color_matrix=bt709:\
+         out_color_matrix=bt709:out_range=tv,format=yuv420p -frames:v 10 -f rawvideo -pix_fmt yuv420p cli.yuv"
+    ));
+    let cli: Vec<Vec<u8>> = std::fs::read(f.path("cli.yuv"))
+        .unwrap()
+        .chunks(W * H * 3 / 2)
+        .map(|c| c.to_vec())
+        .collect();
+    assert_eq!(reel.len(), 10);
+    for k in 0..10 {
+        let d = mean_abs_diff(&reel[k], &cli[k]);
+        assert!(
+            d <= 1.0,
+            "frame {k} differs from crop+scale by {d:.2} levels"
+        );
+    }
+    // A rect outside the picture is refused at its line.
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 25\n\
+         [[clip]]\nsource = \"a.mp4\"\nduration = 0.4\ncrop = [0.5, 0.0, 0.6, 1.0]\n",
+    );
+    let out = f.reel(&["check", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("t.toml:9") && err.contains("`crop` is [x, y, w, h]"),
+        "{err}"
+    );
+}
