@@ -156,6 +156,40 @@ impl FontSet {
             .collect())
     }
 
+    /// About how wide `text` is drawn in `family` (bold or not) at a line
+    /// height of `size` pixels: the glyphs' advances, scaled as libass
+    /// scales a font (its ascent plus descent is the line height). No
+    /// shaping, so a close estimate for scripts whose shaping moves marks.
+    pub fn width(&self, family: &str, bold: bool, text: &str, size: f64) -> f64 {
+        let mut faces = self
+            .fonts
+            .iter()
+            .filter(|f| f.family.eq_ignore_ascii_case(family));
+        let Some(font) = faces
+            .clone()
+            .find(|f| f.bold == bold)
+            .or_else(|| faces.next())
+        else {
+            return 0.0;
+        };
+        let Ok(face) = ttf_parser::Face::parse(&font.data, 0) else {
+            return 0.0;
+        };
+        let line = face
+            .tables()
+            .os2
+            .map(|t| t.windows_ascender() as f64 + (t.windows_descender() as f64).abs())
+            .filter(|l| *l > 0.0)
+            .unwrap_or((face.ascender() as f64 - face.descender() as f64).max(1.0));
+        let units: f64 = text
+            .chars()
+            .filter_map(|c| face.glyph_index(c))
+            .filter_map(|g| face.glyph_hor_advance(g))
+            .map(f64::from)
+            .sum();
+        units * size / line
+    }
+
     /// What the pixels of drawn text depend on: every font's name, family
     /// and contents.
     pub fn fingerprint(&self) -> String {

@@ -211,7 +211,7 @@ pub fn build(
                 fade_out: fade(style.fade_out, len),
                 frames: range,
                 owner: Some(i),
-                draw: Draw::Text(Box::new(text_draw(lines, style, t))),
+                draw: Draw::Text(Box::new(text_draw(lines, style, t, &fonts))),
             },
             0,
         ));
@@ -254,7 +254,7 @@ pub fn build(
                 fade_out: fade(style.fade_out, len),
                 frames,
                 owner: x.clip,
-                draw: Draw::Text(Box::new(text_draw(lines, style, t))),
+                draw: Draw::Text(Box::new(text_draw(lines, style, t, &fonts))),
             },
         ));
     }
@@ -371,7 +371,7 @@ pub fn build(
                         fade_out: fade(style.fade_out, len),
                         frames: frames.clone(),
                         owner: None,
-                        draw: Draw::Text(Box::new(text_draw(lines, style, t))),
+                        draw: Draw::Text(Box::new(text_draw(lines, style, t, &fonts))),
                     },
                     2,
                 ));
@@ -522,9 +522,29 @@ fn span_of(
 }
 
 /// Where a text's anchor sits before stacking.
-fn text_draw(lines: Vec<Vec<(String, String)>>, style: &Style, t: &Timeline) -> TextDraw {
+fn text_draw(
+    lines: Vec<Vec<(String, String)>>,
+    style: &Style,
+    t: &Timeline,
+    fonts: &FontSet,
+) -> TextDraw {
     let (w, h) = (t.width as f64, t.height as f64);
     let inset = style.margin * h + style.backing.map_or(style.outline * h, |b| b.padding * h);
+    // A line wider than the frame inside its margins is drawn smaller, so
+    // that it fits (a tall frame has room for fewer characters).
+    let mut style = style.clone();
+    let widest = lines
+        .iter()
+        .map(|runs| {
+            runs.iter()
+                .map(|(family, text)| fonts.width(family, style.bold, text, style.size * h))
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max);
+    let room = w - 2.0 * inset;
+    if widest > room && room > 0.0 {
+        style.size *= room / widest;
+    }
     let x = match style.align.horizontal() {
         -1 => inset,
         0 => w / 2.0,
@@ -544,7 +564,7 @@ fn text_draw(lines: Vec<Vec<(String, String)>>, style: &Style, t: &Timeline) -> 
     };
     TextDraw {
         lines,
-        style: style.clone(),
+        style,
         x: x.round() as i64,
         y: y.round() as i64,
         slide: (slide.0.round() as i64, slide.1.round() as i64),

@@ -699,3 +699,33 @@ fn a_text_across_a_segment_cut_draws_as_without_the_cut() {
         );
     }
 }
+
+#[test]
+fn a_line_too_wide_for_a_tall_frame_is_drawn_smaller_to_fit() {
+    let f = Fixture::new();
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 180\nheight = 320\nfps = 25\n\
+         [output.video]\ncrf = 12\npreset = \"ultrafast\"\n\
+         [styles.plain]\noutline = 0\nalign = \"bottom\"\nfade_in = 0\nfade_out = 0\n\
+         [[clip]]\ncard = { background = \"#000000\" }\nduration = 0.4\n\
+         [[text]]\ntext = \"Every shot you see here was captured हर शॉट\"\nstyle = \"plain\"\n",
+    );
+    f.render("t.toml");
+    let fr = &luma_frames(&f.path("out.mp4"), 180, 320)[5];
+    let cols: Vec<usize> = (0..180)
+        .filter(|&x| (0..320).any(|y| fr[y * 180 + x] > 128))
+        .collect();
+    assert!(!cols.is_empty(), "the text is drawn");
+    // Inside the 5% margins (9 px at 320 high), nothing cut at the edges.
+    assert!(
+        cols[0] >= 6 && *cols.last().unwrap() <= 173,
+        "ink spans columns {}..{}",
+        cols[0],
+        cols.last().unwrap()
+    );
+    assert!(
+        cols.last().unwrap() - cols[0] > 120,
+        "and it still fills the width"
+    );
+}
