@@ -62,6 +62,15 @@ fn planes(file: &std::path::Path) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The pictures of a raw yuv420p file of the test size.
+fn raw_frames(file: &std::path::Path) -> Vec<Vec<u8>> {
+    std::fs::read(file)
+        .expect("the CLI's output")
+        .chunks(W * H * 3 / 2)
+        .map(|c| c.to_vec())
+        .collect()
+}
+
 fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
     a.iter()
         .zip(b)
@@ -120,11 +129,7 @@ fn every_xfade_kind_matches_ffmpeg_xfade_at_the_same_progress() {
              [x][y]xfade=transition={kind}:duration=1:offset=0 \
              -vsync passthrough -f rawvideo -pix_fmt yuv420p cli.yuv"
         ));
-        let cli: Vec<Vec<u8>> = std::fs::read(f.path("cli.yuv"))
-            .unwrap()
-            .chunks(W * H * 3 / 2)
-            .map(|c| c.to_vec())
-            .collect();
+        let cli = raw_frames(&f.path("cli.yuv"));
         assert_eq!(cli.len(), 11, "{kind}: the CLI's frames");
         for j in 0..10 {
             let d = mean_abs_diff(&reel[15 + j], &cli[j + 1]);
@@ -228,11 +233,7 @@ fn a_clip_eq_is_libavfilter_eq_in_the_source_colours() {
         "-i a.mp4 -vf eq=brightness=0.1:contrast=1.2:saturation=1.5:gamma=0.9 -frames:v 25 \
          -f rawvideo -pix_fmt yuv420p cli.yuv",
     );
-    let cli: Vec<Vec<u8>> = std::fs::read(f.path("cli.yuv"))
-        .unwrap()
-        .chunks(W * H * 3 / 2)
-        .map(|c| c.to_vec())
-        .collect();
+    let cli = raw_frames(&f.path("cli.yuv"));
     let src = planes(&f.path("a.mp4"));
     assert_eq!(reel.len(), 25);
     for k in 0..25 {
@@ -286,11 +287,7 @@ fn a_clip_lut_is_lut3d_on_the_same_frames() {
          scale=flags=bicubic:out_color_matrix=bt709:out_range=tv,format=yuv420p \
          -frames:v 25 -f rawvideo -pix_fmt yuv420p cli.yuv",
     );
-    let cli: Vec<Vec<u8>> = std::fs::read(f.path("cli.yuv"))
-        .unwrap()
-        .chunks(W * H * 3 / 2)
-        .map(|c| c.to_vec())
-        .collect();
+    let cli = raw_frames(&f.path("cli.yuv"));
     let src = planes(&f.path("a.mp4"));
     for k in 0..25 {
         let d = mean_abs_diff(&reel[k], &cli[k]);
@@ -383,11 +380,7 @@ fn a_crop_equals_the_cli_crop_and_scale() {
         "-i a.mp4 -vf crop=48:32:24:16,scale={W}:{H}:flags=bicubic:in_color_matrix=bt709:\
          out_color_matrix=bt709:out_range=tv,format=yuv420p -frames:v 10 -f rawvideo -pix_fmt yuv420p cli.yuv"
     ));
-    let cli: Vec<Vec<u8>> = std::fs::read(f.path("cli.yuv"))
-        .unwrap()
-        .chunks(W * H * 3 / 2)
-        .map(|c| c.to_vec())
-        .collect();
+    let cli = raw_frames(&f.path("cli.yuv"));
     assert_eq!(reel.len(), 10);
     for k in 0..10 {
         let d = mean_abs_diff(&reel[k], &cli[k]);
