@@ -159,34 +159,41 @@ fn parse_srt(lines: &[&str]) -> Result<Vec<Cue>, ParseError> {
                     ),
                 ));
             }
-            match lines.get(i + 1) {
-                Some(next) if next.contains("-->") => i += 1,
-                Some(next) if !is_blank(next) => {
-                    return Err(error(
-                        i + 2,
-                        Some(first_column(next)),
-                        format!(
-                            "expected a timing line like {example}, found {}",
-                            quote(next)
-                        ),
-                    ))
-                }
-                _ => {
-                    return Err(error(
-                        i + 1,
-                        None,
-                        format!(
-                            "cue number {number} is not followed by a timing line like {example}"
-                        ),
-                    ))
-                }
-            }
+            i = timing_after(lines, i, example, || {
+                error(
+                    i + 1,
+                    None,
+                    format!("cue number {number} is not followed by a timing line like {example}"),
+                )
+            })?;
         }
         let (cue, next) = read_cue(lines, i, Format::Srt)?;
         cues.push(cue);
         i = next;
     }
     Ok(cues)
+}
+
+/// The index of the timing line that must follow line `i` (a cue number
+/// or identifier); `missing` is the error when the cue ends there.
+fn timing_after(
+    lines: &[&str],
+    i: usize,
+    example: &str,
+    missing: impl FnOnce() -> ParseError,
+) -> Result<usize, ParseError> {
+    match lines.get(i + 1) {
+        Some(next) if next.contains("-->") => Ok(i + 1),
+        Some(next) if !is_blank(next) => Err(error(
+            i + 2,
+            Some(first_column(next)),
+            format!(
+                "expected a timing line like {example}, found {}",
+                quote(next)
+            ),
+        )),
+        _ => Err(missing()),
+    }
 }
 
 fn parse_vtt(lines: &[&str]) -> Result<Vec<Cue>, ParseError> {
@@ -231,29 +238,16 @@ fn parse_vtt(lines: &[&str]) -> Result<Vec<Cue>, ParseError> {
                 continue;
             }
             // A cue identifier, then the timing line.
-            match lines.get(i + 1) {
-                Some(next) if next.contains("-->") => i += 1,
-                Some(next) if !is_blank(next) => {
-                    return Err(error(
-                        i + 2,
-                        Some(first_column(next)),
-                        format!(
-                            "expected a timing line like {example}, found {}",
-                            quote(next)
-                        ),
-                    ))
-                }
-                _ => {
-                    return Err(error(
-                        i + 1,
-                        Some(first_column(line)),
-                        format!(
-                            "expected a timing line like {example} after the cue identifier {}",
-                            quote(line)
-                        ),
-                    ))
-                }
-            }
+            i = timing_after(lines, i, example, || {
+                error(
+                    i + 1,
+                    Some(first_column(line)),
+                    format!(
+                        "expected a timing line like {example} after the cue identifier {}",
+                        quote(line)
+                    ),
+                )
+            })?;
         }
         let (cue, next) = read_cue(lines, i, Format::Vtt)?;
         cues.push(cue);

@@ -109,12 +109,18 @@ impl FontSet {
 
     /// Whether the regular (or any) face of `family` has a glyph for `c`.
     pub fn covers(&self, family: &str, c: char) -> bool {
+        self.faces(family)
+            .iter()
+            .any(|f| f.glyph_index(c).is_some())
+    }
+
+    /// The readable faces of `family`.
+    fn faces(&self, family: &str) -> Vec<ttf_parser::Face<'_>> {
         self.fonts
             .iter()
             .filter(|f| f.family.eq_ignore_ascii_case(family))
-            .any(|f| {
-                ttf_parser::Face::parse(&f.data, 0).is_ok_and(|face| face.glyph_index(c).is_some())
-            })
+            .filter_map(|f| ttf_parser::Face::parse(&f.data, 0).ok())
+            .collect()
     }
 
     /// Splits one line of text into runs, each with the family that draws
@@ -124,18 +130,8 @@ impl FontSet {
     /// the current run when its font covers it, so clusters never split.
     /// Returns the first character no family covers.
     pub fn runs(&self, line: &str, chain: &[&str]) -> Result<Vec<(String, String)>, char> {
-        let faces: Vec<(&str, Vec<ttf_parser::Face>)> = chain
-            .iter()
-            .map(|fam| {
-                let faces = self
-                    .fonts
-                    .iter()
-                    .filter(|f| f.family.eq_ignore_ascii_case(fam))
-                    .filter_map(|f| ttf_parser::Face::parse(&f.data, 0).ok())
-                    .collect();
-                (*fam, faces)
-            })
-            .collect();
+        let faces: Vec<(&str, Vec<ttf_parser::Face>)> =
+            chain.iter().map(|fam| (*fam, self.faces(fam))).collect();
         let covers = |i: usize, c: char| faces[i].1.iter().any(|f| f.glyph_index(c).is_some());
         let mut runs: Vec<(usize, String)> = Vec::new();
         for c in line.chars() {

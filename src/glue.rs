@@ -416,23 +416,27 @@ pub fn row_bytes(format: ff::format::Pixel, width: u32, plane: usize) -> Option<
 // Filter graphs
 // ---------------------------------------------------------------------------
 
+/// Escapes a path for a filter's own option string (`key=value:...`).
+pub fn filter_option_path(p: &std::path::Path) -> String {
+    escape(&p.to_string_lossy(), &['\\', '\'', ':'])
+}
+
 /// Escapes a path for a filter option inside a filter graph description:
 /// once for the option parser, once for the graph parser.
 pub fn filter_path(p: &std::path::Path) -> String {
-    let once: String = p
-        .to_string_lossy()
-        .chars()
-        .flat_map(|c| match c {
-            '\\' | '\'' | ':' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    once.chars()
-        .flat_map(|c| match c {
-            '\\' | '\'' | '[' | ']' | ',' | ';' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect()
+    escape(&filter_option_path(p), &['\\', '\'', '[', ']', ',', ';'])
+}
+
+/// `text` with a backslash before each of `special`.
+fn escape(text: &str, special: &[char]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if special.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Builds `source(args) -> spec -> sink`, with the ends named "in" and "out".

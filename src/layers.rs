@@ -65,6 +65,8 @@ pub struct ImageSize {
 #[derive(Debug, Clone, Default)]
 pub struct Layers {
     pub fonts: Arc<FontSet>,
+    /// The fonts' fingerprint, for the cache keys of segments with text.
+    pub fonts_print: String,
     /// In drawing order: later layers draw on top.
     pub items: Vec<Layer>,
     /// Captions to embed or write beside the output, one track per language.
@@ -197,7 +199,7 @@ pub fn build(
             Ok(l) => l,
             Err(ch) => {
                 errs.push(
-                    uncovered(edl, ch, &style.font, &c.spans, "card")
+                    uncovered(edl, &fonts, ch, &style.font, (&c.spans, "card"))
                         .clip(c.number, "card", c.line),
                 );
                 continue;
@@ -236,12 +238,14 @@ pub fn build(
         let lines = match shape(&fonts, &x.text, style) {
             Ok(l) => l,
             Err(ch) => {
-                errs.push(uncovered(edl, ch, &style.font, &x.spans, "text").about(
-                    "text",
-                    x.number,
-                    &short(&x.text),
-                    x.line,
-                ));
+                errs.push(
+                    uncovered(edl, &fonts, ch, &style.font, (&x.spans, "text")).about(
+                        "text",
+                        x.number,
+                        &short(&x.text),
+                        x.line,
+                    ),
+                );
                 continue;
             }
         };
@@ -412,6 +416,7 @@ pub fn build(
     };
     stack(&mut items, t);
     Ok(Layers {
+        fonts_print: fonts.fingerprint(),
         fonts,
         items,
         tracks,
@@ -464,12 +469,16 @@ fn uncovered_message(ch: char, font: &str, fonts: &FontSet) -> String {
     )
 }
 
-fn uncovered(edl: &Edl, ch: char, font: &str, spans: &crate::edl::Spans, key: &str) -> Diagnostic {
-    let message = format!(
-        "no available font has the character '{ch}' (U+{:04X}) (the style's font is \"{font}\")",
-        ch as u32
-    );
-    spans.diagnostic(&edl.file, key, message)
+/// [`uncovered_message`] at an EDL key.
+fn uncovered(
+    edl: &Edl,
+    fonts: &FontSet,
+    ch: char,
+    font: &str,
+    key: (&crate::edl::Spans, &str),
+) -> Diagnostic {
+    key.0
+        .diagnostic(&edl.file, key.1, uncovered_message(ch, font, fonts))
 }
 
 fn even(x: f64) -> u32 {

@@ -136,26 +136,20 @@ fn graphics(edl: &edl::Edl, plan: &plan::Plan) -> Result<layers::Layers> {
     };
     let mut cue_files = Vec::new();
     for c in &edl.captions {
-        let read =
-            std::fs::read(&c.source).map_err(|e| format!("cannot read the caption file: {e}"));
         let format = captions::Format::from_path(&c.source).unwrap_or(captions::Format::Srt);
-        match read.and_then(|b| {
-            captions::parse(&b, format).map_err(|e| format!("line {}: {}", e.line, e.message))
-        }) {
-            Ok(cues) => cue_files.push(layers::CueFile { cues }),
-            Err(message) => {
-                let mut d = Diagnostic::new(&c.source, message.clone());
-                if let Some((line, rest)) = message
-                    .strip_prefix("line ")
-                    .and_then(|m| m.split_once(": "))
-                    .and_then(|(l, r)| l.parse::<usize>().ok().map(|l| (l, r)))
-                {
-                    d = Diagnostic::new(&c.source, rest.to_string()).at(line, 1);
-                }
-                errs.push(d.about("captions", c.number, &c.source_text, c.line));
-                cue_files.push(layers::CueFile { cues: Vec::new() });
-            }
-        }
+        let parsed = match std::fs::read(&c.source) {
+            Err(e) => Err(Diagnostic::new(
+                &c.source,
+                format!("cannot read the caption file: {e}"),
+            )),
+            Ok(bytes) => captions::parse(&bytes, format)
+                .map_err(|e| Diagnostic::new(&c.source, e.message).at(e.line, 1)),
+        };
+        let cues = parsed.unwrap_or_else(|d| {
+            errs.push(d.about("captions", c.number, &c.source_text, c.line));
+            Vec::new()
+        });
+        cue_files.push(layers::CueFile { cues });
     }
     let mut images = Vec::new();
     for o in &edl.overlays {

@@ -15,6 +15,7 @@ use ffmpeg_next as ff;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Where a render's fonts and scripts live.
 pub struct Setup {
@@ -63,13 +64,15 @@ use glue::filter_path;
 
 /// Draws one segment's layers. Graphs and images are made on first use.
 pub struct Painter<'a> {
-    layers: &'a Layers,
     setup: &'a Setup,
     segment: usize,
     frames: Range<u64>,
     width: u32,
     height: u32,
     pix_fmt: &'a str,
+    /// Per owner (a clip, or `None` for over the composed frame): the
+    /// passes of the layers this segment shows, found once.
+    passes: HashMap<Option<usize>, Rc<Vec<Vec<&'a Layer>>>>,
     /// Per (owner, pass): the `ass` graph of a text pass.
     graphs: HashMap<(Option<usize>, usize), ff::filter::Graph>,
     /// Per layer (by address): the image, scaled, with alpha.
@@ -84,8 +87,16 @@ impl<'a> Painter<'a> {
         frames: Range<u64>,
         output: &'a crate::edl::Output,
     ) -> Painter<'a> {
+        let mut passes = HashMap::new();
+        for l in &layers.items {
+            if l.frames.start < frames.end && frames.start < l.frames.end {
+                passes
+                    .entry(l.owner)
+                    .or_insert_with(|| Rc::new(layers.passes(l.owner, &frames)));
+            }
+        }
         Painter {
-            layers,
+            passes,
             setup,
             segment,
             frames,
@@ -97,14 +108,6 @@ impl<'a> Painter<'a> {
         }
     }
 
-    /// Whether anything is drawn for `owner` on timeline frame `k`.
-    pub fn draws(&self, owner: Option<usize>, k: u64) -> bool {
-        self.layers
-            .items
-            .iter()
-            .any(|l| l.owner == owner && l.frames.contains(&k))
-    }
-
     /// Draws `owner`'s layers for timeline frame `k` onto `frame`: in place
     /// when it is owned, else onto one copy. `None` when nothing shows.
     pub fn paint(
@@ -113,13 +116,9 @@ impl<'a> Painter<'a> {
         k: u64,
         frame: Input,
     ) -> Result<Option<ff::frame::Video>> {
-        if !self.draws(owner, k) {
-            return Ok(match frame {
-                Input::Owned(f) => Some(f),
-                Input::Borrowed(_) => None,
-            });
-        }
-        let passes = self.layers.passes(owner, &self.frames);
+        let Some(passes) = self.passes.get(&owner).cloned() else {
+            return Ok(frame.owned());
+        };
         let mut current = frame;
         for (i, pass) in passes.iter().enumerate() {
             if !pass.iter().any(|l| l.frames.contains(&k)) {
@@ -132,10 +131,7 @@ impl<'a> Painter<'a> {
             };
             current = Input::Owned(next);
         }
-        Ok(match current {
-            Input::Owned(f) => Some(f),
-            Input::Borrowed(_) => None,
-        })
+        Ok(current.owned())
     }
 
     fn text(
@@ -211,6 +207,14 @@ pub enum Input<'f> {
 }
 
 impl Input<'_> {
+    /// The frame, when it is the caller's to keep.
+    fn owned(self) -> Option<ff::frame::Video> {
+        match self {
+            Input::Owned(f) => Some(f),
+            Input::Borrowed(_) => None,
+        }
+    }
+
     fn frame(&self) -> &ff::frame::Video {
         match self {
             Input::Owned(f) => f,
@@ -231,7 +235,7 @@ fn load_image(d: &ImageDraw, pix_fmt: &str) -> Result<ff::frame::Video> {
     let what = || format!("reading the overlay image {}", d.source.display());
     let mut graph = glue::chain(
         "movie",
-        &format!("filename={}", filter_path_once(&d.source)),
+        &format!("filename={}", glue::filter_option_path(&d.source)),
         "buffersink",
         &format!(
             "scale={}:{}:flags=bicubic:out_color_matrix=bt709:out_range=tv,format=pix_fmts={with_alpha}",
@@ -244,17 +248,6 @@ fn load_image(d: &ImageDraw, pix_fmt: &str) -> Result<ff::frame::Video> {
         return Err(Error::Unexpected("an overlay image gave no picture"));
     }
     Ok(frame)
-}
-
-/// A path escaped for a filter's own argument string (no graph parser).
-fn filter_path_once(p: &Path) -> String {
-    p.to_string_lossy()
-        .chars()
-        .flat_map(|c| match c {
-            '\\' | '\'' | ':' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect()
 }
 
 /// `out = out + (img - out) * alpha * strength` over the image's area; the
@@ -294,7 +287,7 @@ fn blend_image(
             img.stride(plane),
             img.stride(alpha_plane),
         );
-        let src = img.data(plane).to_vec();
+        let src = img.data(plane);
         let alpha = img.data(alpha_plane);
         let (aw, ah) = (
             img.plane_width(alpha_plane) as i64,

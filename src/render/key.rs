@@ -136,7 +136,7 @@ fn graphics(d: &mut String, plan: &Plan, seg: &Segment, images: &Fingerprints) {
         let _ = writeln!(
             d,
             "fonts {} libass {:?}",
-            layers.fonts.fingerprint(),
+            layers.fonts_print,
             crate::glue::libass_version()
         );
     }

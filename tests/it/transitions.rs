@@ -222,12 +222,7 @@ fn a_clip_eq_is_libavfilter_eq_in_the_source_colours() {
              eq = {{ brightness = 0.1, contrast = 1.2, saturation = 1.5, gamma = 0.9 }}\n"
         ),
     );
-    let out = f.reel(&["render", "--quiet", "--no-cache", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.render_args(&[]);
     let reel = planes(&f.path("out.mp4"));
     f.ffmpeg(
         "-i a.mp4 -vf eq=brightness=0.1:contrast=1.2:saturation=1.5:gamma=0.9 -frames:v 25 \
@@ -275,12 +270,7 @@ fn a_clip_lut_is_lut3d_on_the_same_frames() {
              [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n"
         ),
     );
-    let out = f.reel(&["render", "--quiet", "--no-cache", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.render_args(&[]);
     let reel = planes(&f.path("out.mp4"));
     f.ffmpeg(
         "-i a.mp4 -vf lut3d=file=warm.cube:interp=tetrahedral,\
