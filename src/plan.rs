@@ -2,7 +2,8 @@
 //! its sources to a frame-exact [`Plan`]. No FFmpeg calls happen here.
 //!
 //! Timeline rules (see `docs/edl.md`):
-//! - clip i lasts `n_i = round((out_i - in_i) * fps)` output frames;
+//! - clip i lasts `n_i = round((out_i - in_i) / speed_i * fps)` output frames,
+//!   plus the frames a `freeze` holds;
 //! - a transition from clip i into clip i+1 lasts `t_i = round(d * fps)` frames
 //!   and overlaps the end of clip i with the start of clip i+1;
 //! - the montage has `sum(n_i) - sum(t_i)` frames;
@@ -11,6 +12,7 @@
 //!
 //! All ranges are half-open: `start..end` includes `start`, excludes `end`.
 
+use crate::edl::timing::{AudioSpeed, FreezeAudio, Motion};
 use crate::edl::{
     AudioCurve, Clip, ColourEq, Edl, End, Fit, Loudness, Output, Sound, TransitionKind,
 };
@@ -79,11 +81,64 @@ pub struct ClipPlan {
     pub video: VideoInfo,
     pub audio: Option<AudioInfo>,
     pub geometry: Geometry,
+    /// Source seconds per timeline second.
+    pub speed: Ratio,
+    /// The source span plays backwards.
+    pub reverse: bool,
+    /// Frames the source span gives at `speed` (the clip's frames without
+    /// a freeze's hold).
+    pub played: u64,
+    pub freeze: Option<Hold>,
+    /// A pan and zoom, in fractions of the (cropped) upright picture.
+    pub motion: Option<Motion>,
+}
+
+/// A held picture: local frame `at` is shown for `frames` more frames, then
+/// the clip goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Hold {
+    pub at: u64,
+    pub frames: u64,
 }
 
 impl ClipPlan {
     pub fn frames(&self) -> u64 {
         self.timeline.end - self.timeline.start
+    }
+
+    /// Which of the source span's frames (0-based, in playing order at
+    /// `speed`, forwards) local frame `k` shows: the hold repeats one, and
+    /// `reverse` counts from the end.
+    pub fn played_frame(&self, k: u64) -> u64 {
+        let m = match self.freeze {
+            Some(h) if k > h.at => k.saturating_sub(h.frames).max(h.at),
+            _ => k,
+        };
+        let m = m.min(self.played.saturating_sub(1));
+        if self.reverse {
+            self.played - 1 - m
+        } else {
+            m
+        }
+    }
+
+    /// Seconds after `in` of the source picture that played frame `m`
+    /// shows, for a source of constant frame rate: the last source frame
+    /// whose time divided by the speed rounds to `m` or earlier (FFmpeg's
+    /// `setpts=(PTS-STARTPTS)/speed,fps=FPS:round=near`).
+    pub fn nominal_source_time(&self, m: u64, fps: Ratio) -> Ratio {
+        if self.video.still {
+            return Ratio::from_integer(0);
+        }
+        let rate = self.video.fps;
+        // Source frame j lands on round(j / rate / speed * fps): the
+        // largest j with j / rate / speed * fps < m + 1/2.
+        let limit = (Ratio::from_integer(m as i64) + Ratio::new(1, 2)) * rate * self.speed / fps;
+        let mut j = limit.ceil().to_integer() - 1;
+        if time::round(Ratio::from_integer(j + 1) / rate / self.speed * fps) <= m as i64 {
+            j += 1;
+        }
+        Ratio::from_integer(j.max(0)) / rate
     }
 }
 
@@ -192,6 +247,22 @@ pub struct AudioRegion {
     /// Samples taken from the source; when the region is longer, they
     /// repeat (a looped music bed).
     pub source_len: u64,
+    /// How a clip's speed, reverse and freeze reshape those samples into
+    /// the region's; None plays them as they are.
+    pub retime: Option<Retime>,
+}
+
+/// A clip's sound reshaped to its picture: `source_len` source samples are
+/// stretched to the region's length less the hold, played backwards if
+/// `reverse`, and silence is put in for the hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retime {
+    pub speed: Ratio,
+    /// Pitch kept (time-stretched) rather than moved with the speed.
+    pub keep_pitch: bool,
+    pub reverse: bool,
+    /// Region samples of the hold's silence.
+    pub hold: Option<Range<u64>>,
 }
 
 impl AudioRegion {
@@ -413,6 +484,7 @@ fn window(
     end: End,
     fps: Ratio,
     source_len: Ratio,
+    speed: Ratio,
 ) -> Result<(Ratio, Ratio), Problem> {
     let a = start
         .resolve(fps)
@@ -423,6 +495,7 @@ fn window(
             a + t
                 .resolve(fps)
                 .map_err(|m| ("duration", format!("`duration`: {m}")))?
+                * speed
         }
         End::SourceEnd => source_len,
     };
@@ -437,6 +510,25 @@ fn window(
         ));
     }
     // Container durations are rounded to microseconds; allow that much.
+    if b > source_len + Ratio::new(1, 1000) && speed != Ratio::from_integer(1) {
+        if let End::Duration(_) = end {
+            let (need, left) = (b - a, (source_len - a).max(Ratio::from_integer(0)));
+            return Err((
+                "speed",
+                format!(
+                    "at speed {} the clip needs {:.3} s of source from `in` {}, but the source \
+                     lasts {}: the largest speed that fits is {:.3}, or the longest `duration` \
+                     at this speed {:.3} s",
+                    time::secs_f64(speed),
+                    time::secs_f64(need),
+                    Clock(a),
+                    Clock(source_len),
+                    time::secs_f64(left * speed / need),
+                    time::secs_f64(left / speed),
+                ),
+            ));
+        }
+    }
     if b > source_len + Ratio::new(1, 1000) {
         return Err((
             end_key(end),
@@ -551,7 +643,11 @@ pub fn plan(
 struct Placed {
     start: Ratio,
     end: Ratio,
+    /// The clip's frames, holds included.
     frames: u64,
+    played: u64,
+    freeze: Option<Hold>,
+    speed: Ratio,
     probe: Probe,
     video: VideoInfo,
 }
@@ -611,28 +707,74 @@ fn place_clip(
             clip.end,
             video.fps,
             Ratio::from_integer(i64::from(u32::MAX)),
+            Ratio::from_integer(1),
         )?;
         (Ratio::from_integer(0), b - a)
     } else {
-        window(clip.start, clip.end, video.fps, source_len)?
+        window(clip.start, clip.end, video.fps, source_len, clip.speed)?
     };
-    let frames = time::round((b - a) * fps);
+    let speed = if video.still {
+        Ratio::from_integer(1)
+    } else {
+        clip.speed
+    };
+    let frames = time::round((b - a) / speed * fps);
     if frames < 1 {
         return Err((
             end_key(clip.end),
             format!(
                 "the clip lasts {:.4} s, less than one output frame at {} fps",
-                time::secs_f64(b - a),
+                time::secs_f64((b - a) / speed),
                 time::fmt_rate(fps)
             ),
         ));
     }
+    let played = frames as u64;
+    let freeze = match clip.freeze {
+        Some(f) => Some(hold(f.at, f.duration, played, fps)?),
+        None => None,
+    };
     Ok(Placed {
         start: a,
         end: b,
-        frames: frames as u64,
+        frames: played + freeze.map_or(0, |h| h.frames),
+        played,
+        freeze,
+        speed,
         probe: probe.clone(),
         video,
+    })
+}
+
+/// A freeze at clip time `at` held for `duration`, in a clip whose source
+/// span gives `played` frames.
+fn hold(at: Ratio, duration: Ratio, played: u64, fps: Ratio) -> Result<Hold, Problem> {
+    let frame = (at * fps).floor().to_integer().max(0) as u64;
+    if frame >= played {
+        return Err((
+            "freeze",
+            format!(
+                "`freeze.at` {} is outside the clip, which plays {} (its last frame starts at {})",
+                Clock(at),
+                Clock(Ratio::from_integer(played as i64) / fps),
+                Clock(Ratio::from_integer(played as i64 - 1) / fps),
+            ),
+        ));
+    }
+    let frames = time::round(duration * fps);
+    if frames < 1 {
+        return Err((
+            "freeze",
+            format!(
+                "`freeze.duration` {:.4} s is shorter than one output frame at {} fps",
+                time::secs_f64(duration),
+                time::fmt_rate(fps)
+            ),
+        ));
+    }
+    Ok(Hold {
+        at: frame,
+        frames: frames as u64,
     })
 }
 
@@ -745,6 +887,7 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
         let fade_in = if i > 0 { fades[i - 1] } else { 0 };
         cursor = start + p.frames - fades[i];
         let v = &p.video;
+        let still = v.still;
         // The upright picture: a quarter turn swaps its sides.
         let (w, h, sar) = if v.rotation % 180 == 90 {
             (v.height, v.width, Ratio::from_integer(1) / v.sar)
@@ -782,6 +925,11 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
             video: p.video,
             audio: p.probe.audio.clone(),
             geometry,
+            speed: p.speed,
+            reverse: clip.reverse && !still,
+            played: p.played,
+            freeze: p.freeze,
+            motion: clip.motion,
         });
     }
     clips
@@ -852,7 +1000,13 @@ fn clip_audio(edl: &Edl, clips: &[ClipPlan], timing: &AudioTiming) -> Vec<AudioR
             } else {
                 timing.declick(len)
             };
-            (c.volume > 0.0).then(|| AudioRegion {
+            let clip = &edl.clips[i];
+            let retime = retime(c, clip, |k| s(c.timeline.start + k) - s(c.timeline.start));
+            let source_len = retime.as_ref().map_or(len, |r| {
+                let held = r.hold.as_ref().map_or(0, |h| h.end - h.start);
+                time::round(Ratio::from_integer((len - held) as i64) * r.speed) as u64
+            });
+            (c.volume > 0.0 && clip.audio_speed != AudioSpeed::Mute).then(|| AudioRegion {
                 label: format!("clip {} ({})", c.number, c.source_text),
                 source: c.source.clone(),
                 stream: a.stream,
@@ -862,10 +1016,31 @@ fn clip_audio(edl: &Edl, clips: &[ClipPlan], timing: &AudioTiming) -> Vec<AudioR
                 volume: c.volume,
                 fade_in,
                 fade_out,
-                source_len: len,
+                source_len,
+                retime,
             })
         })
         .collect()
+}
+
+/// How a clip's sound is reshaped (None when it plays as it is).
+/// `sample(k)` is the region sample where local frame `k` starts.
+fn retime(c: &ClipPlan, clip: &Clip, sample: impl Fn(u64) -> u64) -> Option<Retime> {
+    let one = Ratio::from_integer(1);
+    let silent_hold = clip
+        .freeze
+        .filter(|f| f.audio == FreezeAudio::Silent)
+        .and(c.freeze);
+    if c.speed == one && !c.reverse && silent_hold.is_none() {
+        return None;
+    }
+    Some(Retime {
+        speed: c.speed,
+        keep_pitch: clip.audio_speed != AudioSpeed::Resample,
+        reverse: c.reverse,
+        // The held frame is shown once more at h.at + 1 ..= h.at + frames.
+        hold: silent_hold.map(|h| sample(h.at + 1)..sample(h.at + 1 + h.frames)),
+    })
 }
 
 /// Phase 6: the voiceovers, which must end within the montage.
@@ -911,6 +1086,7 @@ fn voiceovers(
                 fade_in: timing.declick(len),
                 fade_out: timing.declick(len),
                 source_len: len,
+                retime: None,
             });
         }
     }
@@ -978,6 +1154,7 @@ fn music(
             fade_in,
             fade_out,
             source_len: window.min(len),
+            retime: None,
         });
     }
     out
@@ -1026,7 +1203,7 @@ fn audio_window(
         .video
         .as_ref()
         .map_or(Ratio::from_integer(25), |v| v.fps);
-    let (a, b) = window(start, end, fps, probe.duration)?;
+    let (a, b) = window(start, end, fps, probe.duration, Ratio::from_integer(1))?;
     Ok((a, b, probe.clone(), info))
 }
 
@@ -1039,11 +1216,27 @@ fn audio_window(
 fn cut_point(c: &ClipPlan, fps: Ratio) -> u64 {
     let margin = Ratio::from_integer(4) / c.video.fps;
     let last = c.frames() - c.fade_out; // cuts stay out of the outgoing crossfade
+    if c.reverse {
+        // Read backwards, a stretch at a time: no keyframe helps.
+        return c.fade_in;
+    }
+    // The local frame where played frame m is first shown.
+    let local = |m: u64| match c.freeze {
+        Some(h) if m > h.at => m + h.frames,
+        _ => m,
+    };
     c.video
         .keyframes
         .iter()
         .filter(|&&k| k >= c.start)
-        .map(|&k| ((k + margin - c.start) * fps).ceil().to_integer().max(0) as u64)
+        .map(|&k| {
+            local(
+                ((k + margin - c.start) / c.speed * fps)
+                    .ceil()
+                    .to_integer()
+                    .max(0) as u64,
+            )
+        })
         .find(|&l| l >= c.fade_in)
         .filter(|&l| l < last)
         .unwrap_or(c.fade_in)

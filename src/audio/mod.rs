@@ -11,6 +11,7 @@ mod duck;
 pub mod encode;
 pub mod loudness;
 mod read;
+mod retime;
 
 use crate::edl::{AudioCurve, AudioSettings, Loudness};
 use crate::error::{Error, Result};
@@ -113,6 +114,7 @@ pub fn measure_file(path: &Path) -> Result<Measured> {
             curve: AudioCurve::Linear,
         },
         source_len: len,
+        retime: None,
     };
     let samples = read::region(&region, info.sample_rate, info.channels)?;
     loudness::measure(&samples, info.sample_rate)
@@ -125,8 +127,12 @@ fn add(
     plan: &AudioPlan,
     duck: Option<&duck::Curve>,
 ) -> Result<()> {
-    let source = read::region(region, plan.sample_rate, plan.channels)?;
-    let period = region.source_len.max(1) as usize;
+    let mut source = read::region(region, plan.sample_rate, plan.channels)?;
+    let mut period = region.source_len.max(1) as usize;
+    if let Some(r) = &region.retime {
+        source = retime::apply(source, r, region.len(), plan.sample_rate, &region.label)?;
+        period = region.len().max(1) as usize;
+    }
     let t0 = region.timeline.start;
     let gains: Vec<f32> = (0..region.len())
         .map(|i| {

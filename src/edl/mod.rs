@@ -8,6 +8,7 @@
 
 mod syntax;
 pub mod text;
+pub mod timing;
 
 use syntax::{number, parse_colour, seconds, time_spec, Value};
 pub use syntax::{SourceText, Spans};
@@ -180,6 +181,11 @@ struct RawClip {
     lut: Option<Spanned<String>>,
     focus: Option<Spanned<Vec<f64>>>,
     crop: Option<Spanned<Vec<f64>>>,
+    speed: Option<Spanned<f64>>,
+    reverse: Option<Spanned<bool>>,
+    audio_speed: Option<Spanned<timing::AudioSpeed>>,
+    freeze: Option<Spanned<timing::RawFreeze>>,
+    motion: Option<Spanned<timing::RawMotion>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -525,6 +531,14 @@ pub struct Clip {
     /// The part of the upright source picture used: x, y, w, h as
     /// fractions of it.
     pub crop: Option<(f64, f64, f64, f64)>,
+    /// Source seconds per timeline second (1 = the source's own speed).
+    pub speed: Ratio,
+    /// Plays the source span backwards.
+    pub reverse: bool,
+    pub audio_speed: timing::AudioSpeed,
+    pub freeze: Option<timing::Freeze>,
+    /// A pan and zoom over the (cropped) picture.
+    pub motion: Option<timing::Motion>,
     /// Where the clip's table and keys are in the file, for messages.
     pub spans: Spans,
 }
@@ -1174,23 +1188,25 @@ fn clip(
     spans.add(src, "lut", &c.lut);
     spans.add(src, "focus", &c.focus);
     spans.add(src, "crop", &c.crop);
-    let crop = c.crop.as_ref().and_then(|f| match f.get_ref().as_slice() {
-        [x, y, w, h]
-            if *x >= 0.0 && *y >= 0.0 && *w > 0.0 && *h > 0.0 && x + w <= 1.0 && y + h <= 1.0 =>
-        {
-            Some((*x, *y, *w, *h))
-        }
-        _ => {
-            local.push(
-                src.at(
-                    &f.span(),
-                    "`crop` is [x, y, w, h], fractions of the picture: not empty and inside 0..1",
-                )
-                .key("crop"),
-            );
-            None
-        }
-    });
+    spans.add(src, "speed", &c.speed);
+    spans.add(src, "reverse", &c.reverse);
+    spans.add(src, "audio_speed", &c.audio_speed);
+    spans.add(src, "freeze", &c.freeze);
+    spans.add(src, "motion", &c.motion);
+    let crop = c
+        .crop
+        .as_ref()
+        .and_then(|f| timing::rect(src, f, "crop", &mut local))
+        .map(|[x, y, w, h]| (x, y, w, h));
+    let speed = timing::speed(src, &c.speed, &mut local);
+    let freeze = c
+        .freeze
+        .as_ref()
+        .and_then(|f| timing::freeze(src, f, &mut local));
+    let motion = c
+        .motion
+        .as_ref()
+        .and_then(|m| timing::motion(src, m, &mut local));
     let focus = c.focus.as_ref().and_then(|f| match f.get_ref().as_slice() {
         [x, y] if (0.0..=1.0).contains(x) && (0.0..=1.0).contains(y) => Some((*x, *y)),
         _ => {
@@ -1314,6 +1330,14 @@ fn clip(
         lut: c.lut.as_ref().map(|l| Edl::resolve(src.file, l.get_ref())),
         focus,
         crop,
+        speed,
+        reverse: c.reverse.as_ref().is_some_and(|r| *r.get_ref()),
+        audio_speed: c
+            .audio_speed
+            .as_ref()
+            .map_or_else(Default::default, |a| *a.get_ref()),
+        freeze,
+        motion,
         source_text,
         line,
         start,

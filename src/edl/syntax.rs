@@ -117,8 +117,8 @@ impl Spans {
     /// Points `d` at `key`'s value, or at the table when the key was not
     /// given (its default is what is wrong).
     pub fn point(&self, d: Diagnostic, key: &str) -> Diagnostic {
-        match self.get(key) {
-            Some(span) => d.span(span).key(key),
+        match self.keys.iter().find(|(k, ..)| *k == key) {
+            Some((_, span, (line, col))) => d.at(*line, *col).span(*span).key(key),
             None => d.span(self.table).key(key),
         }
     }

@@ -75,7 +75,14 @@ pub struct ClipReader<'a> {
     deinterlacer_done: bool,
     /// Time base of the deinterlacer's output (bwdif halves it).
     deinterlaced_tb: Ratio,
+    /// A reversed clip's pictures, conformed: played frames
+    /// `backwards_from..` in order, read forwards a stretch at a time.
+    backwards: Vec<ff::frame::Video>,
+    backwards_from: u64,
 }
+
+/// The most conformed pictures a reversed clip holds at once.
+const BACKWARDS_FRAMES: u64 = 24;
 
 impl<'a> ClipReader<'a> {
     /// Opens the clip's source positioned so that local frame `first` can be
@@ -113,8 +120,12 @@ impl<'a> ClipReader<'a> {
             deinterlaced: Default::default(),
             deinterlacer_done: false,
             deinterlaced_tb: Ratio::from_integer(1),
+            backwards: Vec::new(),
+            backwards_from: 0,
         };
-        reader.seek_for(first)?;
+        if !clip.reverse {
+            reader.seek_for(clip.played_frame(first))?;
+        }
         Ok(reader)
     }
 
@@ -122,8 +133,9 @@ impl<'a> ClipReader<'a> {
     /// could show. The keyframe found is checked; if it lies after the
     /// target (some demuxers seek by decode time), seeks further back.
     fn seek_for(&mut self, first: u64) -> Result<()> {
-        // The last frame with index <= first has p < (first + 0.5) / fps.
-        let target = (Ratio::from_integer(first as i64) + Ratio::new(1, 2)) / self.fps;
+        // The last frame with index <= first has p < (first + 0.5) / fps * speed.
+        let target =
+            (Ratio::from_integer(first as i64) + Ratio::new(1, 2)) / self.fps * self.clip.speed;
         let mut back = Ratio::from_integer(0);
         loop {
             let at = self.clip.container_start + self.clip.start + target - back;
@@ -158,7 +170,54 @@ impl<'a> ClipReader<'a> {
     /// Returns output frame `k` of the clip (local index), conformed.
     /// Calls must use non-decreasing `k`.
     pub fn frame(&mut self, k: u64) -> Result<&mut ff::frame::Video> {
-        let k = k as i64;
+        let m = self.clip.played_frame(k);
+        if !self.clip.reverse {
+            return self.played(m);
+        }
+        let have = self.backwards_from..self.backwards_from + self.backwards.len() as u64;
+        if !have.contains(&m) {
+            self.read_backwards(m)?;
+        }
+        Ok(&mut self.backwards[(m - self.backwards_from) as usize])
+    }
+
+    /// Reads the stretch of played frames that ends with `last`, for a
+    /// reversed clip: from the keyframe before it (at most
+    /// [`BACKWARDS_FRAMES`]), decoded forwards and kept conformed.
+    fn read_backwards(&mut self, last: u64) -> Result<()> {
+        let clip = self.clip;
+        // The played frame of the last keyframe at or before `last`'s source time.
+        let at = clip.start
+            + (Ratio::from_integer(last as i64) + Ratio::new(1, 2)) / self.fps * clip.speed;
+        let key = clip
+            .video
+            .keyframes
+            .iter()
+            .rev()
+            .find(|&&t| t <= at)
+            .map_or(0, |&t| {
+                ((t - clip.start) * self.fps / clip.speed)
+                    .ceil()
+                    .to_integer()
+                    .max(0) as u64
+            });
+        let first = key
+            .min(last)
+            .max((last + 1).saturating_sub(BACKWARDS_FRAMES));
+        self.backwards.clear();
+        self.seek_for(first)?;
+        for m in first..=last {
+            let f = self.played(m)?.clone();
+            self.backwards.push(f);
+        }
+        self.backwards_from = first;
+        Ok(())
+    }
+
+    /// Returns played frame `m` (forwards, at the clip's speed), conformed.
+    /// Calls must use non-decreasing `m` between seeks.
+    fn played(&mut self, m: u64) -> Result<&mut ff::frame::Video> {
+        let k = m as i64;
         loop {
             if self.pending.is_none() && !self.eof {
                 self.fill_pending()?;
@@ -235,7 +294,7 @@ impl<'a> ClipReader<'a> {
         if p < Ratio::from_integer(0) {
             return;
         }
-        let index = time::round(p * self.fps);
+        let index = time::round(p / self.clip.speed * self.fps);
         self.pending = Some(Picked { index, frame });
     }
 
@@ -243,6 +302,7 @@ impl<'a> ClipReader<'a> {
     fn reset(&mut self) {
         self.pending = None;
         self.shown = None;
+        self.conformed = None;
         self.eof = false;
         self.last_pts = None;
         self.deinterlacer = None;
@@ -348,7 +408,7 @@ impl<'a> ClipReader<'a> {
         }
         self.damage.report(|| Error::Damaged {
             clip: self.name(),
-            at: self.clip.start + Ratio::from_integer(last + 1) / self.fps,
+            at: self.clip.start + Ratio::from_integer(last + 1) / self.fps * self.clip.speed,
             problem: error::Damage::EndsEarly { end: self.clip.end },
         })
     }

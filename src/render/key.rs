@@ -50,7 +50,8 @@ pub fn segment_key(
         let c = &plan.clips[i];
         let _ = writeln!(
             d,
-            "clip {} {} card {:?} eq {:?} lut {} stream {} start {} container {} geometry {:?} sar {} size {}x{}",
+            "clip {} {} card {:?} eq {:?} lut {} stream {} start {} container {} geometry {:?} sar {} size {}x{} \
+             speed {} reverse {} played {} freeze {:?} motion {:?}",
             i - range.start,
             sources[i],
             c.card,
@@ -65,6 +66,11 @@ pub fn segment_key(
             c.video.sar,
             c.video.width,
             c.video.height,
+            c.speed,
+            c.reverse,
+            c.played,
+            c.freeze,
+            c.motion,
         );
     }
     for k in seg.frames.clone() {
@@ -145,7 +151,7 @@ fn graphics(d: &mut String, plan: &Plan, seg: &Segment, images: &Fingerprints) {
 fn region(d: &mut String, r: &AudioRegion, prints: &Fingerprints) {
     let _ = writeln!(
         d,
-        "{} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {}",
+        "{} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {} retime {:?}",
         prints.get(&r.source).map_or("?", String::as_str),
         r.stream,
         r.container_start,
@@ -154,7 +160,8 @@ fn region(d: &mut String, r: &AudioRegion, prints: &Fingerprints) {
         r.volume,
         r.fade_in,
         r.fade_out,
-        r.source_len
+        r.source_len,
+        r.retime,
     );
 }
 

@@ -15,4 +15,5 @@ mod media;
 mod profiles;
 mod properties;
 mod render;
+mod timing;
 mod transitions;
