@@ -23,6 +23,7 @@ pub mod progress;
 pub mod proxy;
 pub mod render;
 pub mod report;
+pub mod resample;
 pub mod signal;
 pub mod time;
 

@@ -89,8 +89,63 @@ pub struct ClipPlan {
     /// a freeze's hold).
     pub played: u64,
     pub freeze: Option<Hold>,
-    /// A pan and zoom, in fractions of the (cropped) upright picture.
-    pub motion: Option<Motion>,
+    /// A pan and zoom; the clip's `geometry` then only turns, crops and
+    /// scales the picture to its working size.
+    pub motion: Option<MotionPlan>,
+}
+
+/// A pan and zoom over the (cropped) upright picture, scaled to square
+/// pixels at `geometry.scaled`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MotionPlan {
+    pub path: Motion,
+    /// How each rect is fitted into the output frame.
+    pub fit: Fit,
+    /// The point `cover` keeps when it trims a rect to the frame's shape.
+    pub focus: (f64, f64),
+}
+
+impl MotionPlan {
+    /// The part of a `work`-sized picture shown by local frame `k` of a
+    /// clip `frames` long: x, y, w, h in pixels (fractional), shaped like
+    /// the `out` frame. `contain` widens the rect (what lies outside the
+    /// picture is background), `cover` trims it about the focus.
+    pub fn rect(&self, k: u64, frames: u64, work: (u32, u32), out: (u32, u32)) -> [f64; 4] {
+        let share = if frames > 1 {
+            k as f64 / (frames - 1) as f64
+        } else {
+            0.0
+        };
+        let [x, y, w, h] = self.path.at(share);
+        let (ww, wh) = (work.0 as f64, work.1 as f64);
+        let (mut x, mut y, mut w, mut h) = (x * ww, y * wh, w * ww, h * wh);
+        let aspect = out.0 as f64 / out.1 as f64;
+        let wide = w / h > aspect;
+        match (self.fit, wide) {
+            (Fit::Contain, true) => {
+                let nh = w / aspect;
+                y -= (nh - h) / 2.0;
+                h = nh;
+            }
+            (Fit::Contain, false) => {
+                let nw = h * aspect;
+                x -= (nw - w) / 2.0;
+                w = nw;
+            }
+            (Fit::Cover, true) => {
+                let nw = h * aspect;
+                x += (w - nw) * self.focus.0;
+                w = nw;
+            }
+            (Fit::Cover, false) => {
+                let nh = w / aspect;
+                y += (h - nh) * self.focus.1;
+                h = nh;
+            }
+            (Fit::Stretch, _) => {}
+        }
+        [x, y, w, h]
+    }
 }
 
 /// A held picture: local frame `at` is shown for `frames` more frames, then
@@ -448,6 +503,16 @@ pub fn geometry(w: u32, h: u32, sar: Ratio, out_w: u32, out_h: u32, fit: Fit) ->
             }
         }
     }
+}
+
+/// The size a moving clip's `w`x`h` picture of aspect `sar` is scaled to
+/// before its rects are taken: square pixels, even sides, the same height.
+fn working_size(w: u32, h: u32, sar: Ratio) -> (u32, u32) {
+    let even = |x: Ratio| ((time::round(x / 2)).max(1) * 2) as u32;
+    (
+        even(Ratio::from_integer(w as i64) * sar),
+        even(Ratio::from_integer(h as i64)),
+    )
 }
 
 /// A `crop` rect (fractions) in pixels of a `w`x`h` picture, on even
@@ -906,6 +971,22 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
                 out.height,
             )
         };
+        // A moving clip is scaled to square pixels at its own size, and
+        // each frame's rect is taken from that.
+        let motion = clip.motion.map(|path| MotionPlan {
+            path,
+            fit: out.fit,
+            focus: clip.focus.unwrap_or((0.5, 0.5)),
+        });
+        let geometry = match motion {
+            Some(_) => Geometry {
+                scaled: working_size(cw, ch, sar),
+                fit: Fit::Stretch,
+                offset: (0, 0),
+                ..geometry
+            },
+            None => geometry,
+        };
         clips.push(ClipPlan {
             number: clip.number,
             source: clip.source.clone(),
@@ -929,7 +1010,7 @@ fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<ClipPlan> {
             reverse: clip.reverse && !still,
             played: p.played,
             freeze: p.freeze,
-            motion: clip.motion,
+            motion,
         });
     }
     clips

@@ -125,7 +125,7 @@ mod tests {
     fn tempo_steps_stay_within_half_and_double() {
         assert_eq!(
             speed_spec(Ratio::from_integer(16), true, 48000),
-            "atempo=2,atempo=2,atempo=2,atempo=2,atempo=1.000000000"
+            "atempo=2,atempo=2,atempo=2,atempo=2.000000000"
         );
         assert_eq!(
             speed_spec(Ratio::new(1, 10), true, 48000),
@@ -135,5 +135,29 @@ mod tests {
             speed_spec(Ratio::new(5, 2), false, 48000),
             "asetrate=120000,aresample=48000"
         );
+    }
+
+    #[test]
+    fn the_result_has_exactly_the_length_asked_with_the_hold_silent() {
+        let tone: Vec<f32> = (0..48000)
+            .map(|i| (i as f32 * 440.0 * std::f32::consts::TAU / 48000.0).sin() * 0.5)
+            .collect();
+        for (speed, len) in [(Ratio::from_integer(2), 24000), (Ratio::new(1, 2), 96000)] {
+            let r = Retime {
+                speed,
+                keep_pitch: true,
+                reverse: true,
+                hold: Some(1000..3000),
+            };
+            let out = apply(vec![tone.clone(); 2], &r, len + 2000, 48000, "t").unwrap();
+            assert_eq!(out.len(), 2);
+            assert!(out.iter().all(|c| c.len() == len as usize + 2000));
+            assert!(out[0][1000..3000].iter().all(|&v| v == 0.0));
+            let loud = out[0][5000..6000]
+                .iter()
+                .map(|v| v.abs())
+                .fold(0.0, f32::max);
+            assert!(loud > 0.3, "speed {speed}: {loud}");
+        }
     }
 }

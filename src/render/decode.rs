@@ -79,6 +79,9 @@ pub struct ClipReader<'a> {
     /// `backwards_from..` in order, read forwards a stretch at a time.
     backwards: Vec<ff::frame::Video>,
     backwards_from: u64,
+    /// A moving clip's last picture, and its background colour.
+    moved: Option<ff::frame::Video>,
+    fill: Option<ff::frame::Video>,
 }
 
 /// The most conformed pictures a reversed clip holds at once.
@@ -122,6 +125,8 @@ impl<'a> ClipReader<'a> {
             deinterlaced_tb: Ratio::from_integer(1),
             backwards: Vec::new(),
             backwards_from: 0,
+            moved: None,
+            fill: None,
         };
         if !clip.reverse {
             reader.seek_for(clip.played_frame(first))?;
@@ -170,6 +175,24 @@ impl<'a> ClipReader<'a> {
     /// Returns output frame `k` of the clip (local index), conformed.
     /// Calls must use non-decreasing `k`.
     pub fn frame(&mut self, k: u64) -> Result<&mut ff::frame::Video> {
+        let clip = self.clip;
+        let Some(motion) = clip.motion else {
+            return self.picture(k);
+        };
+        let (out, work) = (self.output, clip.geometry.scaled);
+        let fill = match self.fill.take() {
+            Some(f) => f,
+            None => super::blend::solid(out, out.background)?,
+        };
+        let rect = motion.rect(k, clip.frames(), work, (out.width, out.height));
+        let moved = super::motion::take(self.picture(k)?, rect, out.width, out.height, &fill);
+        self.fill = Some(fill);
+        Ok(self.moved.insert(moved?))
+    }
+
+    /// The picture local frame `k` shows, conformed (for a moving clip, at
+    /// its working size).
+    fn picture(&mut self, k: u64) -> Result<&mut ff::frame::Video> {
         let m = self.clip.played_frame(k);
         if !self.clip.reverse {
             return self.played(m);

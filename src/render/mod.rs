@@ -9,6 +9,7 @@ pub mod encode;
 pub mod graphics;
 pub mod join;
 pub mod key;
+mod motion;
 
 use crate::audio;
 use crate::cache::{self, Cache, Kind};

@@ -21,6 +21,7 @@ const LAYERS: &[&[&str]] = &[
         "captions",
         "fonts",
         "cube",
+        "resample",
     ],
     &["edl"],
     &["probe"],
@@ -32,7 +33,7 @@ const LAYERS: &[&[&str]] = &[
 
 /// Modules that must not touch FFmpeg.
 const PURE: &[&str] = &[
-    "time", "edl", "plan", "packet", "captions", "fonts", "layers", "cube",
+    "time", "edl", "plan", "packet", "captions", "fonts", "layers", "cube", "resample",
 ];
 
 /// A reference from one file to another module.
