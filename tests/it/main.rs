@@ -12,6 +12,7 @@ mod cache;
 mod errors;
 mod graphics;
 mod media;
+mod motion;
 mod profiles;
 mod properties;
 mod render;
