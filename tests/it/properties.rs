@@ -146,6 +146,111 @@ proptest! {
     }
 }
 
+/// One retimed clip: source rate, in (ms), timeline length (ms), speed
+/// (hundredths), reverse, freeze (share of the clip in percent, ms; 0 ms =
+/// none), crossfade into the next (ms, 0 = cut).
+type TimedSpec = (usize, u32, u32, u32, bool, (u32, u32), u32);
+
+fn timed_spec() -> impl Strategy<Value = TimedSpec> {
+    (
+        0usize..RATES.len(),
+        0u32..3000,
+        200u32..3000,
+        prop_oneof![10u32..100, 100u32..400, 400u32..1601],
+        any::<bool>(),
+        (0u32..100, prop_oneof![Just(0u32), 1u32..2000]),
+        prop_oneof![Just(0u32), 40u32..400],
+    )
+}
+
+proptest! {
+    #![proptest_config(cases(300))]
+
+    #[test]
+    fn retimed_clips_stay_exact_and_inside_their_sources(
+        clips in prop::collection::vec(timed_spec(), 1..8),
+        out_rate in 0usize..RATES.len(),
+    ) {
+        let (num, den) = RATES[out_rate];
+        let fps = Ratio::new(num, den);
+        let mut text = format!("[output]\nwidth = 640\nheight = 360\nfps = \"{num}/{den}\"\n");
+        let mut probes = Vec::new();
+        for (i, &(rate, inn, len, speed, reverse, (at, hold), xfade)) in clips.iter().enumerate() {
+            let next_len = clips.get(i + 1).map_or(0, |c| c.2);
+            let xfade = if i + 1 < clips.len() { xfade.min(len / 3).min(next_len / 3) } else { 0 };
+            text.push_str(&format!(
+                "[[clip]]\nsource = \"s{i}\"\nin = {}\nduration = {}\nspeed = {}\nreverse = {reverse}\n",
+                f64::from(inn) / 1000.0,
+                f64::from(len) / 1000.0,
+                f64::from(speed) / 100.0,
+            ));
+            if hold > 0 {
+                text.push_str(&format!(
+                    "freeze = {{ at = {}, duration = {} }}\n",
+                    f64::from(len * at / 100) / 1000.0,
+                    f64::from(hold) / 1000.0
+                ));
+            }
+            if xfade >= 40 {
+                text.push_str(&format!(
+                    "transition = {{ kind = \"wipeleft\", duration = {} }}\n",
+                    f64::from(xfade) / 1000.0
+                ));
+            }
+            let need = i64::from(inn) + i64::from(len) * i64::from(speed) / 100;
+            probes.push(probe(&format!("s{i}"), need / 1000 + 2, RATES[rate], true));
+        }
+        let edl = Edl::parse(Path::new("t.toml"), &text).unwrap();
+        let p = match plan(&edl, &probes, &[], &[]) {
+            Ok(p) => p,
+            // Transitions longer than a short clip, a hold shorter than a
+            // frame and a freeze past a clip's last frame are refused.
+            Err(e) => {
+                let e = e.to_string();
+                prop_assert!(e.contains("transition") || e.contains("freeze"), "{e}\n{text}");
+                return Ok(());
+            }
+        };
+        let total: u64 = p.clips.iter().map(|c| c.frames()).sum::<u64>()
+            - p.clips.iter().map(|c| c.fade_out).sum::<u64>();
+        prop_assert_eq!(p.frames, total);
+        for (c, spec) in p.clips.iter().zip(&clips) {
+            let held = c.freeze.map_or(0, |h| h.frames);
+            prop_assert_eq!(c.frames(), c.played + held);
+            // `duration` is timeline time whatever the speed.
+            let played = (Ratio::new(i64::from(spec.2), 1000) * fps).round().to_integer() as u64;
+            prop_assert_eq!(c.played, played);
+            let mut last = None;
+            for k in 0..c.frames() {
+                let m = c.played_frame(k);
+                prop_assert!(m < c.played);
+                let t = c.start + c.nominal_source_time(m, fps);
+                prop_assert!(t >= c.start && t < c.end, "clip {} frame {k}: {t} outside {}..{}", c.number, c.start, c.end);
+                if let (Some(prev), false) = (last, c.freeze.is_some_and(|h| k > h.at && k <= h.at + h.frames)) {
+                    // Outside a hold, frames go one way at one step.
+                    let step = if c.reverse { prev as i64 - m as i64 } else { m as i64 - prev as i64 };
+                    prop_assert_eq!(step, 1, "clip {} frame {}", c.number, k);
+                } else if let Some(prev) = last {
+                    prop_assert_eq!(prev, m, "a hold repeats its frame");
+                }
+                last = Some(m);
+            }
+        }
+        // Audio: S(frames) samples; each clip's region is its picture's
+        // length, and reads the source span its pictures come from.
+        let s = |k: u64| (k as u128 * 48000 * den as u128 * 2 + num as u128) / (2 * num as u128);
+        prop_assert_eq!(u128::from(p.audio.samples), s(p.frames));
+        for (r, c) in p.audio.clips.iter().zip(&p.clips) {
+            prop_assert_eq!(u128::from(r.timeline.start), s(c.timeline.start));
+            prop_assert_eq!(u128::from(r.timeline.end), s(c.timeline.end));
+            let read = Ratio::new(r.source_len as i64, 48000);
+            let slack = Ratio::new(1, 2) / fps * c.speed + Ratio::new(2, 48000);
+            let diff = read - (c.end - c.start);
+            prop_assert!(diff <= slack && -diff <= slack, "clip {}: reads {read}, span {}", c.number, c.end - c.start);
+        }
+    }
+}
+
 /// The EDLs mutations start from.
 fn corpus() -> Vec<String> {
     let mut out = vec![std::fs::read_to_string("edl/demo.toml").unwrap()];
