@@ -6,7 +6,8 @@ use crate::time::{self, Clock, Ratio};
 use std::fmt::Write;
 use std::ops::Range;
 
-/// The timeline table: clip, source, in, out, timeline start/end, transition.
+/// The timeline table: clip, source, in, out, timeline start/end,
+/// transition, and what changes the clip's time or framing.
 pub fn timeline(plan: &Plan) -> String {
     let fps = plan.output.fps;
     let at = |k: u64| Clock(Ratio::from_integer(k as i64) / fps);
@@ -19,6 +20,7 @@ pub fn timeline(plan: &Plan) -> String {
         "end".into(),
         "frames".into(),
         "transition".into(),
+        "time and motion".into(),
     ]];
     for c in &plan.clips {
         let transition = if c.fade_out > 0 {
@@ -35,9 +37,10 @@ pub fn timeline(plan: &Plan) -> String {
             at(c.timeline.end).to_string(),
             c.frames().to_string(),
             transition,
+            effects(c, fps),
         ]);
     }
-    let widths: Vec<usize> = (0..8)
+    let widths: Vec<usize> = (0..9)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
@@ -66,6 +69,35 @@ pub fn timeline(plan: &Plan) -> String {
         .collect();
     let _ = writeln!(out, "segments (frames): {}", cuts.join(" "));
     out
+}
+
+/// A clip's speed, reverse, hold and motion, in words ("" for none).
+fn effects(c: &crate::plan::ClipPlan, fps: Ratio) -> String {
+    let mut parts = Vec::new();
+    if c.speed != Ratio::from_integer(1) {
+        parts.push(format!("speed {}", time::secs_f64(c.speed)));
+    }
+    if c.reverse {
+        parts.push("reverse".to_string());
+    }
+    if let Some(h) = c.freeze {
+        parts.push(format!(
+            "hold frame {} for {} frames ({:.3} s)",
+            h.at,
+            h.frames,
+            time::secs_f64(Ratio::from_integer(h.frames as i64) / fps)
+        ));
+    }
+    if let Some(m) = &c.motion {
+        let r = |r: [f64; 4]| format!("[{}, {}, {}, {}]", r[0], r[1], r[2], r[3]);
+        parts.push(format!(
+            "motion {} to {} {}",
+            r(m.path.from),
+            r(m.path.to),
+            m.path.ease.name()
+        ));
+    }
+    parts.join(", ")
 }
 
 /// The audio plan: voiceovers, music beds, where ducking applies (`ducked`,

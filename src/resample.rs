@@ -212,7 +212,13 @@ mod tests {
             .map(|i| if i % 2 == 0 { 200 } else { 100 })
             .collect();
         let out = run(&src, 64, 64, [0.0, 0.0, 64.0, 64.0], 32, 32);
-        assert!(out.iter().all(|&v| (148..=152).contains(&v)), "{out:?}");
+        // (Away from the edges, where the kernel folds onto the edge sample.)
+        for row in out.chunks(32).skip(2).take(28) {
+            assert!(
+                row[2..30].iter().all(|&v| (148..=152).contains(&v)),
+                "{row:?}"
+            );
+        }
         // A rect twice as wide as the plane, centred: bars of fill.
         let out = run(&src, 64, 64, [-32.0, 0.0, 128.0, 64.0], 32, 16);
         assert_eq!(out[0], 7);

@@ -60,6 +60,16 @@ pub enum Ease {
 }
 
 impl Ease {
+    /// The name the EDL uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ease::Linear => "linear",
+            Ease::In => "in",
+            Ease::Out => "out",
+            Ease::InOut => "in_out",
+        }
+    }
+
     /// The eased share of the way at share `x` (0..1) of the time.
     pub fn apply(self, x: f64) -> f64 {
         let x = x.clamp(0.0, 1.0);

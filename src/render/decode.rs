@@ -85,7 +85,7 @@ pub struct ClipReader<'a> {
 }
 
 /// The most conformed pictures a reversed clip holds at once.
-const BACKWARDS_FRAMES: u64 = 24;
+const BACKWARDS_FRAMES: u64 = 16;
 
 impl<'a> ClipReader<'a> {
     /// Opens the clip's source positioned so that local frame `first` can be

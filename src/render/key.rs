@@ -68,7 +68,13 @@ pub fn segment_key(
             c.video.height,
             c.speed,
             c.reverse,
-            c.played,
+            // Which picture a frame shows depends on the clip's length only
+            // when it plays backwards or moves.
+            if c.reverse || c.motion.is_some() {
+                format!("{} {}", c.played, c.frames())
+            } else {
+                "-".to_string()
+            },
             c.freeze,
             c.motion,
         );

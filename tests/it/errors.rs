@@ -46,7 +46,7 @@ fn each_invalid_edl_names_its_line() {
         (HEAD.to_string(), "the EDL has no [[clip]]", "[[clip]]"),
         (HEAD.replace("out.mp4", "out.avi"), "t.toml:2:8: unsupported output extension in \"out.avi\"", "path"),
         // timing against the probed source
-        (format!("{HEAD}{clip}out = 5\n"), "t.toml:6: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)", "out"),
+        (format!("{HEAD}{clip}out = 5\n"), "t.toml:8:7: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)", "out"),
         (
             format!("{HEAD}{clip}out = 1\ntransition = {{ kind = \"crossfade\", duration = 1.5 }}\n{clip}"),
             "t.toml:9:1: clip 1 (a.mp4, [[clip]] at line 6): the transition lasts 45 frames", "transition",
@@ -92,7 +92,7 @@ fn each_invalid_edl_names_its_line() {
             "[output] fade_in (45 frames) and fade_out (30 frames) are longer than the montage (60 frames)", "fade_in",
         ),
         // sources
-        (format!("{HEAD}[[clip]]\nsource = \"missing.mp4\"\n"), "t.toml:6: clip 1 (missing.mp4, [[clip]] at line 6): source not found", "source"),
+        (format!("{HEAD}[[clip]]\nsource = \"missing.mp4\"\n"), "t.toml:7:10: clip 1 (missing.mp4, [[clip]] at line 6): source not found", "source"),
         (format!("{HEAD}[[clip]]\nsource = \"junk.mp4\"\n"), "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source junk.mp4 as media", "source"),
         (format!("{HEAD}[[clip]]\nsource = \"v.wav\"\n"), "clip 1 (v.wav, [[clip]] at line 6): source v.wav has no video stream", "source"),
     ];
@@ -288,7 +288,7 @@ fn one_message_in_full() {
     );
     assert_eq!(
         err,
-        "error: t.toml:6: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end \
+        "error: t.toml:8:7: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end \
          of the source (duration 0:00:02.000)\n  \
          |\n\
          6 | [[clip]]\n  \

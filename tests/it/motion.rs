@@ -79,7 +79,7 @@ fn first_and_last_frames_are_the_rects_cropped_and_scaled() {
         );
         let last_src = if source == "a.mp4" {
             // The clip's last frame is source frame 49.
-            format!("select=eq(n\\,49),")
+            "select=eq(n\\,49),".to_string()
         } else {
             String::new()
         };

@@ -391,7 +391,7 @@ fn still_images_are_clips_with_a_duration() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("t.toml:6: clip 1 (grey.png, [[clip]] at line 6): source grey.png is a still image: give the clip a `duration`"),
+        err.contains("t.toml:7:10: clip 1 (grey.png, [[clip]] at line 6): source grey.png is a still image: give the clip a `duration`"),
         "{err}"
     );
 }
