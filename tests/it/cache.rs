@@ -153,6 +153,36 @@ fn each_kind_of_change_rerenders_only_what_it_touches() {
     assert_eq!(cached(&f, &[]), (4, 4, true), "renamed source");
 }
 
+#[test]
+fn time_and_motion_keys_rerender_their_clips_segments_only() {
+    let f = Fixture::new();
+    sources(&f, "testsrc");
+    let base = edl("0.5", "6.5", "", 20);
+    f.write("t.toml", &base);
+    assert_eq!(cached(&f, &[]), (0, 4, false), "cold");
+    let clip3 = "in = 0.5\nduration = 6.5\n";
+    assert_eq!(base.matches(clip3).count(), 1);
+    // Each key on clip 3 changes the segment that ends with its first
+    // frames and the one holding the rest; clips 1 and 4 are reused.
+    for (key, audio) in [
+        ("speed = 1.5", false),
+        ("reverse = true", false),
+        ("freeze = { at = 1, duration = 0.5 }", false),
+        ("motion = { to = [0.25, 0.25, 0.5, 0.5] }", true),
+        ("audio_speed = \"resample\"", true),
+    ] {
+        f.write("t.toml", &base.replace(clip3, &format!("{clip3}{key}\n")));
+        let (reused, of, audio_reused) = cached(&f, &[]);
+        assert_eq!(of, 4, "{key}");
+        // A hold lengthens clip 3 and moves clip 4: its segment is found
+        // all the same. The speed of sound alone touches no picture.
+        let want = if key.starts_with("audio_speed") { 4 } else { 2 };
+        assert_eq!(reused, want, "{key}");
+        assert_eq!(audio_reused, audio, "{key}: audio");
+        assert_same_as_cold(&f, key);
+    }
+}
+
 fn entries(dir: &Path, kind: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join(kind))
         .map(|d| d.map(|e| e.unwrap().path()).collect())

@@ -160,6 +160,17 @@ fn a_freeze_holds_one_picture_then_goes_on() {
     );
     let after = rms_db(&sound, at(30), at(10));
     assert!(after > -30.0, "sound after the hold: {after:.1} dB");
+    // Unless it is asked to run on.
+    render(
+        &f,
+        "in = 1.0\nduration = 2.0\nfreeze = { at = 0.4, duration = 0.6, audio = \"continue\" }",
+    );
+    let sound = audio_samples(&f.path("out.mp4"));
+    let during = rms_db(&sound, at(13), at(10));
+    assert!(
+        during > -30.0,
+        "continued sound during the hold: {during:.1} dB"
+    );
 }
 
 /// Frequency of the tone in `x[a..b]`, from its rising zero crossings.
