@@ -60,12 +60,12 @@ fn each_invalid_edl_names_its_line() {
         ),
         (
             format!("{HEAD}{clip}out = 1\n[[voiceover]]\nsource = \"v.wav\"\nat = 0.5\n"),
-            "t.toml:9: voiceover 1 (v.wav, [[voiceover]] at line 9): the voiceover runs from 0:00:00.500 to 0:00:01.500, past the end of the montage (0:00:01.000)", "at",
+            "t.toml:11:6: voiceover 1 (v.wav, [[voiceover]] at line 9): the voiceover runs from 0:00:00.500 to 0:00:01.500, past the end of the montage (0:00:01.000)", "at",
         ),
         // music, ducking, loudness and fades
         (
             format!("{HEAD}{clip}[[music]]\nsource = \"v.wav\"\nat = 3\n"),
-            "t.toml:8: music 1 (v.wav, [[music]] at line 8): the music starts at 0:00:03.000, after the end of the montage (0:00:02.000)", "at",
+            "t.toml:10:6: music 1 (v.wav, [[music]] at line 8): the music starts at 0:00:03.000, after the end of the montage (0:00:02.000)", "at",
         ),
         (
             format!("{HEAD}{clip}[[music]]\nsource = \"v.wav\"\nat = 1\nuntil = 0.5\n"),
