@@ -15,6 +15,7 @@ pub mod edl;
 pub mod error;
 pub mod fonts;
 pub mod glue;
+pub mod interchange;
 pub mod layers;
 pub mod packet;
 pub mod plan;

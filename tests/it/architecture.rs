@@ -22,6 +22,7 @@ const LAYERS: &[&[&str]] = &[
         "fonts",
         "cube",
         "resample",
+        "interchange",
     ],
     &["edl"],
     &["probe"],
@@ -33,7 +34,7 @@ const LAYERS: &[&[&str]] = &[
 
 /// Modules that must not touch FFmpeg.
 const PURE: &[&str] = &[
-    "time", "edl", "plan", "packet", "captions", "fonts", "layers", "cube", "resample",
+    "time", "edl", "plan", "packet", "captions", "fonts", "layers", "cube", "resample", "interchange",
 ];
 
 /// A reference from one file to another module.

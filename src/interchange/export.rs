@@ -1,0 +1,1 @@
+//! Writing a timeline out: OTIO, CMX3600 and FCPXML.

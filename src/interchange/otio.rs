@@ -1,0 +1,1 @@
+//! OpenTimelineIO `.otio` files (the JSON schema).
