@@ -44,6 +44,18 @@ pub enum Command {
     /// Validate an EDL, probe its sources and print the planned timeline.
     #[command(after_help = "Example:\n  reel check edl/demo.toml")]
     Check(CheckArgs),
+    /// Make a cut from another tool (CMX3600 .edl, .otio, .fcpxml) a reel
+    /// EDL, with a comment naming each event's origin.
+    #[command(
+        after_help = "Examples:\n  reel import cut.edl --media footage/ --fps 25 -o cut.toml\n  reel import cut.otio --media footage/ --settings base.toml -o cut.toml"
+    )]
+    Import(ImportArgs),
+    /// Write a montage out for an NLE: OpenTimelineIO (.otio), CMX3600
+    /// (.edl) or FCPXML 1.10 (.fcpxml), by the output's extension.
+    #[command(
+        after_help = "Examples:\n  reel export edl/demo.toml -o demo.otio\n  reel export edl/demo.toml -o demo.edl"
+    )]
+    Export(ExportArgs),
     /// Show or empty the render cache.
     #[command(
         after_help = "Examples:\n  reel cache stats edl/demo.toml\n  reel cache clear --cache /tmp/reel-cache"
@@ -56,8 +68,10 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
-    /// The EDL (TOML) file.
+    /// The EDL (TOML) file, or a cut from another tool (.edl, .otio, .fcpxml).
     pub edl: PathBuf,
+    #[command(flatten)]
+    pub interchange: InterchangeArgs,
     /// Output file (overrides [output] path); .mp4, .mov or .mkv.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -101,13 +115,56 @@ pub struct ProxiesArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// The EDL (TOML) file.
+    /// The EDL (TOML) file, or a cut from another tool (.edl, .otio, .fcpxml).
     pub edl: PathBuf,
+    #[command(flatten)]
+    pub interchange: InterchangeArgs,
     #[command(flatten)]
     pub profile: ProfileArgs,
     /// Caption lint findings are errors (exit 2), not warnings.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// How a cut from another tool is read.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct InterchangeArgs {
+    /// A folder searched (with its subfolders) for a cut's media; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub media: Vec<PathBuf>,
+    /// A TOML file of `name = "path"` lines: reel or clip names to media
+    /// files, over every other way of finding them.
+    #[arg(long, value_name = "FILE")]
+    pub media_map: Option<PathBuf>,
+    /// The frame rate a CMX3600 EDL is read at (e.g. 25, 29.97df, 59.94).
+    #[arg(long, value_name = "RATE")]
+    pub fps: Option<String>,
+    /// A reel EDL whose output settings, profiles, sound and layers the cut
+    /// takes (its own clips are replaced).
+    #[arg(long, value_name = "EDL")]
+    pub settings: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The cut: a CMX3600 .edl, an .otio or an .fcpxml file.
+    pub cut: PathBuf,
+    #[command(flatten)]
+    pub interchange: InterchangeArgs,
+    /// Where to write the reel EDL (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The EDL (TOML) file, or a cut from another tool.
+    pub edl: PathBuf,
+    /// The file written: .otio, .edl (CMX3600) or .fcpxml.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub interchange: InterchangeArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,8 +13,10 @@ pub mod cube;
 pub mod demux;
 pub mod edl;
 pub mod error;
+pub mod export;
 pub mod fonts;
 pub mod glue;
+pub mod import;
 pub mod interchange;
 pub mod layers;
 pub mod packet;
@@ -36,8 +38,41 @@ use std::path::Path;
 /// plans the montage. Every problem
 /// found is reported together; nothing is decoded.
 pub fn prepare(edl_path: &Path, profile: Option<&str>) -> Result<(edl::Edl, plan::Plan)> {
+    prepare_with(edl_path, profile, &import::Options::default())
+}
+
+/// Reads an EDL, or a cut from another tool (`.edl`, `.otio`, `.fcpxml`,
+/// imported with `opts`), with `[profile.NAME]` applied. Returns what the
+/// import dropped or approximated as warnings.
+pub fn load(
+    edl_path: &Path,
+    profile: Option<&str>,
+    opts: &import::Options,
+) -> Result<(edl::Edl, Vec<error::Diagnostic>)> {
+    match interchange::Format::of(edl_path) {
+        Some(_) => {
+            let imported = import::import(edl_path, opts)?;
+            let edl = edl::Edl::parse_profile(&imported.anchor, &imported.toml, profile)?;
+            Ok((edl, imported.warnings))
+        }
+        None => Ok((edl::Edl::load_profile(edl_path, profile)?, Vec::new())),
+    }
+}
+
+/// [`prepare`] for any file [`load`] reads.
+pub fn prepare_with(
+    edl_path: &Path,
+    profile: Option<&str>,
+    opts: &import::Options,
+) -> Result<(edl::Edl, plan::Plan)> {
     glue::init()?;
-    let edl = edl::Edl::load_profile(edl_path, profile)?;
+    let (edl, warnings) = load(edl_path, profile, opts)?;
+    let (edl, mut plan) = plan_edl(edl_path, edl)?;
+    plan.layers.warnings.extend(warnings);
+    Ok((edl, plan))
+}
+
+fn plan_edl(edl_path: &Path, edl: edl::Edl) -> Result<(edl::Edl, plan::Plan)> {
     check_luts(&edl)?;
     let clip_probes: Vec<_> = edl
         .clips

@@ -1,6 +1,7 @@
 use clap::Parser;
 use cli::{
-    CacheAction, CacheArgs, CacheTarget, CheckArgs, ColorWhen, Command, ProxiesArgs, RenderArgs,
+    CacheAction, CacheArgs, CacheTarget, CheckArgs, ColorWhen, Command, ExportArgs, ImportArgs,
+    InterchangeArgs, ProxiesArgs, RenderArgs,
 };
 use reel::error::{Error, Result};
 use reel::progress::{Bar, Log, Progress, Silent};
@@ -21,6 +22,8 @@ fn main() -> ExitCode {
         Command::Check(a) => check(a, colour_wanted(args.color)),
         Command::Render(a) => render(a),
         Command::Proxies(a) => proxies(a),
+        Command::Import(a) => import(a),
+        Command::Export(a) => export(a),
         Command::Cache {
             action: CacheAction::Stats(a),
         } => cache_stats(a),
@@ -56,7 +59,8 @@ fn colour_wanted(when: ColorWhen) -> bool {
 /// `reel check`: the timeline, the audio plan and the last render's
 /// loudness.
 fn check(args: CheckArgs, color: bool) -> Result<()> {
-    let (_, plan) = reel::prepare(&args.edl, args.profile.name())?;
+    let opts = import_options(&args.interchange);
+    let (_, plan) = reel::prepare_with(&args.edl, args.profile.name(), &opts)?;
     print!("{}", reel::report::timeline(&plan));
     let ducked = reel::audio::ducked_spans(&plan.audio)?;
     print!("{}", reel::report::audio(&plan, &ducked));
@@ -84,9 +88,49 @@ fn check(args: CheckArgs, color: bool) -> Result<()> {
     Ok(())
 }
 
+/// How a cut from another tool is read, from the command line.
+fn import_options(a: &InterchangeArgs) -> reel::import::Options {
+    reel::import::Options {
+        media: a.media.clone(),
+        media_map: a.media_map.clone(),
+        fps: a.fps.clone(),
+        settings: a.settings.clone(),
+    }
+}
+
+/// `reel import`: the cut as a reel EDL, checked by planning it.
+fn import(args: ImportArgs) -> Result<()> {
+    let opts = import_options(&args.interchange);
+    let imported = reel::import::import(&args.cut, &opts)?;
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    // The EDL must plan: probe its sources, check every clip.
+    reel::prepare_with(&args.cut, None, &opts)?;
+    match &args.output {
+        Some(path) => reel::import::write_atomic(path, &imported.toml),
+        None => {
+            print!("{}", imported.toml);
+            Ok(())
+        }
+    }
+}
+
+/// `reel export`: the montage for an NLE.
+fn export(args: ExportArgs) -> Result<()> {
+    let opts = import_options(&args.interchange);
+    let (_, plan) = reel::prepare_with(&args.edl, None, &opts)?;
+    let (text, notes) = reel::export::export(&plan, &args.output)?;
+    for n in notes {
+        eprintln!("warning: {n}");
+    }
+    reel::import::write_atomic(&args.output, &text)
+}
+
 /// `reel render`.
 fn render(args: RenderArgs) -> Result<()> {
-    let (_, mut plan) = reel::prepare(&args.edl, args.profile.name())?;
+    let opts = import_options(&args.interchange);
+    let (_, mut plan) = reel::prepare_with(&args.edl, args.profile.name(), &opts)?;
     if !args.quiet {
         for w in &plan.layers.warnings {
             eprintln!("warning: {w}");

@@ -18,6 +18,9 @@ pub struct Probe {
     pub duration: Ratio,
     pub video: Option<VideoInfo>,
     pub audio: Option<AudioInfo>,
+    /// The start timecode the file carries (a QuickTime `tmcd` track or a
+    /// `timecode` tag), as written: "01:00:00:00" or "01:00:00;00".
+    pub timecode: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +77,7 @@ impl Probe {
                 rotation: 0,
             }),
             audio: None,
+            timecode: None,
         })
     }
 }
@@ -188,12 +192,22 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
             duration = v.end.unwrap_or_default();
         }
     }
+    let timecode = input
+        .metadata()
+        .get("timecode")
+        .map(str::to_string)
+        .or_else(|| {
+            input
+                .streams()
+                .find_map(|s| s.metadata().get("timecode").map(str::to_string))
+        });
     Ok(Probe {
         path: path.to_path_buf(),
         start_time,
         duration,
         video,
         audio,
+        timecode,
     })
 }
 

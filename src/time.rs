@@ -88,8 +88,9 @@ pub fn ratio_from_f64(value: f64) -> Option<Ratio> {
     parse_decimal(&text)
 }
 
-/// Parses a timecode: seconds ("7.458"), "MM:SS.mmm", "HH:MM:SS.mmm" or
-/// "HH:MM:SS:FF" (FF frames at the source's rate).
+/// Parses a timecode: seconds ("7.458"), an exact fraction of seconds
+/// ("1001/30000"), "MM:SS.mmm", "HH:MM:SS.mmm" or "HH:MM:SS:FF" (FF frames
+/// at the source's rate).
 pub fn parse_timecode(text: &str) -> Result<TimeSpec, String> {
     let bad = || {
         format!(
@@ -121,6 +122,20 @@ pub fn parse_timecode(text: &str) -> Result<TimeSpec, String> {
         Ok(v)
     };
     match parts.as_slice() {
+        // An exact fraction of seconds, "1001/30000" (imported cuts use it).
+        [s] if s.contains('/') => {
+            let (n, d) = s.split_once('/').expect("checked");
+            let int = |s: &str| {
+                let s = s.trim();
+                (!s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| s.parse::<i64>().ok())
+                    .flatten()
+            };
+            match (int(n), int(d)) {
+                (Some(n), Some(d)) if d > 0 => Ok(TimeSpec::Seconds(Ratio::new(n, d))),
+                _ => Err(bad()),
+            }
+        }
         [s] => {
             let v = parse_decimal(s).ok_or_else(bad)?;
             Ok(TimeSpec::Seconds(v))

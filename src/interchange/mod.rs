@@ -56,8 +56,8 @@ pub struct Event {
     /// own time: CMX source timecode and FCPXML `start` count from the
     /// media's start timecode (`crate::import` subtracts it); OTIO
     /// `source_range.start_time` likewise counts in `available_range`
-    /// time. For a backwards event, the source time of its first
-    /// (latest) frame as the file states it. Zero for black.
+    /// time. Always the earliest source time the event plays, also for a
+    /// backwards event (reel's `in`). Zero for black.
     pub source_in: Ratio,
     /// Length on the timeline in seconds, including the overlap with the
     /// next event under `transition`.
@@ -118,7 +118,12 @@ impl Timeline {
     pub fn duration(&self) -> Ratio {
         self.events
             .iter()
-            .map(|e| e.duration - e.transition.as_ref().map_or(Ratio::from_integer(0), |t| t.1))
+            .map(|e| {
+                e.duration
+                    - e.transition
+                        .as_ref()
+                        .map_or(Ratio::from_integer(0), |t| t.1)
+            })
             .sum()
     }
 }

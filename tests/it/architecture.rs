@@ -28,13 +28,24 @@ const LAYERS: &[&[&str]] = &[
     &["probe"],
     &["layers"],
     &["plan"],
-    &["render", "audio", "proxy", "cache", "report"],
+    &[
+        "render", "audio", "proxy", "cache", "report", "import", "export",
+    ],
     &["", "main", "cli"],
 ];
 
 /// Modules that must not touch FFmpeg.
 const PURE: &[&str] = &[
-    "time", "edl", "plan", "packet", "captions", "fonts", "layers", "cube", "resample", "interchange",
+    "time",
+    "edl",
+    "plan",
+    "packet",
+    "captions",
+    "fonts",
+    "layers",
+    "cube",
+    "resample",
+    "interchange",
 ];
 
 /// A reference from one file to another module.

@@ -11,6 +11,7 @@ mod audio;
 mod cache;
 mod errors;
 mod graphics;
+mod interchange;
 mod media;
 mod motion;
 mod profiles;

@@ -1,0 +1,711 @@
+//! Cuts from other tools made into reel EDLs: a CMX3600, OTIO or FCPXML
+//! file is read into an [`interchange::Timeline`], each event is linked
+//! to a media file (`--media` folders, `--media-map`, the paths the file
+//! gives), its source times are taken from the media's own timecode, and
+//! the result is written as reel EDL text, over the `--settings` EDL's
+//! output, profiles, sound and layers when one is given.
+
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::interchange::{self, timecode::Rate, Event, Format, Media, MediaRef, Timeline};
+use crate::probe::{self, Probe};
+use crate::time::{self, Clock, Ratio};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What an import needs besides the file.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Folders searched (recursively) for media.
+    pub media: Vec<PathBuf>,
+    /// A TOML file of `name = "path"`: reel or clip names to media files.
+    pub media_map: Option<PathBuf>,
+    /// The frame rate a CMX3600 file is read at ("25", "29.97df").
+    pub fps: Option<String>,
+    /// A reel EDL whose settings, sound and layers the cut is rendered with.
+    pub settings: Option<PathBuf>,
+}
+
+/// A cut made into a reel EDL.
+pub struct Imported {
+    /// The reel EDL text.
+    pub toml: String,
+    /// Where that text is anchored: relative paths in it resolve from here
+    /// (the settings file's folder, else the cut's).
+    pub anchor: PathBuf,
+    /// What the cut holds that reel drops or approximates.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads the cut at `path` and makes it a reel EDL.
+pub fn import(path: &Path, opts: &Options) -> Result<Imported> {
+    let format = Format::of(path).ok_or_else(|| {
+        Error::Usage(format!(
+            "{}: not a cut reel reads (.edl, .otio or .fcpxml)",
+            path.display()
+        ))
+    })?;
+    let text = std::fs::read(path).map_err(|source| Error::Io {
+        action: "reading",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let settings = match &opts.settings {
+        Some(s) => Some((
+            s.clone(),
+            std::fs::read_to_string(s).map_err(|source| Error::Io {
+                action: "reading",
+                path: s.clone(),
+                source,
+            })?,
+        )),
+        None => None,
+    };
+    let diag = |line: usize, column: usize, origin: &str, message: &str| {
+        let mut d = Diagnostic::new(path, message.to_string());
+        if line > 0 {
+            d = d.at(line, column.max(1));
+        }
+        if !origin.is_empty() {
+            d.subject = Some(origin.to_string());
+        }
+        d
+    };
+    let one = |e: interchange::ImportError| {
+        Error::Invalid(diag(e.line, e.column, &e.origin, &e.message).into())
+    };
+    let (timeline, rate) = match format {
+        Format::Cmx3600 => {
+            interchange::cmx::sniff(&text)
+                .map_err(|m| Error::Invalid(diag(0, 0, "", &m).into()))?;
+            let rate = cmx_rate(path, opts, settings.as_ref())?;
+            let t = interchange::cmx::parse(&text, rate).map_err(|errs| {
+                Error::Invalid(Diagnostics(
+                    errs.into_iter()
+                        .map(|e| diag(e.line, e.column, &e.origin, &e.message))
+                        .collect(),
+                ))
+            })?;
+            (t, rate)
+        }
+        Format::Otio => {
+            let t = interchange::otio::parse(&text).map_err(one)?;
+            let rate = rate_of(&t);
+            (t, rate)
+        }
+        Format::Fcpxml => {
+            let t = interchange::fcpxml::parse(&text).map_err(one)?;
+            let rate = rate_of(&t);
+            (t, rate)
+        }
+    };
+    if timeline.events.is_empty() {
+        return Err(Error::Invalid(
+            diag(0, 0, "", "the cut has no picture events").into(),
+        ));
+    }
+    let linker = Linker::new(path, opts)?;
+    let links = link_all(&timeline, &linker, path)?;
+    let warnings = timeline
+        .notes
+        .iter()
+        .map(|n| diag(n.line, 0, &n.origin, &n.message))
+        .collect();
+    let anchor = match &settings {
+        Some((p, _)) => p.with_file_name(format!("{}.imported.toml", stem(path))),
+        None => path.with_extension("imported.toml"),
+    };
+    let body = clips_toml(&timeline, &links, rate, path)?;
+    let head = match &settings {
+        Some((_, text)) => without_clips(text),
+        None => default_settings(path, &timeline, rate),
+    };
+    let toml = format!(
+        "# Imported from {} by reel import: one [[clip]] per event, named in a comment.\n{head}\n{body}",
+        path.display()
+    );
+    Ok(Imported {
+        toml,
+        anchor,
+        warnings,
+    })
+}
+
+/// Writes `text` to `path` through a temporary file beside it, so that
+/// `path` is either the old file or the whole new one.
+pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".reel-")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io("cannot create a temporary file in", &dir, e))?;
+    tmp.write_all(text.as_bytes())
+        .map_err(|e| Error::io("writing", tmp.path(), e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("cannot move the file into place at", path, e.error))?;
+    Ok(())
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "cut".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// A CMX3600 file's rate: `--fps`, else the settings EDL's `fps`.
+fn cmx_rate(path: &Path, opts: &Options, settings: Option<&(PathBuf, String)>) -> Result<Rate> {
+    if let Some(f) = &opts.fps {
+        return Rate::parse(f).map_err(|m| Error::Usage(format!("--fps {f}: {m}")));
+    }
+    let from_settings = settings.and_then(|(_, text)| {
+        let table: toml::Table = toml::from_str(text).ok()?;
+        let fps = table.get("output")?.get("fps")?;
+        let text = match fps {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            _ => return None,
+        };
+        Rate::parse(&text).ok()
+    });
+    from_settings.ok_or_else(|| {
+        Error::Invalid(
+            Diagnostic::new(
+                path,
+                "a CMX3600 EDL does not state its frame rate: give it with --fps \
+                 (e.g. --fps 25, --fps 29.97df) or with --settings, an EDL whose [output] has fps",
+            )
+            .into(),
+        )
+    })
+}
+
+/// The rate of an OTIO or FCPXML timeline (25 when it states none).
+fn rate_of(t: &Timeline) -> Rate {
+    Rate {
+        fps: t.fps.unwrap_or(Ratio::from_integer(25)),
+        drop: false,
+    }
+}
+
+/// Finds media files for events.
+struct Linker {
+    /// The cut's folder: relative paths in the cut start here.
+    base: PathBuf,
+    /// Every file under the `--media` folders.
+    files: Vec<PathBuf>,
+    /// `--media-map`: name (lowercase) to path.
+    map: BTreeMap<String, PathBuf>,
+}
+
+impl Linker {
+    fn new(cut: &Path, opts: &Options) -> Result<Linker> {
+        let mut files = Vec::new();
+        for dir in &opts.media {
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!(
+                    "--media {}: not a folder",
+                    dir.display()
+                )));
+            }
+            walk(dir, 0, &mut files);
+        }
+        files.sort();
+        let mut map = BTreeMap::new();
+        if let Some(m) = &opts.media_map {
+            let text = std::fs::read_to_string(m).map_err(|source| Error::Io {
+                action: "reading",
+                path: m.clone(),
+                source,
+            })?;
+            let table: toml::Table = toml::from_str(&text).map_err(|e| {
+                let (line, col) = e.span().map_or((0, 0), |s| line_col(&text, s.start));
+                Error::Invalid(
+                    Diagnostic::new(m, format!("not a media map: {}", e.message()))
+                        .at(line.max(1), col.max(1))
+                        .into(),
+                )
+            })?;
+            for (name, value) in table {
+                let Some(p) = value.as_str() else {
+                    return Err(Error::Invalid(
+                        Diagnostic::new(
+                            m,
+                            format!("`{name}` must be a path: name = \"path/to/file.mov\""),
+                        )
+                        .into(),
+                    ));
+                };
+                map.insert(name.to_lowercase(), crate::edl::Edl::resolve(m, p));
+            }
+        }
+        Ok(Linker {
+            base: cut.parent().map(Path::to_path_buf).unwrap_or_default(),
+            files,
+            map,
+        })
+    }
+
+    /// The file `r` names, or why none (with the candidates).
+    fn find(&self, r: &MediaRef) -> std::result::Result<PathBuf, String> {
+        for name in [&r.reel, &r.clip_name].into_iter().flatten() {
+            if let Some(p) = self.map.get(&name.to_lowercase()) {
+                return Ok(p.clone());
+            }
+        }
+        let mut tried = Vec::new();
+        if let Some(p) = &r.path {
+            let p = from_url(p);
+            let full = if p.is_absolute() {
+                p.clone()
+            } else {
+                self.base.join(&p)
+            };
+            if full.is_file() {
+                return Ok(full);
+            }
+            // Editors move media: the same file name under --media.
+            if let Some(name) = p.file_name() {
+                let name = name.to_string_lossy().to_lowercase();
+                match self.named(|f| file_name(f) == name) {
+                    Found::One(f) => return Ok(f),
+                    Found::Many(c) => return Err(ambiguous("file name", &name, &c)),
+                    Found::None => {}
+                }
+            }
+            tried.push(format!("the file {}", full.display()));
+        }
+        if let Some(c) = &r.clip_name {
+            let c = c.to_lowercase();
+            match self.named(|f| file_name(f) == c) {
+                Found::One(f) => return Ok(f),
+                Found::Many(m) => return Err(ambiguous("clip name", &c, &m)),
+                Found::None => {}
+            }
+            match self.named(|f| file_stem(f) == c) {
+                Found::One(f) => return Ok(f),
+                Found::Many(m) => return Err(ambiguous("clip name", &c, &m)),
+                Found::None => {}
+            }
+            tried.push(format!("clip name \"{c}\""));
+        }
+        if let Some(reel) = &r.reel {
+            let reel = reel.to_lowercase();
+            match self.named(|f| file_stem(f) == reel) {
+                Found::One(f) => return Ok(f),
+                Found::Many(m) => return Err(ambiguous("reel", &reel, &m)),
+                Found::None => {}
+            }
+            // Avid truncates reel names to 8 characters.
+            if reel.chars().count() == 8 {
+                match self.named(|f| file_stem(f).starts_with(&reel)) {
+                    Found::One(f) => return Ok(f),
+                    Found::Many(m) => return Err(ambiguous("reel (a prefix)", &reel, &m)),
+                    Found::None => {}
+                }
+            }
+            tried.push(format!("reel \"{reel}\""));
+        }
+        Err(format!(
+            "no media found for it (tried {}) in {}",
+            if tried.is_empty() {
+                "nothing: the event names no file".to_string()
+            } else {
+                tried.join(", ")
+            },
+            if self.files.is_empty() {
+                "no --media folder".to_string()
+            } else {
+                format!("{} files under --media", self.files.len())
+            }
+        ))
+    }
+
+    fn named(&self, pick: impl Fn(&Path) -> bool) -> Found {
+        let found: Vec<PathBuf> = self.files.iter().filter(|f| pick(f)).cloned().collect();
+        match found.len() {
+            0 => Found::None,
+            1 => Found::One(found.into_iter().next().expect("one")),
+            _ => Found::Many(found),
+        }
+    }
+}
+
+enum Found {
+    None,
+    One(PathBuf),
+    Many(Vec<PathBuf>),
+}
+
+fn ambiguous(what: &str, name: &str, candidates: &[PathBuf]) -> String {
+    let list: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
+    format!(
+        "its {what} \"{name}\" matches several files equally well: {}; say which with --media-map",
+        list.join(", ")
+    )
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map_or_else(String::new, |s| s.to_string_lossy().to_lowercase())
+}
+
+fn file_stem(p: &Path) -> String {
+    p.file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().to_lowercase())
+}
+
+/// Files under `dir`, hidden ones skipped, at most 32 folders deep.
+fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if e.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        match e.file_type() {
+            Ok(t) if t.is_dir() && depth < 32 => walk(&p, depth + 1, out),
+            Ok(t) if t.is_file() || t.is_symlink() => out.push(p),
+            _ => {}
+        }
+    }
+}
+
+/// A path or `file://` URL as a path (percent escapes decoded).
+fn from_url(s: &str) -> PathBuf {
+    let Some(rest) = s.strip_prefix("file://") else {
+        return PathBuf::from(s);
+    };
+    // file://localhost/path and file:///path
+    let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    PathBuf::from(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, col)
+}
+
+/// An event's media, linked and probed, and its `in` in seconds from the
+/// file's start.
+struct Link {
+    path: PathBuf,
+    start: Ratio,
+}
+
+/// Links and probes every event and sound; every failure is reported.
+fn link_all(t: &Timeline, linker: &Linker, cut: &Path) -> Result<Vec<Option<Link>>> {
+    let rate = rate_of(t);
+    let refs: Vec<(Option<&MediaRef>, Ratio, Ratio, &str, usize)> = t
+        .events
+        .iter()
+        .map(|e| match &e.media {
+            Media::Black => (None, e.source_in, e.duration, e.origin.as_str(), e.line),
+            Media::File(r) => (Some(r), e.source_in, span_of(e), e.origin.as_str(), e.line),
+        })
+        .chain(t.sounds.iter().map(|s| {
+            (
+                Some(&s.media),
+                s.source_in,
+                s.duration,
+                s.origin.as_str(),
+                s.line,
+            )
+        }))
+        .collect();
+    let results: Vec<std::result::Result<Option<Link>, Box<Diagnostic>>> = refs
+        .par_iter()
+        .map(|(r, source_in, span, origin, line)| {
+            let Some(r) = r else { return Ok(None) };
+            let fail = |m: String| {
+                let mut d = Diagnostic::new(cut, m);
+                if *line > 0 {
+                    d = d.at(*line, 1);
+                }
+                d.subject = Some(origin.to_string());
+                Box::new(d)
+            };
+            let path = linker.find(r).map_err(fail)?;
+            let p = probe::probe(&path).map_err(|e| fail(e.to_string()))?;
+            let tc = timecode_start(&p, rate);
+            let start = *source_in - tc;
+            check_range(&p, start, *span).map_err(fail)?;
+            Ok(Some(Link { path, start }))
+        })
+        .collect();
+    let mut errs = Diagnostics::default();
+    let mut links = Vec::new();
+    for r in results {
+        match r {
+            Ok(l) => links.push(l),
+            Err(d) => {
+                errs.push(*d);
+                links.push(None);
+            }
+        }
+    }
+    errs.into_result(links).map_err(Error::Invalid)
+}
+
+/// How much source an event plays (its picture: at its speed).
+fn span_of(e: &Event) -> Ratio {
+    let s = if e.speed < Ratio::from_integer(0) {
+        -e.speed
+    } else {
+        e.speed
+    };
+    if s == Ratio::from_integer(0) {
+        Ratio::from_integer(0)
+    } else {
+        e.duration * s
+    }
+}
+
+/// Seconds of the media's start timecode (0 without one), counted at the
+/// cut's rate as the cut's source timecodes are.
+fn timecode_start(p: &Probe, rate: Rate) -> Ratio {
+    let Some(tc) = &p.timecode else {
+        return Ratio::from_integer(0);
+    };
+    rate.to_frames(tc)
+        .map(|f| rate.seconds(f))
+        .unwrap_or(Ratio::from_integer(0))
+}
+
+/// The source window `start..start+span` lies inside the media.
+fn check_range(p: &Probe, start: Ratio, span: Ratio) -> std::result::Result<(), String> {
+    let len = p.duration;
+    let end = start + span;
+    if start < Ratio::from_integer(0) || end > len + Ratio::new(1, 1000) {
+        return Err(format!(
+            "its source range {} to {} lies outside its media {} (length {}, counted from the media's start timecode)",
+            Clock(start.max(Ratio::from_integer(0))),
+            Clock(end),
+            p.path.display(),
+            Clock(len)
+        ));
+    }
+    Ok(())
+}
+
+/// A time for the EDL: a decimal when it is one, else an exact fraction.
+fn secs(t: Ratio) -> String {
+    let (n, d) = (*t.numer(), *t.denom());
+    let mut d2 = d;
+    let mut digits = 0;
+    while d2 % 10 == 0 || d2 % 2 == 0 || d2 % 5 == 0 {
+        if d2 == 1 {
+            break;
+        }
+        if d2 % 10 == 0 {
+            d2 /= 10;
+        } else if d2 % 2 == 0 {
+            d2 /= 2;
+        } else {
+            d2 /= 5;
+        }
+        digits += 1;
+    }
+    if d2 == 1 && digits <= 9 {
+        let scale = 10i64.pow(digits);
+        let v = n * (scale / d);
+        let int = v / scale;
+        let frac = (v % scale).abs();
+        if digits == 0 {
+            return format!("{int}.0");
+        }
+        let f = format!("{frac:0width$}", width = digits as usize);
+        let f = f.trim_end_matches('0');
+        return if f.is_empty() {
+            format!("{int}.0")
+        } else {
+            format!("{int}.{f}")
+        };
+    }
+    format!("\"{n}/{d}\"")
+}
+
+/// The `[[clip]]` and `[[music]]` tables of the cut.
+fn clips_toml(t: &Timeline, links: &[Option<Link>], rate: Rate, cut: &Path) -> Result<String> {
+    let mut out = String::new();
+    let one_frame = Ratio::from_integer(1) / rate.fps;
+    let n = t.events.len();
+    let mut at = Ratio::from_integer(0);
+    for (i, (e, link)) in t.events.iter().zip(links).enumerate() {
+        let _ = writeln!(out, "# {} (line {}), at {}", e.origin, e.line, Clock(at));
+        out.push_str("[[clip]]\n");
+        match (&e.media, link) {
+            (Media::Black, _) | (_, None) => {
+                out.push_str("card = { background = \"#000000\" }\n");
+                let _ = writeln!(out, "duration = {}", secs(e.duration));
+            }
+            (Media::File(_), Some(l)) => {
+                let _ = writeln!(
+                    out,
+                    "source = {}",
+                    toml_string(&l.path.display().to_string())
+                );
+                let _ = writeln!(out, "in = {}", secs(l.start));
+                let zero = Ratio::from_integer(0);
+                if e.speed == zero {
+                    // A held frame: one frame played, held for the rest.
+                    let _ = writeln!(out, "duration = {}", secs(one_frame));
+                    if e.duration > one_frame {
+                        let _ = writeln!(
+                            out,
+                            "freeze = {{ at = 0, duration = {} }}",
+                            secs(e.duration - one_frame)
+                        );
+                    }
+                } else {
+                    let _ = writeln!(out, "duration = {}", secs(e.duration));
+                    let s = if e.speed < zero { -e.speed } else { e.speed };
+                    if s != Ratio::from_integer(1) {
+                        let _ = writeln!(out, "speed = {}", time::secs_f64(s));
+                    }
+                    if e.speed < zero {
+                        out.push_str("reverse = true\n");
+                    }
+                }
+                if !e.audio {
+                    out.push_str("volume = 0\n");
+                }
+            }
+        }
+        match &e.transition {
+            Some((kind, d)) if i + 1 < n => {
+                let _ = writeln!(
+                    out,
+                    "transition = {{ kind = {}, duration = {} }}",
+                    toml_string(kind),
+                    secs(*d)
+                );
+                at += e.duration - *d;
+            }
+            _ => {
+                out.push_str("transition = { kind = \"cut\" }\n");
+                at += e.duration;
+            }
+        }
+        out.push('\n');
+    }
+    for (s, link) in t.sounds.iter().zip(&links[t.events.len()..]) {
+        let Some(l) = link else { continue };
+        let _ = writeln!(out, "# {} (line {})", s.origin, s.line);
+        out.push_str("[[music]]\n");
+        let _ = writeln!(
+            out,
+            "source = {}",
+            toml_string(&l.path.display().to_string())
+        );
+        let _ = writeln!(out, "at = {}", secs(s.at));
+        let _ = writeln!(out, "in = {}", secs(l.start));
+        let _ = writeln!(out, "duration = {}\n", secs(s.duration));
+    }
+    let _ = cut;
+    Ok(out)
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// `[output]` for a cut imported without `--settings`: the file's size
+/// (else 1920x1080) and rate, written beside the cut.
+fn default_settings(cut: &Path, t: &Timeline, rate: Rate) -> String {
+    let (w, h) = t.size.unwrap_or((1920, 1080));
+    format!(
+        "[output]\npath = {}\nwidth = {w}\nheight = {h}\nfps = \"{}/{}\"\n",
+        toml_string(&format!("{}.mp4", stem(cut))),
+        rate.fps.numer(),
+        rate.fps.denom()
+    )
+}
+
+/// A reel EDL's text without its `[[clip]]` tables (a clip table runs from
+/// its header to the next table header).
+fn without_clips(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_clip = false;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with('[') && !t.starts_with("[[clip]]") && is_header(t) {
+            in_clip = false;
+        } else if t.starts_with("[[clip]]") {
+            in_clip = true;
+        }
+        if !in_clip {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A table header line: `[name]` or `[[name]]`, not an array value.
+fn is_header(t: &str) -> bool {
+    let t = t.split('#').next().unwrap_or("").trim_end();
+    t.ends_with(']')
+        && t[1..]
+            .trim_start_matches('[')
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '"' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_decimals_when_they_can_be_and_fractions_otherwise() {
+        assert_eq!(secs(Ratio::new(7458, 1000)), "7.458");
+        assert_eq!(secs(Ratio::from_integer(3)), "3.0");
+        assert_eq!(secs(Ratio::new(1, 25)), "0.04");
+        assert_eq!(secs(Ratio::new(1001, 30000)), "\"1001/30000\"");
+        assert_eq!(secs(Ratio::new(1, 3)), "\"1/3\"");
+    }
+
+    #[test]
+    fn settings_lose_their_clips_and_keep_the_rest() {
+        let text = "[output]\nfps = 25\n[[clip]]\nsource = \"a\"\ncrop = [\n0.1, 0, 1, 1]\n\
+                    [[voiceover]]\nsource = \"v\"\n[[clip]]\nsource = \"b\"\n[ducking]\ndepth_db = 6\n";
+        let out = without_clips(text);
+        assert!(!out.contains("source = \"a\"") && !out.contains("source = \"b\""));
+        assert!(out.contains("[[voiceover]]\nsource = \"v\"") && out.contains("depth_db = 6"));
+    }
+
+    #[test]
+    fn file_urls_become_paths() {
+        assert_eq!(
+            from_url("file:///media/A%20B/c.mov"),
+            PathBuf::from("/media/A B/c.mov")
+        );
+        assert_eq!(from_url("file://localhost/x.mov"), PathBuf::from("/x.mov"));
+        assert_eq!(from_url("rel/x.mov"), PathBuf::from("rel/x.mov"));
+    }
+}
