@@ -312,7 +312,7 @@ impl Linker {
             tried.push(format!("reel \"{reel}\""));
         }
         Err(format!(
-            "no media found for it (tried {}) in {}",
+            "no media found for it (tried {}) in {}{}",
             if tried.is_empty() {
                 "nothing: the event names no file".to_string()
             } else {
@@ -322,8 +322,31 @@ impl Linker {
                 "no --media folder".to_string()
             } else {
                 format!("{} files under --media", self.files.len())
-            }
+            },
+            self.candidates(r)
         ))
+    }
+
+    /// The files most like what `r` names (sharing the first four letters
+    /// of a name), for a message.
+    fn candidates(&self, r: &MediaRef) -> String {
+        let keys: Vec<String> = [&r.reel, &r.clip_name]
+            .into_iter()
+            .flatten()
+            .map(|n| n.to_lowercase().chars().take(4).collect())
+            .collect();
+        let near: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| keys.iter().any(|k| file_stem(f).starts_with(k.as_str())))
+            .take(8)
+            .map(|f| f.display().to_string())
+            .collect();
+        if near.is_empty() {
+            String::new()
+        } else {
+            format!("; candidates: {}", near.join(", "))
+        }
     }
 
     fn named(&self, pick: impl Fn(&Path) -> bool) -> Found {
@@ -420,22 +443,30 @@ struct Link {
 /// Links and probes every event and sound; every failure is reported.
 fn link_all(t: &Timeline, linker: &Linker, cut: &Path) -> Result<Vec<Option<Link>>> {
     let rate = rate_of(t);
+    // Each event's place on the timeline, for messages.
+    let mut at = Ratio::from_integer(0);
+    let mut origins = Vec::new();
+    for e in &t.events {
+        origins.push(format!("{} at {} on the timeline", e.origin, Clock(at)));
+        at += e.duration - e.transition.as_ref().map_or(Ratio::from_integer(0), |t| t.1);
+    }
+    for s in &t.sounds {
+        origins.push(format!("{} at {} on the timeline", s.origin, Clock(s.at)));
+    }
     let refs: Vec<(Option<&MediaRef>, Ratio, Ratio, &str, usize)> = t
         .events
         .iter()
         .map(|e| match &e.media {
-            Media::Black => (None, e.source_in, e.duration, e.origin.as_str(), e.line),
-            Media::File(r) => (Some(r), e.source_in, span_of(e), e.origin.as_str(), e.line),
+            Media::Black => (None, e.source_in, e.duration, e.line),
+            Media::File(r) => (Some(r), e.source_in, span_of(e), e.line),
         })
-        .chain(t.sounds.iter().map(|s| {
-            (
-                Some(&s.media),
-                s.source_in,
-                s.duration,
-                s.origin.as_str(),
-                s.line,
-            )
-        }))
+        .chain(
+            t.sounds
+                .iter()
+                .map(|s| (Some(&s.media), s.source_in, s.duration, s.line)),
+        )
+        .zip(&origins)
+        .map(|((r, a, b, line), o)| (r, a, b, o.as_str(), line))
         .collect();
     let results: Vec<std::result::Result<Option<Link>, Box<Diagnostic>>> = refs
         .par_iter()
@@ -450,6 +481,8 @@ fn link_all(t: &Timeline, linker: &Linker, cut: &Path) -> Result<Vec<Option<Link
                 Box::new(d)
             };
             let path = linker.find(r).map_err(fail)?;
+            // Absolute, so that the EDL made reads the same from anywhere.
+            let path = std::fs::canonicalize(&path).unwrap_or(path);
             let p = probe::probe(&path).map_err(|e| fail(e.to_string()))?;
             let tc = timecode_start(&p, rate);
             let start = *source_in - tc;
