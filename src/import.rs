@@ -101,6 +101,24 @@ pub fn import(path: &Path, opts: &Options) -> Result<Imported> {
             (t, rate)
         }
     };
+    let mut timeline = timeline;
+    // The settings' own narration and music are the sound: the cut's
+    // separate sounds would play twice (a montage exported and imported).
+    let settings_sound = settings.as_ref().is_some_and(|(_, text)| {
+        toml::from_str::<toml::Table>(text)
+            .is_ok_and(|t| t.contains_key("voiceover") || t.contains_key("music"))
+    });
+    if settings_sound && !timeline.sounds.is_empty() {
+        timeline.notes.push(interchange::Note {
+            line: 0,
+            origin: String::new(),
+            message: format!(
+                "{} sound events are not used: the --settings EDL brings its own voiceovers and music",
+                timeline.sounds.len()
+            ),
+        });
+        timeline.sounds.clear();
+    }
     if timeline.events.is_empty() {
         return Err(Error::Invalid(
             diag(0, 0, "", "the cut has no picture events").into(),

@@ -769,8 +769,16 @@ pub fn fcpxml(t: &Timeline, fps: Ratio, size: (u32, u32)) -> String {
             }
         }
         if let Some(f) = &p.fade {
+            // A crossfade is Final Cut's Cross Dissolve; other kinds keep
+            // their reel name (Final Cut plays them as the dissolve).
+            let name = if f.kind == "crossfade" {
+                "Cross Dissolve"
+            } else {
+                f.kind
+            };
             let tag = format!(
-                "transition name=\"Cross Dissolve\" offset=\"{}\" duration=\"{}\"",
+                "transition name=\"{}\" offset=\"{}\" duration=\"{}\"",
+                escape(name),
                 time(p.at + p.len - f.before),
                 time(f.before + f.after)
             );

@@ -534,14 +534,17 @@ impl<'a, 'i> Reader<'a, 'i> {
             )));
         }
         let name = node.attribute("name").unwrap_or("");
-        if name != "Cross Dissolve" {
+        // reel names its transitions by their reel kind (`wipeleft`).
+        let reel_kind =
+            (!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase())).then_some(name);
+        if name != "Cross Dissolve" && reel_kind.is_none() {
             self.note(
                 at,
                 format!("transition \"{name}\" is played as a crossfade"),
             );
         }
         Ok(Transition {
-            kind: "crossfade".to_string(),
+            kind: reel_kind.unwrap_or("crossfade").to_string(),
             before,
             after,
             origin: at.origin.clone(),

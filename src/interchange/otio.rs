@@ -745,7 +745,13 @@ impl Reader {
 
     fn transition(&mut self, item: &Value, at: &At) -> Result<Transition, ImportError> {
         let kind = str_field(item, "transition_type").unwrap_or("");
-        if kind != "SMPTE_Dissolve" {
+        // reel writes its own kind beside the standard type.
+        let reel_kind = field(item, "metadata")
+            .and_then(|m| m.get("reel"))
+            .and_then(|r| r.get("kind"))
+            .and_then(Value::as_str)
+            .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase()));
+        if kind != "SMPTE_Dissolve" && reel_kind.is_none() {
             self.note(
                 at,
                 format!("transition type \"{kind}\" is played as a crossfade"),
@@ -758,7 +764,7 @@ impl Reader {
                 .map(|(seconds, _)| seconds)
         };
         Ok(Transition {
-            kind: "crossfade".to_string(),
+            kind: reel_kind.unwrap_or("crossfade").to_string(),
             before: offset("in_offset")?,
             after: offset("out_offset")?,
             origin: at.origin.clone(),

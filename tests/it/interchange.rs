@@ -130,3 +130,211 @@ fn a_cmx3600_cut_shows_its_frames_for_its_record_time() {
     // A freeze on B's frame 125.
     expect_run(&got, 160..185, B, 25, 0);
 }
+
+#[test]
+fn drop_frame_cuts_count_frames_across_the_minute() {
+    let f = Fixture::new();
+    for (rate, fps, tc, src, rec, frames, first) in [
+        // 59;20..59;29 and 00;02..00;09: 18 frames; the source starts at 59;00.
+        ("29.97df", "29.97", "00:00:59;00", "00:00:59;20 00:01:00;10", "01:00:59;20 01:01:00;10", 18, 20),
+        // 59;50..59;59 and 00;04..00;09: 16 frames.
+        ("59.94df", "59.94", "00:00:59;00", "00:00:59;50 00:01:00;10", "01:00:59;50 01:01:00;10", 16, 50),
+    ] {
+        let r = if fps == "29.97" { "30000/1001" } else { "60000/1001" };
+        f.ffmpeg(&format!(
+            "-f lavfi -i color=c=black:s=64x64:r={r}:d=3,format=yuv420p,\
+             geq=lum='16+2*mod(N\\,100)':cb=128:cr=128 -timecode {tc} -c:v libx264 -qp 0 \
+             -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv DF01.mov"
+        ));
+        settings(&f, fps);
+        f.write(
+            "df.edl",
+            &format!("TITLE: DF\nFCM: DROP FRAME\n001  DF01     V     C        {src} {rec}\n"),
+        );
+        let out = render_cut(&f, "df.edl", &["--fps", rate]);
+        assert!(out.status.success(), "{rate}: {}", String::from_utf8_lossy(&out.stderr));
+        let got = shown(&f.path("out.mp4"));
+        assert_eq!(got.len(), frames, "{rate}: frames");
+        expect_run(&got, 0..frames, A, first, 1);
+    }
+}
+
+#[test]
+fn media_is_found_by_file_clip_name_or_reel_and_ambiguity_is_refused() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.path("footage/day1")).unwrap();
+    reel(&f, "footage/day1/A003C012_240101.mov", A, "10:00:00:00", 2);
+    reel(&f, "footage/B001_x.mov", B, "00:00:00:00", 2);
+    reel(&f, "footage/B001_y.mov", B, "00:00:00:00", 2);
+    settings(&f, "25");
+    // An Avid reel name, truncated to 8 characters, matches the one file
+    // it begins.
+    let edl = |reel: &str, tc: &str| {
+        format!("TITLE: T\n001  {reel:<8} V     C        {tc}:00:00 {tc}:01:00 01:00:00:00 01:00:01:00\n")
+    };
+    f.write("a.edl", &edl("A003C012", "10:00"));
+    let out = f.reel(&["check", "a.edl", "--media", "footage", "--settings", "base.toml"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // B001 begins two files: an error naming both, with the event's line.
+    f.write("b.edl", &edl("B001", "00:00"));
+    let out = f.reel(&["check", "b.edl", "--media", "footage", "--settings", "base.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("b.edl:2:1: event 001, reel B001"), "{err}");
+    assert!(err.contains("B001_x.mov") && err.contains("B001_y.mov"), "{err}");
+    // A media map settles it.
+    f.write("map.toml", "B001 = \"footage/B001_y.mov\"\n");
+    let out = f.reel(&[
+        "check", "b.edl", "--media", "footage", "--media-map", "map.toml", "--settings", "base.toml",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The clip name comment and the source file comment come first.
+    f.write(
+        "c.edl",
+        &format!(
+            "{}* FROM CLIP NAME: B001_x.mov\n",
+            edl("ZZZ", "00:00")
+        ),
+    );
+    let out = f.reel(&["import", "c.edl", "--media", "footage", "--settings", "base.toml"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("B001_x.mov\"") && text.contains("# event 001, reel ZZZ"), "{text}");
+}
+
+#[test]
+fn bad_cuts_are_refused_with_their_line() {
+    let f = Fixture::new();
+    reel(&f, "A001.mov", A, "01:00:00:00", 4);
+    settings(&f, "25");
+    let event = |tc: &str| format!("TITLE: T\n001  A001     V     C        {tc}\n");
+    let cases: Vec<(String, &[&str], &str)> = vec![
+        (
+            event("01:00:00:00 01:00:01:00 01:00:00:00 01:00:01:00"),
+            &["--media", "."],
+            "does not state its frame rate",
+        ),
+        (
+            "12.5 20.3 0\n40.0 52.1 0\n".into(),
+            &["--fps", "25"],
+            "MPlayer/comskip",
+        ),
+        (
+            event("01:00:00:00 01:00:01:00 01:00:00:00 01:00:00:30"),
+            &["--fps", "25", "--media", "."],
+            "t.edl:2",
+        ),
+        (
+            event("01:00:00:00 01:00:01:00 01:00:00:00 01:00:02:00"),
+            &["--fps", "25", "--media", "."],
+            "t.edl:2",
+        ),
+        (
+            event("01:00:03:00 01:00:05:00 01:00:00:00 01:00:02:00"),
+            &["--fps", "25", "--media", "."],
+            "lies outside its media",
+        ),
+        (
+            event("01:00:0x:00 01:00:01:00 01:00:00:00 01:00:01:00"),
+            &["--fps", "25", "--media", "."],
+            "t.edl:2",
+        ),
+    ];
+    for (text, args, want) in &cases {
+        f.write("t.edl", text);
+        let mut all = vec!["check", "t.edl"];
+        all.extend_from_slice(args);
+        let out = f.reel(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(want), "{text}: no {want:?} in {err}");
+    }
+    // Broken OTIO JSON and FCPXML say where.
+    f.write("t.otio", "{\n  \"OTIO_SCHEMA\": \"Timeline.1\",\n  \"tracks\": [\n}\n");
+    let out = f.reel(&["check", "t.otio"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("t.otio:4:"), "{err}");
+    f.write("t.fcpxml", "<?xml version=\"1.0\"?>\n<fcpxml version=\"1.10\">\n<resources>\n</fcpxml>\n");
+    let out = f.reel(&["check", "t.fcpxml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("t.fcpxml:4:"), "{err}");
+}
+
+/// What the OTIO and FCPXML cuts below show: A's 1 s..3 s, 10 frames of
+/// black, B at 2x for 1 s dissolving (5 + 5 frames around the cut) into
+/// A's 4 s..5 s.
+fn check_gap_warp_dissolve(got: &[(i64, u8)], what: &str) {
+    assert_eq!(got.len(), 110, "{what}: frames");
+    expect_run(got, 0..50, A, 25, 1);
+    for &(n, cb) in &got[50..60] {
+        assert!(n <= 0 && (cb as i32 - 128).abs() <= 2, "{what}: black: {n} {cb}");
+    }
+    expect_run(got, 60..80, B, 0, 2);
+    expect_run(got, 90..110, A, 105, 1);
+}
+
+#[test]
+fn otio_and_fcpxml_cuts_with_gaps_dissolves_and_time_warps_render() {
+    let f = Fixture::new();
+    reel(&f, "A001.mov", A, "01:00:00:00", 8);
+    reel(&f, "B002.mov", B, "02:00:00:00", 8);
+    settings(&f, "25");
+    let rt = |v: i64| format!("{{\"OTIO_SCHEMA\": \"RationalTime.1\", \"rate\": 25.0, \"value\": {v}.0}}");
+    let range = |s: i64, d: i64| {
+        format!("{{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": {}, \"duration\": {}}}", rt(s), rt(d))
+    };
+    let clip = |name: &str, file: &str, s: i64, d: i64, effects: &str| {
+        format!(
+            "{{\"OTIO_SCHEMA\": \"Clip.1\", \"name\": \"{name}\", \"metadata\": {{}}, \"enabled\": true,\n\
+             \"source_range\": {}, \"effects\": [{effects}], \"markers\": [],\n\
+             \"media_reference\": {{\"OTIO_SCHEMA\": \"ExternalReference.1\", \"name\": \"\", \"metadata\": {{}},\n\
+             \"available_range\": null, \"target_url\": \"{file}\"}}}}",
+            range(s, d)
+        )
+    };
+    let warp = "{\"OTIO_SCHEMA\": \"LinearTimeWarp.1\", \"name\": \"\", \"metadata\": {}, \"effect_name\": \"LinearTimeWarp\", \"time_scalar\": 2.0}";
+    let items = [
+        clip("a", "A001.mov", 90025, 50, ""),
+        format!("{{\"OTIO_SCHEMA\": \"Gap.1\", \"name\": \"\", \"metadata\": {{}}, \"source_range\": {}, \"effects\": [], \"markers\": [], \"enabled\": true}}", range(0, 10)),
+        clip("b", "B002.mov", 180000, 25, warp),
+        format!("{{\"OTIO_SCHEMA\": \"Transition.1\", \"name\": \"\", \"metadata\": {{}}, \"transition_type\": \"SMPTE_Dissolve\", \"in_offset\": {}, \"out_offset\": {}}}", rt(5), rt(5)),
+        clip("a2", "A001.mov", 90100, 25, ""),
+    ];
+    f.write(
+        "cut.otio",
+        &format!(
+            "{{\"OTIO_SCHEMA\": \"Timeline.1\", \"name\": \"cut\", \"metadata\": {{}}, \"global_start_time\": null,\n\
+             \"tracks\": {{\"OTIO_SCHEMA\": \"Stack.1\", \"name\": \"\", \"metadata\": {{}}, \"source_range\": null, \"effects\": [], \"markers\": [], \"enabled\": true,\n\
+             \"children\": [{{\"OTIO_SCHEMA\": \"Track.1\", \"name\": \"V1\", \"kind\": \"Video\", \"metadata\": {{}}, \"source_range\": null, \"effects\": [], \"markers\": [], \"enabled\": true,\n\
+             \"children\": [\n{}\n]}}]}}}}\n",
+            items.join(",\n")
+        ),
+    );
+    let out = render_cut(&f, "cut.otio", &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    check_gap_warp_dissolve(&shown(&f.path("out.mp4")), "otio");
+
+    f.write(
+        "cut.fcpxml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE fcpxml>\n<fcpxml version=\"1.10\">\n\
+         <resources>\n\
+         <format id=\"r1\" frameDuration=\"1/25s\" width=\"64\" height=\"64\"/>\n\
+         <asset id=\"r2\" name=\"A001\" start=\"3600s\" duration=\"8s\" hasVideo=\"1\" format=\"r1\"><media-rep kind=\"original-media\" src=\"A001.mov\"/></asset>\n\
+         <asset id=\"r3\" name=\"B002\" start=\"7200s\" duration=\"8s\" hasVideo=\"1\" format=\"r1\"><media-rep kind=\"original-media\" src=\"B002.mov\"/></asset>\n\
+         </resources>\n<library><event name=\"e\"><project name=\"cut\">\n\
+         <sequence format=\"r1\" duration=\"22/5s\" tcStart=\"0s\"><spine>\n\
+         <asset-clip ref=\"r2\" name=\"a\" offset=\"0s\" start=\"3601s\" duration=\"2s\" audioRole=\"dialogue\"/>\n\
+         <gap name=\"Gap\" offset=\"2s\" start=\"0s\" duration=\"2/5s\"/>\n\
+         <asset-clip ref=\"r3\" name=\"b\" offset=\"12/5s\" start=\"7200s\" duration=\"1s\">\n\
+         <timeMap><timept time=\"7200s\" value=\"7200s\" interp=\"linear\"/><timept time=\"7201s\" value=\"7202s\" interp=\"linear\"/></timeMap>\n\
+         </asset-clip>\n\
+         <transition name=\"Cross Dissolve\" offset=\"16/5s\" duration=\"2/5s\"/>\n\
+         <asset-clip ref=\"r2\" name=\"a2\" offset=\"17/5s\" start=\"3604s\" duration=\"1s\"/>\n\
+         </spine></sequence></project></event></library>\n</fcpxml>\n",
+    );
+    let out = render_cut(&f, "cut.fcpxml", &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    check_gap_warp_dissolve(&shown(&f.path("out.mp4")), "fcpxml");
+}
