@@ -466,7 +466,10 @@ fn link_all(t: &Timeline, linker: &Linker, cut: &Path) -> Result<Vec<Option<Link
     let mut origins = Vec::new();
     for e in &t.events {
         origins.push(format!("{} at {} on the timeline", e.origin, Clock(at)));
-        at += e.duration - e.transition.as_ref().map_or(Ratio::from_integer(0), |t| t.1);
+        at += e.duration
+            - e.transition
+                .as_ref()
+                .map_or(Ratio::from_integer(0), |t| t.1);
     }
     for s in &t.sounds {
         origins.push(format!("{} at {} on the timeline", s.origin, Clock(s.at)));

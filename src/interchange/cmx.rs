@@ -957,6 +957,11 @@ impl Reader {
             return;
         }
         last.duration += length;
+        // `source_in` is the earliest frame played: a backwards event that
+        // runs on under the dissolve reaches further back in its source.
+        if last.speed < Ratio::from_integer(0) {
+            last.source_in += length * last.speed;
+        }
         last.transition = Some((kind, length));
         let event = self.groups[g].event(l, true);
         self.place(g, track, event, l);

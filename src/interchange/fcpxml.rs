@@ -618,6 +618,13 @@ impl<'a, 'i> Reader<'a, 'i> {
         let sound = tag != "video" && asset.has_audio && enable != "video";
         let media = self.media(node, asset);
         let (source_in, speed) = self.retime(node, start, at)?;
+        // A backwards clip starts at its latest frame; `source_in` is its
+        // earliest.
+        let source_in = if speed < zero() {
+            source_in + duration * speed
+        } else {
+            source_in
+        };
         if picture {
             return Ok(Event {
                 origin: at.origin.clone(),
@@ -1010,7 +1017,8 @@ mod tests {
         assert_eq!(gap.media, Media::Black);
         assert_eq!(gap.duration, s(1));
         assert_eq!(backwards.speed, s(-1));
-        assert_eq!(backwards.source_in, s(48));
+        // Played backwards from 48 s for 2 s: its earliest frame is at 46 s.
+        assert_eq!(backwards.source_in, s(46));
         assert_eq!(backwards.duration, s(2));
         assert_eq!(t.duration(), s(5 + 4 + 1 + 2));
 

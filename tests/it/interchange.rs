@@ -136,11 +136,31 @@ fn drop_frame_cuts_count_frames_across_the_minute() {
     let f = Fixture::new();
     for (rate, fps, tc, src, rec, frames, first) in [
         // 59;20..59;29 and 00;02..00;09: 18 frames; the source starts at 59;00.
-        ("29.97df", "29.97", "00:00:59;00", "00:00:59;20 00:01:00;10", "01:00:59;20 01:01:00;10", 18, 20),
+        (
+            "29.97df",
+            "29.97",
+            "00:00:59;00",
+            "00:00:59;20 00:01:00;10",
+            "01:00:59;20 01:01:00;10",
+            18,
+            20,
+        ),
         // 59;50..59;59 and 00;04..00;09: 16 frames.
-        ("59.94df", "59.94", "00:00:59;00", "00:00:59;50 00:01:00;10", "01:00:59;50 01:01:00;10", 16, 50),
+        (
+            "59.94df",
+            "59.94",
+            "00:00:59;00",
+            "00:00:59;50 00:01:00;10",
+            "01:00:59;50 01:01:00;10",
+            16,
+            50,
+        ),
     ] {
-        let r = if fps == "29.97" { "30000/1001" } else { "60000/1001" };
+        let r = if fps == "29.97" {
+            "30000/1001"
+        } else {
+            "60000/1001"
+        };
         f.ffmpeg(&format!(
             "-f lavfi -i color=c=black:s=64x64:r={r}:d=3,format=yuv420p,\
              geq=lum='16+2*mod(N\\,100)':cb=128:cr=128 -timecode {tc} -c:v libx264 -qp 0 \
@@ -152,7 +172,11 @@ fn drop_frame_cuts_count_frames_across_the_minute() {
             &format!("TITLE: DF\nFCM: DROP FRAME\n001  DF01     V     C        {src} {rec}\n"),
         );
         let out = render_cut(&f, "df.edl", &["--fps", rate]);
-        assert!(out.status.success(), "{rate}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{rate}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let got = shown(&f.path("out.mp4"));
         assert_eq!(got.len(), frames, "{rate}: frames");
         expect_run(&got, 0..frames, A, first, 1);
@@ -173,33 +197,76 @@ fn media_is_found_by_file_clip_name_or_reel_and_ambiguity_is_refused() {
         format!("TITLE: T\n001  {reel:<8} V     C        {tc}:00:00 {tc}:01:00 01:00:00:00 01:00:01:00\n")
     };
     f.write("a.edl", &edl("A003C012", "10:00"));
-    let out = f.reel(&["check", "a.edl", "--media", "footage", "--settings", "base.toml"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = f.reel(&[
+        "check",
+        "a.edl",
+        "--media",
+        "footage",
+        "--settings",
+        "base.toml",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // B001 begins two files: an error naming both, with the event's line.
     f.write("b.edl", &edl("B001", "00:00"));
-    let out = f.reel(&["check", "b.edl", "--media", "footage", "--settings", "base.toml"]);
+    let out = f.reel(&[
+        "check",
+        "b.edl",
+        "--media",
+        "footage",
+        "--settings",
+        "base.toml",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("b.edl:2:1: event 001, reel B001"), "{err}");
-    assert!(err.contains("B001_x.mov") && err.contains("B001_y.mov"), "{err}");
+    assert!(
+        err.contains("B001_x.mov") && err.contains("B001_y.mov"),
+        "{err}"
+    );
     // A media map settles it.
     f.write("map.toml", "B001 = \"footage/B001_y.mov\"\n");
     let out = f.reel(&[
-        "check", "b.edl", "--media", "footage", "--media-map", "map.toml", "--settings", "base.toml",
+        "check",
+        "b.edl",
+        "--media",
+        "footage",
+        "--media-map",
+        "map.toml",
+        "--settings",
+        "base.toml",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The clip name comment and the source file comment come first.
     f.write(
         "c.edl",
-        &format!(
-            "{}* FROM CLIP NAME: B001_x.mov\n",
-            edl("ZZZ", "00:00")
-        ),
+        &format!("{}* FROM CLIP NAME: B001_x.mov\n", edl("ZZZ", "00:00")),
     );
-    let out = f.reel(&["import", "c.edl", "--media", "footage", "--settings", "base.toml"]);
+    let out = f.reel(&[
+        "import",
+        "c.edl",
+        "--media",
+        "footage",
+        "--settings",
+        "base.toml",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("B001_x.mov\"") && text.contains("# event 001, reel ZZZ"), "{text}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("B001_x.mov\"") && text.contains("# event 001, reel ZZZ"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -250,12 +317,18 @@ fn bad_cuts_are_refused_with_their_line() {
         assert!(err.contains(want), "{text}: no {want:?} in {err}");
     }
     // Broken OTIO JSON and FCPXML say where.
-    f.write("t.otio", "{\n  \"OTIO_SCHEMA\": \"Timeline.1\",\n  \"tracks\": [\n}\n");
+    f.write(
+        "t.otio",
+        "{\n  \"OTIO_SCHEMA\": \"Timeline.1\",\n  \"tracks\": [\n}\n",
+    );
     let out = f.reel(&["check", "t.otio"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("t.otio:4:"), "{err}");
-    f.write("t.fcpxml", "<?xml version=\"1.0\"?>\n<fcpxml version=\"1.10\">\n<resources>\n</fcpxml>\n");
+    f.write(
+        "t.fcpxml",
+        "<?xml version=\"1.0\"?>\n<fcpxml version=\"1.10\">\n<resources>\n</fcpxml>\n",
+    );
     let out = f.reel(&["check", "t.fcpxml"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -269,7 +342,10 @@ fn check_gap_warp_dissolve(got: &[(i64, u8)], what: &str) {
     assert_eq!(got.len(), 110, "{what}: frames");
     expect_run(got, 0..50, A, 25, 1);
     for &(n, cb) in &got[50..60] {
-        assert!(n <= 0 && (cb as i32 - 128).abs() <= 2, "{what}: black: {n} {cb}");
+        assert!(
+            n <= 0 && (cb as i32 - 128).abs() <= 2,
+            "{what}: black: {n} {cb}"
+        );
     }
     expect_run(got, 60..80, B, 0, 2);
     expect_run(got, 90..110, A, 105, 1);
@@ -281,9 +357,15 @@ fn otio_and_fcpxml_cuts_with_gaps_dissolves_and_time_warps_render() {
     reel(&f, "A001.mov", A, "01:00:00:00", 8);
     reel(&f, "B002.mov", B, "02:00:00:00", 8);
     settings(&f, "25");
-    let rt = |v: i64| format!("{{\"OTIO_SCHEMA\": \"RationalTime.1\", \"rate\": 25.0, \"value\": {v}.0}}");
+    let rt = |v: i64| {
+        format!("{{\"OTIO_SCHEMA\": \"RationalTime.1\", \"rate\": 25.0, \"value\": {v}.0}}")
+    };
     let range = |s: i64, d: i64| {
-        format!("{{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": {}, \"duration\": {}}}", rt(s), rt(d))
+        format!(
+            "{{\"OTIO_SCHEMA\": \"TimeRange.1\", \"start_time\": {}, \"duration\": {}}}",
+            rt(s),
+            rt(d)
+        )
     };
     let clip = |name: &str, file: &str, s: i64, d: i64, effects: &str| {
         format!(
@@ -313,7 +395,11 @@ fn otio_and_fcpxml_cuts_with_gaps_dissolves_and_time_warps_render() {
         ),
     );
     let out = render_cut(&f, "cut.otio", &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     check_gap_warp_dissolve(&shown(&f.path("out.mp4")), "otio");
 
     f.write(
@@ -335,6 +421,122 @@ fn otio_and_fcpxml_cuts_with_gaps_dissolves_and_time_warps_render() {
          </spine></sequence></project></event></library>\n</fcpxml>\n",
     );
     let out = render_cut(&f, "cut.fcpxml", &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     check_gap_warp_dissolve(&shown(&f.path("out.mp4")), "fcpxml");
+}
+
+/// A reel EDL made of what every format carries: trims, a wipe, a
+/// crossfade, 2x and a reverse.
+const ROUND_TRIP: &str = "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 25\n\
+     [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
+     [[clip]]\nsource = \"A001.mov\"\nin = 1.0\nduration = 2.0\n\
+     transition = { kind = \"wipeleft\", duration = 0.4 }\n\
+     [[clip]]\nsource = \"B002.mov\"\nin = 0.2\nduration = 1.6\nspeed = 2\n\
+     [[clip]]\nsource = \"A001.mov\"\nin = 4.0\nduration = 1.0\nreverse = true\n\
+     transition = { kind = \"crossfade\", duration = 0.2 }\n\
+     [[clip]]\nsource = \"B002.mov\"\nin = 3.0\nduration = 1.2\n";
+
+#[test]
+fn exports_render_byte_identical_to_the_montage_they_came_from() {
+    let f = Fixture::new();
+    reel(&f, "A001.mov", A, "01:00:00:00", 8);
+    reel(&f, "B002.mov", B, "02:00:00:00", 8);
+    f.write("t.toml", ROUND_TRIP);
+    f.render_args(&[]);
+    let original = std::fs::read(f.path("out.mp4")).unwrap();
+    for ext in ["otio", "edl", "fcpxml"] {
+        let cut = format!("cut.{ext}");
+        let out = f.reel(&["export", "t.toml", "-o", &cut]);
+        assert!(
+            out.status.success(),
+            "{ext}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = f.reel(&[
+            "render",
+            "--quiet",
+            "--no-cache",
+            "--settings",
+            "t.toml",
+            "--media",
+            ".",
+            "-o",
+            "back.mp4",
+            &cut,
+        ]);
+        assert!(
+            out.status.success(),
+            "{ext}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let back = std::fs::read(f.path("back.mp4")).unwrap();
+        assert!(
+            back == original,
+            "{ext}: the render of the export differs from the original's"
+        );
+    }
+}
+
+#[test]
+fn otio_exports_load_in_opentimelineio_with_reel_s_durations() {
+    let f = Fixture::new();
+    reel(&f, "A001.mov", A, "01:00:00:00", 8);
+    reel(&f, "B002.mov", B, "02:00:00:00", 8);
+    f.write("t.toml", ROUND_TRIP);
+    let out = f.reel(&["export", "t.toml", "-o", "cut.otio"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The official package, from PyPI, in a virtualenv kept under target/.
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/otio-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() || !pip_has_otio(&python) {
+        let made = std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs");
+        assert!(made.success(), "python3 -m venv failed");
+        let installed = std::process::Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "opentimelineio==0.18.1"])
+            .status()
+            .expect("pip runs");
+        assert!(installed.success(), "pip install opentimelineio failed");
+    }
+    let script = "import sys, opentimelineio as otio\n\
+                  t = otio.adapters.read_from_file(sys.argv[1])\n\
+                  for tr in t.tracks:\n\
+                  \x20   print(tr.kind, tr.name, round(tr.duration().to_frames()), len(tr))\n\
+                  print('total', round(t.duration().to_frames()))\n";
+    let out = std::process::Command::new(&python)
+        .args(["-c", script])
+        .arg(f.path("cut.otio"))
+        .output()
+        .expect("python runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // reel's plan: 50 + 40 + 25 + 30 frames less 10 and 5 of transitions.
+    let frames = 50 + 40 + 25 + 30 - 10 - 5;
+    assert!(text.contains(&format!("total {frames}")), "{text}");
+    assert!(text.contains(&format!("Video V1 {frames} ")), "{text}");
+    // Transitions are items of the track: 4 clips and 2 transitions.
+    assert!(text.contains(&format!("Video V1 {frames} 6")), "{text}");
+}
+
+fn pip_has_otio(python: &Path) -> bool {
+    std::process::Command::new(python)
+        .args(["-c", "import opentimelineio"])
+        .status()
+        .is_ok_and(|s| s.success())
 }
