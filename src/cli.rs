@@ -143,6 +143,10 @@ pub struct InterchangeArgs {
     /// takes (its own clips are replaced).
     #[arg(long, value_name = "EDL")]
     pub settings: Option<PathBuf>,
+    /// Refuse any file (media, LUT, captions, fonts) outside this folder,
+    /// after symbolic links are followed: for rendering untrusted EDLs.
+    #[arg(long, value_name = "DIR")]
+    pub media_root: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

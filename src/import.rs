@@ -25,6 +25,9 @@ pub struct Options {
     pub fps: Option<String>,
     /// A reel EDL whose settings, sound and layers the cut is rendered with.
     pub settings: Option<PathBuf>,
+    /// Every file the EDL reads must lie under this folder, after symbolic
+    /// links are followed (for services that render their users' files).
+    pub media_root: Option<PathBuf>,
 }
 
 /// A cut made into a reel EDL.
@@ -63,6 +66,35 @@ pub fn import(path: &Path, opts: &Options) -> Result<Imported> {
         )),
         None => None,
     };
+    // Times in these files are exact fractions; a file crafted to overflow
+    // them is refused rather than trusted.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let parsed = std::panic::catch_unwind(|| parse(format, &text, path, opts, settings.as_ref()));
+    std::panic::set_hook(hook);
+    let (timeline, rate) = match parsed {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(Error::Invalid(
+                Diagnostic::new(
+                    path,
+                    "the file's times cannot be represented exactly (numbers too large)",
+                )
+                .into(),
+            ))
+        }
+    };
+    finish(path, opts, settings, timeline, rate)
+}
+
+/// Reads the cut into a timeline, at the rate it is counted in.
+fn parse(
+    format: Format,
+    text: &str,
+    path: &Path,
+    opts: &Options,
+    settings: Option<&(PathBuf, String)>,
+) -> Result<(Timeline, Rate)> {
     let diag = |line: usize, column: usize, origin: &str, message: &str| {
         let mut d = Diagnostic::new(path, message.to_string());
         if line > 0 {
@@ -76,12 +108,11 @@ pub fn import(path: &Path, opts: &Options) -> Result<Imported> {
     let one = |e: interchange::ImportError| {
         Error::Invalid(diag(e.line, e.column, &e.origin, &e.message).into())
     };
-    let (timeline, rate) = match format {
+    Ok(match format {
         Format::Cmx3600 => {
-            interchange::cmx::sniff(&text)
-                .map_err(|m| Error::Invalid(diag(0, 0, "", &m).into()))?;
-            let rate = cmx_rate(path, opts, settings.as_ref())?;
-            let t = interchange::cmx::parse(&text, rate).map_err(|errs| {
+            interchange::cmx::sniff(text).map_err(|m| Error::Invalid(diag(0, 0, "", &m).into()))?;
+            let rate = cmx_rate(path, opts, settings)?;
+            let t = interchange::cmx::parse(text, rate).map_err(|errs| {
                 Error::Invalid(Diagnostics(
                     errs.into_iter()
                         .map(|e| diag(e.line, e.column, &e.origin, &e.message))
@@ -91,15 +122,35 @@ pub fn import(path: &Path, opts: &Options) -> Result<Imported> {
             (t, rate)
         }
         Format::Otio => {
-            let t = interchange::otio::parse(&text).map_err(one)?;
+            let t = interchange::otio::parse(text).map_err(one)?;
             let rate = rate_of(&t);
             (t, rate)
         }
         Format::Fcpxml => {
-            let t = interchange::fcpxml::parse(&text).map_err(one)?;
+            let t = interchange::fcpxml::parse(text).map_err(one)?;
             let rate = rate_of(&t);
             (t, rate)
         }
+    })
+}
+
+/// Links the timeline's media and writes the reel EDL.
+fn finish(
+    path: &Path,
+    opts: &Options,
+    settings: Option<(PathBuf, String)>,
+    timeline: Timeline,
+    rate: Rate,
+) -> Result<Imported> {
+    let diag = |line: usize, origin: &str, message: &str| {
+        let mut d = Diagnostic::new(path, message.to_string());
+        if line > 0 {
+            d = d.at(line, 1);
+        }
+        if !origin.is_empty() {
+            d.subject = Some(origin.to_string());
+        }
+        d
     };
     let mut timeline = timeline;
     // The settings' own narration and music are the sound: the cut's
@@ -121,15 +172,22 @@ pub fn import(path: &Path, opts: &Options) -> Result<Imported> {
     }
     if timeline.events.is_empty() {
         return Err(Error::Invalid(
-            diag(0, 0, "", "the cut has no picture events").into(),
+            diag(0, "", "the cut has no picture events").into(),
         ));
     }
     let linker = Linker::new(path, opts)?;
-    let links = link_all(&timeline, &linker, path)?;
+    let root = match &opts.media_root {
+        Some(r) => Some(
+            std::fs::canonicalize(r)
+                .map_err(|e| Error::Usage(format!("--media-root {}: {e}", r.display())))?,
+        ),
+        None => None,
+    };
+    let links = link_all(&timeline, &linker, path, root.as_deref())?;
     let warnings = timeline
         .notes
         .iter()
-        .map(|n| diag(n.line, 0, &n.origin, &n.message))
+        .map(|n| diag(n.line, &n.origin, &n.message))
         .collect();
     let anchor = match &settings {
         Some((p, _)) => p.with_file_name(format!("{}.imported.toml", stem(path))),
@@ -459,7 +517,12 @@ struct Link {
 }
 
 /// Links and probes every event and sound; every failure is reported.
-fn link_all(t: &Timeline, linker: &Linker, cut: &Path) -> Result<Vec<Option<Link>>> {
+fn link_all(
+    t: &Timeline,
+    linker: &Linker,
+    cut: &Path,
+    root: Option<&Path>,
+) -> Result<Vec<Option<Link>>> {
     let rate = rate_of(t);
     // Each event's place on the timeline, for messages.
     let mut at = Ratio::from_integer(0);
@@ -504,6 +567,13 @@ fn link_all(t: &Timeline, linker: &Linker, cut: &Path) -> Result<Vec<Option<Link
             let path = linker.find(r).map_err(fail)?;
             // Absolute, so that the EDL made reads the same from anywhere.
             let path = std::fs::canonicalize(&path).unwrap_or(path);
+            if let Some(root) = root.filter(|r| !path.starts_with(r)) {
+                return Err(fail(format!(
+                    "its media {} is outside --media-root {}",
+                    path.display(),
+                    root.display()
+                )));
+            }
             let p = probe::probe(&path).map_err(|e| fail(e.to_string()))?;
             let tc = timecode_start(&p, rate);
             let start = *source_in - tc;

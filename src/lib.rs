@@ -67,6 +67,9 @@ pub fn prepare_with(
 ) -> Result<(edl::Edl, plan::Plan)> {
     glue::init()?;
     let (edl, warnings) = load(edl_path, profile, opts)?;
+    if let Some(root) = &opts.media_root {
+        check_media_root(&edl, root)?;
+    }
     let (edl, mut plan) = plan_edl(edl_path, edl)?;
     plan.layers.warnings.extend(warnings);
     Ok((edl, plan))
@@ -96,6 +99,60 @@ fn plan_edl(edl_path: &Path, edl: edl::Edl) -> Result<(edl::Edl, plan::Plan)> {
     check_encoders(edl_path, &plan)?;
     plan.layers = graphics(&edl, &plan)?;
     Ok((edl, plan))
+}
+
+/// Refuses every file the EDL reads that does not lie under `root` once
+/// symbolic links are followed (a file that does not exist is left to the
+/// checks that follow).
+fn check_media_root(edl: &edl::Edl, root: &Path) -> Result<()> {
+    use error::{Diagnostic, Diagnostics};
+    let root = std::fs::canonicalize(root)
+        .map_err(|e| Error::Usage(format!("--media-root {}: {e}", root.display())))?;
+    let mut files: Vec<(&Path, String)> = Vec::new();
+    for c in &edl.clips {
+        if c.card.is_none() {
+            files.push((&c.source, format!("clip {} source", c.number)));
+        }
+        if let Some(l) = &c.lut {
+            files.push((l, format!("clip {} lut", c.number)));
+        }
+    }
+    if let Some(l) = &edl.output.lut {
+        files.push((l, "[output] lut".into()));
+    }
+    for v in &edl.voiceovers {
+        files.push((&v.source, format!("voiceover {} source", v.number)));
+    }
+    for m in &edl.music {
+        files.push((&m.sound.source, format!("music {} source", m.sound.number)));
+    }
+    for o in &edl.overlays {
+        files.push((&o.source, format!("overlay {} source", o.number)));
+    }
+    for c in &edl.captions {
+        files.push((&c.source, format!("captions {} source", c.number)));
+    }
+    if let Some(d) = &edl.fonts.dir {
+        files.push((d, "[fonts] dir".into()));
+    }
+    let mut errs = Diagnostics::default();
+    for (path, what) in files {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            continue;
+        };
+        if !real.starts_with(&root) {
+            errs.push(Diagnostic::new(
+                &edl.file,
+                format!(
+                    "{what} {} is outside --media-root {} (it is {})",
+                    path.display(),
+                    root.display(),
+                    real.display()
+                ),
+            ));
+        }
+    }
+    errs.into_result(()).map_err(Error::Invalid)
 }
 
 /// Reads every `.cube` LUT the EDL names: a missing file is reported at

@@ -95,6 +95,7 @@ fn import_options(a: &InterchangeArgs) -> reel::import::Options {
         media_map: a.media_map.clone(),
         fps: a.fps.clone(),
         settings: a.settings.clone(),
+        media_root: a.media_root.clone(),
     }
 }
 

@@ -540,3 +540,112 @@ fn pip_has_otio(python: &Path) -> bool {
         .status()
         .is_ok_and(|s| s.success())
 }
+
+#[test]
+fn a_premiere_style_edl_with_ax_reels_and_a_separate_sound_renders() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.path("footage")).unwrap();
+    reel(&f, "footage/interview_take3.mov", A, "00:00:00:00", 4);
+    reel(&f, "footage/broll_city.mov", B, "00:00:00:00", 8);
+    f.ffmpeg("-f lavfi -i sine=frequency=1000:sample_rate=48000:duration=2 -af volume=4 footage/music_sting.wav");
+    settings(&f, "25");
+    // As Premiere Pro writes it: AX reels, clip names and source files from
+    // the editor's machine (moved since), record time from zero, and a
+    // music sting on its own audio track.
+    f.write(
+        "Sequence 01.edl",
+        "TITLE: Sequence 01\r\n\
+         FCM: NON-DROP FRAME\r\n\
+         \r\n\
+         001  AX       AA/V  C        00:00:00:00 00:00:02:00 00:00:00:00 00:00:02:00 \r\n\
+         * FROM CLIP NAME: interview_take3.mov\r\n\
+         * SOURCE FILE: /Volumes/Projects/Footage/interview_take3.mov\r\n\
+         \r\n\
+         002  AX       V     C        00:00:03:00 00:00:04:00 00:00:02:00 00:00:03:00 \r\n\
+         * FROM CLIP NAME: broll_city.mov\r\n\
+         \r\n\
+         003  AX       AA    C        00:00:00:00 00:00:01:00 00:00:02:00 00:00:03:00 \r\n\
+         * FROM CLIP NAME: music_sting.wav\r\n",
+    );
+    let out = f.reel(&[
+        "render",
+        "--quiet",
+        "--no-cache",
+        "--media",
+        "footage",
+        "--settings",
+        "base.toml",
+        "Sequence 01.edl",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = shown(&f.path("out.mp4"));
+    assert_eq!(got.len(), 75);
+    expect_run(&got, 0..50, A, 0, 1);
+    expect_run(&got, 50..75, B, 75, 1);
+    // The interview's own sound, then the sting where the b-roll is silent.
+    let sound = audio_samples(&f.path("out.mp4"));
+    let at = |s: f64| (s * 48000.0) as usize;
+    assert!(
+        tone_db(&sound, 48000.0, 440.0, at(0.5), at(1.0)) > -40.0,
+        "interview sound"
+    );
+    assert!(
+        tone_db(&sound, 48000.0, 1000.0, at(2.2), at(0.6)) > -30.0,
+        "the sting"
+    );
+    assert!(
+        tone_db(&sound, 48000.0, 440.0, at(2.2), at(0.6)) < -60.0,
+        "b-roll is silent"
+    );
+}
+
+#[test]
+fn a_media_root_keeps_every_file_inside_it() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.path("root/in")).unwrap();
+    std::fs::create_dir_all(f.path("outside")).unwrap();
+    reel(&f, "root/in/A001.mov", A, "00:00:00:00", 2);
+    reel(&f, "outside/B002.mov", B, "00:00:00:00", 2);
+    std::os::unix::fs::symlink(f.path("outside/B002.mov"), f.path("root/in/link.mov")).unwrap();
+    let edl = |source: &str| format!("{HEAD}[[clip]]\nsource = \"{source}\"\nduration = 1\n");
+    for (source, ok) in [
+        ("in/A001.mov", true),
+        ("../outside/B002.mov", false),
+        ("in/link.mov", false),
+    ] {
+        f.write("root/t.toml", &edl(source));
+        let out = f.reel(&["check", "root/t.toml", "--media-root", "root"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        if ok {
+            assert!(out.status.success(), "{source}: {err}");
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{source}: {err}");
+            assert!(err.contains("outside --media-root"), "{source}: {err}");
+        }
+    }
+    // An imported cut's media too, even when --media points outside.
+    f.write(
+        "root/cut.edl",
+        "TITLE: T\n001  B002     V     C        00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00\n",
+    );
+    let out = f.reel(&[
+        "check",
+        "root/cut.edl",
+        "--fps",
+        "25",
+        "--media",
+        "outside",
+        "--media-root",
+        "root",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("outside --media-root") && err.contains("root/cut.edl:2:1"),
+        "{err}"
+    );
+}
