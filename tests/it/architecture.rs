@@ -22,10 +22,9 @@ const LAYERS: &[&[&str]] = &[
         "fonts",
         "cube",
         "resample",
-        "interchange",
     ],
     &["edl"],
-    &["probe"],
+    &["probe", "interchange"],
     &["layers"],
     &["plan"],
     &[

@@ -649,3 +649,59 @@ fn a_media_root_keeps_every_file_inside_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_cmx3600_wipe_sweeps_across_and_markers_are_reported() {
+    let f = Fixture::new();
+    reel(&f, "A001.mov", A, "01:00:00:00", 4);
+    reel(&f, "B002.mov", B, "02:00:00:00", 4);
+    settings(&f, "25");
+    f.write(
+        "w.edl",
+        "TITLE: WIPE\n\
+         001  A001     V     C        01:00:00:00 01:00:01:00 01:00:00:00 01:00:01:00\n\
+         002  A001     V     C        01:00:01:00 01:00:01:00 01:00:01:00 01:00:01:00\n\
+         002  B002     V     W001 010 02:00:00:00 02:00:01:00 01:00:01:00 01:00:02:00\n\
+         * LOC: 01:00:01:12 BLUE  check the wipe\n",
+    );
+    let out = render_cut(&f, "w.edl", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = shown(&f.path("out.mp4"));
+    assert_eq!(got.len(), 50);
+    expect_run(&got, 0..25, A, 0, 1);
+    expect_run(&got, 35..50, B, 10, 1);
+    // Halfway through the wipe (W001, left to right: wiperight) the left
+    // of the picture is already B and the right still A.
+    let frames = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(f.path("out.mp4"))
+        .args([
+            "-vf",
+            "select=eq(n\\,30)",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "yuv444p",
+            "-",
+        ])
+        .output()
+        .unwrap()
+        .stdout;
+    let cb = |x: usize| frames[S * S + 32 * S + x] as i32;
+    assert!((cb(4) - B as i32).abs() <= 3, "left: {}", cb(4));
+    assert!((cb(60) - A as i32).abs() <= 3, "right: {}", cb(60));
+    // The marker is reported, not rendered or lost.
+    let out = f.reel(&["check", "w.edl", "--media", ".", "--settings", "base.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("w.edl:5:1: event 002") && err.contains("marker"),
+        "{err}"
+    );
+}
