@@ -68,8 +68,20 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
-    /// The EDL (TOML) file, or a cut from another tool (.edl, .otio, .fcpxml).
-    pub edl: PathBuf,
+    /// The EDL (TOML) files, or cuts from other tools (.edl, .otio,
+    /// .fcpxml); several are rendered one after another with one cache.
+    #[arg(required = true, num_args = 1..)]
+    pub edl: Vec<PathBuf>,
+    /// With several EDLs: render the rest after one fails (default: stop).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Write a JSON report of every output here (even when a render fails);
+    /// its schema is docs/report.schema.json.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Write a JUnit XML file here: one test case per output.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     #[command(flatten)]
     pub interchange: InterchangeArgs,
     /// Output file (overrides [output] path); .mp4, .mov or .mkv.

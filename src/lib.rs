@@ -6,6 +6,7 @@
 //! segments in parallel and joins them with the [`audio`] mix.
 
 pub mod audio;
+pub mod batch;
 pub mod cache;
 pub mod captions;
 pub mod container;

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
         Command::Check(a) => check(a, colour_wanted(args.color)),
-        Command::Render(a) => render(a),
+        Command::Render(a) => return render_all(a, colour_wanted(args.color)),
         Command::Proxies(a) => proxies(a),
         Command::Import(a) => import(a),
         Command::Export(a) => export(a),
@@ -128,10 +128,103 @@ fn export(args: ExportArgs) -> Result<()> {
     reel::import::write_atomic(&args.output, &text)
 }
 
-/// `reel render`.
-fn render(args: RenderArgs) -> Result<()> {
+/// `reel render` of one or more EDLs: each rendered in turn with one
+/// cache, the report and JUnit files written at the end (also after a
+/// failure), and the worst exit code returned.
+fn render_all(args: RenderArgs, color: bool) -> ExitCode {
+    let usage = |m: String| {
+        eprint!("{}", Error::Usage(m).render(color, |_| None));
+        ExitCode::from(2)
+    };
+    if args.edl.len() > 1 && args.output.is_some() {
+        return usage(
+            "-o names one output: with several EDLs, each writes its own [output] path".into(),
+        );
+    }
+    for path in [&args.report, &args.junit].into_iter().flatten() {
+        if let Err(e) = reel::import::write_atomic(path, "") {
+            return usage(format!(
+                "cannot write {}: {}",
+                path.display(),
+                reel::error::Report(&e)
+            ));
+        }
+    }
+    // One cache for all: the first EDL's, unless --cache names one.
+    let cache_for = args.edl[0].clone();
+    let mut outcomes = Vec::new();
+    for (i, edl) in args.edl.iter().enumerate() {
+        if args.edl.len() > 1 && !args.quiet {
+            eprintln!("reel: [{}/{}] {}", i + 1, args.edl.len(), edl.display());
+        }
+        let cpu = reel::batch::cpu_seconds();
+        let mut outcome = reel::batch::Outcome {
+            edl: edl.clone(),
+            output: None,
+            plan: None,
+            result: Err(reel::batch::Failure {
+                exit_code: 1,
+                message: String::new(),
+                diagnostics: Vec::new(),
+            }),
+            warnings: Vec::new(),
+            cpu_seconds: 0.0,
+        };
+        let result = render(&args, edl, &cache_for, &mut outcome);
+        outcome.cpu_seconds = reel::batch::cpu_seconds() - cpu;
+        let failed = result.is_err();
+        outcome.result = match result {
+            Ok(summary) => {
+                if !args.quiet {
+                    eprintln!("reel: {summary}");
+                }
+                Ok(summary)
+            }
+            Err(e) => {
+                eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
+                Err(reel::batch::Failure::of(&e))
+            }
+        };
+        outcomes.push(outcome);
+        if failed && !args.keep_going {
+            break;
+        }
+    }
+    let mut code = outcomes
+        .iter()
+        .map(|o| o.result.as_ref().map_or_else(|f| f.exit_code, |_| 0))
+        .max()
+        .unwrap_or(0);
+    for (path, text) in [
+        (
+            &args.report,
+            args.report.as_ref().map(|_| reel::batch::report(&outcomes)),
+        ),
+        (
+            &args.junit,
+            args.junit.as_ref().map(|_| reel::batch::junit(&outcomes)),
+        ),
+    ] {
+        if let (Some(path), Some(text)) = (path, text) {
+            if let Err(e) = reel::import::write_atomic(path, &text) {
+                eprint!("{}", e.render(color, |_| None));
+                code = code.max(1);
+            }
+        }
+    }
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// Renders one EDL, noting in `outcome` what the report states.
+fn render(
+    args: &RenderArgs,
+    edl: &Path,
+    cache_for: &Path,
+    outcome: &mut reel::batch::Outcome,
+) -> Result<render::Summary> {
     let opts = import_options(&args.interchange);
-    let (_, mut plan) = reel::prepare_with(&args.edl, args.profile.name(), &opts)?;
+    let (_, mut plan) = reel::prepare_with(edl, args.profile.name(), &opts)?;
+    outcome.warnings = plan.layers.warnings.iter().map(|w| w.to_string()).collect();
     if !args.quiet {
         for w in &plan.layers.warnings {
             eprintln!("warning: {w}");
@@ -141,11 +234,16 @@ fn render(args: RenderArgs) -> Result<()> {
         let frames = plan.range_frames(text).map_err(Error::Usage)?;
         plan = plan.restrict(frames);
     }
-    let output = args.output.unwrap_or_else(|| plan.output.path.clone());
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| plan.output.path.clone());
+    outcome.output = Some(output.clone());
+    outcome.plan = Some(reel::batch::PlanFacts::of(&plan));
     let cache = if args.no_cache {
         None
     } else {
-        Some(open_cache(&args.cache, Some(&args.edl))?)
+        Some(open_cache(&args.cache, Some(cache_for))?)
     };
     let jobs = args.jobs.map_or_else(render::cores, usize::from);
     if let (Some(c), true) = (&cache, args.profile.name() == Some("proxy")) {
@@ -167,11 +265,7 @@ fn render(args: RenderArgs) -> Result<()> {
     } else {
         Box::new(Log::new(Duration::from_secs(5)))
     };
-    let summary = render::render(&plan, &output, &settings, progress.as_ref())?;
-    if !args.quiet {
-        eprintln!("reel: {summary}");
-    }
-    Ok(())
+    render::render(&plan, &output, &settings, progress.as_ref())
 }
 
 /// Points a `--proxy` render at the proxy media in the cache, first making

@@ -352,3 +352,40 @@ pub fn noise(seed: u64, n: usize, amp: f32) -> Vec<f32> {
         })
         .collect()
 }
+
+/// A Python with the `opentimelineio` and `jsonschema` packages from PyPI,
+/// in a virtualenv kept under `target/` (made on first use).
+pub fn python_venv() -> PathBuf {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv");
+    let python = venv.join("bin/python");
+    let ready = || {
+        Command::new(&python)
+            .args(["-c", "import opentimelineio, jsonschema"])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    // Tests run in parallel: one makes the virtualenv, the others wait.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    if !ready() {
+        let made = Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs");
+        assert!(made.success(), "python3 -m venv failed");
+        let installed = Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "opentimelineio==0.18.1",
+                "jsonschema==4.23.0",
+            ])
+            .status()
+            .expect("pip runs");
+        assert!(installed.success(), "pip install failed");
+    }
+    python
+}

@@ -8,6 +8,7 @@ mod common;
 
 mod architecture;
 mod audio;
+mod batch;
 mod cache;
 mod errors;
 mod graphics;

@@ -1,0 +1,182 @@
+//! Many EDLs in one run: language versions share their video segments
+//! through one cache, a failure stops the run (or not, with --keep-going),
+//! and the JSON report and JUnit file say what became of each output.
+
+use crate::common::*;
+use serde_json::Value;
+
+/// The picture cut with a narration: `voice` names the language's file.
+fn version(voice: &str, out: &str) -> String {
+    format!(
+        "[output]\npath = \"{out}\"\nwidth = 64\nheight = 36\nfps = 25\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 7\n\
+         [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 7\n\
+         [[voiceover]]\nsource = \"{voice}\"\nat = 1\n"
+    )
+}
+
+fn sources(f: &Fixture) {
+    f.ffmpeg("-f lavfi -i testsrc2=s=96x54:r=25:d=8 -c:v libx264 -g 25 a.mp4");
+    f.ffmpeg("-f lavfi -i smptebars=s=96x54:r=25:d=8 -c:v libx264 -g 25 b.mp4");
+    f.ffmpeg("-f lavfi -i sine=f=300:d=3 hi.wav");
+    f.ffmpeg("-f lavfi -i sine=f=500:d=3 en.wav");
+}
+
+fn report(f: &Fixture, name: &str) -> Value {
+    let text = std::fs::read_to_string(f.path(name)).expect("the report is written");
+    serde_json::from_str(&text).expect("the report is JSON")
+}
+
+/// Validates `name` against docs/report.schema.json with the `jsonschema`
+/// package.
+fn assert_valid(f: &Fixture, name: &str) {
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    let out = std::process::Command::new(python_venv())
+        .args([
+            "-c",
+            "import json, sys, jsonschema\n\
+             s = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))\n\
+             jsonschema.Draft202012Validator.check_schema(s)\n\
+             jsonschema.Draft202012Validator(s).validate(r)\nprint('valid')",
+        ])
+        .arg(schema)
+        .arg(f.path(name))
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{name} does not match the schema: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn language_versions_render_together_and_share_their_pictures() {
+    let f = Fixture::new();
+    sources(&f);
+    f.write("hi.toml", &version("hi.wav", "hi.mp4"));
+    f.write("en.toml", &version("en.wav", "en.mp4"));
+    let out = f.reel(&[
+        "render", "--quiet", "--report", "r.json", "--junit", "j.xml", "hi.toml", "en.toml",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(f.path("hi.mp4").exists() && f.path("en.mp4").exists());
+    assert_valid(&f, "r.json");
+    let r = report(&f, "r.json");
+    assert_eq!(r["reel_report"], 1);
+    assert_eq!(r["exit_code"], 0);
+    let outputs = r["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 2);
+    // The first renders every segment; the second reuses all its pictures
+    // and renders only its own sound.
+    let (first, second) = (&outputs[0]["cache"], &outputs[1]["cache"]);
+    let segments = first["segments"].as_u64().unwrap();
+    assert!(segments >= 2, "{first}");
+    assert_eq!(first["segments_reused"], 0);
+    assert_eq!(
+        second["segments_reused"].as_u64(),
+        Some(segments),
+        "{second}"
+    );
+    assert_eq!(second["audio_reused"], false);
+    assert_eq!(outputs[1]["frames"], 350);
+    assert_eq!(outputs[1]["status"], "ok");
+    // JUnit: one passing test case per output.
+    let xml = std::fs::read_to_string(f.path("j.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit XML parses");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 2);
+    assert!(cases[1].attribute("name").unwrap().ends_with("en.mp4"));
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn a_failure_stops_the_run_unless_asked_to_keep_going_and_is_reported() {
+    let f = Fixture::new();
+    sources(&f);
+    f.write("a.toml", &version("hi.wav", "out_a.mp4"));
+    f.write(
+        "bad.toml",
+        &version("hi.wav", "out_bad.mp4").replace("fps = 25", "fps = 25\nfsp = 1"),
+    );
+    f.write("c.toml", &version("en.wav", "out_c.mp4"));
+    let out = f.reel(&[
+        "render", "--quiet", "--report", "r.json", "a.toml", "bad.toml", "c.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!f.path("out_c.mp4").exists(), "rendered after the failure");
+    assert_valid(&f, "r.json");
+    let r = report(&f, "r.json");
+    assert_eq!(r["exit_code"], 2);
+    let outputs = r["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 2);
+    assert_eq!(outputs[1]["status"], "failed");
+    let e = &outputs[1]["errors"][0];
+    assert!(e["file"].as_str().unwrap().ends_with("bad.toml"), "{e}");
+    assert_eq!(e["line"], 6);
+    assert!(e["message"].as_str().unwrap().contains("fsp"), "{e}");
+
+    let out = f.reel(&[
+        "render",
+        "--quiet",
+        "--keep-going",
+        "--report",
+        "r.json",
+        "--junit",
+        "j.xml",
+        "a.toml",
+        "bad.toml",
+        "c.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "the worst exit code");
+    assert!(f.path("out_c.mp4").exists());
+    assert_valid(&f, "r.json");
+    let r = report(&f, "r.json");
+    let status: Vec<&str> = r["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["ok", "failed", "ok"]);
+    let xml = std::fs::read_to_string(f.path("j.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failures: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .collect();
+    assert_eq!(failures.len(), 1);
+    assert!(failures[0].text().unwrap().contains("fsp"));
+}
+
+#[test]
+fn an_unwritable_report_fails_before_rendering() {
+    let f = Fixture::new();
+    sources(&f);
+    f.write("a.toml", &version("hi.wav", "out_a.mp4"));
+    let out = f.reel(&[
+        "render",
+        "--quiet",
+        "--report",
+        "no/such/dir/r.json",
+        "a.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir/r.json"));
+    assert!(!f.path("out_a.mp4").exists());
+    // -o names one output.
+    let out = f.reel(&["render", "--quiet", "-o", "x.mp4", "a.toml", "a.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
