@@ -7,7 +7,7 @@
 //!   [`crate::packet`], which ends with a hash of its contents);
 //! - `audio/<key>.pkt`: the encoded audio track of a render;
 //! - `proxies/<fingerprint>.nut`: a source's proxy media;
-//! - `tmp/`: entries being written, named `<pid>-...`.
+//! - `tmp/`: entries being written, named `<pid>-<host>-<random>-...`.
 //!
 //! Entries are written under `tmp/` and renamed into place when complete, so
 //! a reader never sees a partial one; a process killed mid-write leaves only
@@ -153,6 +153,34 @@ impl Kind {
     }
 }
 
+/// This machine's name, as a file name part (no `-`, `/` or spaces).
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into buf.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let name = if r == 0 {
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        String::new()
+    };
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "host".into()
+    } else {
+        name
+    }
+}
+
 /// The directories of a cache: one per kind, and `tmp/`.
 fn subdirs() -> impl Iterator<Item = &'static str> {
     Kind::ALL.iter().map(|k| k.dir()).chain(["tmp"])
@@ -179,22 +207,47 @@ impl Cache {
         let Ok(list) = fs::read_dir(self.dir.join("tmp")) else {
             return;
         };
+        let host = host_name();
+        let day = std::time::Duration::from_secs(24 * 3600);
         for e in list.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let pid = name.split('-').next().and_then(|p| p.parse::<i32>().ok());
-            if pid.is_none_or(|p| !process_alive(p)) {
+            let mut parts = name.split('-');
+            let pid = parts.next().and_then(|p| p.parse::<i32>().ok());
+            let from_here = parts.next() == Some(host.as_str());
+            // Another machine's file (a shared cache) is left to it, unless
+            // it has been there a day: that writer is gone.
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+            let orphan = match pid {
+                Some(p) if from_here => !process_alive(p),
+                _ => stale,
+            };
+            if orphan {
                 let _ = fs::remove_file(e.path());
             }
         }
     }
 
     /// A new temporary path for an entry of this process.
+    /// Unique across processes and machines sharing the cache: the pid,
+    /// the host name, a random number and a counter. On the cache's own
+    /// file system, so that the rename into place is atomic.
     pub fn temp_path(&self, key: &str) -> PathBuf {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.dir
-            .join("tmp")
-            .join(format!("{}-{n}-{key}", std::process::id()))
+        let random = {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(n);
+            h.finish()
+        };
+        self.dir.join("tmp").join(format!(
+            "{}-{}-{random:016x}-{n}-{key}",
+            std::process::id(),
+            host_name()
+        ))
     }
 
     pub fn entry_path(&self, kind: Kind, key: &str) -> PathBuf {

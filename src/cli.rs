@@ -56,6 +56,11 @@ pub enum Command {
         after_help = "Examples:\n  reel export edl/demo.toml -o demo.otio\n  reel export edl/demo.toml -o demo.edl"
     )]
     Export(ExportArgs),
+    /// Print the work units of a render (one per segment, one for the
+    /// audio) with their cache keys, frames, clips and estimated cost, and
+    /// the shard each falls to with --shards N. Nothing is rendered.
+    #[command(after_help = "Example:\n  reel plan edl/demo.toml --json --shards 4")]
+    Plan(PlanArgs),
     /// Show or empty the render cache.
     #[command(
         after_help = "Examples:\n  reel cache stats edl/demo.toml\n  reel cache clear --cache /tmp/reel-cache"
@@ -82,6 +87,10 @@ pub struct RenderArgs {
     /// Write a JUnit XML file here: one test case per output.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Render only shard I of N of the work units (0 <= I < N) into the
+    /// cache and write no output; a plain `reel render` then joins.
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["report", "junit", "no_cache", "output", "range"])]
+    pub shard: Option<String>,
     #[command(flatten)]
     pub interchange: InterchangeArgs,
     /// Output file (overrides [output] path); .mp4, .mov or .mkv.
@@ -181,6 +190,24 @@ pub struct ExportArgs {
     pub output: PathBuf,
     #[command(flatten)]
     pub interchange: InterchangeArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The EDL (TOML) file, or a cut from another tool.
+    pub edl: PathBuf,
+    #[command(flatten)]
+    pub interchange: InterchangeArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
+    /// Print JSON (one object) rather than a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Show which of N shards each unit falls to.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100000))]
+    pub shards: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,7 @@
 use clap::Parser;
 use cli::{
     CacheAction, CacheArgs, CacheTarget, CheckArgs, ColorWhen, Command, ExportArgs, ImportArgs,
-    InterchangeArgs, ProxiesArgs, RenderArgs,
+    InterchangeArgs, PlanArgs, ProxiesArgs, RenderArgs,
 };
 use reel::error::{Error, Result};
 use reel::progress::{Bar, Log, Progress, Silent};
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Proxies(a) => proxies(a),
         Command::Import(a) => import(a),
         Command::Export(a) => export(a),
+        Command::Plan(a) => plan(a),
         Command::Cache {
             action: CacheAction::Stats(a),
         } => cache_stats(a),
@@ -136,6 +137,13 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
         eprint!("{}", Error::Usage(m).render(color, |_| None));
         ExitCode::from(2)
     };
+    if let Some(text) = &args.shard {
+        let shard = match parse_shard(text) {
+            Ok(s) => s,
+            Err(m) => return usage(m),
+        };
+        return render_shards(&args, shard, color);
+    }
     if args.edl.len() > 1 && args.output.is_some() {
         return usage(
             "-o names one output: with several EDLs, each writes its own [output] path".into(),
@@ -213,6 +221,116 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
         }
     }
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// `--shard I/N`: 0 <= I < N.
+fn parse_shard(text: &str) -> std::result::Result<(usize, usize), String> {
+    let bad = || format!("--shard {text}: expected I/N with 0 <= I < N (e.g. 0/4)");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// `reel render --shard I/N`: each EDL's share of work units into the
+/// cache; the worst exit code.
+fn render_shards(args: &RenderArgs, shard: (usize, usize), color: bool) -> ExitCode {
+    let mut code = 0;
+    for edl in &args.edl {
+        let result = (|| {
+            let opts = import_options(&args.interchange);
+            let (_, plan) = reel::prepare_with(edl, args.profile.name(), &opts)?;
+            let settings = Settings {
+                jobs: args.jobs.map_or_else(render::cores, usize::from),
+                cache: Some(open_cache(&args.cache, Some(&args.edl[0]))?),
+                on_decode_error: match args.on_decode_error {
+                    cli::DecodeErrors::Stop => render::OnDecodeError::Stop,
+                    cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
+                },
+            };
+            let progress: Box<dyn Progress> = if args.quiet {
+                Box::new(Silent)
+            } else {
+                Box::new(Log::new(Duration::from_secs(5)))
+            };
+            render::render_shard(&plan, &settings, shard, progress.as_ref())
+        })();
+        match result {
+            Ok(s) if !args.quiet => eprintln!("reel: {}: {s}", edl.display()),
+            Ok(_) => {}
+            Err(e) => {
+                eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
+                code = code.max(e.exit_code());
+                if !args.keep_going {
+                    break;
+                }
+            }
+        }
+    }
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// `reel plan`: the work units of a render.
+fn plan(args: PlanArgs) -> Result<()> {
+    let opts = import_options(&args.interchange);
+    let (_, plan) = reel::prepare_with(&args.edl, args.profile.name(), &opts)?;
+    let settings = Settings {
+        cache: Some(open_cache(&args.cache, Some(&args.edl))?),
+        ..Settings::default()
+    };
+    let keys = render::unit_keys(&plan, &settings)?;
+    let units = reel::plan::work_units(&plan);
+    let n = args.shards as usize;
+    let owner = reel::plan::assign(&units.iter().map(|u| u.cost).collect::<Vec<_>>(), n);
+    if args.json {
+        let list: Vec<serde_json::Value> = units
+            .iter()
+            .zip(&keys)
+            .zip(&owner)
+            .map(|((u, key), shard)| {
+                serde_json::json!({
+                    "id": u.segment.map_or_else(|| "audio".to_string(), |s| format!("segment {s}")),
+                    "kind": if u.segment.is_some() { "segment" } else { "audio" },
+                    "key": key,
+                    "frames": [u.frames.start, u.frames.end],
+                    "clips": u.clips,
+                    "output_frames": u.frames.end - u.frames.start,
+                    "source_pixels": u.source_pixels,
+                    "cost": u.cost,
+                    "shard": shard,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "edl": args.edl.display().to_string(),
+            "shards": n,
+            "units": list,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("JSON prints")
+        );
+    } else {
+        println!("unit         frames          clips  cost            shard");
+        for (u, shard) in units.iter().zip(&owner) {
+            let id = u
+                .segment
+                .map_or_else(|| "audio".to_string(), |s| format!("segment {s}"));
+            println!(
+                "{id:<12} {:>6}-{:<8} {:>5}  {:<15} {shard}/{n}",
+                u.frames.start,
+                u.frames.end,
+                u.clips.len(),
+                u.cost
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Renders one EDL, noting in `outcome` what the report states.

@@ -148,7 +148,16 @@ pub fn render(
     let audio_reused = audio.cached.is_some();
     let concealed = AtomicU64::new(0);
     let setup = graphics::setup(&plan.layers, place.work.path())?;
-    let track = run(plan, settings, &units, audio, &setup, &concealed, progress)?;
+    let track = run(
+        plan,
+        settings,
+        &units,
+        Some(audio),
+        &setup,
+        &concealed,
+        progress,
+    )?
+    .expect("the audio was asked for");
     crate::signal::check()?;
     commit(&mut units, cache)?;
     progress.stage("joining");
@@ -382,11 +391,11 @@ fn run(
     plan: &Plan,
     settings: &Settings,
     units: &[Unit],
-    audio: AudioWork,
+    audio: Option<AudioWork>,
     setup: &graphics::Setup,
     concealed: &AtomicU64,
     progress: &dyn Progress,
-) -> Result<audio::AudioTrack> {
+) -> Result<Option<audio::AudioTrack>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs.max(1))
         .build()
@@ -402,7 +411,11 @@ fn run(
         setup,
     };
     let (video, audio) = std::thread::scope(|s| {
-        let audio = s.spawn(|| render_audio(plan, settings.cache.as_ref(), audio));
+        let audio = s.spawn(|| {
+            audio
+                .map(|a| render_audio(plan, settings.cache.as_ref(), a))
+                .transpose()
+        });
         let video = pool.install(|| render_segments(plan, &todo, job, progress));
         let audio = audio
             .join()
@@ -417,6 +430,106 @@ fn run(
     }
     video?;
     audio
+}
+
+/// What a shard did.
+#[derive(Debug, Clone)]
+pub struct ShardSummary {
+    pub shard: usize,
+    pub shards: usize,
+    /// Work units assigned to this shard, and of those, the ones rendered
+    /// (the rest were in the cache already).
+    pub units: usize,
+    pub rendered: usize,
+    pub wall: Duration,
+}
+
+impl std::fmt::Display for ShardSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "shard {}/{}: {} work units, {} rendered, {} already in the cache, in {:.1} s",
+            self.shard,
+            self.shards,
+            self.units,
+            self.rendered,
+            self.units - self.rendered,
+            self.wall.as_secs_f64()
+        )
+    }
+}
+
+/// Renders the work units of shard `shard` of `shards` (see
+/// [`crate::plan::assign`]) into the cache, and writes no output: a later
+/// `reel render` joins what the shards stored, rendering whatever is still
+/// missing.
+pub fn render_shard(
+    plan: &Plan,
+    settings: &Settings,
+    (shard, shards): (usize, usize),
+    progress: &dyn Progress,
+) -> Result<ShardSummary> {
+    let started = Instant::now();
+    let cache = settings.cache.as_ref().ok_or_else(|| {
+        Error::Usage("--shard renders into the cache: it cannot be used with --no-cache".into())
+    })?;
+    let work = tempfile::Builder::new()
+        .prefix(".reel-shard-")
+        .tempdir()
+        .map_err(|e| {
+            Error::io(
+                "cannot create a work directory in",
+                &std::env::temp_dir(),
+                e,
+            )
+        })?;
+    let (units, audio) = look_up(plan, settings, work.path())?;
+    let costs: Vec<u64> = crate::plan::work_units(plan)
+        .iter()
+        .map(|u| u.cost)
+        .collect();
+    let owner = crate::plan::assign(&costs, shards);
+    let audio_mine = owner[units.len()] == shard;
+    let mut mine: Vec<Unit> = units
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| owner[*k] == shard)
+        .map(|(_, u)| u)
+        .collect();
+    let audio = (audio_mine && audio.cached.is_none()).then_some(audio);
+    let count = mine.len() + usize::from(audio_mine);
+    let rendered = mine.iter().filter(|u| u.file.is_none()).count() + usize::from(audio.is_some());
+    progress.start(
+        mine.iter()
+            .filter(|u| u.file.is_none())
+            .map(|u| u.seg.frames.end - u.seg.frames.start)
+            .sum(),
+    );
+    let concealed = AtomicU64::new(0);
+    let setup = graphics::setup(&plan.layers, work.path())?;
+    run(plan, settings, &mine, audio, &setup, &concealed, progress)?;
+    crate::signal::check()?;
+    commit(&mut mine, Some(cache))?;
+    progress.finish();
+    Ok(ShardSummary {
+        shard,
+        shards,
+        units: count,
+        rendered,
+        wall: started.elapsed(),
+    })
+}
+
+/// The cache keys of a plan's work units (segments in order, then the
+/// audio), as `reel plan --json` lists them.
+pub fn unit_keys(plan: &Plan, settings: &Settings) -> Result<Vec<Option<String>>> {
+    let work = std::env::temp_dir();
+    let (units, audio) = look_up(plan, settings, &work)?;
+    Ok(units
+        .into_iter()
+        .map(|u| u.key)
+        .chain(std::iter::once(audio.key))
+        .collect())
 }
 
 /// The encoded audio: from the cache, or mixed, encoded and stored.

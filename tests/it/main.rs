@@ -11,6 +11,7 @@ mod audio;
 mod batch;
 mod cache;
 mod errors;
+mod farm;
 mod graphics;
 mod interchange;
 mod media;

@@ -1,0 +1,170 @@
+//! One render over many machines: `reel plan --json` lists the work units,
+//! `--shard I/N` renders a deterministic share of them into the cache, and
+//! a plain render joins. Shards may run twice at once or be killed: the
+//! join is still byte-identical to a render on one machine.
+
+use crate::common::*;
+use serde_json::Value;
+
+fn edl(f: &Fixture) {
+    f.ffmpeg("-f lavfi -i testsrc2=s=96x54:r=25:d=30 -f lavfi -i sine=f=300:d=30 -c:v libx264 -g 25 -c:a aac a.mp4");
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 36\nfps = 25\n\
+         [defaults]\ntransition = { kind = \"crossfade\", duration = 0.4 }\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 7\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 8\nduration = 7\nspeed = 1.5\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 20\nduration = 7\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 1\nduration = 7\nreverse = true\n",
+    );
+}
+
+/// A cold render without the cache, for comparison.
+fn single(f: &Fixture) -> Vec<u8> {
+    let out = f.reel(&[
+        "render",
+        "--quiet",
+        "--no-cache",
+        "-o",
+        "single.mp4",
+        "t.toml",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(f.path("single.mp4")).unwrap()
+}
+
+/// The join: a plain render from the cache; returns its summary line.
+fn join(f: &Fixture) -> String {
+    let out = f.reel(&["render", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{err}");
+    err
+}
+
+fn units(f: &Fixture, shards: &str) -> Vec<Value> {
+    let out = f.reel(&["plan", "t.toml", "--json", "--shards", shards]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("plan prints JSON");
+    doc["units"].as_array().unwrap().clone()
+}
+
+#[test]
+fn shards_render_every_unit_once_and_the_join_equals_one_machine() {
+    let f = Fixture::new();
+    edl(&f);
+    let cold = single(&f);
+    let list = units(&f, "3");
+    // Every segment, in order and tiling the timeline, then the audio.
+    let n = list.len();
+    assert!(n >= 4, "{n} units");
+    let mut at = 0;
+    for u in &list[..n - 1] {
+        assert_eq!(u["kind"], "segment");
+        assert_eq!(u["frames"][0].as_u64(), Some(at));
+        at = u["frames"][1].as_u64().unwrap();
+        assert!(u["key"].as_str().is_some_and(|k| k.len() == 40));
+        assert!(u["cost"].as_u64().unwrap() > 0);
+    }
+    assert_eq!(list[n - 1]["kind"], "audio");
+    assert_eq!(list[n - 1]["frames"][1].as_u64(), Some(at));
+    // The same split every time, on every machine.
+    assert_eq!(list, units(&f, "3"));
+    for i in 0..3 {
+        let out = f.reel(&["render", "--shard", &format!("{i}/3"), "t.toml"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        let mine = list.iter().filter(|u| u["shard"] == i).count();
+        assert!(
+            err.contains(&format!("{mine} work units, {mine} rendered")),
+            "{err}"
+        );
+    }
+    assert!(!f.path("out.mp4").exists(), "a shard wrote the output");
+    // Every unit is in the cache: the join renders nothing.
+    let summary = join(&f);
+    let segments = n - 1;
+    assert!(
+        summary.contains(&format!(
+            "reused {segments} of {segments} segments, audio reused"
+        )),
+        "{summary}"
+    );
+    assert!(
+        std::fs::read(f.path("out.mp4")).unwrap() == cold,
+        "the join differs from one machine's render"
+    );
+}
+
+#[test]
+fn shards_run_twice_at_once_or_killed_still_join_byte_identical() {
+    let f = Fixture::new();
+    edl(&f);
+    let cold = single(&f);
+    // The same shard twice, at the same time.
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_reel"))
+            .args(["render", "--quiet", "--shard", "0/1", "t.toml"])
+            .current_dir(f.path(""))
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    join(&f);
+    assert!(
+        std::fs::read(f.path("out.mp4")).unwrap() == cold,
+        "after concurrent shards"
+    );
+
+    // A shard killed while it writes an entry, then run again.
+    let f = Fixture::new();
+    f.slow_render_edl();
+    let (mut child, torn) = f.start_until_writing(&[
+        "render", "--quiet", "--jobs", "1", "--shard", "0/2", "t.toml",
+    ]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(torn.exists(), "the killed shard left its partial entry");
+    for i in 0..2 {
+        let out = f.reel(&["render", "--quiet", "--shard", &format!("{i}/2"), "t.toml"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    join(&f);
+    let out = f.reel(&[
+        "render",
+        "--quiet",
+        "--no-cache",
+        "-o",
+        "single.mp4",
+        "t.toml",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        std::fs::read(f.path("out.mp4")).unwrap() == std::fs::read(f.path("single.mp4")).unwrap(),
+        "after a killed shard"
+    );
+}
+
+#[test]
+fn bad_shards_are_usage_errors() {
+    let f = Fixture::new();
+    edl(&f);
+    for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+        let out = f.reel(&["render", "--shard", bad, "t.toml"]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+    let out = f.reel(&["render", "--shard", "0/2", "--no-cache", "t.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
