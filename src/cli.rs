@@ -87,6 +87,12 @@ pub struct RenderArgs {
     /// Write a JUnit XML file here: one test case per output.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// How progress is shown: `auto` (a bar on a terminal, else a line
+    /// every 5 s), `bar`, `plain`, or `json` (one JSON event per line on
+    /// stderr: start, segment, frames with fps and ETA, stage, done, output,
+    /// finish).
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto, value_name = "MODE")]
+    pub progress: ProgressMode,
     /// Render only shard I of N of the work units (0 <= I < N) into the
     /// cache and write no output; a plain `reel render` then joins.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["report", "junit", "no_cache", "output", "range"])]
@@ -224,6 +230,14 @@ pub struct CacheTarget {
     pub edl: Option<PathBuf>,
     #[command(flatten)]
     pub cache: CacheArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    Auto,
+    Bar,
+    Plain,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -160,9 +160,12 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
     }
     // One cache for all: the first EDL's, unless --cache names one.
     let cache_for = args.edl[0].clone();
+    // JSON progress keeps stderr to JSON lines.
+    let json = args.progress == cli::ProgressMode::Json;
+    let quiet = args.quiet || json;
     let mut outcomes = Vec::new();
     for (i, edl) in args.edl.iter().enumerate() {
-        if args.edl.len() > 1 && !args.quiet {
+        if args.edl.len() > 1 && !quiet {
             eprintln!("reel: [{}/{}] {}", i + 1, args.edl.len(), edl.display());
         }
         let cpu = reel::batch::cpu_seconds();
@@ -183,16 +186,39 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
         let failed = result.is_err();
         outcome.result = match result {
             Ok(summary) => {
-                if !args.quiet {
+                if !quiet {
                     eprintln!("reel: {summary}");
                 }
                 Ok(summary)
             }
             Err(e) => {
-                eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
-                Err(reel::batch::Failure::of(&e))
+                let failure = reel::batch::Failure::of(&e);
+                if json {
+                    reel::progress::json_event(
+                        "error",
+                        serde_json::json!({
+                            "edl": edl.display().to_string(),
+                            "exit_code": failure.exit_code,
+                            "message": failure.message,
+                        }),
+                    );
+                } else {
+                    eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
+                }
+                Err(failure)
             }
         };
+        if args.progress == cli::ProgressMode::Json {
+            reel::progress::json_event(
+                "output",
+                serde_json::json!({
+                    "edl": outcome.edl.display().to_string(),
+                    "output": outcome.output.as_ref().map(|p| p.display().to_string()),
+                    "status": if outcome.result.is_ok() { "ok" } else { "failed" },
+                    "exit_code": outcome.result.as_ref().map_or_else(|f| f.exit_code, |_| 0),
+                }),
+            );
+        }
         outcomes.push(outcome);
         if failed && !args.keep_going {
             break;
@@ -220,7 +246,23 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
             }
         }
     }
+    if args.progress == cli::ProgressMode::Json {
+        reel::progress::json_event("finish", serde_json::json!({ "exit_code": code }));
+    }
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// The progress display `--progress` and `--quiet` ask for.
+fn progress_for(args: &RenderArgs) -> Box<dyn Progress> {
+    use cli::ProgressMode as M;
+    match args.progress {
+        M::Json => Box::new(reel::progress::Json::new(Duration::from_secs(1))),
+        _ if args.quiet => Box::new(Silent),
+        M::Bar => Box::new(Bar::new()),
+        M::Plain => Box::new(Log::new(Duration::from_secs(5))),
+        M::Auto if std::io::stderr().is_terminal() => Box::new(Bar::new()),
+        M::Auto => Box::new(Log::new(Duration::from_secs(5))),
+    }
 }
 
 /// `--shard I/N`: 0 <= I < N.
@@ -253,12 +295,7 @@ fn render_shards(args: &RenderArgs, shard: (usize, usize), color: bool) -> ExitC
                     cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
                 },
             };
-            let progress: Box<dyn Progress> = if args.quiet {
-                Box::new(Silent)
-            } else {
-                Box::new(Log::new(Duration::from_secs(5)))
-            };
-            render::render_shard(&plan, &settings, shard, progress.as_ref())
+            render::render_shard(&plan, &settings, shard, progress_for(args).as_ref())
         })();
         match result {
             Ok(s) if !args.quiet => eprintln!("reel: {}: {s}", edl.display()),
@@ -343,7 +380,7 @@ fn render(
     let opts = import_options(&args.interchange);
     let (_, mut plan) = reel::prepare_with(edl, args.profile.name(), &opts)?;
     outcome.warnings = plan.layers.warnings.iter().map(|w| w.to_string()).collect();
-    if !args.quiet {
+    if !args.quiet && args.progress != cli::ProgressMode::Json {
         for w in &plan.layers.warnings {
             eprintln!("warning: {w}");
         }
@@ -365,7 +402,13 @@ fn render(
     };
     let jobs = args.jobs.map_or_else(render::cores, usize::from);
     if let (Some(c), true) = (&cache, args.profile.name() == Some("proxy")) {
-        use_proxies(&mut plan, c, jobs, args.make_proxies, args.quiet)?;
+        use_proxies(
+            &mut plan,
+            c,
+            jobs,
+            args.make_proxies,
+            args.quiet || args.progress == cli::ProgressMode::Json,
+        )?;
     }
     render::check_output(&plan, &output, cache.as_ref())?;
     let settings = Settings {
@@ -376,14 +419,7 @@ fn render(
             cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
         },
     };
-    let progress: Box<dyn Progress> = if args.quiet {
-        Box::new(Silent)
-    } else if std::io::stderr().is_terminal() {
-        Box::new(Bar::new())
-    } else {
-        Box::new(Log::new(Duration::from_secs(5)))
-    };
-    render::render(&plan, &output, &settings, progress.as_ref())
+    render::render(&plan, &output, &settings, progress_for(args).as_ref())
 }
 
 /// Points a `--proxy` render at the proxy media in the cache, first making

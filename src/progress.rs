@@ -13,6 +13,8 @@ pub trait Progress: Send + Sync {
     /// A stage begins (e.g. "joining").
     fn stage(&self, name: &str);
     fn finish(&self);
+    /// Segment `index` (of `frames` frames) is encoded.
+    fn segment_done(&self, _index: usize, _frames: u64) {}
 }
 
 /// Reports nothing (tests, `--quiet`).
@@ -119,4 +121,67 @@ impl Progress for Log {
         eprintln!("reel: {name}");
     }
     fn finish(&self) {}
+}
+
+/// One JSON object per line on stderr, for CI dashboards: `start`,
+/// `segment` (each segment done), `frames` (at most every `every`, with fps
+/// and ETA), `stage` and `done`. The run's `output` and `finish` events are
+/// written by the caller with [`json_event`].
+pub struct Json {
+    log: Log,
+}
+
+impl Json {
+    pub fn new(every: Duration) -> Self {
+        Json {
+            log: Log::new(every),
+        }
+    }
+}
+
+/// Writes one event line: `{"event": name, ...fields}`.
+pub fn json_event(name: &str, mut fields: serde_json::Value) {
+    if let Some(map) = fields.as_object_mut() {
+        map.insert("event".into(), serde_json::Value::from(name));
+    }
+    eprintln!("{fields}");
+}
+
+impl Progress for Json {
+    fn start(&self, total: u64) {
+        self.log.total.store(total, Ordering::Relaxed);
+        json_event("start", serde_json::json!({ "frames": total }));
+    }
+    fn advance(&self, n: u64) {
+        let done = self.log.done.fetch_add(n, Ordering::Relaxed) + n;
+        let mut last = self.log.last.lock().unwrap_or_else(|e| e.into_inner());
+        let total = self.log.total.load(Ordering::Relaxed);
+        if last.elapsed() >= self.log.every || done == total {
+            *last = Instant::now();
+            drop(last);
+            let secs = self.log.started.elapsed().as_secs_f64().max(1e-3);
+            let fps = done as f64 / secs;
+            let eta = if fps > 0.0 {
+                total.saturating_sub(done) as f64 / fps
+            } else {
+                0.0
+            };
+            json_event(
+                "frames",
+                serde_json::json!({ "done": done, "total": total, "fps": fps, "eta_seconds": eta }),
+            );
+        }
+    }
+    fn stage(&self, name: &str) {
+        json_event("stage", serde_json::json!({ "name": name }));
+    }
+    fn finish(&self) {
+        json_event("done", serde_json::json!({}));
+    }
+    fn segment_done(&self, index: usize, frames: u64) {
+        json_event(
+            "segment",
+            serde_json::json!({ "index": index, "frames": frames }),
+        );
+    }
 }

@@ -593,6 +593,8 @@ fn render_segments(plan: &Plan, units: &[&Unit], job: Job, progress: &dyn Progre
             let r = render_segment(plan, seg, &unit.scratch, job, &cancel, progress);
             if r.is_err() {
                 cancel.store(true, Ordering::Relaxed);
+            } else {
+                progress.segment_done(seg.index, seg.frames.end - seg.frames.start);
             }
             (seg.index, r)
         })

@@ -180,3 +180,46 @@ fn an_unwritable_report_fails_before_rendering() {
     let out = f.reel(&["render", "--quiet", "-o", "x.mp4", "a.toml", "a.toml"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn json_progress_is_one_event_per_line() {
+    let f = Fixture::new();
+    sources(&f);
+    f.write("hi.toml", &version("hi.wav", "hi.mp4"));
+    f.write("bad.toml", "[output]\npath = 3\n");
+    let out = f.reel(&[
+        "render",
+        "--progress",
+        "json",
+        "--keep-going",
+        "hi.toml",
+        "bad.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let events: Vec<Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "start");
+    assert!(
+        names.contains(&"segment") && names.contains(&"frames"),
+        "{names:?}"
+    );
+    let frames = events.iter().rfind(|e| e["event"] == "frames").unwrap();
+    assert_eq!(frames["done"], frames["total"]);
+    assert!(frames["fps"].as_f64().unwrap() > 0.0);
+    let outputs: Vec<&Value> = events.iter().filter(|e| e["event"] == "output").collect();
+    assert_eq!(outputs.len(), 2);
+    assert_eq!(outputs[0]["status"], "ok");
+    assert_eq!(outputs[1]["status"], "failed");
+    assert!(events
+        .iter()
+        .any(|e| e["event"] == "error" && e["exit_code"] == 2));
+    assert_eq!(events.last().unwrap()["event"], "finish");
+    assert_eq!(events.last().unwrap()["exit_code"], 2);
+}
