@@ -71,7 +71,12 @@ pub fn prepare_with(
     if let Some(root) = &opts.media_root {
         check_media_root(&edl, root)?;
     }
-    let (edl, mut plan) = plan_edl(edl_path, edl)?;
+    let merged = edl.merged.clone();
+    let (edl, mut plan) = plan_edl(edl_path, edl).map_err(|e| match (e, &merged) {
+        // An EDL that extends others: errors at the file that holds the value.
+        (Error::Invalid(d), Some(m)) => Error::Invalid(m.relocate(d, edl_path)),
+        (e, _) => e,
+    })?;
     plan.layers.warnings.extend(warnings);
     Ok((edl, plan))
 }

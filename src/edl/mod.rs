@@ -6,6 +6,7 @@
 //! resolved form with exact times and defaults applied, collecting every
 //! problem it finds rather than stopping at the first.
 
+pub mod extends;
 mod syntax;
 pub mod text;
 pub mod timing;
@@ -443,6 +444,20 @@ pub struct Edl {
     pub texts: Vec<text::Text>,
     pub captions: Vec<text::Captions>,
     pub overlays: Vec<text::Overlay>,
+    /// For an EDL that `extends` others: where each line of the merged
+    /// text came from, to point later errors at their own file.
+    pub merged: Option<std::sync::Arc<extends::Merged>>,
+}
+
+impl Edl {
+    /// Points diagnostics about this EDL at the file and line that hold
+    /// the value (for an EDL that extends others; else unchanged).
+    pub fn relocate(&self, diags: Diagnostics) -> Diagnostics {
+        match &self.merged {
+            Some(m) => m.relocate(diags, &self.file),
+            None => diags,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -764,6 +779,13 @@ impl Edl {
         let text = std::fs::read_to_string(file).map_err(|e| {
             Diagnostics::from(Diagnostic::new(file, format!("cannot read the EDL: {e}")))
         })?;
+        // `extends`: the chain merged, each error pointed back at its file.
+        if let Some(merged) = extends::resolve(file, &text)? {
+            let mut edl = Edl::parse_profile(file, &merged.text, profile)
+                .map_err(|d| merged.relocate(d, file))?;
+            edl.merged = Some(std::sync::Arc::new(merged));
+            return Ok(edl);
+        }
         Edl::parse_profile(file, &text, profile)
     }
 
@@ -892,6 +914,7 @@ fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics> {
         texts,
         captions,
         overlays,
+        merged: None,
     })
 }
 

@@ -223,3 +223,80 @@ fn json_progress_is_one_event_per_line() {
     assert_eq!(events.last().unwrap()["event"], "finish");
     assert_eq!(events.last().unwrap()["exit_code"], 2);
 }
+
+#[test]
+fn versions_extend_one_cut_and_errors_name_the_file_that_holds_them() {
+    let f = Fixture::new();
+    sources(&f);
+    std::fs::create_dir_all(f.path("cut")).unwrap();
+    std::fs::rename(f.path("a.mp4"), f.path("cut/a.mp4")).unwrap();
+    std::fs::rename(f.path("b.mp4"), f.path("cut/b.mp4")).unwrap();
+    // The picture cut, its paths relative to itself.
+    f.write(
+        "cut/base.toml",
+        "[output]\npath = \"base.mp4\"\nwidth = 64\nheight = 36\nfps = 25\n\
+         [output.video]\ncrf = 30\n\
+         [defaults]\ntransition = { kind = \"crossfade\", duration = 0.4 }\n\
+         [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 7\neq = { saturation = 1.2 }\n\
+         [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 7\n",
+    );
+    for lang in ["hi", "en"] {
+        f.write(
+            &format!("{lang}.toml"),
+            &format!(
+                "extends = \"cut/base.toml\"\n[output]\npath = \"{lang}.mp4\"\n\
+                 [[voiceover]]\nsource = \"{lang}.wav\"\nat = 1\n"
+            ),
+        );
+    }
+    let out = f.reel(&[
+        "render", "--quiet", "--report", "r.json", "hi.toml", "en.toml",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = report(&f, "r.json");
+    let second = &r["outputs"][1];
+    assert_eq!(second["video"]["crf"], 30, "inherited [output.video]");
+    assert_eq!(second["frames"], 340, "inherited clips and transition");
+    assert_eq!(
+        second["cache"]["segments_reused"],
+        second["cache"]["segments"]
+    );
+    assert!(f.path("hi.mp4").exists() && f.path("en.mp4").exists());
+
+    // A bad value in the parent is reported at the parent's line.
+    f.write(
+        "cut/base.toml",
+        &std::fs::read_to_string(f.path("cut/base.toml"))
+            .unwrap()
+            .replace("duration = 7\neq", "duration = 70\neq"),
+    );
+    let out = f.reel(&["check", "hi.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cut/base.toml:13:12:"), "{err}");
+    // A child's own bad value at its own line.
+    f.write(
+        "en.toml",
+        "extends = \"cut/base.toml\"\n[output]\nfps = 0\n",
+    );
+    let err = String::from_utf8_lossy(&f.reel(&["check", "en.toml"]).stderr).into_owned();
+    assert!(err.contains("en.toml:3:7:"), "{err}");
+    // Cycles and missing parents: exit 2 with the chain.
+    f.write("x.toml", "extends = \"y.toml\"\n");
+    f.write("y.toml", "extends = \"x.toml\"\n");
+    let out = f.reel(&["check", "x.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("cycle: x.toml extends y.toml extends x.toml"),
+        "{err}"
+    );
+    f.write("z.toml", "extends = \"gone.toml\"\n");
+    let out = f.reel(&["check", "z.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("z.toml extends gone.toml"));
+}
