@@ -297,9 +297,35 @@ fn render_shards(args: &RenderArgs, shard: (usize, usize), color: bool) -> ExitC
             };
             render::render_shard(&plan, &settings, shard, progress_for(args).as_ref())
         })();
+        let json = args.progress == cli::ProgressMode::Json;
         match result {
+            Ok(s) if json => reel::progress::json_event(
+                "shard",
+                serde_json::json!({
+                    "edl": edl.display().to_string(),
+                    "shard": s.shard,
+                    "shards": s.shards,
+                    "units": s.units,
+                    "rendered": s.rendered,
+                    "wall_seconds": s.wall.as_secs_f64(),
+                }),
+            ),
             Ok(s) if !args.quiet => eprintln!("reel: {}: {s}", edl.display()),
             Ok(_) => {}
+            Err(e) if json => {
+                reel::progress::json_event(
+                    "error",
+                    serde_json::json!({
+                        "edl": edl.display().to_string(),
+                        "exit_code": e.exit_code(),
+                        "message": reel::error::Report(&e).to_string(),
+                    }),
+                );
+                code = code.max(e.exit_code());
+                if !args.keep_going {
+                    break;
+                }
+            }
             Err(e) => {
                 eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
                 code = code.max(e.exit_code());

@@ -89,7 +89,7 @@ pub fn resolve(file: &Path, text: &str) -> Result<Option<Merged>, Diagnostics> {
         })?;
         let parent_table = toml::from_str::<Table>(&parent_text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            let src = super::SourceText::new(&parent_path, &parent_text);
+            let src = super::syntax::SourceText::new(&parent_path, &parent_text);
             Diagnostics::from(src.at(&span, e.message().trim().to_string()))
         })?;
         files.push((parent_path, parent_text));

@@ -30,6 +30,7 @@ const LAYERS: &[&[&str]] = &[
     &[
         "render", "audio", "proxy", "cache", "report", "import", "export",
     ],
+    &["batch"],
     &["", "main", "cli"],
 ];
 

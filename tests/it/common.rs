@@ -353,14 +353,18 @@ pub fn noise(seed: u64, n: usize, amp: f32) -> Vec<f32> {
         .collect()
 }
 
-/// A Python with the `opentimelineio` and `jsonschema` packages from PyPI,
+/// A Python with the `opentimelineio`, `jsonschema` and
+/// `kubernetes-validate` packages from PyPI,
 /// in a virtualenv kept under `target/` (made on first use).
 pub fn python_venv() -> PathBuf {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv");
     let python = venv.join("bin/python");
     let ready = || {
         Command::new(&python)
-            .args(["-c", "import opentimelineio, jsonschema"])
+            .args([
+                "-c",
+                "import opentimelineio, jsonschema, kubernetes_validate",
+            ])
             .status()
             .is_ok_and(|s| s.success())
     };

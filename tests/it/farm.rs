@@ -168,3 +168,122 @@ fn bad_shards_are_usage_errors() {
     let out = f.reel(&["render", "--shard", "0/2", "--no-cache", "t.toml"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The command line of a deploy file: its `exec reel render ...` line.
+fn command_of(file: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("exec reel render"))
+        .unwrap_or_else(|| panic!("{file} has no reel command"));
+    line.trim().trim_start_matches("- ").to_string()
+}
+
+#[test]
+fn the_slurm_and_kubernetes_jobs_render_shards_that_join_to_one_render() {
+    let f = Fixture::new();
+    edl(&f);
+    let cold = single(&f);
+    // reel on the PATH, as in the jobs' images.
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_reel"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |script: &str, env: &[(&str, String)]| {
+        let out = std::process::Command::new("sh")
+            .args(["-c", script])
+            .current_dir(f.path(""))
+            .env("PATH", &path)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let base = |extra: &[(&'static str, String)]| {
+        let mut env = vec![
+            ("EDL", "t.toml".to_string()),
+            ("REEL_CACHE", f.path("cache").display().to_string()),
+        ];
+        env.extend_from_slice(extra);
+        env
+    };
+    // Kubernetes: the Indexed Job's shards, then the join Job.
+    let shard = command_of("deploy/k8s/render-shards.yaml");
+    for i in 0..3 {
+        let out = run(
+            &shard,
+            &base(&[
+                ("JOB_COMPLETION_INDEX", i.to_string()),
+                ("SHARDS", "3".into()),
+            ]),
+        );
+        // JSON progress: every line an event.
+        for l in String::from_utf8_lossy(&out.stderr).lines() {
+            let _: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+        }
+    }
+    let join =
+        command_of("deploy/k8s/render-join.yaml").replace("/work/out/report.json", "report.json");
+    run(&join, &base(&[]));
+    assert!(
+        std::fs::read(f.path("out.mp4")).unwrap() == cold,
+        "kubernetes join"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.path("report.json")).unwrap()).unwrap();
+    let cache = &report["outputs"][0]["cache"];
+    assert_eq!(
+        cache["segments_reused"], cache["segments"],
+        "the shards rendered every segment"
+    );
+    // Slurm: the array job's tasks, then a plain render.
+    std::fs::remove_file(f.path("out.mp4")).unwrap();
+    let sbatch =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/slurm/render.sbatch");
+    for i in 0..2 {
+        run(
+            &format!("bash {} t.toml", sbatch.display()),
+            &[
+                ("SLURM_ARRAY_TASK_ID", i.to_string()),
+                ("SLURM_ARRAY_TASK_COUNT", "2".into()),
+                ("REEL_CACHE", f.path("slurm-cache").display().to_string()),
+            ],
+        );
+    }
+    run(
+        "reel render --quiet t.toml",
+        &[("REEL_CACHE", f.path("slurm-cache").display().to_string())],
+    );
+    assert!(
+        std::fs::read(f.path("out.mp4")).unwrap() == cold,
+        "slurm join"
+    );
+}
+
+#[test]
+fn the_kubernetes_manifests_are_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/k8s");
+    let validate = python_venv().with_file_name("kubernetes-validate");
+    let out = std::process::Command::new(validate)
+        .args(["--strict", "--kubernetes-version", "1.33.0"])
+        .arg(dir.join("render-shards.yaml"))
+        .arg(dir.join("render-join.yaml"))
+        .output()
+        .expect("kubernetes-validate runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.matches("passed").count(), 2, "{text}");
+}
