@@ -290,7 +290,12 @@ impl Group {
         let media = self.media(l, incoming);
         let black = media == Media::Black;
         Event {
-            origin: format!("event {}, reel {}", self.number, l.reel),
+            origin: format!(
+                "event {}, reel {}, record {}",
+                self.number,
+                l.reel,
+                l.tc.from_frames(l.rec_in)
+            ),
             line: l.line,
             media,
             source_in: if black {
@@ -1067,7 +1072,11 @@ impl Reader {
                 rec_in = start;
             }
             sounds.push(SoundEvent {
-                origin: format!("event {number}, reel {}", l.reel),
+                origin: format!(
+                    "event {number}, reel {}, record {}",
+                    l.reel,
+                    l.tc.from_frames(l.rec_in)
+                ),
                 line: l.line,
                 media,
                 source_in: l.tc.seconds(src_in),
@@ -1324,7 +1333,7 @@ mod tests {
         assert_eq!(t.fps, Some(Ratio::from_integer(25)));
         assert_eq!(t.events.len(), 3);
         let e = &t.events[0];
-        assert_eq!(e.origin, "event 001, reel A003C012");
+        assert_eq!(e.origin, "event 001, reel A003C012, record 01:00:00:00");
         assert_eq!(e.line, 4);
         assert_eq!(
             e.media,
@@ -1656,7 +1665,7 @@ mod tests {
         assert!(!t.events[2].audio, "another reel's sound on the same span");
         assert_eq!(t.sounds.len(), 2);
         let s = &t.sounds[0];
-        assert_eq!(s.origin, "event 003, reel M");
+        assert_eq!(s.origin, "event 003, reel M, record 01:00:00:12");
         assert_eq!(s.line, 3);
         assert_eq!(s.media.clip_name.as_deref(), Some("music.wav"));
         assert_eq!(s.media.reel.as_deref(), Some("M"));
