@@ -386,6 +386,7 @@ pub fn python_venv() -> PathBuf {
                 "--quiet",
                 "opentimelineio==0.18.1",
                 "jsonschema==4.23.0",
+                "kubernetes-validate==1.37.0",
             ])
             .status()
             .expect("pip runs");
