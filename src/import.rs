@@ -750,6 +750,13 @@ fn clips_toml(t: &Timeline, links: &[Option<Link>], rate: Rate, cut: &Path) -> R
         let _ = writeln!(out, "in = {}", secs(l.start));
         let _ = writeln!(out, "duration = {}\n", secs(s.duration));
     }
+    for title in &t.titles {
+        let _ = writeln!(out, "# {} (line {})", title.origin, title.line);
+        out.push_str("[[text]]\n");
+        let _ = writeln!(out, "text = {}", toml_string(&title.text));
+        let _ = writeln!(out, "at = {}", secs(title.at));
+        let _ = writeln!(out, "duration = {}\n", secs(title.duration));
+    }
     let _ = cut;
     Ok(out)
 }

@@ -748,6 +748,7 @@ impl Reader {
             size: None,
             events: track.events,
             sounds,
+            titles: Vec::new(),
             notes: std::mem::take(&mut self.notes),
         }
     }

@@ -940,6 +940,7 @@ mod tests {
                 sound("/media/music.wav", s(0), s(6)),
                 sound("/media/voice.wav", s(2), s(3)),
             ],
+            titles: Vec::new(),
             notes: Vec::new(),
         }
     }

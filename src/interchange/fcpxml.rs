@@ -55,7 +55,7 @@ use std::collections::HashMap;
 use roxmltree::{Document, Node, ParsingOptions};
 
 use super::otio::{black, place, Piece, Transition};
-use super::{Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline};
+use super::{Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline, Title};
 use crate::time::{fmt_rate, parse_decimal, parse_rate, Ratio};
 
 /// At most this many XML nodes: far more than any real project.
@@ -128,6 +128,7 @@ pub fn parse(text: &str) -> Result<Timeline, ImportError> {
         fps: None,
         notes,
         sounds: Vec::new(),
+        titles: Vec::new(),
     };
     let mut size = None;
     if let Some(format) = sequence
@@ -152,6 +153,7 @@ pub fn parse(text: &str) -> Result<Timeline, ImportError> {
         size,
         events,
         sounds: reader.sounds,
+        titles: reader.titles,
         notes: reader.notes,
     })
 }
@@ -397,6 +399,7 @@ struct Reader<'a, 'i> {
     fps: Option<Ratio>,
     notes: Vec<Note>,
     sounds: Vec<SoundEvent>,
+    titles: Vec<Title>,
 }
 
 /// `asset-clip "Interview" (spine item 3)`.
@@ -481,6 +484,7 @@ impl<'a, 'i> Reader<'a, 'i> {
         };
         let mut pos = origin;
         let first_sound = self.sounds.len();
+        let first_title = self.titles.len();
         for (i, node) in elements(spine).enumerate() {
             let at = self.at(node, describe(node, i + 1));
             let offset = time_attr(node, "offset", &at)?;
@@ -508,6 +512,9 @@ impl<'a, 'i> Reader<'a, 'i> {
         let start = placed.first().map_or(zero(), |p| p.start);
         for sound in &mut self.sounds[first_sound..] {
             sound.at -= start;
+        }
+        for title in &mut self.titles[first_title..] {
+            title.at -= start;
         }
         Ok(placed.into_iter().map(|p| p.event).collect())
     }
@@ -573,7 +580,7 @@ impl<'a, 'i> Reader<'a, 'i> {
             }
             "gap" => black(&at.origin, at.line, duration),
             "title" => {
-                self.note(at, title_note(pick));
+                self.title(pick, at, pos, duration);
                 black(&at.origin, at.line, duration)
             }
             "ref-clip" => {
@@ -838,6 +845,26 @@ impl<'a, 'i> Reader<'a, 'i> {
         Ok(())
     }
 
+    /// A title: a reel text layer with its words, at `pos` on the timeline.
+    fn title(&mut self, node: Node, at: &At, pos: Ratio, duration: Ratio) {
+        let text = title_text(node);
+        if text.is_empty() {
+            self.note(at, title_note(node));
+            return;
+        }
+        self.note(
+            at,
+            format!("title drawn as a reel text layer (its font and position are reel's title style): \"{text}\""),
+        );
+        self.titles.push(Title {
+            origin: at.origin.clone(),
+            line: at.line,
+            text,
+            at: pos,
+            duration,
+        });
+    }
+
     /// A connected item: a sound when it is sound only, else a note.
     fn connected(
         &mut self,
@@ -857,10 +884,19 @@ impl<'a, 'i> Reader<'a, 'i> {
             }
             _ => false,
         };
+        if tag == "title" {
+            let missing = |key: &str| at.error(format!("title \"{name}\" has no {key}"));
+            let offset = time_attr(c, "offset", at)?.ok_or_else(|| missing("offset"))?;
+            let duration = time_attr(c, "duration", at)?.ok_or_else(|| missing("duration"))?;
+            let title_at = At {
+                origin: format!("title \"{name}\" on {}", at.origin),
+                line: line_of(self.doc, c),
+            };
+            self.title(c, &title_at, pos + offset - start, duration);
+            return Ok(());
+        }
         if !sound_only {
-            let message = if tag == "title" {
-                format!("{} (connected, lane {lane})", title_note(c))
-            } else if name.is_empty() {
+            let message = if name.is_empty() {
                 format!("connected <{tag}> (lane {lane}) is not rendered")
             } else {
                 format!("connected <{tag}> \"{name}\" (lane {lane}) is not rendered")

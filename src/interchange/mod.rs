@@ -88,6 +88,18 @@ pub struct SoundEvent {
     pub duration: Ratio,
 }
 
+/// A title over the picture (FCPXML `title`): a text layer at a time on
+/// the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Title {
+    pub origin: String,
+    pub line: usize,
+    pub text: String,
+    /// Seconds from the timeline's start.
+    pub at: Ratio,
+    pub duration: Ratio,
+}
+
 /// Something in the file that reel drops or approximates: a marker, a
 /// colour decision, a key, an unknown wipe code. Never silent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +122,8 @@ pub struct Timeline {
     /// events); each overlaps the next by its transition.
     pub events: Vec<Event>,
     pub sounds: Vec<SoundEvent>,
+    /// Titles, drawn as reel text layers.
+    pub titles: Vec<Title>,
     pub notes: Vec<Note>,
 }
 

@@ -407,6 +407,7 @@ impl Reader {
             size: None,
             events: placed.into_iter().map(|p| p.event).collect(),
             sounds,
+            titles: Vec::new(),
             notes: self.notes,
         })
     }

@@ -519,3 +519,55 @@ fn otio_exports_load_in_opentimelineio_with_reel_s_durations() {
     // Transitions are items of the track: 4 clips and 2 transitions.
     assert!(text.contains(&format!("Video V1 {frames} 6")), "{text}");
 }
+
+#[test]
+fn fcpxml_titles_become_text_layers() {
+    let f = Fixture::new();
+    reel(&f, "A001.mov", A, "01:00:00:00", 4);
+    settings(&f, "25");
+    f.write(
+        "t.fcpxml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE fcpxml>\n<fcpxml version=\"1.11\">\n\
+         <resources>\n<format id=\"r1\" frameDuration=\"1/25s\" width=\"64\" height=\"64\"/>\n\
+         <asset id=\"r2\" name=\"A001\" start=\"3600s\" duration=\"4s\" hasVideo=\"1\" format=\"r1\"><media-rep kind=\"original-media\" src=\"A001.mov\"/></asset>\n\
+         <effect id=\"r3\" name=\"Basic Title\" uid=\".../Titles.localized/Basic Text.localized/Basic Title.localized/Basic Title.moti\"/>\n\
+         </resources>\n<library><event name=\"e\"><project name=\"p\"><sequence format=\"r1\"><spine>\n\
+         <asset-clip ref=\"r2\" name=\"a\" offset=\"0s\" start=\"3600s\" duration=\"3s\">\n\
+         <title ref=\"r3\" lane=\"1\" name=\"Name\" offset=\"3601/1s\" duration=\"1s\"><text><text-style ref=\"ts1\">Priya Sharma</text-style></text></title>\n\
+         </asset-clip>\n</spine></sequence></project></event></library>\n</fcpxml>\n",
+    );
+    let out = f.reel(&[
+        "import",
+        "t.fcpxml",
+        "--media",
+        ".",
+        "--settings",
+        "base.toml",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("[[text]]\ntext = \"Priya Sharma\"\nat = 1.0\nduration = 1.0"),
+        "{text}"
+    );
+    // And it is drawn: the render lists the layer.
+    let out = f.reel(&[
+        "check",
+        "t.fcpxml",
+        "--media",
+        ".",
+        "--settings",
+        "base.toml",
+    ]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(listing.contains("Priya Sharma"), "{listing}");
+}
