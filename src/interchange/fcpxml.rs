@@ -54,7 +54,7 @@ use std::collections::HashMap;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use super::otio::{black, place, Piece, Transition};
+use super::otio::{black, one, place, secs, zero, Piece, Transition};
 use super::{Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline, Title};
 use crate::time::{fmt_rate, parse_decimal, parse_rate, Ratio};
 
@@ -216,19 +216,6 @@ fn check_depth(text: &str) -> Result<(), ImportError> {
         rest = &rest[end + 1..];
     }
     Ok(())
-}
-
-fn zero() -> Ratio {
-    Ratio::from_integer(0)
-}
-
-fn one() -> Ratio {
-    Ratio::from_integer(1)
-}
-
-/// Seconds for messages: "2.5", "0.042".
-fn secs(x: Ratio) -> String {
-    fmt_rate(x)
 }
 
 fn xml_error(e: &roxmltree::Error) -> ImportError {

@@ -105,16 +105,16 @@ const NTSC_RATES: &[(i64, i64)] = &[
 /// `children`, the item.
 const ITEM_DEPTH: usize = 5;
 
-fn zero() -> Ratio {
+pub(super) fn zero() -> Ratio {
     Ratio::from_integer(0)
 }
 
-fn one() -> Ratio {
+pub(super) fn one() -> Ratio {
     Ratio::from_integer(1)
 }
 
 /// Seconds for messages: "2.5", "0.042".
-fn secs(x: Ratio) -> String {
+pub(super) fn secs(x: Ratio) -> String {
     fmt_rate(x)
 }
 
