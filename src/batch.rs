@@ -135,6 +135,12 @@ pub fn report(outcomes: &[Outcome]) -> String {
                         None => Value::Null,
                     };
                     e["concealed_pictures"] = json!(s.concealed);
+                    e["stages"] = Value::Object(
+                        s.stages
+                            .iter()
+                            .map(|(name, secs)| (name.to_string(), json!({ "wall_seconds": secs })))
+                            .collect(),
+                    );
                     e["errors"] = json!([]);
                 }
                 Err(f) => {

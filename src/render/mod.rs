@@ -73,6 +73,11 @@ pub struct Summary {
     /// Damaged pictures replaced by the last good one (`--on-decode-error
     /// conceal`), in the segments decoded by this render.
     pub concealed: u64,
+    /// Wall seconds of each stage: `keys` (fingerprints and cache look-up),
+    /// `video` (decoding, drawing, blending and encoding the segments, on
+    /// the workers), `audio` (reading, mixing, normalising and encoding the
+    /// sound, beside the video), `join`.
+    pub stages: Vec<(&'static str, f64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +145,7 @@ pub fn render(
     let reference = Reference::open(&plan.output)?;
     let cache = settings.cache.as_ref();
     let (mut units, audio) = look_up(plan, settings, place.work.path())?;
+    let keys_secs = started.elapsed().as_secs_f64();
     progress.start(plan.range.end - plan.range.start);
     for u in units.iter().filter(|u| u.file.is_some()) {
         progress.advance(u.seg.frames.end - u.seg.frames.start);
@@ -148,7 +154,7 @@ pub fn render(
     let audio_reused = audio.cached.is_some();
     let concealed = AtomicU64::new(0);
     let setup = graphics::setup(&plan.layers, place.work.path())?;
-    let track = run(
+    let (track, timings) = run(
         plan,
         settings,
         &units,
@@ -156,11 +162,12 @@ pub fn render(
         &setup,
         &concealed,
         progress,
-    )?
-    .expect("the audio was asked for");
+    )?;
+    let track = track.expect("the audio was asked for");
     crate::signal::check()?;
     commit(&mut units, cache)?;
     progress.stage("joining");
+    let join_started = Instant::now();
     let loudness = track.loudness;
     let muxer = place.muxer;
     place.persist(output, |tmp| {
@@ -179,6 +186,7 @@ pub fn render(
         };
         join::join(tmp, muxer, video, track.encoded, subtitle_tracks(plan))
     })?;
+    let join_secs = join_started.elapsed().as_secs_f64();
     graphics::write_sidecars(plan, output)?;
     if let Some(c) = cache {
         c.evict();
@@ -193,6 +201,12 @@ pub fn render(
         peak_rss_bytes: peak_rss(),
         loudness,
         concealed: concealed.load(Ordering::Relaxed),
+        stages: vec![
+            ("keys", keys_secs),
+            ("video", timings.video),
+            ("audio", timings.audio),
+            ("join", join_secs),
+        ],
         reused: cache.map(|_| Reused {
             segments: reused,
             of: plan.segments.len(),
@@ -395,7 +409,7 @@ fn run(
     setup: &graphics::Setup,
     concealed: &AtomicU64,
     progress: &dyn Progress,
-) -> Result<Option<audio::AudioTrack>> {
+) -> Result<(Option<audio::AudioTrack>, Timings)> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs.max(1))
         .build()
@@ -412,11 +426,16 @@ fn run(
     };
     let (video, audio) = std::thread::scope(|s| {
         let audio = s.spawn(|| {
-            audio
+            let started = Instant::now();
+            let track = audio
                 .map(|a| render_audio(plan, settings.cache.as_ref(), a))
-                .transpose()
+                .transpose();
+            track.map(|t| (t, started.elapsed().as_secs_f64()))
         });
-        let video = pool.install(|| render_segments(plan, &todo, job, progress));
+        let started = Instant::now();
+        let video = pool
+            .install(|| render_segments(plan, &todo, job, progress))
+            .map(|()| started.elapsed().as_secs_f64());
         let audio = audio
             .join()
             .unwrap_or(Err(Error::Unexpected("the audio thread failed")));
@@ -428,8 +447,15 @@ fn run(
             let _ = std::fs::remove_file(&u.scratch);
         }
     }
-    video?;
-    audio
+    let video = video?;
+    let (track, audio) = audio?;
+    Ok((track, Timings { video, audio }))
+}
+
+/// Wall seconds of the stages that run side by side.
+struct Timings {
+    video: f64,
+    audio: f64,
 }
 
 /// What a shard did.

@@ -84,6 +84,10 @@ fn language_versions_render_together_and_share_their_pictures() {
     );
     assert_eq!(second["audio_reused"], false);
     assert_eq!(outputs[1]["frames"], 350);
+    // Stage times: the first encoded its pictures, the second only joined.
+    let stage = |o: &Value, s: &str| o["stages"][s]["wall_seconds"].as_f64().unwrap();
+    assert!(stage(&outputs[0], "video") > 0.0 && stage(&outputs[0], "join") > 0.0);
+    assert!(stage(&outputs[1], "audio") > 0.0);
     assert_eq!(outputs[1]["status"], "ok");
     // JUnit: one passing test case per output.
     let xml = std::fs::read_to_string(f.path("j.xml")).unwrap();
