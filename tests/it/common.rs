@@ -353,8 +353,8 @@ pub fn noise(seed: u64, n: usize, amp: f32) -> Vec<f32> {
         .collect()
 }
 
-/// A Python with the `opentimelineio`, `jsonschema` and
-/// `kubernetes-validate` packages from PyPI,
+/// A Python with the `opentimelineio`, `jsonschema`, `kubernetes-validate`
+/// and `openjd-cli` packages from PyPI,
 /// in a virtualenv kept under `target/` (made on first use).
 pub fn python_venv() -> PathBuf {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv");
@@ -363,7 +363,7 @@ pub fn python_venv() -> PathBuf {
         Command::new(&python)
             .args([
                 "-c",
-                "import opentimelineio, jsonschema, kubernetes_validate",
+                "import opentimelineio, jsonschema, kubernetes_validate, openjd.cli",
             ])
             .status()
             .is_ok_and(|s| s.success())
@@ -387,6 +387,7 @@ pub fn python_venv() -> PathBuf {
                 "opentimelineio==0.18.1",
                 "jsonschema==4.23.0",
                 "kubernetes-validate==1.37.0",
+                "openjd-cli==0.8.0",
             ])
             .status()
             .expect("pip runs");

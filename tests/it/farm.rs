@@ -287,3 +287,50 @@ fn the_kubernetes_manifests_are_valid() {
     assert!(out.status.success(), "{text}");
     assert_eq!(text.matches("passed").count(), 2, "{text}");
 }
+
+#[test]
+fn the_openjd_job_checks_and_runs_its_shards_and_join() {
+    let f = Fixture::new();
+    edl(&f);
+    let cold = single(&f);
+    let template =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/openjd/render.yaml");
+    let openjd = python_venv().with_file_name("openjd");
+    let out = std::process::Command::new(&openjd)
+        .arg("check")
+        .arg(&template)
+        .output()
+        .expect("openjd runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("passes validation"));
+    let out = std::process::Command::new(&openjd)
+        .arg("run")
+        .arg(&template)
+        .args(["--step", "Join", "--run-dependencies"])
+        .arg("-p")
+        .arg(format!("Edl={}", f.path("t.toml").display()))
+        .args(["-p", "Shards=3", "-p"])
+        .arg(format!("Reel={}", env!("CARGO_BIN_EXE_reel")))
+        .current_dir(f.path(""))
+        .output()
+        .expect("openjd runs");
+    let log =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    // Three shard tasks, then the join.
+    assert!(log.contains("Chunks run: 4"), "{log}");
+    for i in 0..3 {
+        assert!(
+            log.contains(&format!("\"shard\":{i},\"shards\":3")),
+            "shard {i}: {log}"
+        );
+    }
+    assert!(
+        std::fs::read(f.path("out.mp4")).unwrap() == cold,
+        "the OpenJD join"
+    );
+}
