@@ -237,9 +237,11 @@ fn the_slurm_and_kubernetes_jobs_render_shards_that_join_to_one_render() {
     let join =
         command_of("deploy/k8s/render-join.yaml").replace("/work/out/report.json", "report.json");
     run(&join, &base(&[]));
+    let joined = std::fs::read(f.path("out.mp4")).unwrap();
     assert!(
-        std::fs::read(f.path("out.mp4")).unwrap() == cold,
-        "kubernetes join"
+        joined == cold,
+        "kubernetes join differs from the single render: {}",
+        explain(&f.path("out.mp4"), &f.path("single.mp4"))
     );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(f.path("report.json")).unwrap()).unwrap();
@@ -333,4 +335,40 @@ fn the_openjd_job_checks_and_runs_its_shards_and_join() {
         std::fs::read(f.path("out.mp4")).unwrap() == cold,
         "the OpenJD join"
     );
+}
+
+/// Where two renders differ: the first decoded frames (video and audio)
+/// whose checksums differ, for a failure message.
+fn explain(a: &std::path::Path, b: &std::path::Path) -> String {
+    let sums = |p: &std::path::Path| {
+        let out = std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(p)
+            .args(["-f", "framemd5", "-"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (x, y) = (sums(a), sums(b));
+    let differing: Vec<String> = x
+        .iter()
+        .zip(&y)
+        .filter(|(l, r)| l != r)
+        .take(4)
+        .map(|(l, r)| format!("[{l}] vs [{r}]"))
+        .collect();
+    format!(
+        "{} and {} decoded frames; first differing: {}",
+        x.len(),
+        y.len(),
+        if differing.is_empty() {
+            "none (the containers differ)".to_string()
+        } else {
+            differing.join("; ")
+        }
+    )
 }
