@@ -206,8 +206,6 @@ pub struct PlanArgs {
     pub interchange: InterchangeArgs,
     #[command(flatten)]
     pub profile: ProfileArgs,
-    #[command(flatten)]
-    pub cache: CacheArgs,
     /// Print JSON (one object) rather than a table.
     #[arg(long)]
     pub json: bool,

@@ -92,6 +92,26 @@ pub struct EncodedTrack {
     pub packets: Vec<ff::Packet>,
 }
 
+/// Writes `text` to `path` through a temporary file beside it, so that
+/// `path` is either the old file or the whole new one.
+pub fn write_atomic(path: &Path, text: &str) -> crate::error::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".reel-")
+        .tempfile_in(&dir)
+        .map_err(|e| crate::error::Error::io("cannot create a temporary file in", &dir, e))?;
+    tmp.write_all(text.as_bytes())
+        .map_err(|e| crate::error::Error::io("writing", tmp.path(), e))?;
+    tmp.persist(path).map_err(|e| {
+        crate::error::Error::io("cannot move the file into place at", path, e.error)
+    })?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

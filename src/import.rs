@@ -95,15 +95,8 @@ fn parse(
     opts: &Options,
     settings: Option<&(PathBuf, String)>,
 ) -> Result<(Timeline, Rate)> {
-    let diag = |line: usize, column: usize, origin: &str, message: &str| {
-        let mut d = Diagnostic::new(path, message.to_string());
-        if line > 0 {
-            d = d.at(line, column.max(1));
-        }
-        if !origin.is_empty() {
-            d.subject = Some(origin.to_string());
-        }
-        d
+    let diag = |line, column, origin: &str, message: &str| {
+        diagnostic_at(path, line, column, origin, message)
     };
     let one = |e: interchange::ImportError| {
         Error::Invalid(diag(e.line, e.column, &e.origin, &e.message).into())
@@ -142,16 +135,7 @@ fn finish(
     timeline: Timeline,
     rate: Rate,
 ) -> Result<Imported> {
-    let diag = |line: usize, origin: &str, message: &str| {
-        let mut d = Diagnostic::new(path, message.to_string());
-        if line > 0 {
-            d = d.at(line, 1);
-        }
-        if !origin.is_empty() {
-            d.subject = Some(origin.to_string());
-        }
-        d
-    };
+    let diag = |line, origin: &str, message: &str| diagnostic_at(path, line, 1, origin, message);
     let mut timeline = timeline;
     // The settings' own narration and music are the sound: the cut's
     // separate sounds would play twice (a montage exported and imported).
@@ -209,23 +193,23 @@ fn finish(
     })
 }
 
-/// Writes `text` to `path` through a temporary file beside it, so that
-/// `path` is either the old file or the whole new one.
-pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".reel-")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io("cannot create a temporary file in", &dir, e))?;
-    tmp.write_all(text.as_bytes())
-        .map_err(|e| Error::io("writing", tmp.path(), e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io("cannot move the file into place at", path, e.error))?;
-    Ok(())
+/// A diagnostic about the cut `file` at `line`:`column` (0: unknown),
+/// about `origin` (an event; empty for the file).
+fn diagnostic_at(
+    file: &Path,
+    line: usize,
+    column: usize,
+    origin: &str,
+    message: &str,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(file, message.to_string());
+    if line > 0 {
+        d = d.at(line, column.max(1));
+    }
+    if !origin.is_empty() {
+        d.subject = Some(origin.to_string());
+    }
+    d
 }
 
 fn stem(path: &Path) -> String {
@@ -348,41 +332,32 @@ impl Linker {
             // Editors move media: the same file name under --media.
             if let Some(name) = p.file_name() {
                 let name = name.to_string_lossy().to_lowercase();
-                match self.named(|f| file_name(f) == name) {
-                    Found::One(f) => return Ok(f),
-                    Found::Many(c) => return Err(ambiguous("file name", &name, &c)),
-                    Found::None => {}
+                if let Some(f) = self.unique("file name", &name, |f| file_name(f) == name)? {
+                    return Ok(f);
                 }
             }
             tried.push(format!("the file {}", full.display()));
         }
         if let Some(c) = &r.clip_name {
             let c = c.to_lowercase();
-            match self.named(|f| file_name(f) == c) {
-                Found::One(f) => return Ok(f),
-                Found::Many(m) => return Err(ambiguous("clip name", &c, &m)),
-                Found::None => {}
+            if let Some(f) = self.unique("clip name", &c, |f| file_name(f) == c)? {
+                return Ok(f);
             }
-            match self.named(|f| file_stem(f) == c) {
-                Found::One(f) => return Ok(f),
-                Found::Many(m) => return Err(ambiguous("clip name", &c, &m)),
-                Found::None => {}
+            if let Some(f) = self.unique("clip name", &c, |f| file_stem(f) == c)? {
+                return Ok(f);
             }
             tried.push(format!("clip name \"{c}\""));
         }
         if let Some(reel) = &r.reel {
             let reel = reel.to_lowercase();
-            match self.named(|f| file_stem(f) == reel) {
-                Found::One(f) => return Ok(f),
-                Found::Many(m) => return Err(ambiguous("reel", &reel, &m)),
-                Found::None => {}
+            if let Some(f) = self.unique("reel", &reel, |f| file_stem(f) == reel)? {
+                return Ok(f);
             }
             // Avid truncates reel names to 8 characters.
+            let prefix = |f: &Path| file_stem(f).starts_with(&reel);
             if reel.chars().count() == 8 {
-                match self.named(|f| file_stem(f).starts_with(&reel)) {
-                    Found::One(f) => return Ok(f),
-                    Found::Many(m) => return Err(ambiguous("reel (a prefix)", &reel, &m)),
-                    Found::None => {}
+                if let Some(f) = self.unique("reel (a prefix)", &reel, prefix)? {
+                    return Ok(f);
                 }
             }
             tried.push(format!("reel \"{reel}\""));
@@ -425,20 +400,20 @@ impl Linker {
         }
     }
 
-    fn named(&self, pick: impl Fn(&Path) -> bool) -> Found {
-        let found: Vec<PathBuf> = self.files.iter().filter(|f| pick(f)).cloned().collect();
+    /// The one file `pick` accepts, None when none does, and an error
+    /// naming them when several do (`what` and `name` say what matched).
+    fn unique(
+        &self,
+        what: &str,
+        name: &str,
+        pick: impl Fn(&Path) -> bool,
+    ) -> std::result::Result<Option<PathBuf>, String> {
+        let mut found: Vec<PathBuf> = self.files.iter().filter(|f| pick(f)).cloned().collect();
         match found.len() {
-            0 => Found::None,
-            1 => Found::One(found.into_iter().next().expect("one")),
-            _ => Found::Many(found),
+            0 | 1 => Ok(found.pop()),
+            _ => Err(ambiguous(what, name, &found)),
         }
     }
-}
-
-enum Found {
-    None,
-    One(PathBuf),
-    Many(Vec<PathBuf>),
 }
 
 fn ambiguous(what: &str, name: &str, candidates: &[PathBuf]) -> String {
@@ -556,14 +531,7 @@ fn link_all(
         .par_iter()
         .map(|(r, source_in, span, origin, line)| {
             let Some(r) = r else { return Ok(None) };
-            let fail = |m: String| {
-                let mut d = Diagnostic::new(cut, m);
-                if *line > 0 {
-                    d = d.at(*line, 1);
-                }
-                d.subject = Some(origin.to_string());
-                Box::new(d)
-            };
+            let fail = |m: String| Box::new(diagnostic_at(cut, *line, 1, origin, &m));
             let path = linker.find(r).map_err(fail)?;
             // Absolute, so that the EDL made reads the same from anywhere.
             let path = std::fs::canonicalize(&path).unwrap_or(path);
@@ -636,39 +604,20 @@ fn check_range(p: &Probe, start: Ratio, span: Ratio) -> std::result::Result<(), 
     Ok(())
 }
 
-/// A time for the EDL: a decimal when it is one, else an exact fraction.
+/// A time for the EDL: a decimal when it is one (its denominator has no
+/// prime factor but 2 and 5, and at most 9 digits), else an exact fraction.
 fn secs(t: Ratio) -> String {
     let (n, d) = (*t.numer(), *t.denom());
-    let mut d2 = d;
-    let mut digits = 0;
-    while d2 % 10 == 0 || d2 % 2 == 0 || d2 % 5 == 0 {
-        if d2 == 1 {
-            break;
-        }
-        if d2 % 10 == 0 {
-            d2 /= 10;
-        } else if d2 % 2 == 0 {
-            d2 /= 2;
-        } else {
-            d2 /= 5;
-        }
-        digits += 1;
-    }
-    if d2 == 1 && digits <= 9 {
+    for digits in 0..=9u32 {
         let scale = 10i64.pow(digits);
-        let v = n * (scale / d);
-        let int = v / scale;
-        let frac = (v % scale).abs();
-        if digits == 0 {
-            return format!("{int}.0");
+        if scale % d == 0 {
+            let v = n * (scale / d);
+            let frac = format!("{:0width$}", (v % scale).abs(), width = digits as usize);
+            let frac = frac.trim_end_matches('0');
+            let sign = if v < 0 && v / scale == 0 { "-" } else { "" };
+            let frac = if frac.is_empty() { "0" } else { frac };
+            return format!("{sign}{}.{frac}", v / scale);
         }
-        let f = format!("{frac:0width$}", width = digits as usize);
-        let f = f.trim_end_matches('0');
-        return if f.is_empty() {
-            format!("{int}.0")
-        } else {
-            format!("{int}.{f}")
-        };
     }
     format!("\"{n}/{d}\"")
 }

@@ -68,6 +68,18 @@ pub fn prepare_with(
 ) -> Result<(edl::Edl, plan::Plan)> {
     glue::init()?;
     let (edl, warnings) = load(edl_path, profile, opts)?;
+    plan_loaded(edl_path, edl, warnings, opts)
+}
+
+/// Checks and plans an EDL already read from `edl_path` (with what its
+/// import reported as `warnings`).
+pub fn plan_loaded(
+    edl_path: &Path,
+    edl: edl::Edl,
+    warnings: Vec<error::Diagnostic>,
+    opts: &import::Options,
+) -> Result<(edl::Edl, plan::Plan)> {
+    glue::init()?;
     if let Some(root) = &opts.media_root {
         check_media_root(&edl, root)?;
     }

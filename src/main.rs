@@ -108,9 +108,10 @@ fn import(args: ImportArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     // The EDL must plan: probe its sources, check every clip.
-    reel::prepare_with(&args.cut, None, &opts)?;
+    let edl = reel::edl::Edl::parse(&imported.anchor, &imported.toml)?;
+    reel::plan_loaded(&args.cut, edl, Vec::new(), &opts)?;
     match &args.output {
-        Some(path) => reel::import::write_atomic(path, &imported.toml),
+        Some(path) => reel::container::write_atomic(path, &imported.toml),
         None => {
             print!("{}", imported.toml);
             Ok(())
@@ -126,7 +127,7 @@ fn export(args: ExportArgs) -> Result<()> {
     for n in notes {
         eprintln!("warning: {n}");
     }
-    reel::import::write_atomic(&args.output, &text)
+    reel::container::write_atomic(&args.output, &text)
 }
 
 /// `reel render` of one or more EDLs: each rendered in turn with one
@@ -150,7 +151,7 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
         );
     }
     for path in [&args.report, &args.junit].into_iter().flatten() {
-        if let Err(e) = reel::import::write_atomic(path, "") {
+        if let Err(e) = reel::container::write_atomic(path, "") {
             return usage(format!(
                 "cannot write {}: {}",
                 path.display(),
@@ -240,7 +241,7 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
         ),
     ] {
         if let (Some(path), Some(text)) = (path, text) {
-            if let Err(e) = reel::import::write_atomic(path, &text) {
+            if let Err(e) = reel::container::write_atomic(path, &text) {
                 eprint!("{}", e.render(color, |_| None));
                 code = code.max(1);
             }
@@ -342,11 +343,7 @@ fn render_shards(args: &RenderArgs, shard: (usize, usize), color: bool) -> ExitC
 fn plan(args: PlanArgs) -> Result<()> {
     let opts = import_options(&args.interchange);
     let (_, plan) = reel::prepare_with(&args.edl, args.profile.name(), &opts)?;
-    let settings = Settings {
-        cache: Some(open_cache(&args.cache, Some(&args.edl))?),
-        ..Settings::default()
-    };
-    let keys = render::unit_keys(&plan, &settings)?;
+    let keys = render::unit_keys(&plan, &Settings::default())?;
     let units = reel::plan::work_units(&plan);
     let n = args.shards as usize;
     let owner = reel::plan::assign(&units.iter().map(|u| u.cost).collect::<Vec<_>>(), n);

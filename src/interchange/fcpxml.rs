@@ -54,7 +54,7 @@ use std::collections::HashMap;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use super::otio::{black, one, place, secs, zero, Piece, Transition};
+use super::otio::{black, markers_note, one, place, secs, zero, Piece, Transition};
 use super::{Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline, Title};
 use crate::time::{fmt_rate, parse_decimal, parse_rate, Ratio};
 
@@ -815,19 +815,8 @@ impl<'a, 'i> Reader<'a, 'i> {
                 _ => {}
             }
         }
-        if !markers.is_empty() {
-            let what = if markers.len() == 1 {
-                "marker"
-            } else {
-                "markers"
-            };
-            self.note(
-                at,
-                format!(
-                    "{what} kept in the file, not rendered: {}",
-                    markers.join(", ")
-                ),
-            );
+        if let Some(note) = markers_note(&markers) {
+            self.note(at, note);
         }
         Ok(())
     }

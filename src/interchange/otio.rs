@@ -105,6 +105,19 @@ const NTSC_RATES: &[(i64, i64)] = &[
 /// `children`, the item.
 const ITEM_DEPTH: usize = 5;
 
+/// The note of markers not rendered, if there are any.
+pub(super) fn markers_note(names: &[String]) -> Option<String> {
+    let what = match names.len() {
+        0 => return None,
+        1 => "marker",
+        _ => "markers",
+    };
+    Some(format!(
+        "{what} kept in the file, not rendered: {}",
+        names.join(", ")
+    ))
+}
+
 pub(super) fn zero() -> Ratio {
     Ratio::from_integer(0)
 }
@@ -572,19 +585,8 @@ impl Reader {
             expect_schema(marker, "Marker", at)?;
             names.push(format!("\"{}\"", str_field(marker, "name").unwrap_or("")));
         }
-        if !names.is_empty() {
-            let what = if names.len() == 1 {
-                "marker"
-            } else {
-                "markers"
-            };
-            self.note(
-                at,
-                format!(
-                    "{what} kept in the file, not rendered: {}",
-                    names.join(", ")
-                ),
-            );
+        if let Some(note) = markers_note(&names) {
+            self.note(at, note);
         }
         Ok(())
     }

@@ -367,15 +367,7 @@ pub fn write_sidecars(plan: &crate::plan::Plan, output: &Path) -> Result<Vec<Pat
                 crate::edl::text::Sidecar::Vtt => crate::captions::write_vtt(&cues),
             };
             let path = dir.join(format!("{stem}.{}.{}", t.language, s.extension()));
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".reel-sidecar-")
-                .tempfile_in(&dir)
-                .map_err(|e| Error::io("cannot create a temporary file in", &dir, e))?;
-            use std::io::Write as _;
-            tmp.write_all(text.as_bytes())
-                .map_err(|e| Error::io("writing", tmp.path(), e))?;
-            tmp.persist(&path)
-                .map_err(|e| Error::io("cannot move the captions into place at", &path, e.error))?;
+            crate::container::write_atomic(&path, &text)?;
             written.push(path);
         }
     }

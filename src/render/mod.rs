@@ -359,6 +359,31 @@ fn look_up<'a>(
             },
         ));
     };
+    let (segment_keys, key) = keys(plan, settings)?;
+    let units = plan
+        .segments
+        .iter()
+        .zip(segment_keys)
+        .map(|(seg, key)| Unit {
+            seg,
+            name: cache.entry_path(Kind::Segment, &key),
+            scratch: cache.temp_path(&key),
+            file: cache.lookup(Kind::Segment, &key),
+            key: Some(key),
+        })
+        .collect();
+    let cached = cache.lookup(Kind::Audio, &key);
+    Ok((
+        units,
+        AudioWork {
+            key: Some(key),
+            cached,
+        },
+    ))
+}
+
+/// The cache keys of every segment, and of the audio.
+fn keys(plan: &Plan, settings: &Settings) -> Result<(Vec<String>, String)> {
     let version = cache::version();
     // Segments made under another damage policy are never reused.
     let salt = format!("{version} on-decode-error {:?}", settings.on_decode_error);
@@ -368,35 +393,19 @@ fn look_up<'a>(
         .iter()
         .map(|c| prints.get(&c.source).map_or("", String::as_str))
         .collect();
-    let units = plan
+    let segments = plan
         .segments
         .iter()
-        .map(|seg| {
-            let key = key::segment_key(plan, seg, &sources, &prints, &salt);
-            Unit {
-                seg,
-                name: cache.entry_path(Kind::Segment, &key),
-                scratch: cache.temp_path(&key),
-                file: cache.lookup(Kind::Segment, &key),
-                key: Some(key),
-            }
-        })
+        .map(|seg| key::segment_key(plan, seg, &sources, &prints, &salt))
         .collect();
-    let key = key::audio_key(
+    let audio = key::audio_key(
         &plan.audio,
         &plan.output.audio,
         &plan.range_samples(),
         &prints,
         &version,
     );
-    let cached = cache.lookup(Kind::Audio, &key);
-    Ok((
-        units,
-        AudioWork {
-            key: Some(key),
-            cached,
-        },
-    ))
+    Ok((segments, audio))
 }
 
 /// Renders the missing segments on the workers and the audio on its own
@@ -547,15 +556,11 @@ pub fn render_shard(
 }
 
 /// The cache keys of a plan's work units (segments in order, then the
-/// audio), as `reel plan --json` lists them.
-pub fn unit_keys(plan: &Plan, settings: &Settings) -> Result<Vec<Option<String>>> {
-    let work = std::env::temp_dir();
-    let (units, audio) = look_up(plan, settings, &work)?;
-    Ok(units
-        .into_iter()
-        .map(|u| u.key)
-        .chain(std::iter::once(audio.key))
-        .collect())
+/// audio), as `reel plan --json` lists them. Nothing is read from a cache.
+pub fn unit_keys(plan: &Plan, settings: &Settings) -> Result<Vec<String>> {
+    let (mut keys, audio) = keys(plan, settings)?;
+    keys.push(audio);
+    Ok(keys)
 }
 
 /// The encoded audio: from the cache, or mixed, encoded and stored.

@@ -395,3 +395,21 @@ pub fn python_venv() -> PathBuf {
     }
     python
 }
+
+/// The raw yuv420p pictures (at most `frames`) the FFmpeg CLI makes of
+/// `input` through the filter chain `filters`.
+pub fn cli_frames(input: &Path, filters: &str, frames: usize) -> Vec<u8> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(input)
+        .args(["-vf", filters, "-frames:v", &frames.to_string()])
+        .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}

@@ -3,32 +3,10 @@
 //! a fraction of a pixel at a time, with no whole-pixel judder.
 
 use crate::common::*;
-use std::process::Command;
 
 /// Luma planes of the FFmpeg CLI's rendering of `input` through `chain`.
 fn cli_luma(input: &std::path::Path, chain: &str, w: usize, h: usize) -> Vec<u8> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(input)
-        .args([
-            "-vf",
-            chain,
-            "-frames:v",
-            "1",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "yuv420p",
-            "-",
-        ])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout[..w * h].to_vec()
+    cli_frames(input, chain, 1)[..w * h].to_vec()
 }
 
 fn psnr(a: &[u8], b: &[u8]) -> f64 {

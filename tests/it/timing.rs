@@ -4,7 +4,6 @@
 //! moves it like tape) at exactly the picture's length.
 
 use crate::common::*;
-use std::process::Command;
 
 const S: usize = 64;
 
@@ -43,29 +42,9 @@ fn number(mean: f64) -> i64 {
 
 /// What the FFmpeg CLI shows for `chain` after trimming at `inn`.
 fn cli(f: &Fixture, inn: f64, chain: &str, frames: usize) -> Vec<f64> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(f.path("src.mov"))
-        .args([
-            "-vf",
-            &format!("trim=start={inn},setpts=PTS-STARTPTS,{chain}"),
-            "-frames:v",
-            &frames.to_string(),
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "yuv420p",
-            "-",
-        ])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let frames: Vec<Vec<u8>> = out
-        .stdout
+    let chain = format!("trim=start={inn},setpts=PTS-STARTPTS,{chain}");
+    let raw = cli_frames(&f.path("src.mov"), &chain, frames);
+    let frames: Vec<Vec<u8>> = raw
         .chunks(S * S * 3 / 2)
         .map(|c| c[..S * S].to_vec())
         .collect();
