@@ -69,6 +69,13 @@ pub fn extradata(enc: &ff::encoder::Video) -> Vec<u8> {
     }
 }
 
+/// The samples an open audio encoder primes with: its packets carry the
+/// time of the samples they stand for less this.
+pub fn initial_padding(enc: &ff::encoder::Audio) -> i64 {
+    // SAFETY: reads a plain field of the open encoder's context.
+    unsafe { (*enc.as_ptr()).initial_padding as i64 }
+}
+
 /// An encoded packet as a packet-file record.
 pub fn write_packet(w: &mut packet::Writer, p: &ff::Packet) -> Result<()> {
     w.write(

@@ -22,29 +22,43 @@ pub struct Curve {
     pub spans: Vec<Range<u64>>,
 }
 
+/// Mean square per block of `block` samples, the loudest channel: what
+/// the speech detector reads. A span measured on its own gives the blocks
+/// it has within the whole when it starts on a block boundary.
+pub fn block_power(voice: &[Vec<f32>], block: usize) -> Vec<f64> {
+    let n = voice.first().map_or(0, |c| c.len());
+    (0..n.div_ceil(block))
+        .map(|b| {
+            let r = b * block..((b + 1) * block).min(n);
+            let len = (r.end - r.start).max(1) as f64;
+            voice
+                .iter()
+                .map(|c| {
+                    c[r.clone()]
+                        .iter()
+                        .map(|&s| (s as f64) * (s as f64))
+                        .sum::<f64>()
+                        / len
+                })
+                .fold(0.0, f64::max)
+        })
+        .collect()
+}
+
 impl Curve {
     /// Analyses the voiceover bus `voice` (planar, whole timeline).
+    #[cfg(test)]
     pub fn analyse(voice: &[Vec<f32>], d: &DuckPlan, sample_rate: u32) -> Curve {
         let block = (sample_rate as usize / 1000).max(1);
         let n = voice.first().map_or(0, |c| c.len());
-        let blocks = n.div_ceil(block);
-        // Mean square per block, the loudest channel.
-        let power: Vec<f64> = (0..blocks)
-            .map(|b| {
-                let r = b * block..((b + 1) * block).min(n);
-                let len = (r.end - r.start).max(1) as f64;
-                voice
-                    .iter()
-                    .map(|c| {
-                        c[r.clone()]
-                            .iter()
-                            .map(|&s| (s as f64) * (s as f64))
-                            .sum::<f64>()
-                            / len
-                    })
-                    .fold(0.0, f64::max)
-            })
-            .collect();
+        Curve::from_power(&block_power(voice, block), n, d, sample_rate)
+    }
+
+    /// The curve from the voiceover bus's [`block_power`] over the whole
+    /// timeline of `n` samples.
+    pub fn from_power(power: &[f64], n: usize, d: &DuckPlan, sample_rate: u32) -> Curve {
+        let block = (sample_rate as usize / 1000).max(1);
+        let blocks = power.len();
         let threshold = 10f64.powf(d.threshold_db / 10.0);
         let hold = d.hold as usize / block;
         let mut open = vec![false; blocks];
@@ -84,6 +98,17 @@ impl Curve {
             gains,
             spans,
         }
+    }
+
+    /// What the gains of timeline samples `span` depend on, for cache keys.
+    pub fn describe(&self, span: Range<u64>) -> String {
+        let from = (span.start as usize / self.block).min(self.gains.len());
+        let to = (span.end as usize / self.block + 2).min(self.gains.len());
+        let mut h = blake3::Hasher::new();
+        for g in &self.gains[from..to] {
+            h.update(&g.to_le_bytes());
+        }
+        h.finalize().to_hex()[..40].to_string()
     }
 
     /// Gain at timeline sample `s`.

@@ -19,66 +19,157 @@ pub struct AudioTrack {
     pub loudness: Option<Measured>,
 }
 
-/// Encodes planar f32 samples, times `gain` per sample when given; the last
-/// frame may be short (the muxer records the exact length).
-pub fn encode(
-    mix: &[Vec<f32>],
-    gain: Option<&[f32]>,
-    plan: &AudioPlan,
-    settings: &AudioSettings,
-) -> Result<AudioTrack> {
-    let (mut enc, codec) = open(plan, settings)?;
-    let layout = ff::ChannelLayout::default(plan.channels as i32);
-    let format = ff::format::Sample::F32(ff::format::sample::Type::Planar);
-    let frame_size = match enc.frame_size() {
+/// What the audio encoder works in: samples per frame, and whether its
+/// frames can be joined from separate runs (each run fed a few frames
+/// ahead of what it keeps). Encoders with a bit reservoir reaching across
+/// frames (MP3) cannot.
+pub fn framing(plan: &AudioPlan, settings: &AudioSettings) -> Result<(u64, bool)> {
+    let (enc, _) = open(plan, settings)?;
+    let frame = match enc.frame_size() {
         0 => 1024,
-        n => n as usize,
+        n => n as u64,
     };
-    let small_last = codec
-        .capabilities()
-        .contains(ff::codec::capabilities::Capabilities::SMALL_LAST_FRAME);
-    let total = mix.first().map_or(0, |c| c.len());
-    let mut packets = Vec::new();
-    let mut pos = 0usize;
-    let drain = |enc: &mut ff::encoder::Audio, packets: &mut Vec<ff::Packet>| {
-        glue::drain(enc, "encoding audio", |p| {
-            packets.push(p);
-            Ok(())
+    let joinable = !matches!(settings.codec.as_str(), "libmp3lame" | "mp2" | "libtwolame");
+    Ok((frame, joinable))
+}
+
+/// An encoder for a span of the timeline. It is fed samples from
+/// timeline sample `first` on and returns the packets for timeline
+/// samples `keep.0..` up to `keep.1` (to the end when `None`, where the
+/// encoder is flushed and its last frame may be short; the muxer records
+/// the exact length). Samples before `keep.0` prime the encoder so that its
+/// frames join those of the run before; samples after `keep.1` let it see
+/// ahead as it would in one run.
+pub struct SpanEncoder {
+    enc: ff::encoder::Audio,
+    small_last: bool,
+    frame_size: usize,
+    delay: i64,
+    keep: (u64, Option<u64>),
+    /// Timeline sample of the first pending sample.
+    next: u64,
+    /// Samples fed but not yet encoded (less than a frame).
+    pending: Vec<Vec<f32>>,
+    channels: usize,
+    sample_rate: u32,
+    packets: Vec<ff::Packet>,
+}
+
+impl SpanEncoder {
+    pub fn new(
+        plan: &AudioPlan,
+        settings: &AudioSettings,
+        first: u64,
+        keep: (u64, Option<u64>),
+    ) -> Result<SpanEncoder> {
+        let (enc, codec) = open(plan, settings)?;
+        let small_last = codec
+            .capabilities()
+            .contains(ff::codec::capabilities::Capabilities::SMALL_LAST_FRAME);
+        let frame_size = match enc.frame_size() {
+            0 => 1024,
+            n => n as usize,
+        };
+        Ok(SpanEncoder {
+            delay: glue::initial_padding(&enc),
+            enc,
+            small_last,
+            frame_size,
+            keep,
+            next: first,
+            pending: vec![Vec::new(); plan.channels as usize],
+            channels: plan.channels as usize,
+            sample_rate: plan.sample_rate,
+            packets: Vec::new(),
         })
-    };
-    while pos < total {
-        crate::signal::check()?;
-        let n = frame_size.min(total - pos);
-        let alloc = if n < frame_size && !small_last {
-            frame_size
+    }
+
+    /// Adds planar samples, times `gain` per sample when given.
+    pub fn feed(&mut self, mix: &[Vec<f32>], gain: Option<&[f32]>) -> Result<()> {
+        let n = mix.first().map_or(0, |c| c.len());
+        let mut pos = 0;
+        while pos < n {
+            crate::signal::check()?;
+            let take = (self.frame_size - self.pending[0].len()).min(n - pos);
+            for (dst, src) in self.pending.iter_mut().zip(mix) {
+                match gain {
+                    Some(g) => dst.extend(
+                        src[pos..pos + take]
+                            .iter()
+                            .zip(&g[pos..pos + take])
+                            .map(|(s, g)| s * g),
+                    ),
+                    None => dst.extend_from_slice(&src[pos..pos + take]),
+                }
+            }
+            pos += take;
+            if self.pending[0].len() == self.frame_size {
+                self.send()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Encodes the pending samples as one frame (padded with silence to a
+    /// whole frame unless the encoder takes a short last one).
+    fn send(&mut self) -> Result<()> {
+        let n = self.pending[0].len();
+        let alloc = if n < self.frame_size && !self.small_last {
+            self.frame_size
         } else {
             n
         };
+        let layout = ff::ChannelLayout::default(self.channels as i32);
+        let format = ff::format::Sample::F32(ff::format::sample::Type::Planar);
         let mut frame = ff::frame::Audio::new(format, alloc, layout);
-        frame.set_rate(plan.sample_rate);
-        for (ch, samples) in mix.iter().enumerate() {
+        frame.set_rate(self.sample_rate);
+        for (ch, samples) in self.pending.iter_mut().enumerate() {
             let plane = frame.plane_mut::<f32>(ch);
-            match gain {
-                Some(g) => {
-                    for ((d, s), g) in plane[..n]
-                        .iter_mut()
-                        .zip(&samples[pos..pos + n])
-                        .zip(&g[pos..pos + n])
-                    {
-                        *d = s * g;
-                    }
-                }
-                None => plane[..n].copy_from_slice(&samples[pos..pos + n]),
-            }
+            plane[..n].copy_from_slice(samples);
             plane[n..].fill(0.0);
+            samples.clear();
         }
-        frame.set_pts(Some(pos as i64));
-        enc.send_frame(&frame).context(|| "encoding audio")?;
-        drain(&mut enc, &mut packets)?;
-        pos += n;
+        frame.set_pts(Some(self.next as i64));
+        self.next += n as u64;
+        self.enc.send_frame(&frame).context(|| "encoding audio")?;
+        self.drain()
     }
-    enc.send_eof().context(|| "flushing the audio encoder")?;
-    drain(&mut enc, &mut packets)?;
+
+    fn drain(&mut self) -> Result<()> {
+        let (delay, keep) = (self.delay, self.keep);
+        let packets = &mut self.packets;
+        glue::drain(&mut self.enc, "encoding audio", |p| {
+            // A packet carries the time of the samples it stands for less
+            // the encoder's priming.
+            let t = p.pts().unwrap_or(0) + delay;
+            if t >= keep.0 as i64 && keep.1.is_none_or(|end| t < end as i64) {
+                packets.push(p);
+            }
+            Ok(())
+        })
+    }
+
+    /// Encodes what is left, flushes, and returns the kept packets.
+    pub fn finish(mut self) -> Result<Vec<ff::Packet>> {
+        if !self.pending[0].is_empty() {
+            self.send()?;
+        }
+        self.enc
+            .send_eof()
+            .context(|| "flushing the audio encoder")?;
+        self.drain()?;
+        Ok(self.packets)
+    }
+}
+
+/// An encoded track of `packets`, with the stream parameters of an
+/// encoder opened with `settings`.
+pub fn track(
+    packets: Vec<ff::Packet>,
+    plan: &AudioPlan,
+    settings: &AudioSettings,
+) -> Result<AudioTrack> {
+    let (enc, _) = open(plan, settings)?;
     Ok(AudioTrack {
         encoded: EncodedTrack {
             params: ff::codec::Parameters::from(&enc),
@@ -113,52 +204,23 @@ fn open(plan: &AudioPlan, settings: &AudioSettings) -> Result<(ff::encoder::Audi
     Ok((enc, codec))
 }
 
-/// Writes `track` to a packet file (its loudness in the header).
-pub fn store(track: &AudioTrack, path: &Path) -> Result<()> {
-    let header = Header::Audio {
-        loudness: track.loudness.map(|m| packet::Loudness {
-            integrated_lufs: m.integrated_lufs,
-            true_peak_db: m.true_peak_db,
-        }),
-    };
-    let mut w = packet::Writer::create(path, &header)?;
-    for p in &track.encoded.packets {
+/// Writes `packets` to a packet file.
+pub fn store(packets: &[ff::Packet], path: &Path) -> Result<()> {
+    let mut w = packet::Writer::create(path, &Header::Audio { loudness: None })?;
+    for p in packets {
         glue::write_packet(&mut w, p)?;
     }
     w.finish()
 }
 
-/// Reads a track written by [`store`]; its stream parameters come from
-/// an encoder opened with the same settings.
-pub fn load(
-    file: File,
-    name: &Path,
-    plan: &AudioPlan,
-    settings: &AudioSettings,
-) -> Result<AudioTrack> {
-    let (enc, _) = open(plan, settings)?;
+/// Reads the packets of a file written by [`store`].
+pub fn load(file: File, name: &Path) -> Result<Vec<ff::Packet>> {
     let mut reader = packet::Reader::open(file, name, Content::Audio)?;
-    let loudness = match reader.header {
-        Header::Audio {
-            loudness: Some(l), ..
-        } => Some(Measured {
-            integrated_lufs: l.integrated_lufs,
-            true_peak_db: l.true_peak_db,
-        }),
-        _ => None,
-    };
     let mut packets = Vec::new();
     while let Some(sp) = reader.read()? {
         packets.push(glue::read_packet(&sp));
     }
-    Ok(AudioTrack {
-        encoded: EncodedTrack {
-            params: ff::codec::Parameters::from(&enc),
-            time_base: ff::Rational::new(1, plan.sample_rate as i32),
-            packets,
-        },
-        loudness,
-    })
+    Ok(packets)
 }
 
 /// Decodes `track` and measures its integrated loudness and true peak.

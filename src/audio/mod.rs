@@ -4,8 +4,19 @@
 //! to the loudness target under a true-peak ceiling ([`loudness`]) and
 //! encode it ([`encode`]).
 //!
-//! The mix is built voiceovers first: the ducking curve is analysed from
-//! them before clip audio and music are added under it.
+//! The timeline is worked in chunks of about ten seconds, so memory stays
+//! flat however long it is and a change re-renders only the chunks it
+//! touches. Three passes, each chunk by chunk and each chunk's result kept
+//! in the cache under the key of what it depends on:
+//! 1. the voiceovers alone, for the speech detector behind the ducking
+//!    curve (a level per millisecond);
+//! 2. the mix, measured: its K-weighted energy and true peak per
+//!    millisecond, from which the loudness gain and the limiter are found
+//!    for the whole timeline;
+//! 3. the mix with that gain, encoded. A chunk's encoder starts a few
+//!    frames early and runs a few frames past its end, and keeps the
+//!    packets of its own samples, so the chunks join into one stream. The
+//!    key of an encoded chunk holds the gains it was encoded with.
 
 mod duck;
 pub mod encode;
@@ -18,9 +29,129 @@ use crate::error::{Error, Result};
 use crate::plan::{AudioPlan, AudioRegion, Fade};
 use crate::time::Ratio;
 pub use encode::AudioTrack;
-use loudness::Measured;
+use ffmpeg_next as ff;
+use loudness::{Limiter, Measured};
+use rayon::prelude::*;
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::Path;
+
+/// Where the audio's chunks are kept between renders (the cache), and how
+/// its keys name sources.
+pub trait Store: Sync {
+    /// The packets stored under `key`, when present and intact.
+    fn load(&self, key: &str) -> Option<Vec<ff::Packet>>;
+    /// Stores `packets` under `key`.
+    fn save(&self, key: &str, packets: &[ff::Packet]) -> Result<()>;
+    /// What a region's source is in keys: its content, not its path.
+    fn source(&self, region: &AudioRegion) -> String;
+    /// What every key starts with: the program's version.
+    fn salt(&self) -> String;
+}
+
+/// No store: every chunk is worked out afresh.
+pub struct Nowhere;
+
+impl Store for Nowhere {
+    fn load(&self, _: &str) -> Option<Vec<ff::Packet>> {
+        None
+    }
+    fn save(&self, _: &str, _: &[ff::Packet]) -> Result<()> {
+        Ok(())
+    }
+    fn source(&self, region: &AudioRegion) -> String {
+        region.source.display().to_string()
+    }
+    fn salt(&self) -> String {
+        String::new()
+    }
+}
+
+/// The encoded audio and how much of it came from the store.
+pub struct Rendered {
+    pub track: AudioTrack,
+    /// Encoded chunks, and of those the ones found in the store.
+    pub chunks: usize,
+    pub reused: usize,
+}
+
+/// Encoder frames fed before a chunk's first sample and after its last.
+const PRE_FRAMES: u64 = 4;
+const POST_FRAMES: u64 = 2;
+/// About how long a chunk is.
+const CHUNK_SECONDS: u64 = 10;
+
+/// The chunks of a timeline: whole encoder frames and whole 1 ms blocks,
+/// so chunks measured or encoded on their own join exactly.
+struct Grid {
+    chunks: Vec<Range<u64>>,
+    frame: u64,
+    block: u64,
+    total: u64,
+}
+
+impl Grid {
+    fn new(plan: &AudioPlan, frame: u64) -> Grid {
+        let block = (plan.sample_rate as u64 / 1000).max(1);
+        let unit = frame / gcd(frame, block) * block;
+        let chunk = unit * (CHUNK_SECONDS * plan.sample_rate as u64 / unit).max(1);
+        let total = plan.samples;
+        let chunks = (0..total.max(1))
+            .step_by(chunk as usize)
+            .map(|s| s..(s + chunk).min(total))
+            .collect();
+        Grid {
+            chunks,
+            frame,
+            block,
+            total,
+        }
+    }
+
+    /// What is mixed for `chunk`: the frames before and after it that its
+    /// encoder and meters need.
+    fn extended(&self, chunk: &Range<u64>) -> Range<u64> {
+        chunk.start.saturating_sub(PRE_FRAMES * self.frame)
+            ..(chunk.end + POST_FRAMES * self.frame).min(self.total)
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+fn digest(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
+}
+
+/// The f64s (or f32s) of a measurement, as the bytes of one stored packet.
+fn pack(values: &[f64]) -> Vec<ff::Packet> {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    vec![ff::Packet::copy(&bytes)]
+}
+
+fn unpack(packets: &[ff::Packet], len: usize) -> Option<Vec<f64>> {
+    let data = packets.first()?.data()?;
+    (data.len() == len * 8).then(|| {
+        data.chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect()
+    })
+}
+
+/// Samples, one vector per channel.
+type Planar = Vec<Vec<f32>>;
+
+/// Which regions a pass mixes.
+#[derive(Clone, Copy, PartialEq)]
+enum Buses {
+    Voice,
+    All,
+}
 
 /// Mixes, normalises and encodes the audio plan's `samples` (the whole
 /// timeline, or the span of a range render: mixed and normalised as a
@@ -30,63 +161,396 @@ pub fn render(
     plan: &AudioPlan,
     settings: &AudioSettings,
     samples: Range<u64>,
-) -> Result<AudioTrack> {
-    let mix = mix(plan)?;
+    store: &dyn Store,
+) -> Result<Rendered> {
+    let (frame, joinable) = encode::framing(plan, settings)?;
+    let grid = Grid::new(plan, frame);
+    let curve = ducking(plan, &grid, store)?;
     let whole = samples == (0..plan.samples);
-    let gain = match plan.loudness {
-        Some(target) => {
-            let (track, gain) = normalise(&mix, target, plan, settings)?;
-            if whole {
-                return Ok(track);
-            }
-            gain
-        }
-        None => None,
+    let mut job = Job {
+        plan,
+        settings,
+        grid: &grid,
+        curve: curve.as_ref(),
+        store,
+        joinable,
     };
-    let span = samples.start as usize..samples.end as usize;
-    let mut track = if whole {
-        encode::encode(&mix, gain.as_deref(), plan, settings)?
-    } else {
-        let part: Vec<Vec<f32>> = mix.iter().map(|c| c[span.clone()].to_vec()).collect();
-        drop(mix);
-        let gain = gain.as_ref().map(|g| &g[span.clone()]);
-        encode::encode(&part, gain, plan, settings)?
+    let (rendered, limiter) = match plan.loudness {
+        Some(target) => job.normalise(target)?,
+        None => (job.encode(None)?, None),
     };
+    if whole {
+        return Ok(rendered);
+    }
+    // A range: the span, with the gains of the whole.
+    job.store = &Nowhere;
+    let ext = samples.start.saturating_sub(PRE_FRAMES * frame)..samples.end;
+    let mix = mix_span(plan, ext.clone(), Buses::All, job.curve)?;
+    let gain = limiter.map(|l| l.span(ext.start as usize..ext.end as usize));
+    let mut enc = encode::SpanEncoder::new(plan, settings, ext.start, (samples.start, None))?;
+    enc.feed(&mix, gain.as_deref())?;
+    let mut track = encode::track(enc.finish()?, plan, settings)?;
+    // The packets' times start at the range's first sample.
+    let shift = samples.start as i64;
+    for p in &mut track.encoded.packets {
+        p.set_pts(p.pts().map(|t| t - shift));
+        p.set_dts(p.dts().map(|t| t - shift));
+    }
     track.loudness = Some(encode::measure(&track, plan)?);
-    Ok(track)
+    Ok(Rendered {
+        track,
+        chunks: 0,
+        reused: 0,
+    })
 }
 
-/// Planar f32 samples of the whole montage, before loudness normalisation.
-pub fn mix(plan: &AudioPlan) -> Result<Vec<Vec<f32>>> {
-    let mut mix = vec![vec![0f32; plan.samples as usize]; plan.channels as usize];
-    for region in &plan.voiceovers {
-        add(&mut mix, region, plan, None)?;
-    }
-    let curve = plan
-        .ducking
-        .map(|d| (duck::Curve::analyse(&mix, &d, plan.sample_rate), d));
-    let duck_clips = curve.as_ref().filter(|(_, d)| d.clips).map(|(c, _)| c);
-    let duck_music = curve.as_ref().filter(|(_, d)| d.music).map(|(c, _)| c);
-    for region in &plan.clips {
-        add(&mut mix, region, plan, duck_clips)?;
-    }
-    for region in &plan.music {
-        add(&mut mix, region, plan, duck_music)?;
-    }
-    master_fades(&mut mix, plan);
-    Ok(mix)
+/// The ducking curve over the whole timeline, from the voiceovers' level
+/// per millisecond, chunk by chunk.
+fn ducking(plan: &AudioPlan, grid: &Grid, store: &dyn Store) -> Result<Option<duck::Curve>> {
+    let Some(d) = plan.ducking else {
+        return Ok(None);
+    };
+    let block = grid.block as usize;
+    let parts: Vec<Vec<f64>> = grid
+        .chunks
+        .par_iter()
+        .map(|chunk| {
+            let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
+            let key = digest(&format!(
+                "audio-voice\n{}{}",
+                store.salt(),
+                describe(plan, chunk, Buses::Voice, None, store)
+            ));
+            if let Some(power) = store.load(&key).and_then(|p| unpack(&p, blocks)) {
+                return Ok(power);
+            }
+            let voice = mix_span(plan, chunk.clone(), Buses::Voice, None)?;
+            let power = duck::block_power(&voice, block);
+            store.save(&key, &pack(&power))?;
+            Ok(power)
+        })
+        .collect::<Result<_>>()?;
+    let power: Vec<f64> = parts.concat();
+    Ok(Some(duck::Curve::from_power(
+        &power,
+        plan.samples as usize,
+        &d,
+        plan.sample_rate,
+    )))
 }
 
 /// Timeline spans (samples) where the voiceovers duck clip audio and music.
 pub fn ducked_spans(plan: &AudioPlan) -> Result<Vec<Range<u64>>> {
-    let Some(d) = plan.ducking else {
-        return Ok(Vec::new());
-    };
-    let mut voice = vec![vec![0f32; plan.samples as usize]; plan.channels as usize];
-    for region in &plan.voiceovers {
-        add(&mut voice, region, plan, None)?;
+    let grid = Grid::new(plan, 1024);
+    Ok(ducking(plan, &grid, &Nowhere)?.map_or(Vec::new(), |c| c.spans))
+}
+
+/// What a pass over a timeline needs.
+struct Job<'a> {
+    plan: &'a AudioPlan,
+    settings: &'a AudioSettings,
+    grid: &'a Grid,
+    curve: Option<&'a duck::Curve>,
+    store: &'a dyn Store,
+    joinable: bool,
+}
+
+impl Job<'_> {
+    /// The key of what `span` of the mix holds.
+    fn mix_key(&self, span: &Range<u64>) -> String {
+        digest(&format!(
+            "audio-mix\n{}{}",
+            self.store.salt(),
+            describe(self.plan, span, Buses::All, self.curve, self.store)
+        ))
     }
-    Ok(duck::Curve::analyse(&voice, &d, plan.sample_rate).spans)
+
+    /// Pass 2: every chunk's K-weighted energy and true peak per block.
+    fn measure(&self) -> Result<(Vec<f64>, Vec<f32>)> {
+        let grid = self.grid;
+        let block = grid.block as usize;
+        let parts: Vec<Vec<f64>> = grid
+            .chunks
+            .par_iter()
+            .map(|chunk| {
+                let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
+                let ext = grid.extended(chunk);
+                let key = digest(&format!("audio-measure\n{}", self.mix_key(&ext)));
+                if let Some(m) = self.store.load(&key).and_then(|p| unpack(&p, 2 * blocks)) {
+                    return Ok(m);
+                }
+                let mix = mix_span(self.plan, ext.clone(), Buses::All, self.curve)?;
+                let pre = (chunk.start - ext.start) as usize;
+                let end = (chunk.end - ext.start) as usize;
+                let body: Vec<Vec<f32>> = mix.iter().map(|c| c[..end].to_vec()).collect();
+                let mut m = loudness::block_energies(&body, self.plan.sample_rate, block, pre);
+                let peaks = loudness::block_peaks(&body, self.plan.sample_rate, block, pre)?;
+                m.extend(peaks.iter().map(|&p| p as f64));
+                self.store.save(&key, &pack(&m))?;
+                Ok(m)
+            })
+            .collect::<Result<_>>()?;
+        let mut energies = Vec::new();
+        let mut peaks = Vec::new();
+        for m in parts {
+            let half = m.len() / 2;
+            energies.extend_from_slice(&m[..half]);
+            peaks.extend(m[half..].iter().map(|&p| p as f32));
+        }
+        Ok((energies, peaks))
+    }
+
+    /// Pass 3: every chunk encoded (times the limiter's gains when given),
+    /// from the store where it is there; measured as a whole.
+    fn encode(&self, limiter: Option<&Limiter>) -> Result<Rendered> {
+        let grid = self.grid;
+        let gains = |ext: &Range<u64>| match limiter {
+            Some(l) => l.describe(ext.start as usize..ext.end as usize),
+            None => "none".into(),
+        };
+        let last = grid.chunks.len() - 1;
+        let keys: Vec<String> = grid
+            .chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let ext = grid.extended(chunk);
+                digest(&format!(
+                    "audio-chunk\n{}\n{:?}\nkeep {chunk:?} last {}\ngains {}",
+                    self.mix_key(&ext),
+                    self.settings,
+                    i == last,
+                    gains(&ext)
+                ))
+            })
+            .collect();
+        let mix_of = |span: Range<u64>| -> Result<(Planar, Option<Vec<f32>>)> {
+            let mix = mix_span(self.plan, span.clone(), Buses::All, self.curve)?;
+            let gain = limiter.map(|l| l.span(span.start as usize..span.end as usize));
+            Ok((mix, gain))
+        };
+        if !self.joinable {
+            // One encoder over the whole timeline, fed chunk by chunk.
+            let key = digest(&format!("audio-track\n{}", keys.join("\n")));
+            let (packets, reused) = match self.store.load(&key) {
+                Some(p) => (p, 1),
+                None => {
+                    let mut enc = encode::SpanEncoder::new(self.plan, self.settings, 0, (0, None))?;
+                    for chunk in &grid.chunks {
+                        let (mix, gain) = mix_of(chunk.clone())?;
+                        enc.feed(&mix, gain.as_deref())?;
+                    }
+                    let p = enc.finish()?;
+                    self.store.save(&key, &p)?;
+                    (p, 0)
+                }
+            };
+            return self.finish(packets, 1, reused);
+        }
+        let parts: Vec<(Vec<ff::Packet>, bool)> = grid
+            .chunks
+            .par_iter()
+            .zip(&keys)
+            .enumerate()
+            .map(|(i, (chunk, key))| {
+                if let Some(p) = self.store.load(key) {
+                    return Ok((p, true));
+                }
+                let ext = grid.extended(chunk);
+                let (mix, gain) = mix_of(ext.clone())?;
+                let end = (i != last).then_some(chunk.end);
+                let mut enc = encode::SpanEncoder::new(
+                    self.plan,
+                    self.settings,
+                    ext.start,
+                    (chunk.start, end),
+                )?;
+                enc.feed(&mix, gain.as_deref())?;
+                let p = enc.finish()?;
+                self.store.save(key, &p)?;
+                Ok((p, false))
+            })
+            .collect::<Result<_>>()?;
+        let reused = parts.iter().filter(|(_, r)| *r).count();
+        let packets = parts.into_iter().flat_map(|(p, _)| p).collect();
+        self.finish(packets, keys.len(), reused)
+    }
+
+    fn finish(&self, packets: Vec<ff::Packet>, chunks: usize, reused: usize) -> Result<Rendered> {
+        let mut track = encode::track(packets, self.plan, self.settings)?;
+        track.loudness = Some(encode::measure(&track, self.plan)?);
+        Ok(Rendered {
+            track,
+            chunks,
+            reused,
+        })
+    }
+
+    /// Brings the mix to `target`: a gain and a true-peak limiter whose
+    /// result measures `integrated_lufs` (found by secant search on the
+    /// measured blocks), then encode, decode and measure again. Lossy
+    /// encoders add a little to the peaks and may take some loudness away
+    /// (low-pass), so the limiter starts 0.5 dB under the ceiling, and what
+    /// the encoded audio missed by corrects the next attempt. The gain is
+    /// kept to steps of 0.1 dB, so that a small change to the timeline
+    /// leaves it, and the chunks it does not touch, as they were.
+    fn normalise(&self, target: Loudness) -> Result<(Rendered, Option<Limiter>)> {
+        let block = self.grid.block as usize;
+        let (energies, peaks) = self.measure()?;
+        let before = loudness::integrated(&energies, |_| 1.0, block);
+        if !before.is_finite() {
+            // Silence (or too short to gate): nothing to normalise.
+            return Ok((self.encode(None)?, None));
+        }
+        let limiter = |gain_db: f64, ceiling_db: f64| {
+            Limiter::new(
+                &peaks,
+                loudness::from_db(gain_db),
+                loudness::from_db(ceiling_db),
+                block,
+            )
+        };
+        let loudness_of = |l: &Limiter| {
+            loudness::integrated(&energies, |b| l.at(b * block + block / 2) as f64, block)
+        };
+        let mut ceiling_db = target.true_peak_db - 0.5;
+        // What the limited mix should measure before encoding: the encoder
+        // can move the loudness too (its low-pass takes the top octave away).
+        let mut aim = target.integrated_lufs;
+        let mut gain_db = aim - before;
+        const ENCODES: usize = 3;
+        for attempt in 1..=ENCODES {
+            gain_db = solve_gain(aim, gain_db, |g| loudness_of(&limiter(g, ceiling_db)));
+            gain_db = (gain_db * 10.0).round() / 10.0;
+            let l = limiter(gain_db, ceiling_db);
+            let rendered = self.encode(Some(&l))?;
+            let got = rendered.track.loudness.expect("measured");
+            let loud_ok = (got.integrated_lufs - target.integrated_lufs).abs() <= 0.2;
+            let peak_ok = got.true_peak_db <= target.true_peak_db + 0.05;
+            if (loud_ok && peak_ok) || attempt == ENCODES {
+                return Ok((rendered, Some(l)));
+            }
+            if !loud_ok {
+                aim += target.integrated_lufs - got.integrated_lufs;
+            }
+            if !peak_ok {
+                ceiling_db -= got.true_peak_db - target.true_peak_db + 0.1;
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+}
+
+/// Finds the gain (dB) at which `loudness(gain)` measures `target` LUFS,
+/// by the secant method from `start`.
+fn solve_gain(target: f64, start: f64, loudness: impl Fn(f64) -> f64) -> f64 {
+    let eval = |g: f64| loudness(g) - target;
+    let (mut g0, mut e0) = (start, eval(start));
+    let (mut best_err, mut best_g) = (e0.abs(), g0);
+    let mut g1 = g0 - e0;
+    for _ in 0..8 {
+        if best_err <= 0.02 {
+            break;
+        }
+        let e1 = eval(g1);
+        if e1.abs() < best_err {
+            (best_err, best_g) = (e1.abs(), g1);
+        }
+        let slope = if (e1 - e0).abs() > 1e-6 {
+            (g1 - g0) / (e1 - e0)
+        } else {
+            1.0
+        };
+        let next = (g1 - e1 * slope.clamp(0.5, 20.0)).clamp(start - 40.0, start + 40.0);
+        (g0, e0, g1) = (g1, e1, next);
+    }
+    best_g
+}
+
+/// What `span` of the mix depends on, as text for a key: the regions of
+/// `buses` it overlaps (their sources by content), the ducking gains they
+/// get there and the master fades.
+fn describe(
+    plan: &AudioPlan,
+    span: &Range<u64>,
+    buses: Buses,
+    curve: Option<&duck::Curve>,
+    store: &dyn Store,
+) -> String {
+    let mut d = format!(
+        "rate {} channels {} span {span:?}\n",
+        plan.sample_rate, plan.channels
+    );
+    if span.start < plan.fade_in || span.end + plan.fade_out > plan.samples {
+        let _ = writeln!(
+            d,
+            "fades {} {} of {}",
+            plan.fade_in, plan.fade_out, plan.samples
+        );
+    }
+    for (name, regions, ducked) in buses_of(plan, buses) {
+        let _ = writeln!(d, "{name}");
+        for r in regions.iter().filter(|r| overlaps(r, span)) {
+            let _ = writeln!(
+                d,
+                "{} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {} retime {:?}",
+                store.source(r),
+                r.stream,
+                r.container_start,
+                r.source_start,
+                r.timeline,
+                r.volume,
+                r.fade_in,
+                r.fade_out,
+                r.source_len,
+                r.retime,
+            );
+            if let Some(c) = curve.filter(|_| ducked(plan)) {
+                let a = r.timeline.start.max(span.start);
+                let b = r.timeline.end.min(span.end);
+                let _ = writeln!(d, "ducked {}", c.describe(a..b));
+            }
+        }
+    }
+    d
+}
+
+type Bus<'a> = (&'static str, &'a [AudioRegion], fn(&AudioPlan) -> bool);
+
+/// The buses a pass mixes, in order (voiceovers first), and whether the
+/// ducking curve applies to each.
+fn buses_of(plan: &AudioPlan, buses: Buses) -> Vec<Bus<'_>> {
+    let mut out: Vec<Bus> = vec![("voiceovers", &plan.voiceovers, |_| false)];
+    if buses == Buses::All {
+        out.push(("clips", &plan.clips, |p| p.ducking.is_some_and(|d| d.clips)));
+        out.push(("music", &plan.music, |p| p.ducking.is_some_and(|d| d.music)));
+    }
+    out
+}
+
+fn overlaps(r: &AudioRegion, span: &Range<u64>) -> bool {
+    r.timeline.start < span.end && span.start < r.timeline.end
+}
+
+/// Planar f32 samples of `span` of the timeline, before loudness
+/// normalisation: the regions of `buses`, with their gains, fades and the
+/// ducking `curve`, and the master fades.
+fn mix_span(
+    plan: &AudioPlan,
+    span: Range<u64>,
+    buses: Buses,
+    curve: Option<&duck::Curve>,
+) -> Result<Vec<Vec<f32>>> {
+    let len = (span.end - span.start) as usize;
+    let mut mix = vec![vec![0f32; len]; plan.channels as usize];
+    for (_, regions, ducked) in buses_of(plan, buses) {
+        let duck = curve.filter(|_| ducked(plan));
+        for r in regions.iter().filter(|r| overlaps(r, &span)) {
+            add(&mut mix, &span, r, plan, duck)?;
+        }
+    }
+    master_fades(&mut mix, &span, plan);
+    Ok(mix)
 }
 
 /// Measures the audio of a rendered file (its first audio stream).
@@ -116,148 +580,100 @@ pub fn measure_file(path: &Path) -> Result<Measured> {
         source_len: len,
         retime: None,
     };
-    let samples = read::region(&region, info.sample_rate, info.channels)?;
-    loudness::measure(&samples, info.sample_rate)
+    // A window at a time, so that an hour-long file is measured in little
+    // memory; each window's read starts early enough to join the last.
+    let mut meter = loudness::Meter::new(info.channels, info.sample_rate)?;
+    let window = CHUNK_SECONDS * info.sample_rate as u64;
+    for start in (0..len).step_by(window as usize) {
+        let part = AudioRegion {
+            source_start: Ratio::new(start as i64, info.sample_rate as i64),
+            source_len: window.min(len - start),
+            ..region.clone()
+        };
+        let samples = read::region(&part, info.sample_rate, info.channels)?;
+        let planes: Vec<&[f32]> = samples.iter().map(|c| c.as_slice()).collect();
+        meter.add(&planes)?;
+    }
+    Ok(meter.result())
 }
 
-/// Adds `region` to the mix with its gain, fades and the ducking curve.
+/// Adds the part of `region` inside `span` to the mix of `span`, with its
+/// gain, fades and the ducking curve.
 fn add(
     mix: &mut [Vec<f32>],
+    span: &Range<u64>,
     region: &AudioRegion,
     plan: &AudioPlan,
     duck: Option<&duck::Curve>,
 ) -> Result<()> {
-    let mut source = read::region(region, plan.sample_rate, plan.channels)?;
-    let mut period = region.source_len.max(1) as usize;
-    if let Some(r) = &region.retime {
-        source = retime::apply(source, r, region.len(), plan.sample_rate, &region.label)?;
-        period = region.len().max(1) as usize;
-    }
     let t0 = region.timeline.start;
-    let gains: Vec<f32> = (0..region.len())
-        .map(|i| {
-            let g = region.gain(i) as f32;
-            duck.map_or(g, |c| g * c.gain(t0 + i))
-        })
-        .collect();
+    // Region samples lo..hi fall in the span.
+    let lo = span.start.max(t0) - t0;
+    let hi = span.end.min(region.timeline.end) - t0;
+    let source = region_samples(region, lo..hi, plan)?;
     for (dst, src) in mix.iter_mut().zip(&source) {
-        let dst = &mut dst[region.timeline.start as usize..region.timeline.end as usize];
-        // A looped region repeats its source window back to back.
-        for (i, (d, g)) in dst.iter_mut().zip(&gains).enumerate() {
-            *d += src[i % period] * g;
+        for (j, s) in src.iter().enumerate() {
+            let i = lo + j as u64;
+            let g = region.gain(i) as f32;
+            let g = duck.map_or(g, |c| g * c.gain(t0 + i));
+            dst[(t0 + i - span.start) as usize] += s * g;
         }
     }
     Ok(())
 }
 
-/// Fades from silence at the start and to silence at the end, in step with
-/// the picture's fades from and to black.
-fn master_fades(mix: &mut [Vec<f32>], plan: &AudioPlan) {
-    let n = plan.samples as usize;
-    let (fi, fo) = (plan.fade_in as usize, plan.fade_out as usize);
-    for ch in mix.iter_mut() {
-        for (i, s) in ch[..fi.min(n)].iter_mut().enumerate() {
-            *s *= i as f32 / fi as f32;
-        }
-        let start = n - fo.min(n);
-        for (i, s) in ch[start..].iter_mut().enumerate() {
-            *s *= (fo - 1 - i) as f32 / fo as f32;
-        }
-    }
-}
-
-/// Brings the mix to `target`: a gain and a true-peak limiter whose
-/// result measures `integrated_lufs` (found by secant search on the
-/// limited signal), then encode, decode and measure again. Lossy encoders
-/// add a little to the peaks and may take some loudness away (low-pass), so
-/// the limiter starts 0.5 dB under the ceiling, and what the encoded audio
-/// missed by corrects the next attempt.
-fn normalise(
-    mix: &[Vec<f32>],
-    target: Loudness,
+/// Samples `want` of a region (0 is its first), read from its source: the
+/// part of the source window they need, or the whole window when the
+/// region is retimed or loops around within them.
+fn region_samples(
+    region: &AudioRegion,
+    want: Range<u64>,
     plan: &AudioPlan,
-    settings: &AudioSettings,
-) -> Result<(AudioTrack, Option<Vec<f32>>)> {
-    let sr = plan.sample_rate;
-    let before = loudness::measure(mix, sr)?;
-    if !before.integrated_lufs.is_finite() {
-        // Silence (or too short to gate): nothing to normalise.
-        let mut track = encode::encode(mix, None, plan, settings)?;
-        track.loudness = Some(encode::measure(&track, plan)?);
-        return Ok((track, None));
-    }
-    let block = (sr as usize / 1000).max(1);
-    let peaks = loudness::block_peaks(mix, sr, block)?;
-    let n = plan.samples as usize;
-    let limited = |gain_db: f64, ceiling_db: f64| {
-        loudness::limiter_gain(
-            &peaks,
-            loudness::from_db(gain_db),
-            loudness::from_db(ceiling_db),
-            block,
-            n,
-        )
+) -> Result<Vec<Vec<f32>>> {
+    let (sr, channels) = (plan.sample_rate, plan.channels);
+    let take = |whole: Vec<Vec<f32>>, period: u64| {
+        whole
+            .into_iter()
+            .map(|c| {
+                want.clone()
+                    .map(|i| c.get((i % period) as usize).copied().unwrap_or(0.0))
+                    .collect()
+            })
+            .collect()
     };
-    let mut ceiling_db = target.true_peak_db - 0.5;
-    // What the limited mix should measure before encoding: the encoder can
-    // move the loudness too (its low-pass takes the top octave away).
-    let mut aim = target.integrated_lufs;
-    let mut gain_db = aim - before.integrated_lufs;
-    const ENCODES: usize = 3;
-    for attempt in 1..=ENCODES {
-        let (g, gain) = solve_gain(mix, sr, aim, gain_db, |g| limited(g, ceiling_db))?;
-        gain_db = g;
-        let mut track = encode::encode(mix, Some(&gain), plan, settings)?;
-        let got = encode::measure(&track, plan)?;
-        let loud_ok = (got.integrated_lufs - target.integrated_lufs).abs() <= 0.2;
-        let peak_ok = got.true_peak_db <= target.true_peak_db + 0.05;
-        if (loud_ok && peak_ok) || attempt == ENCODES {
-            track.loudness = Some(got);
-            return Ok((track, Some(gain)));
-        }
-        if !loud_ok {
-            aim += target.integrated_lufs - got.integrated_lufs;
-        }
-        if !peak_ok {
-            ceiling_db -= got.true_peak_db - target.true_peak_db + 0.1;
-        }
+    if let Some(r) = &region.retime {
+        let source = read::region(region, sr, channels)?;
+        let shaped = retime::apply(source, r, region.len(), sr, &region.label)?;
+        return Ok(take(shaped, region.len().max(1)));
     }
-    unreachable!("the last attempt returns")
+    let period = region.source_len.max(1);
+    let (from, len) = (want.start % period, want.end - want.start);
+    if from + len > period {
+        let whole = read::region(region, sr, channels)?;
+        return Ok(take(whole, period));
+    }
+    let part = AudioRegion {
+        source_start: region.source_start + Ratio::new(from as i64, sr as i64),
+        source_len: len,
+        ..region.clone()
+    };
+    read::region(&part, sr, channels)
 }
 
-/// Finds the gain (dB) at which `mix` times `curve(gain)` measures `target`
-/// LUFS, by the secant method from `start`; returns it with its curve.
-fn solve_gain(
-    mix: &[Vec<f32>],
-    sample_rate: u32,
-    target: f64,
-    start: f64,
-    curve: impl Fn(f64) -> Vec<f32>,
-) -> Result<(f64, Vec<f32>)> {
-    let eval = |g: f64| -> Result<(f64, Vec<f32>)> {
-        let gain = curve(g);
-        let l = loudness::measure_with_gain(mix, &gain, sample_rate)?;
-        Ok((l - target, gain))
-    };
-    let (mut g0, (mut e0, mut best)) = (start, eval(start)?);
-    let mut best_err = e0.abs();
-    let mut best_g = g0;
-    let mut g1 = g0 - e0;
-    for _ in 0..8 {
-        if best_err <= 0.05 {
-            break;
+/// Fades from silence at the start and to silence at the end, in step with
+/// the picture's fades from and to black, over `span` of the timeline.
+fn master_fades(mix: &mut [Vec<f32>], span: &Range<u64>, plan: &AudioPlan) {
+    let n = plan.samples;
+    let (fi, fo) = (plan.fade_in, plan.fade_out);
+    for ch in mix.iter_mut() {
+        for (j, s) in ch.iter_mut().enumerate() {
+            let t = span.start + j as u64;
+            if t < fi {
+                *s *= t as f32 / fi as f32;
+            }
+            if t + fo >= n && fo > 0 {
+                *s *= (n - 1 - t) as f32 / fo as f32;
+            }
         }
-        let (e1, gain) = eval(g1)?;
-        if e1.abs() < best_err {
-            (best_err, best, best_g) = (e1.abs(), gain, g1);
-        }
-        let slope = if (e1 - e0).abs() > 1e-6 {
-            (g1 - g0) / (e1 - e0)
-        } else {
-            1.0
-        };
-        let next = (g1 - e1 * slope.clamp(0.5, 20.0)).clamp(start - 40.0, start + 40.0);
-        (g0, e0, g1) = (g1, e1, next);
     }
-    Ok((best_g, best))
 }

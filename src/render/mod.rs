@@ -12,7 +12,7 @@ pub mod key;
 mod motion;
 
 use crate::audio;
-use crate::cache::{self, Cache, Kind};
+use crate::cache::{self, Cache, Fingerprints, Kind};
 use crate::container;
 use crate::edl::TransitionKind;
 use crate::error::{Error, Result};
@@ -151,7 +151,6 @@ pub fn render(
         progress.advance(u.seg.frames.end - u.seg.frames.start);
     }
     let reused = units.iter().filter(|u| u.file.is_some()).count();
-    let audio_reused = audio.cached.is_some();
     let concealed = AtomicU64::new(0);
     let setup = graphics::setup(&plan.layers, place.work.path())?;
     let (track, timings) = run(
@@ -163,7 +162,9 @@ pub fn render(
         &concealed,
         progress,
     )?;
-    let track = track.expect("the audio was asked for");
+    let audio = track.expect("the audio was asked for");
+    let audio_reused = audio.chunks > 0 && audio.reused == audio.chunks;
+    let track = audio.track;
     crate::signal::check()?;
     commit(&mut units, cache)?;
     progress.stage("joining");
@@ -324,10 +325,41 @@ struct Unit<'a> {
     file: Option<File>,
 }
 
-/// The audio's cache key and, when found, its cache entry.
+/// What the audio's chunks are keyed by: the sources' fingerprints (none
+/// without a cache).
 struct AudioWork {
-    key: Option<String>,
-    cached: Option<File>,
+    prints: Option<Fingerprints>,
+}
+
+/// The cache as the audio's store of chunks.
+struct AudioStore<'a> {
+    cache: &'a Cache,
+    prints: &'a Fingerprints,
+    version: String,
+}
+
+impl audio::Store for AudioStore<'_> {
+    fn load(&self, key: &str) -> Option<Vec<ff::Packet>> {
+        let file = self.cache.lookup(Kind::Audio, key)?;
+        audio::encode::load(file, &self.cache.entry_path(Kind::Audio, key)).ok()
+    }
+
+    fn save(&self, key: &str, packets: &[ff::Packet]) -> Result<()> {
+        let tmp = self.cache.temp_path(key);
+        audio::encode::store(packets, &tmp)?;
+        self.cache.insert(&tmp, Kind::Audio, key).map(drop)
+    }
+
+    fn source(&self, region: &crate::plan::AudioRegion) -> String {
+        self.prints
+            .get(&region.source)
+            .cloned()
+            .unwrap_or_else(|| region.source.display().to_string())
+    }
+
+    fn salt(&self) -> String {
+        format!("{}\n", self.version)
+    }
 }
 
 /// Keys every segment and the audio, and opens what the cache already has.
@@ -351,15 +383,9 @@ fn look_up<'a>(
                 }
             })
             .collect();
-        return Ok((
-            units,
-            AudioWork {
-                key: None,
-                cached: None,
-            },
-        ));
+        return Ok((units, AudioWork { prints: None }));
     };
-    let (segment_keys, key) = keys(plan, settings)?;
+    let (segment_keys, _, prints) = keys(plan, settings)?;
     let units = plan
         .segments
         .iter()
@@ -372,18 +398,17 @@ fn look_up<'a>(
             key: Some(key),
         })
         .collect();
-    let cached = cache.lookup(Kind::Audio, &key);
     Ok((
         units,
         AudioWork {
-            key: Some(key),
-            cached,
+            prints: Some(prints),
         },
     ))
 }
 
-/// The cache keys of every segment, and of the audio.
-fn keys(plan: &Plan, settings: &Settings) -> Result<(Vec<String>, String)> {
+/// The cache keys of every segment, and of the audio as a whole (the name
+/// of its work unit), and the sources' fingerprints they were made from.
+fn keys(plan: &Plan, settings: &Settings) -> Result<(Vec<String>, String, Fingerprints)> {
     let version = cache::version();
     // Segments made under another damage policy are never reused.
     let salt = format!("{version} on-decode-error {:?}", settings.on_decode_error);
@@ -405,7 +430,7 @@ fn keys(plan: &Plan, settings: &Settings) -> Result<(Vec<String>, String)> {
         &prints,
         &version,
     );
-    Ok((segments, audio))
+    Ok((segments, audio, prints))
 }
 
 /// Renders the missing segments on the workers and the audio on its own
@@ -418,7 +443,7 @@ fn run(
     setup: &graphics::Setup,
     concealed: &AtomicU64,
     progress: &dyn Progress,
-) -> Result<(Option<audio::AudioTrack>, Timings)> {
+) -> Result<(Option<audio::Rendered>, Timings)> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs.max(1))
         .build()
@@ -531,9 +556,9 @@ pub fn render_shard(
         .filter(|(k, _)| owner[*k] == shard)
         .map(|(_, u)| u)
         .collect();
-    let audio = (audio_mine && audio.cached.is_none()).then_some(audio);
+    let audio = audio_mine.then_some(audio);
     let count = mine.len() + usize::from(audio_mine);
-    let rendered = mine.iter().filter(|u| u.file.is_none()).count() + usize::from(audio.is_some());
+    let mut rendered = mine.iter().filter(|u| u.file.is_none()).count();
     progress.start(
         mine.iter()
             .filter(|u| u.file.is_none())
@@ -542,7 +567,9 @@ pub fn render_shard(
     );
     let concealed = AtomicU64::new(0);
     let setup = graphics::setup(&plan.layers, work.path())?;
-    run(plan, settings, &mine, audio, &setup, &concealed, progress)?;
+    let (track, _) = run(plan, settings, &mine, audio, &setup, &concealed, progress)?;
+    // The audio counts as rendered unless every chunk was in the cache.
+    rendered += usize::from(track.is_some_and(|a| a.reused < a.chunks));
     crate::signal::check()?;
     commit(&mut mine, Some(cache))?;
     progress.finish();
@@ -558,25 +585,26 @@ pub fn render_shard(
 /// The cache keys of a plan's work units (segments in order, then the
 /// audio), as `reel plan --json` lists them. Nothing is read from a cache.
 pub fn unit_keys(plan: &Plan, settings: &Settings) -> Result<Vec<String>> {
-    let (mut keys, audio) = keys(plan, settings)?;
+    let (mut keys, audio, _) = keys(plan, settings)?;
     keys.push(audio);
     Ok(keys)
 }
 
-/// The encoded audio: from the cache, or mixed, encoded and stored.
-fn render_audio(plan: &Plan, cache: Option<&Cache>, work: AudioWork) -> Result<audio::AudioTrack> {
-    let cache_key = cache.zip(work.key.as_ref());
-    if let (Some(file), Some((c, k))) = (work.cached, cache_key) {
-        let name = c.entry_path(Kind::Audio, k);
-        return audio::encode::load(file, &name, &plan.audio, &plan.output.audio);
-    }
-    let track = audio::render(&plan.audio, &plan.output.audio, plan.range_samples())?;
-    if let Some((c, k)) = cache_key {
-        let tmp = c.temp_path(k);
-        audio::encode::store(&track, &tmp)?;
-        c.insert(&tmp, Kind::Audio, k)?;
-    }
-    Ok(track)
+/// The encoded audio: its chunks from the cache, or mixed, encoded and
+/// stored.
+fn render_audio(plan: &Plan, cache: Option<&Cache>, work: AudioWork) -> Result<audio::Rendered> {
+    let store = cache
+        .zip(work.prints.as_ref())
+        .map(|(cache, prints)| AudioStore {
+            cache,
+            prints,
+            version: cache::version(),
+        });
+    let store: &dyn audio::Store = match &store {
+        Some(s) => s,
+        None => &audio::Nowhere,
+    };
+    audio::render(&plan.audio, &plan.output.audio, plan.range_samples(), store)
 }
 
 /// Moves rendered segments into the cache (or opens their work files).

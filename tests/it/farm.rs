@@ -372,3 +372,190 @@ fn explain(a: &std::path::Path, b: &std::path::Path) -> String {
         }
     )
 }
+
+/// A single-node Slurm cluster of this machine's own (`scripts/slurm-local`),
+/// stopped by its daemons' pids when dropped.
+struct Slurm {
+    dir: std::path::PathBuf,
+    script: std::path::PathBuf,
+}
+
+impl Slurm {
+    fn start(dir: std::path::PathBuf) -> Slurm {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm-local");
+        let slurm = Slurm { dir, script };
+        let out = std::process::Command::new("bash")
+            .arg(&slurm.script)
+            .arg("start")
+            .arg(&slurm.dir)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "the Slurm cluster did not start (bash scripts/setup --test installs Slurm): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        slurm
+    }
+
+    fn conf(&self) -> std::path::PathBuf {
+        self.dir.join("slurm.conf")
+    }
+
+    fn wait(&self, job: &str) {
+        let out = std::process::Command::new("bash")
+            .arg(&self.script)
+            .args(["wait", job, "300"])
+            .env("SLURM_CONF", self.conf())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The state of a job or array task, as `squeue` gives it.
+    fn state(&self, job: &str) -> String {
+        let out = std::process::Command::new("squeue")
+            .args(["-h", "-t", "all", "-o", "%T", "-j", job])
+            .env("SLURM_CONF", self.conf())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        format!("{text}{}", String::from_utf8_lossy(&out.stderr).trim())
+    }
+}
+
+impl Drop for Slurm {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .arg(&self.script)
+            .arg("stop")
+            .arg(&self.dir)
+            .status();
+    }
+}
+
+#[test]
+fn a_real_slurm_cluster_renders_shards_then_joins_after_failures_and_requeues() {
+    let f = Fixture::new();
+    edl(&f);
+    let cold = single(&f);
+    let slurm = Slurm::start(f.path("slurm"));
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_reel"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let submit = |cache: &str, extra: &[&str]| -> String {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm-render");
+        let out = std::process::Command::new("bash")
+            .arg(script)
+            .args(["t.toml", "--shards", "4", "--report", "report.json"])
+            .args(extra)
+            .current_dir(f.path(""))
+            .env("PATH", &path)
+            .env("SLURM_CONF", slurm.conf())
+            .env("REEL_CACHE", f.path(cache))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let report = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(f.path("report.json")).unwrap()).unwrap()
+    };
+
+    // Four shards, then the join: every unit came from a shard.
+    let join = submit("cache-a", &[]);
+    slurm.wait(&join);
+    assert_eq!(slurm.state(&join), "COMPLETED");
+    assert!(
+        std::fs::read(f.path("out.mp4")).unwrap() == cold,
+        "the Slurm join differs from one machine's render: {}",
+        explain(&f.path("out.mp4"), &f.path("single.mp4"))
+    );
+    let cache = &report()["outputs"][0]["cache"];
+    assert_eq!(cache["segments_reused"], cache["segments"], "{cache}");
+    let logs: Vec<String> = std::fs::read_dir(f.path(""))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("slurm-") && n.ends_with(".out"))
+        .collect();
+    assert_eq!(logs.len(), 5, "four shard tasks and the join: {logs:?}");
+
+    // Held, so that the test decides what becomes of each shard: shard 3
+    // fails, shard 1 is requeued after it ran (a preempted shard runs
+    // twice). The join still matches.
+    std::fs::remove_file(f.path("out.mp4")).unwrap();
+    let join = submit("cache-b", &["--hold"]);
+    let array = {
+        let out = std::process::Command::new("squeue")
+            .args(["-h", "-n", "reel-shards", "-t", "all", "-o", "%F"])
+            .env("SLURM_CONF", slurm.conf())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut ids: Vec<u64> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        ids.sort();
+        ids.last().expect("the array job is queued").to_string()
+    };
+    let scontrol = |args: &[&str]| {
+        let out = std::process::Command::new("scontrol")
+            .args(args)
+            .env("SLURM_CONF", slurm.conf())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "scontrol {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // A working directory that does not exist: the task fails to start.
+    scontrol(&[
+        "update",
+        &format!("JobId={array}_3"),
+        "WorkDir=/nonexistent",
+    ]);
+    scontrol(&["release", &array]);
+    scontrol(&["release", &join]);
+    slurm.wait(&format!("{array}_1"));
+    scontrol(&["requeue", &format!("{array}_1")]);
+    slurm.wait(&join);
+    assert_eq!(slurm.state(&format!("{array}_3")), "FAILED");
+    assert_eq!(slurm.state(&join), "COMPLETED");
+    let shown = std::process::Command::new("scontrol")
+        .args(["show", "job", &format!("{array}_1")])
+        .env("SLURM_CONF", slurm.conf())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("Restarts=1"), "shard 1 ran twice: {shown}");
+    let shard1 =
+        std::fs::read_to_string(f.path(&format!("slurm-{array}_1.out"))).unwrap_or_default();
+    assert!(
+        shard1.contains("\"event\":\"shard\""),
+        "shard 1 ran: {shard1}"
+    );
+    assert!(
+        std::fs::read(f.path("out.mp4")).unwrap() == cold,
+        "the join after a failed and a requeued shard differs: {}",
+        explain(&f.path("out.mp4"), &f.path("single.mp4"))
+    );
+    // The join rendered the failed shard's units itself.
+    let cache = &report()["outputs"][0]["cache"];
+    assert!(
+        cache["segments_reused"].as_u64() < cache["segments"].as_u64()
+            || cache["audio_reused"] == false,
+        "{cache}"
+    );
+}
