@@ -395,3 +395,56 @@ fn any_layout_and_rate_is_converted() {
     assert_eq!(probe_stream(&out, "a:0", "channels"), "2");
     assert_lengths_match(&f, 60);
 }
+
+#[test]
+fn chunks_of_audio_join_without_a_seam() {
+    // 25 s of a steady tone: the audio is mixed, measured and encoded in
+    // chunks of 9.984 s (at 48 kHz: whole AAC frames and milliseconds).
+    let f = Fixture::new();
+    let freq = 440.0;
+    let a = sine(freq, 0.3, 25.0, 0.0);
+    clip(&f, "a", a.clone(), a);
+    f.write(
+        "t.toml",
+        &format!(
+            "{HEAD}[output.audio.loudness]\nintegrated_lufs = -20\ntrue_peak_db = -1.0\n\
+             [[clip]]\nsource = \"a.mkv\"\n"
+        ),
+    );
+    f.render("t.toml");
+    assert_lengths_match(&f, 750);
+    let x = audio_channel(&f.path("out.mp4"), 0);
+    // What is left of the signal once the tone is taken out: the encoder's
+    // own noise, and any seam. The largest of every 1024 samples, from
+    // 0.5 s to 24.5 s.
+    let c = 2.0 * (2.0 * std::f64::consts::PI * freq / SR as f64).cos() as f32;
+    let mut residue: Vec<(f32, usize)> = (SR / 2..SR * 49 / 2)
+        .step_by(1024)
+        .map(|at| {
+            let r = (at..at + 1024)
+                .map(|n| (x[n] - c * x[n - 1] + x[n - 2]).abs())
+                .fold(0f32, f32::max);
+            (r, at)
+        })
+        .collect();
+    residue.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let typical = residue[residue.len() / 2].0;
+    let (worst, at) = residue[residue.len() - 1];
+    // A seam (chunks encoded without the frames before them) leaves
+    // hundreds of times the typical residue.
+    assert!(
+        worst <= typical * 3.0,
+        "a seam at {:.3} s: residue {worst:.5}, typically {typical:.5}",
+        at as f64 / SR as f64
+    );
+    // The level is steady across the joins (chunks of 479 232 samples).
+    let level = |at: usize| tone_db(&x, SR as f64, freq, at - 4800, 9600);
+    for at in [479_232, 958_464] {
+        assert!(
+            (level(at) - level(at - 96_000)).abs() < 0.05,
+            "{} dB at the join, {} dB 2 s before",
+            level(at),
+            level(at - 96_000)
+        );
+    }
+}
