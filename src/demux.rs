@@ -13,17 +13,32 @@ pub struct StreamInput {
     /// Timestamps of packets the decoder refused as invalid since the
     /// caller last took them (None: the packet had none).
     pub rejected: Vec<Option<i64>>,
+    /// Packets of the streams kept besides (see [`StreamInput::open_with`])
+    /// read since the caller last took them.
+    pub others: Vec<ff::Packet>,
+    also: Vec<usize>,
 }
 
 impl StreamInput {
     pub fn open(path: &Path, stream: usize) -> Result<Self, ff::Error> {
+        StreamInput::open_with(path, stream, &[])
+    }
+
+    /// Opens `stream` for decoding and keeps the packets of the `also`
+    /// streams, as read, in [`StreamInput::others`].
+    pub fn open_with(path: &Path, stream: usize, also: &[usize]) -> Result<Self, ff::Error> {
         let mut input = ff::format::input(&path)?;
-        crate::glue::discard_other_streams(&mut input, stream);
+        let keep: Vec<usize> = std::iter::once(stream)
+            .chain(also.iter().copied())
+            .collect();
+        crate::glue::discard_other_streams(&mut input, &keep);
         Ok(StreamInput {
             input,
             stream,
             flushed: false,
             rejected: Vec::new(),
+            others: Vec::new(),
+            also: also.to_vec(),
         })
     }
 
@@ -82,6 +97,7 @@ impl StreamInput {
                     Err(ff::Error::InvalidData) => self.rejected.push(packet.pts()),
                     Err(e) => return Err(e),
                 },
+                Ok(()) if self.also.contains(&packet.stream()) => self.others.push(packet),
                 Ok(()) => {}
                 Err(ff::Error::Eof) => {
                     decoder.send_eof()?;

@@ -76,6 +76,25 @@ pub fn initial_padding(enc: &ff::encoder::Audio) -> i64 {
     unsafe { (*enc.as_ptr()).initial_padding as i64 }
 }
 
+/// Adds a stream to `output` for packets copied as they are (no
+/// re-encoding) from a stream with `params` and `time_base`; returns its
+/// index.
+pub fn add_copied_stream(
+    output: &mut ff::format::context::Output,
+    params: ff::codec::Parameters,
+    time_base: ff::Rational,
+) -> Result<usize, ff::Error> {
+    let mut os = output.add_stream(ff::encoder::find(ff::codec::Id::None))?;
+    os.set_parameters(params);
+    os.set_time_base(time_base);
+    // SAFETY: the stream's codec parameters are its own; a tag from the
+    // source container may not fit the output's.
+    unsafe {
+        (*os.parameters().as_mut_ptr()).codec_tag = 0;
+    }
+    Ok(os.index())
+}
+
 /// An encoded packet as a packet-file record.
 pub fn write_packet(w: &mut packet::Writer, p: &ff::Packet) -> Result<()> {
     w.write(
@@ -273,12 +292,12 @@ pub fn is_damaged(frame: &ff::frame::Video) -> bool {
 /// Makes the demuxer skip every stream but `keep` instead of reading and
 /// handing over packets to be dropped (for the audio of a 1080p clip that
 /// is most of the file).
-pub fn discard_other_streams(input: &mut ff::format::context::Input, keep: usize) {
+pub fn discard_other_streams(input: &mut ff::format::context::Input, keep: &[usize]) {
     // SAFETY: the streams array of an open input has nb_streams entries.
     unsafe {
         let ctx = input.as_mut_ptr();
         for i in 0..(*ctx).nb_streams as usize {
-            if i != keep {
+            if !keep.contains(&i) {
                 (**(*ctx).streams.add(i)).discard = ff::ffi::AVDiscard::AVDISCARD_ALL;
             }
         }

@@ -462,10 +462,14 @@ fn use_proxies(
         }
     }
     let used = reel::proxy::substitute(plan, cache, &wanted)?;
-    if !quiet && used > 0 {
+    if !quiet && used.clips > 0 {
+        let a = &plan.audio;
         eprintln!(
-            "reel: {used} of {} clips read proxy media",
-            plan.clips.len()
+            "reel: {} of {} clips read proxy media, and {} of {} sounds",
+            used.clips,
+            plan.clips.len(),
+            used.sounds,
+            a.clips.len() + a.voiceovers.len() + a.music.len()
         );
     }
     Ok(())

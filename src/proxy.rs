@@ -8,6 +8,10 @@
 //! time base, so the planner's frame choice is the same from a proxy as from
 //! the source. Proxy renders (`--proxy`) read proxies where they exist and
 //! the sources elsewhere.
+//!
+//! A proxy also carries the source's audio streams, copied as they are
+//! (each tagged with the source stream it came from), so that a proxy
+//! render reads its sound from the proxy too and decodes the same samples.
 
 use crate::cache::{self, Cache, Kind};
 use crate::demux::StreamInput;
@@ -25,7 +29,7 @@ pub const SIZE: u32 = 640;
 /// Frames between keyframes: short, so that seeks decode little.
 pub const GOP: u32 = 12;
 /// Bumped when how proxies are made changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Proxy size for a `w`x`h` source, or None if the source is small already.
 pub fn size_for(w: u32, h: u32) -> Option<(u32, u32)> {
@@ -121,10 +125,22 @@ pub fn make_all(wanted: &[Wanted], cache: &Cache, jobs: usize) -> Result<Made> {
     })
 }
 
+/// What a plan reads from proxy media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Used {
+    /// Clips whose pictures come from a proxy.
+    pub clips: usize,
+    /// Sounds (clip audio, voiceovers, music) read from a proxy.
+    pub sounds: usize,
+}
+
 /// Points the clips of `plan` whose sources (among `wanted`) have a proxy
-/// at it. Returns how many clips now read a proxy.
-pub fn substitute(plan: &mut Plan, cache: &Cache, wanted: &[Wanted]) -> Result<usize> {
-    let mut used = 0;
+/// at it, and their sound at the proxy's copy of it.
+pub fn substitute(plan: &mut Plan, cache: &Cache, wanted: &[Wanted]) -> Result<Used> {
+    let mut used = Used {
+        clips: 0,
+        sounds: 0,
+    };
     for w in wanted {
         let path = w.entry(cache);
         if !path.exists() {
@@ -135,6 +151,22 @@ pub fn substitute(plan: &mut Plan, cache: &Cache, wanted: &[Wanted]) -> Result<u
         let Some(info) = crate::probe::probe(&path).ok().and_then(|p| p.video) else {
             continue;
         };
+        // The sound of the source's audio streams, read from the proxy.
+        for (from, to, shift) in copied_audio(&path) {
+            let a = &mut plan.audio;
+            for r in a
+                .clips
+                .iter_mut()
+                .chain(a.voiceovers.iter_mut())
+                .chain(a.music.iter_mut())
+                .filter(|r| r.source == w.source && r.stream == from)
+            {
+                r.source = path.clone();
+                r.stream = to;
+                r.container_start += shift;
+                used.sounds += 1;
+            }
+        }
         for c in plan
             .clips
             .iter_mut()
@@ -146,17 +178,75 @@ pub fn substitute(plan: &mut Plan, cache: &Cache, wanted: &[Wanted]) -> Result<u
             c.video.width = info.width;
             c.video.height = info.height;
             c.video.sar = info.sar;
-            used += 1;
+            used.clips += 1;
         }
     }
     Ok(used)
 }
 
+/// The metadata tags on a proxy's audio stream: the source stream it was
+/// copied from, and the seconds added to its timestamps.
+const SOURCE_STREAM: &str = "reel_source_stream";
+const SHIFT: &str = "reel_shift";
+
+/// The audio streams a proxy carries: the source stream, the proxy
+/// stream, and the seconds added to its timestamps.
+fn copied_audio(proxy: &Path) -> Vec<(usize, usize, Ratio)> {
+    let Ok(input) = ff::format::input(&proxy) else {
+        return Vec::new();
+    };
+    input
+        .streams()
+        .filter_map(|s| {
+            let meta = s.metadata();
+            let from = meta.get(SOURCE_STREAM)?.parse().ok()?;
+            let (n, d) = meta.get(SHIFT)?.split_once('/')?;
+            let shift = Ratio::new(n.parse().ok()?, d.parse().ok().filter(|&d| d > 0)?);
+            Some((from, s.index(), shift))
+        })
+        .collect()
+}
+
 /// Transcodes the video stream `stream` of `source` into a proxy of `size`
-/// at `dest`: decode, scale (deinterlacing first where needed), encode.
+/// at `dest`: decode, scale (deinterlacing first where needed), encode;
+/// the source's audio streams are copied beside it.
 pub fn make(source: &Path, stream: usize, size: (u32, u32), dest: &Path) -> Result<()> {
     let what = || format!("making a proxy of {}", source.display());
-    let mut input = StreamInput::open(source, stream).context(what)?;
+    let mut probe = ff::format::input(&source).context(what)?;
+    let mut audio: Vec<Copied> = probe
+        .streams()
+        .filter(|s| s.parameters().medium() == ff::media::Type::Audio)
+        .map(|s| Copied {
+            index: s.index(),
+            params: s.parameters(),
+            time_base: s.time_base(),
+            shift: 0,
+            at: 0,
+        })
+        .collect();
+    // A stream whose first packet is stamped before 0 (an AAC track's
+    // priming) is moved to 0: the muxer would otherwise move the whole file.
+    let mut seen = vec![false; audio.len()];
+    for (stream, packet) in probe.packets().take(1000) {
+        if let Some(k) = audio.iter().position(|a| a.index == stream.index()) {
+            if !seen[k] {
+                seen[k] = true;
+                let first = packet
+                    .dts()
+                    .into_iter()
+                    .chain(packet.pts())
+                    .min()
+                    .unwrap_or(0);
+                audio[k].shift = (-first).max(0);
+            }
+        }
+        if seen.iter().all(|s| *s) {
+            break;
+        }
+    }
+    drop(probe);
+    let also: Vec<usize> = audio.iter().map(|a| a.index).collect();
+    let mut input = StreamInput::open_with(source, stream, &also).context(what)?;
     let st = input
         .input
         .stream(stream)
@@ -181,18 +271,37 @@ pub fn make(source: &Path, stream: usize, size: (u32, u32), dest: &Path) -> Resu
         frame.set_pts(Some(pts));
         let w = match &mut writer {
             Some(w) => w,
-            None => writer.insert(ProxyWriter::open(&frame, tb, rate, size, dest).context(what)?),
+            None => writer.insert(
+                ProxyWriter::open(&frame, tb, rate, size, std::mem::take(&mut audio), dest)
+                    .context(what)?,
+            ),
         };
+        w.copy(std::mem::take(&mut input.others), &name)?;
         w.push(Some(&frame), &name)?;
     }
     match writer {
-        Some(w) => w.finish(&name),
+        Some(mut w) => {
+            w.copy(std::mem::take(&mut input.others), &name)?;
+            w.finish(&name)
+        }
         None => Err(Error::Damaged {
             clip: name,
             at: Ratio::from_integer(0),
             problem: crate::error::Damage::NoFrames,
         }),
     }
+}
+
+/// An audio stream copied into a proxy.
+struct Copied {
+    /// The source's stream index, parameters and time base.
+    index: usize,
+    params: ff::codec::Parameters,
+    time_base: ff::Rational,
+    /// Added to its timestamps (in its time base).
+    shift: i64,
+    /// The proxy's stream index.
+    at: usize,
 }
 
 /// The filter graph, encoder and NUT muxer of a proxy being made.
@@ -204,6 +313,8 @@ struct ProxyWriter {
     tb: ff::Rational,
     encoder: ff::encoder::Video,
     output: ff::format::context::Output,
+    /// The audio streams copied.
+    audio: Vec<Copied>,
 }
 
 impl ProxyWriter {
@@ -213,6 +324,7 @@ impl ProxyWriter {
         tb: ff::Rational,
         rate: ff::Rational,
         size: (u32, u32),
+        audio: Vec<Copied>,
         dest: &Path,
     ) -> Result<Self, ff::Error> {
         // Interlaced sources are deinterlaced first (as renders do).
@@ -264,6 +376,15 @@ impl ProxyWriter {
         let mut os = output.add_stream(codec)?;
         os.set_parameters(&encoder);
         os.set_time_base(tb);
+        let mut copied = audio;
+        for c in &mut copied {
+            c.at = glue::add_copied_stream(&mut output, c.params.clone(), c.time_base)?;
+            let mut meta = ff::Dictionary::new();
+            meta.set(SOURCE_STREAM, &c.index.to_string());
+            let (n, d) = (c.time_base.numerator() as i64, c.time_base.denominator());
+            meta.set(SHIFT, &format!("{}/{d}", c.shift * n));
+            output.stream_mut(c.at).expect("added").set_metadata(meta);
+        }
         output.write_header()?;
         Ok(ProxyWriter {
             graph,
@@ -271,7 +392,25 @@ impl ProxyWriter {
             tb,
             encoder,
             output,
+            audio: copied,
         })
+    }
+
+    /// Muxes audio packets read from the source as they are.
+    fn copy(&mut self, packets: Vec<ff::Packet>, what: &str) -> Result<()> {
+        for mut p in packets {
+            let Some(c) = self.audio.iter().find(|a| a.index == p.stream()) else {
+                continue;
+            };
+            let out_tb = self.output.stream(c.at).expect("added").time_base();
+            p.set_stream(c.at);
+            p.set_pts(p.pts().map(|t| t + c.shift));
+            p.set_dts(p.dts().map(|t| t + c.shift));
+            p.rescale_ts(c.time_base, out_tb);
+            p.set_position(-1);
+            p.write_interleaved(&mut self.output).context(|| what)?;
+        }
+        Ok(())
     }
 
     /// Filters and encodes a source picture (None: the end of the stream).

@@ -146,8 +146,11 @@ fn audio_graph(
         frame.format().name(),
         layout.bits()
     );
+    // Sound stamped before the container's start (an AAC track's priming,
+    // where nothing marks it to be skipped) is dropped, so the resampler's
+    // samples fall where they would had the decoder skipped it.
     let spec = format!(
-        "aresample={},aformat=sample_fmts=fltp:sample_rates={}:channel_layouts={}",
+        "atrim=start=0,aresample={},aformat=sample_fmts=fltp:sample_rates={}:channel_layouts={}",
         sample_rate,
         sample_rate,
         layout_name(channels)

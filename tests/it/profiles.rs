@@ -199,3 +199,52 @@ fn proxy_media_show_the_frames_the_sources_show() {
     let text = run(&["render", "t.toml"]);
     assert!(!text.contains("proxy media"), "{text}");
 }
+
+/// The encoded audio's packets, as bytes.
+fn audio_bytes(file: &std::path::Path) -> Vec<u8> {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(file)
+        .args(["-map", "0:a", "-c", "copy", "-f", "data", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn proxy_media_carry_the_sound_so_a_proxy_render_reads_no_original() {
+    // A source larger than a proxy, with a 5.1 track at 44.1 kHz, and a
+    // second source used for its sound only (music).
+    let f = Fixture::new();
+    f.ffmpeg(
+        "-f lavfi -i testsrc2=s=1280x720:r=25:d=3 -f lavfi -i sine=f=440:d=3:sample_rate=44100 \
+         -ac 6 -c:v libx264 -c:a aac -shortest big.mp4",
+    );
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 1280\nheight = 720\nfps = 25\n\
+         [[clip]]\nsource = \"big.mp4\"\nin = 0.2\nout = 1.6\n\
+         transition = { kind = \"crossfade\", duration = 0.4 }\n\
+         [[clip]]\nsource = \"big.mp4\"\nin = 1.0\n\
+         [[music]]\nsource = \"big.mp4\"\nvolume = 0.2\n",
+    );
+    let out = f.reel(&["render", "--proxy", "--make-proxies", "t.toml"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // Both clips' pictures, both clips' sounds and the music.
+    assert!(
+        err.contains("2 of 2 clips read proxy media, and 3 of 3 sounds"),
+        "{err}"
+    );
+    // The proxy carries the source's sound as it was: the mix, and so the
+    // encoded audio, is the same as from the original.
+    // The same render from the originals (no proxy media in this cache).
+    f.render_args(&["--proxy", "-o", "full.mp4"]);
+    let proxy = audio_bytes(&f.path("out.proxy.mp4"));
+    assert!(!proxy.is_empty());
+    assert!(
+        proxy == audio_bytes(&f.path("full.mp4")),
+        "the proxy's sound differs from the original's"
+    );
+}
