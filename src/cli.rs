@@ -87,6 +87,10 @@ pub struct RenderArgs {
     /// Write a JUnit XML file here: one test case per output.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also draw a storyboard PNG here: a thumbnail per clip, the
+    /// timeline's lanes and the sound (one EDL only).
+    #[arg(long, value_name = "FILE.png")]
+    pub storyboard: Option<PathBuf>,
     /// How progress is shown: `auto` (a bar on a terminal, else a line
     /// every 5 s), `bar`, `plain`, or `json` (one JSON event per line on
     /// stderr: start, segment, frames with fps and ETA, stage, done, output,
@@ -95,7 +99,7 @@ pub struct RenderArgs {
     pub progress: ProgressMode,
     /// Render only shard I of N of the work units (0 <= I < N) into the
     /// cache and write no output; a plain `reel render` then joins.
-    #[arg(long, value_name = "I/N", conflicts_with_all = ["report", "junit", "no_cache", "output", "range"])]
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["report", "junit", "no_cache", "output", "range", "storyboard"])]
     pub shard: Option<String>,
     #[command(flatten)]
     pub interchange: InterchangeArgs,
@@ -151,6 +155,10 @@ pub struct CheckArgs {
     /// Caption lint findings are errors (exit 2), not warnings.
     #[arg(long)]
     pub strict: bool,
+    /// Draw a storyboard PNG here (nothing is rendered): a thumbnail per
+    /// clip, the timeline's lanes and the sound.
+    #[arg(long, value_name = "FILE.png")]
+    pub storyboard: Option<PathBuf>,
 }
 
 /// How a cut from another tool is read.

@@ -95,6 +95,11 @@ pub struct EncodedTrack {
 /// Writes `text` to `path` through a temporary file beside it, so that
 /// `path` is either the old file or the whole new one.
 pub fn write_atomic(path: &Path, text: &str) -> crate::error::Result<()> {
+    write_atomic_bytes(path, text.as_bytes())
+}
+
+/// Writes `bytes` to `path` as [`write_atomic`] does.
+pub fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> crate::error::Result<()> {
     use std::io::Write as _;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -104,7 +109,7 @@ pub fn write_atomic(path: &Path, text: &str) -> crate::error::Result<()> {
         .prefix(".reel-")
         .tempfile_in(&dir)
         .map_err(|e| crate::error::Error::io("cannot create a temporary file in", &dir, e))?;
-    tmp.write_all(text.as_bytes())
+    tmp.write_all(bytes)
         .map_err(|e| crate::error::Error::io("writing", tmp.path(), e))?;
     tmp.persist(path).map_err(|e| {
         crate::error::Error::io("cannot move the file into place at", path, e.error)

@@ -29,6 +29,7 @@ pub mod render;
 pub mod report;
 pub mod resample;
 pub mod signal;
+pub mod storyboard;
 pub mod time;
 
 use error::{Error, Result};

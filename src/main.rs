@@ -76,9 +76,13 @@ fn check(args: CheckArgs, color: bool) -> Result<()> {
         eprint!("{}", text.replacen("error", "warning", 1));
     }
     let out = &plan.output.path;
+    let mut measured = None;
     if out.exists() {
         match reel::audio::measure_file(out) {
-            Ok(m) => println!("last render {}: {m}", out.display()),
+            Ok(m) => {
+                println!("last render {}: {m}", out.display());
+                measured = Some(m);
+            }
             Err(e) => println!(
                 "last render {}: not measured ({})",
                 out.display(),
@@ -86,7 +90,34 @@ fn check(args: CheckArgs, color: bool) -> Result<()> {
             ),
         }
     }
+    if let Some(path) = &args.storyboard {
+        storyboard(&plan, &args.edl, measured, path)?;
+        println!("storyboard: {}", path.display());
+    }
     Ok(())
+}
+
+/// Draws `plan`'s storyboard to `path`.
+fn storyboard(
+    plan: &reel::plan::Plan,
+    edl: &Path,
+    measured: Option<reel::audio::loudness::Measured>,
+    path: &Path,
+) -> Result<()> {
+    if path
+        .extension()
+        .is_none_or(|e| !e.eq_ignore_ascii_case("png"))
+    {
+        return Err(Error::Usage(format!(
+            "--storyboard {}: the storyboard is a PNG file (.png)",
+            path.display()
+        )));
+    }
+    let name = edl.file_name().map_or_else(
+        || edl.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    reel::storyboard::write(plan, &name, &reel::storyboard::Heard { measured }, path)
 }
 
 /// How a cut from another tool is read, from the command line.
@@ -149,6 +180,9 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
         return usage(
             "-o names one output: with several EDLs, each writes its own [output] path".into(),
         );
+    }
+    if args.storyboard.is_some() && args.edl.len() > 1 {
+        return usage("--storyboard draws one EDL's storyboard: give one EDL".into());
     }
     for path in [&args.report, &args.junit].into_iter().flatten() {
         if let Err(e) = reel::container::write_atomic(path, "") {
@@ -442,7 +476,11 @@ fn render(
             cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
         },
     };
-    render::render(&plan, &output, &settings, progress_for(args).as_ref())
+    let summary = render::render(&plan, &output, &settings, progress_for(args).as_ref())?;
+    if let Some(path) = &args.storyboard {
+        storyboard(&plan, edl, summary.loudness, path)?;
+    }
+    Ok(summary)
 }
 
 /// Points a `--proxy` render at the proxy media in the cache, first making

@@ -245,6 +245,59 @@ pub fn ducked_spans(plan: &AudioPlan) -> Result<Vec<Range<u64>>> {
     Ok(ducking(plan, &grid, &Nowhere)?.map_or(Vec::new(), |c| c.spans))
 }
 
+/// The sound of a timeline at a glance, for storyboards: the mix's peak
+/// per column, the ducking gain per column, the voiceovers' spans and the
+/// mix's loudness before normalisation.
+pub struct Overview {
+    pub peaks: Vec<f32>,
+    pub duck_db: Vec<f32>,
+    /// The ducking depth, when there is ducking.
+    pub depth_db: Option<f32>,
+    pub voice: Vec<Range<u64>>,
+    pub mix_lufs: f64,
+}
+
+/// Mixes `plan` chunk by chunk (nothing kept) into an [`Overview`] of
+/// `columns` columns.
+pub fn overview(plan: &AudioPlan, columns: usize) -> Result<Overview> {
+    let grid = Grid::new(plan, 1024);
+    let curve = ducking(plan, &grid, &Nowhere)?;
+    let total = plan.samples.max(1);
+    let column = |t: u64| ((t * columns as u64) / total) as usize;
+    let mut peaks = vec![0f32; columns];
+    let mut energies = Vec::new();
+    for chunk in &grid.chunks {
+        let mix = mix_span(plan, chunk.clone(), Buses::All, curve.as_ref())?;
+        for ch in &mix {
+            for (j, s) in ch.iter().enumerate() {
+                let c = column(chunk.start + j as u64).min(columns - 1);
+                peaks[c] = peaks[c].max(s.abs());
+            }
+        }
+        energies.extend(loudness::block_energies(
+            &mix,
+            plan.sample_rate,
+            grid.block as usize,
+            0,
+        ));
+    }
+    let duck_db = (0..columns)
+        .map(|c| {
+            let t = (c as u64 * total + total / 2) / columns as u64;
+            curve
+                .as_ref()
+                .map_or(0.0, |k| 20.0 * k.gain(t).max(1e-6).log10())
+        })
+        .collect();
+    Ok(Overview {
+        peaks,
+        duck_db,
+        depth_db: plan.ducking.map(|d| d.depth_db as f32),
+        voice: plan.voiceovers.iter().map(|r| r.timeline.clone()).collect(),
+        mix_lufs: loudness::integrated(&energies, |_| 1.0, grid.block as usize),
+    })
+}
+
 /// What a pass over a timeline needs.
 struct Job<'a> {
     plan: &'a AudioPlan,

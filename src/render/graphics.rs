@@ -8,6 +8,7 @@
 //! `FONTCONFIG_FILE` before any worker starts.
 
 use crate::error::{Context, Error, Result};
+use crate::fonts::FontSet;
 use crate::glue;
 use crate::layers::{self, Draw, ImageDraw, Layer, Layers};
 use crate::time;
@@ -26,19 +27,28 @@ pub struct Setup {
 /// Writes the fonts and the fontconfig file into `work`. Call before any
 /// thread that draws text starts: it sets `FONTCONFIG_FILE`.
 pub fn setup(layers: &Layers, work: &Path) -> Result<Setup> {
+    if !layers.items.iter().any(Layer::is_text) {
+        return Ok(Setup {
+            fonts_dir: work.join("fonts"),
+            scripts_dir: work.join("scripts"),
+        });
+    }
+    setup_fonts(&layers.fonts, work)
+}
+
+/// Writes `fonts` and a fontconfig file that lists only them into `work`,
+/// and sets `FONTCONFIG_FILE` to it.
+pub fn setup_fonts(fonts: &FontSet, work: &Path) -> Result<Setup> {
     let fonts_dir = work.join("fonts");
     let scripts_dir = work.join("scripts");
     let setup = Setup {
         fonts_dir: fonts_dir.clone(),
         scripts_dir: scripts_dir.clone(),
     };
-    if !layers.items.iter().any(Layer::is_text) {
-        return Ok(setup);
-    }
     for d in [&fonts_dir, &scripts_dir] {
         std::fs::create_dir_all(d).map_err(|e| Error::io("cannot create", d, e))?;
     }
-    for f in &layers.fonts.fonts {
+    for f in &fonts.fonts {
         let p = fonts_dir.join(&f.name);
         std::fs::write(&p, f.data.as_slice()).map_err(|e| Error::io("writing", &p, e))?;
     }

@@ -15,7 +15,7 @@ use crate::audio;
 use crate::cache::{self, Cache, Fingerprints, Kind};
 use crate::container;
 use crate::edl::TransitionKind;
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use crate::glue;
 use crate::plan::{Compose, Plan, Segment};
 use crate::progress::Progress;
@@ -855,6 +855,24 @@ impl Fader<'_> {
         blend::blend(frame, black, step, steps, &mut faded)?;
         encoder.push(&mut faded)
     }
+}
+
+/// Clip `clip`'s picture at its local frame `local`, conformed to the
+/// output (for stills and storyboards; damage is concealed).
+pub fn still(plan: &Plan, clip: usize, local: u64) -> Result<ff::frame::Video> {
+    let c = &plan.clips[clip];
+    if let Some(colour) = c.card {
+        return blend::solid(&plan.output, colour);
+    }
+    let concealed = AtomicU64::new(0);
+    let damage = Damage {
+        policy: decode::OnDecodeError::Conceal,
+        concealed: &concealed,
+    };
+    let local = local.min(c.timeline.end - c.timeline.start - 1);
+    let mut reader = ClipReader::open(c, &plan.output, local, cores(), damage)?;
+    let frame = reader.frame(local)?;
+    glue::new_ref(frame).context(|| format!("clip {}: its picture", c.number))
 }
 
 /// Peak resident set size (VmHWM) on Linux.

@@ -304,3 +304,95 @@ fn versions_extend_one_cut_and_errors_name_the_file_that_holds_them() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("z.toml extends gone.toml"));
 }
+
+/// A PNG's pixels, decoded by FFmpeg, as RGB rows `w` wide.
+fn png_pixels(png: &std::path::Path) -> Vec<u8> {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(png)
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .unwrap();
+    out.stdout
+}
+
+#[test]
+fn a_storyboard_shows_each_clip_its_labels_and_the_sound_without_rendering() {
+    let f = Fixture::new();
+    // A red clip and a blue one (a Hindi file name), a voiceover of a tone.
+    f.ffmpeg("-f lavfi -i color=c=red:s=160x90:r=25:d=4 -f lavfi -i sine=f=300:d=4 -c:v libx264 -c:a aac -shortest red.mp4");
+    f.ffmpeg("-f lavfi -i color=c=blue:s=160x90:r=25:d=4 -f lavfi -i sine=f=500:d=4 -c:v libx264 -c:a aac -shortest नीला.mp4");
+    f.ffmpeg("-f lavfi -i sine=f=800:d=2 vo.wav");
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 160\nheight = 90\nfps = 25\n\
+         [[clip]]\nsource = \"red.mp4\"\nduration = 3\ntransition = { kind = \"crossfade\", duration = 0.5 }\n\
+         [[clip]]\nsource = \"नीला.mp4\"\nduration = 3\n\
+         [[voiceover]]\nsource = \"vo.wav\"\nat = 1\n",
+    );
+    let out = f.reel(&["check", "t.toml", "--storyboard", "board.png"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!f.path("out.mp4").exists(), "check renders nothing");
+    let png = f.path("board.png");
+    let size = probe_stream(&png, "v:0", "width,height");
+    let (w, h): (usize, usize) = {
+        let (a, b) = size.split_once(',').unwrap();
+        (a.parse().unwrap(), b.parse().unwrap())
+    };
+    assert_eq!(w, 1600, "{size}");
+    let pixels = png_pixels(&png);
+    assert_eq!(pixels.len(), w * h * 3);
+    let png_pixel = |_: &std::path::Path, w: usize, x: usize, y: usize| {
+        let p = (y * w + x) * 3;
+        [pixels[p], pixels[p + 1], pixels[p + 2]]
+    };
+    // Thumbnails are 188 wide, at 6 px from each 200 px cell's edge, below
+    // a 34 px title: their middles show each clip's picture.
+    let red = png_pixel(&png, w, 6 + 94, 34 + 50);
+    let blue = png_pixel(&png, w, 206 + 94, 34 + 50);
+    assert!(red[0] > 200 && red[2] < 60, "clip 1's thumbnail: {red:?}");
+    assert!(
+        blue[2] > 200 && blue[0] < 60,
+        "clip 2's thumbnail: {blue:?}"
+    );
+    // The labels are drawn under the thumbnails: light pixels there.
+    let label_row = 34 + 106 + 8;
+    let lit = (6..190)
+        .filter(|&x| png_pixel(&png, w, x, label_row).iter().all(|&c| c > 150))
+        .count();
+    assert!(lit > 5, "no label text under clip 1 ({lit} light pixels)");
+    // The waveform: its middle row is drawn where there is sound, across
+    // the timeline; the voiceover lane is yellow from 1 s to 3 s of 5.5 s.
+    let wave_mid = (0..h)
+        .rev()
+        .find(|&y| png_pixel(&png, w, 800, y) == [120, 190, 140])
+        .expect("the waveform is drawn");
+    assert!(wave_mid > 200, "{wave_mid}");
+    let voice_y = (wave_mid..h)
+        .find(|&y| png_pixel(&png, w, 600, y) == [220, 200, 90])
+        .expect("the voiceover lane is drawn");
+    assert_eq!(
+        png_pixel(&png, w, 100, voice_y),
+        [44, 47, 53],
+        "no voiceover at 0.3 s"
+    );
+    assert_eq!(
+        png_pixel(&png, w, 1500, voice_y),
+        [44, 47, 53],
+        "no voiceover at 5.2 s"
+    );
+    // A render draws one too; a storyboard that is not a PNG is refused.
+    let out = f.reel(&["render", "--quiet", "t.toml", "--storyboard", "after.png"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(f.path("after.png").exists() && f.path("out.mp4").exists());
+    let out = f.reel(&["check", "t.toml", "--storyboard", "board.jpg"]);
+    assert_eq!(out.status.code(), Some(2));
+}
