@@ -2,7 +2,6 @@
 //! decoding the encoded packets again to measure what a listener gets.
 
 use super::loudness::{Measured, Meter};
-use crate::container::EncodedTrack;
 use crate::edl::AudioSettings;
 use crate::error::{Context, Error, Result};
 use crate::glue;
@@ -10,13 +9,50 @@ use crate::packet::{self, Content, Header};
 use crate::plan::AudioPlan;
 use ffmpeg_next as ff;
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Encoded audio, ready for the muxer, and what it measures.
+/// Encoded audio, ready for the muxer, and what it measures. Its packets
+/// stay in the packet files of its chunks until they are read, so an
+/// hour's audio is never held whole.
 pub struct AudioTrack {
-    pub encoded: EncodedTrack,
+    pub params: ff::codec::Parameters,
+    pub time_base: ff::Rational,
+    pub parts: Vec<Part>,
     /// Loudness and true peak of the encoded audio, decoded again.
     pub loudness: Option<Measured>,
+}
+
+/// Packets of a track, in order.
+pub enum Part {
+    Packets(Vec<ff::Packet>),
+    /// A packet file written by [`store`].
+    File(PathBuf),
+}
+
+impl AudioTrack {
+    /// Every packet, in order, read as it is needed.
+    pub fn packets(&self) -> impl Iterator<Item = Result<ff::Packet>> + '_ {
+        self.parts
+            .iter()
+            .flat_map(|part| -> Box<dyn Iterator<Item = Result<ff::Packet>>> {
+                match part {
+                    Part::Packets(p) => Box::new(p.iter().cloned().map(Ok)),
+                    Part::File(path) => {
+                        let reader = File::open(path)
+                            .map_err(|e| Error::io("reading", path, e))
+                            .and_then(|f| packet::Reader::open(f, path, Content::Audio));
+                        match reader {
+                            Ok(mut r) => Box::new(std::iter::from_fn(move || {
+                                r.read()
+                                    .transpose()
+                                    .map(|p| p.map(|sp| glue::read_packet(&sp)))
+                            })),
+                            Err(e) => Box::new(std::iter::once(Err(e))),
+                        }
+                    }
+                }
+            })
+    }
 }
 
 /// What the audio encoder works in: samples per frame, and whether its
@@ -162,20 +198,14 @@ impl SpanEncoder {
     }
 }
 
-/// An encoded track of `packets`, with the stream parameters of an
+/// An encoded track of `parts`, with the stream parameters of an
 /// encoder opened with `settings`.
-pub fn track(
-    packets: Vec<ff::Packet>,
-    plan: &AudioPlan,
-    settings: &AudioSettings,
-) -> Result<AudioTrack> {
+pub fn track(parts: Vec<Part>, plan: &AudioPlan, settings: &AudioSettings) -> Result<AudioTrack> {
     let (enc, _) = open(plan, settings)?;
     Ok(AudioTrack {
-        encoded: EncodedTrack {
-            params: ff::codec::Parameters::from(&enc),
-            time_base: ff::Rational::new(1, plan.sample_rate as i32),
-            packets,
-        },
+        params: ff::codec::Parameters::from(&enc),
+        time_base: ff::Rational::new(1, plan.sample_rate as i32),
+        parts,
         loudness: None,
     })
 }
@@ -226,8 +256,7 @@ pub fn load(file: File, name: &Path) -> Result<Vec<ff::Packet>> {
 /// Decodes `track` and measures its integrated loudness and true peak.
 pub fn measure(track: &AudioTrack, plan: &AudioPlan) -> Result<Measured> {
     let what = || "measuring the encoded audio";
-    let ctx =
-        ff::codec::context::Context::from_parameters(track.encoded.params.clone()).context(what)?;
+    let ctx = ff::codec::context::Context::from_parameters(track.params.clone()).context(what)?;
     let mut dec = ctx.decoder().audio().context(what)?;
     let mut meter = Meter::new(plan.channels, plan.sample_rate)?;
     let mut frame = ff::frame::Audio::empty();
@@ -246,8 +275,8 @@ pub fn measure(track: &AudioTrack, plan: &AudioPlan) -> Result<Measured> {
         }
         Ok(())
     };
-    for p in &track.encoded.packets {
-        dec.send_packet(p).context(what)?;
+    for p in track.packets() {
+        dec.send_packet(&p?).context(what)?;
         take(&mut dec, &mut meter)?;
     }
     dec.send_eof().context(what)?;

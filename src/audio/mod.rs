@@ -28,7 +28,7 @@ use crate::edl::{AudioCurve, AudioSettings, Loudness};
 use crate::error::{Error, Result};
 use crate::plan::{AudioPlan, AudioRegion, Fade};
 use crate::time::Ratio;
-pub use encode::AudioTrack;
+pub use encode::{AudioTrack, Part};
 use ffmpeg_next as ff;
 use loudness::{Limiter, Measured};
 use rayon::prelude::*;
@@ -43,21 +43,34 @@ pub trait Store: Sync {
     fn load(&self, key: &str) -> Option<Vec<ff::Packet>>;
     /// Stores `packets` under `key`.
     fn save(&self, key: &str, packets: &[ff::Packet]) -> Result<()>;
+    /// The packet file stored under `key`, when present and intact.
+    fn find(&self, key: &str) -> Option<std::path::PathBuf>;
+    /// Stores `packets` under `key`; returns the packet file they are in.
+    fn keep(&self, key: &str, packets: &[ff::Packet]) -> Result<std::path::PathBuf>;
     /// What a region's source is in keys: its content, not its path.
     fn source(&self, region: &AudioRegion) -> String;
     /// What every key starts with: the program's version.
     fn salt(&self) -> String;
 }
 
-/// No store: every chunk is worked out afresh.
-pub struct Nowhere;
+/// No store: every chunk is worked out afresh, and encoded chunks are
+/// written to a work directory for the join.
+pub struct Nowhere<'a>(pub &'a Path);
 
-impl Store for Nowhere {
+impl Store for Nowhere<'_> {
     fn load(&self, _: &str) -> Option<Vec<ff::Packet>> {
         None
     }
     fn save(&self, _: &str, _: &[ff::Packet]) -> Result<()> {
         Ok(())
+    }
+    fn find(&self, _: &str) -> Option<std::path::PathBuf> {
+        None
+    }
+    fn keep(&self, key: &str, packets: &[ff::Packet]) -> Result<std::path::PathBuf> {
+        let path = self.0.join(format!("audio-{key}.pkt"));
+        encode::store(packets, &path)?;
+        Ok(path)
     }
     fn source(&self, region: &AudioRegion) -> String {
         region.source.display().to_string()
@@ -167,7 +180,7 @@ pub fn render(
     let grid = Grid::new(plan, frame);
     let curve = ducking(plan, &grid, store)?;
     let whole = samples == (0..plan.samples);
-    let mut job = Job {
+    let job = Job {
         plan,
         settings,
         grid: &grid,
@@ -183,19 +196,19 @@ pub fn render(
         return Ok(rendered);
     }
     // A range: the span, with the gains of the whole.
-    job.store = &Nowhere;
     let ext = samples.start.saturating_sub(PRE_FRAMES * frame)..samples.end;
     let mix = mix_span(plan, ext.clone(), Buses::All, job.curve)?;
     let gain = limiter.map(|l| l.span(ext.start as usize..ext.end as usize));
     let mut enc = encode::SpanEncoder::new(plan, settings, ext.start, (samples.start, None))?;
     enc.feed(&mix, gain.as_deref())?;
-    let mut track = encode::track(enc.finish()?, plan, settings)?;
+    let mut packets = enc.finish()?;
     // The packets' times start at the range's first sample.
     let shift = samples.start as i64;
-    for p in &mut track.encoded.packets {
+    for p in &mut packets {
         p.set_pts(p.pts().map(|t| t - shift));
         p.set_dts(p.dts().map(|t| t - shift));
     }
+    let mut track = encode::track(vec![Part::Packets(packets)], plan, settings)?;
     track.loudness = Some(encode::measure(&track, plan)?);
     Ok(Rendered {
         track,
@@ -242,7 +255,8 @@ fn ducking(plan: &AudioPlan, grid: &Grid, store: &dyn Store) -> Result<Option<du
 /// Timeline spans (samples) where the voiceovers duck clip audio and music.
 pub fn ducked_spans(plan: &AudioPlan) -> Result<Vec<Range<u64>>> {
     let grid = Grid::new(plan, 1024);
-    Ok(ducking(plan, &grid, &Nowhere)?.map_or(Vec::new(), |c| c.spans))
+    let nowhere = Nowhere(Path::new("."));
+    Ok(ducking(plan, &grid, &nowhere)?.map_or(Vec::new(), |c| c.spans))
 }
 
 /// The sound of a timeline at a glance, for storyboards: the mix's peak
@@ -261,7 +275,7 @@ pub struct Overview {
 /// `columns` columns.
 pub fn overview(plan: &AudioPlan, columns: usize) -> Result<Overview> {
     let grid = Grid::new(plan, 1024);
-    let curve = ducking(plan, &grid, &Nowhere)?;
+    let curve = ducking(plan, &grid, &Nowhere(Path::new(".")))?;
     let total = plan.samples.max(1);
     let column = |t: u64| ((t * columns as u64) / total) as usize;
     let mut peaks = vec![0f32; columns];
@@ -385,29 +399,27 @@ impl Job<'_> {
         if !self.joinable {
             // One encoder over the whole timeline, fed chunk by chunk.
             let key = digest(&format!("audio-track\n{}", keys.join("\n")));
-            let (packets, reused) = match self.store.load(&key) {
-                Some(p) => (p, 1),
+            let (file, reused) = match self.store.find(&key) {
+                Some(f) => (f, 1),
                 None => {
                     let mut enc = encode::SpanEncoder::new(self.plan, self.settings, 0, (0, None))?;
                     for chunk in &grid.chunks {
                         let (mix, gain) = mix_of(chunk.clone())?;
                         enc.feed(&mix, gain.as_deref())?;
                     }
-                    let p = enc.finish()?;
-                    self.store.save(&key, &p)?;
-                    (p, 0)
+                    (self.store.keep(&key, &enc.finish()?)?, 0)
                 }
             };
-            return self.finish(packets, 1, reused);
+            return self.finish(vec![Part::File(file)], 1, reused);
         }
-        let parts: Vec<(Vec<ff::Packet>, bool)> = grid
+        let parts: Vec<(Part, bool)> = grid
             .chunks
             .par_iter()
             .zip(&keys)
             .enumerate()
             .map(|(i, (chunk, key))| {
-                if let Some(p) = self.store.load(key) {
-                    return Ok((p, true));
+                if let Some(file) = self.store.find(key) {
+                    return Ok((Part::File(file), true));
                 }
                 let ext = grid.extended(chunk);
                 let (mix, gain) = mix_of(ext.clone())?;
@@ -419,18 +431,17 @@ impl Job<'_> {
                     (chunk.start, end),
                 )?;
                 enc.feed(&mix, gain.as_deref())?;
-                let p = enc.finish()?;
-                self.store.save(key, &p)?;
-                Ok((p, false))
+                let file = self.store.keep(key, &enc.finish()?)?;
+                Ok((Part::File(file), false))
             })
             .collect::<Result<_>>()?;
         let reused = parts.iter().filter(|(_, r)| *r).count();
-        let packets = parts.into_iter().flat_map(|(p, _)| p).collect();
-        self.finish(packets, keys.len(), reused)
+        let parts = parts.into_iter().map(|(p, _)| p).collect();
+        self.finish(parts, keys.len(), reused)
     }
 
-    fn finish(&self, packets: Vec<ff::Packet>, chunks: usize, reused: usize) -> Result<Rendered> {
-        let mut track = encode::track(packets, self.plan, self.settings)?;
+    fn finish(&self, parts: Vec<Part>, chunks: usize, reused: usize) -> Result<Rendered> {
+        let mut track = encode::track(parts, self.plan, self.settings)?;
         track.loudness = Some(encode::measure(&track, self.plan)?);
         Ok(Rendered {
             track,

@@ -3,7 +3,6 @@
 //! together with the audio packets and the caption tracks, encoded here as
 //! subtitle streams.
 
-use crate::container::EncodedTrack;
 use crate::error::{Context, EntryProblem, Error, Result};
 use crate::packet::{self, Content, Header};
 use ffmpeg_next as ff;
@@ -50,6 +49,13 @@ struct EncodedSubtitles {
 /// Milliseconds: the time base of subtitle encoders and packets.
 const MS: ff::Rational = ff::Rational(1, 1000);
 
+/// The encoded audio, its packets read as they are muxed.
+pub struct AudioIn<'a> {
+    pub params: ff::codec::Parameters,
+    pub time_base: ff::Rational,
+    pub packets: Box<dyn Iterator<Item = Result<ff::Packet>> + 'a>,
+}
+
 /// Muxes the segments, the audio and the subtitle tracks into `path`
 /// (written in place; the caller makes it atomic). Audio and subtitle
 /// packets are interleaved by time; the segments' timestamps are offset by
@@ -59,7 +65,7 @@ pub fn join(
     path: &Path,
     muxer: &str,
     video: VideoTrack,
-    audio: EncodedTrack,
+    audio: AudioIn,
     subtitles: Vec<SubtitleTrack>,
 ) -> Result<()> {
     let what = || format!("writing {}", path.display());
@@ -88,7 +94,9 @@ pub fn join(
         p.write_interleaved(&mut octx).context(what)
     };
 
-    let mut audio_packets = audio.packets.into_iter().peekable();
+    // The audio's next packet, read ahead by one.
+    let mut audio_packets = audio.packets;
+    let mut next_audio = audio_packets.next().transpose()?;
     let secs =
         |ts: i64, tb: ff::Rational| ts as f64 * tb.numerator() as f64 / tb.denominator() as f64;
     let mut last_dts: Option<i64> = None;
@@ -109,10 +117,11 @@ pub fn join(
         while let Some(sp) = reader.read()? {
             let packet = restamp(&sp, seg.first_frame as i64, &mut last_dts, &seg.name)?;
             let at = secs(packet.dts().or(packet.pts()).unwrap_or(0), video.time_base);
-            while let Some(ap) = audio_packets
-                .next_if(|ap| secs(ap.dts().or(ap.pts()).unwrap_or(0), audio.time_base) <= at)
+            while let Some(ap) = next_audio
+                .take_if(|ap| secs(ap.dts().or(ap.pts()).unwrap_or(0), audio.time_base) <= at)
             {
                 write(ap, 1, audio.time_base, atb)?;
+                next_audio = audio_packets.next().transpose()?;
             }
             while let Some((stream, sp)) =
                 sub_packets.next_if(|(_, sp)| secs(sp.pts().unwrap_or(0), MS) <= at)
@@ -131,8 +140,9 @@ pub fn join(
         }
         write(last, 0, video.time_base, vtb)?;
     }
-    for ap in audio_packets {
+    while let Some(ap) = next_audio {
         write(ap, 1, audio.time_base, atb)?;
+        next_audio = audio_packets.next().transpose()?;
     }
     for (stream, sp) in sub_packets {
         write(sp, stream, MS, stbs[stream - 2])?;
@@ -245,7 +255,7 @@ fn open_output(
     path: &Path,
     muxer: &str,
     video: &VideoTrack,
-    audio: &EncodedTrack,
+    audio: &AudioIn,
     subtitles: &[EncodedSubtitles],
 ) -> Result<ff::format::context::Output, ff::Error> {
     let mut octx = ff::format::output_as(&path, muxer)?;

@@ -158,7 +158,7 @@ pub fn render(
         settings,
         &units,
         Some(audio),
-        &setup,
+        (&setup, place.work.path()),
         &concealed,
         progress,
     )?;
@@ -185,7 +185,12 @@ pub fn render(
                 })
                 .collect(),
         };
-        join::join(tmp, muxer, video, track.encoded, subtitle_tracks(plan))
+        let audio = join::AudioIn {
+            params: track.params.clone(),
+            time_base: track.time_base,
+            packets: Box::new(track.packets()),
+        };
+        join::join(tmp, muxer, video, audio, subtitle_tracks(plan))
     })?;
     let join_secs = join_started.elapsed().as_secs_f64();
     graphics::write_sidecars(plan, output)?;
@@ -345,9 +350,20 @@ impl audio::Store for AudioStore<'_> {
     }
 
     fn save(&self, key: &str, packets: &[ff::Packet]) -> Result<()> {
+        self.keep(key, packets).map(drop)
+    }
+
+    fn find(&self, key: &str) -> Option<PathBuf> {
+        self.cache
+            .lookup(Kind::Audio, key)
+            .map(|_| self.cache.entry_path(Kind::Audio, key))
+    }
+
+    fn keep(&self, key: &str, packets: &[ff::Packet]) -> Result<PathBuf> {
         let tmp = self.cache.temp_path(key);
         audio::encode::store(packets, &tmp)?;
-        self.cache.insert(&tmp, Kind::Audio, key).map(drop)
+        self.cache.insert(&tmp, Kind::Audio, key)?;
+        Ok(self.cache.entry_path(Kind::Audio, key))
     }
 
     fn source(&self, region: &crate::plan::AudioRegion) -> String {
@@ -440,7 +456,7 @@ fn run(
     settings: &Settings,
     units: &[Unit],
     audio: Option<AudioWork>,
-    setup: &graphics::Setup,
+    (setup, work): (&graphics::Setup, &Path),
     concealed: &AtomicU64,
     progress: &dyn Progress,
 ) -> Result<(Option<audio::Rendered>, Timings)> {
@@ -462,7 +478,7 @@ fn run(
         let audio = s.spawn(|| {
             let started = Instant::now();
             let track = audio
-                .map(|a| render_audio(plan, settings.cache.as_ref(), a))
+                .map(|a| render_audio(plan, settings.cache.as_ref(), a, work))
                 .transpose();
             track.map(|t| (t, started.elapsed().as_secs_f64()))
         });
@@ -567,7 +583,15 @@ pub fn render_shard(
     );
     let concealed = AtomicU64::new(0);
     let setup = graphics::setup(&plan.layers, work.path())?;
-    let (track, _) = run(plan, settings, &mine, audio, &setup, &concealed, progress)?;
+    let (track, _) = run(
+        plan,
+        settings,
+        &mine,
+        audio,
+        (&setup, work.path()),
+        &concealed,
+        progress,
+    )?;
     // The audio counts as rendered unless every chunk was in the cache.
     rendered += usize::from(track.is_some_and(|a| a.reused < a.chunks));
     crate::signal::check()?;
@@ -592,7 +616,12 @@ pub fn unit_keys(plan: &Plan, settings: &Settings) -> Result<Vec<String>> {
 
 /// The encoded audio: its chunks from the cache, or mixed, encoded and
 /// stored.
-fn render_audio(plan: &Plan, cache: Option<&Cache>, work: AudioWork) -> Result<audio::Rendered> {
+fn render_audio(
+    plan: &Plan,
+    cache: Option<&Cache>,
+    work: AudioWork,
+    dir: &Path,
+) -> Result<audio::Rendered> {
     let store = cache
         .zip(work.prints.as_ref())
         .map(|(cache, prints)| AudioStore {
@@ -600,9 +629,10 @@ fn render_audio(plan: &Plan, cache: Option<&Cache>, work: AudioWork) -> Result<a
             prints,
             version: cache::version(),
         });
+    let nowhere = audio::Nowhere(dir);
     let store: &dyn audio::Store = match &store {
         Some(s) => s,
-        None => &audio::Nowhere,
+        None => &nowhere,
     };
     audio::render(&plan.audio, &plan.output.audio, plan.range_samples(), store)
 }
