@@ -210,6 +210,9 @@ pub fn render(
         stages: vec![
             ("keys", keys_secs),
             ("video", timings.video),
+            ("decode", timings.decode),
+            ("blend", timings.blend),
+            ("encode", timings.encode),
             ("audio", timings.audio),
             ("join", join_secs),
         ],
@@ -466,6 +469,7 @@ fn run(
         .map_err(Error::Workers)?;
     let decoder_threads = (cores() / settings.jobs.max(1)).max(1);
     let todo: Vec<&Unit> = units.iter().filter(|u| u.file.is_none()).collect();
+    let clock = WorkerClock::default();
     let job = Job {
         decoder_threads,
         damage: Damage {
@@ -473,6 +477,7 @@ fn run(
             concealed,
         },
         setup,
+        clock: &clock,
     };
     let (video, audio) = std::thread::scope(|s| {
         let audio = s.spawn(|| {
@@ -499,13 +504,26 @@ fn run(
     }
     let video = video?;
     let (track, audio) = audio?;
-    Ok((track, Timings { video, audio }))
+    Ok((
+        track,
+        Timings {
+            video,
+            audio,
+            decode: clock.secs(Work::Decode),
+            blend: clock.secs(Work::Blend),
+            encode: clock.secs(Work::Encode),
+        },
+    ))
 }
 
-/// Wall seconds of the stages that run side by side.
+/// Wall seconds of the stages that run side by side, and the workers'
+/// seconds (summed over them) within the video.
 struct Timings {
     video: f64,
     audio: f64,
+    decode: f64,
+    blend: f64,
+    encode: f64,
 }
 
 /// What a shard did.
@@ -718,6 +736,7 @@ fn render_segment<'a>(
         &plan.output,
     );
     let mut encoder = SegmentEncoder::create(&plan.output, path)?;
+    let clock = job.clock;
     let pix = encode::pixel_format(&plan.output).ok_or(Error::Unexpected("unknown pix_fmt"))?;
     let out = &plan.output;
     let mut fader = Fader {
@@ -758,19 +777,25 @@ fn render_segment<'a>(
         }
         match plan.compose(k) {
             Compose::One { clip, local } => {
-                reader(&mut readers, clip, local)?;
-                let frame = readers[clip - range.start]
-                    .as_mut()
-                    .expect("opened")
-                    .frame(local)?;
-                let own = painter.paint(Some(clip), k, Input::Borrowed(frame))?;
-                let under = match own {
-                    Some(f) => Input::Owned(f),
-                    None => Input::Borrowed(frame),
-                };
-                let mut over = painter.paint(None, k, under)?;
+                let frame = clock.time(Work::Decode, || -> Result<_> {
+                    reader(&mut readers, clip, local)?;
+                    readers[clip - range.start]
+                        .as_mut()
+                        .expect("opened")
+                        .frame(local)
+                })?;
+                let mut over = clock.time(Work::Blend, || -> Result<_> {
+                    let own = painter.paint(Some(clip), k, Input::Borrowed(frame))?;
+                    let under = match own {
+                        Some(f) => Input::Owned(f),
+                        None => Input::Borrowed(frame),
+                    };
+                    painter.paint(None, k, under)
+                })?;
                 let frame = over.as_mut().unwrap_or(frame);
-                fader.push(&mut encoder, frame, plan.fade(k))?;
+                clock.time(Work::Encode, || {
+                    fader.push(&mut encoder, frame, plan.fade(k))
+                })?;
             }
             Compose::Blend {
                 from,
@@ -780,6 +805,7 @@ fn render_segment<'a>(
                 step,
                 steps,
             } => {
+                let started = Instant::now();
                 reader(&mut readers, from, from_local)?;
                 reader(&mut readers, to, to_local)?;
                 let (head, tail) = readers.split_at_mut(to - range.start);
@@ -788,6 +814,8 @@ fn render_segment<'a>(
                     .expect("opened")
                     .frame(from_local)?;
                 let b = tail[0].as_mut().expect("opened").frame(to_local)?;
+                clock.add(Work::Decode, started);
+                let started = Instant::now();
                 // Layers attached to a clip dissolve with it.
                 let pa = painter.paint(Some(from), k, Input::Borrowed(a))?;
                 let pb = painter.paint(Some(to), k, Input::Borrowed(b))?;
@@ -827,7 +855,10 @@ fn render_segment<'a>(
                 let mut over = painter
                     .paint(None, k, Input::Owned(mixed))?
                     .expect("an owned frame comes back");
-                fader.push(&mut encoder, &mut over, plan.fade(k))?;
+                clock.add(Work::Blend, started);
+                clock.time(Work::Encode, || {
+                    fader.push(&mut encoder, &mut over, plan.fade(k))
+                })?;
             }
         }
         progress.advance(1);
@@ -842,6 +873,40 @@ struct Job<'a> {
     decoder_threads: usize,
     damage: Damage<'a>,
     setup: &'a graphics::Setup,
+    clock: &'a WorkerClock,
+}
+
+/// Seconds the workers spent (summed over them) decoding and conforming
+/// pictures, drawing and blending them, and encoding them.
+#[derive(Default)]
+struct WorkerClock {
+    nanos: [AtomicU64; 3],
+}
+
+#[derive(Clone, Copy)]
+enum Work {
+    Decode = 0,
+    Blend = 1,
+    Encode = 2,
+}
+
+impl WorkerClock {
+    /// Runs `f`, counting its time as `work`.
+    fn time<T>(&self, work: Work, f: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = f();
+        self.add(work, started);
+        out
+    }
+
+    /// Counts the time since `started` as `work`.
+    fn add(&self, work: Work, started: Instant) {
+        self.nanos[work as usize].fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn secs(&self, work: Work) -> f64 {
+        self.nanos[work as usize].load(Ordering::Relaxed) as f64 / 1e9
+    }
 }
 
 /// Where a clip's pictures come from: its source, or a card's colour.

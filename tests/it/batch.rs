@@ -88,6 +88,12 @@ fn language_versions_render_together_and_share_their_pictures() {
     let stage = |o: &Value, s: &str| o["stages"][s]["wall_seconds"].as_f64().unwrap();
     assert!(stage(&outputs[0], "video") > 0.0 && stage(&outputs[0], "join") > 0.0);
     assert!(stage(&outputs[1], "audio") > 0.0);
+    // Within the video, the workers decoded, blended (crossfades) and
+    // encoded; the second output rendered no segment.
+    for s in ["decode", "blend", "encode"] {
+        assert!(stage(&outputs[0], s) > 0.0, "{s}");
+        assert_eq!(stage(&outputs[1], s), 0.0, "{s}");
+    }
     assert_eq!(outputs[1]["status"], "ok");
     // JUnit: one passing test case per output.
     let xml = std::fs::read_to_string(f.path("j.xml")).unwrap();
