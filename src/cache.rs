@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// Bumped whenever what is stored, or how it is made, changes.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// Default size bound, bytes.
 pub const DEFAULT_MAX: u64 = 10 << 30;
 

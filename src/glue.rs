@@ -616,6 +616,24 @@ pub fn sink_aspect_ratio(graph: &mut ff::filter::Graph) -> ff::Rational {
     unsafe { ff::ffi::av_buffersink_get_sample_aspect_ratio(sink.as_ptr()) }.into()
 }
 
+/// The CPU features libx264 detects, less AVX-512 (`X264_CPU_AVX512`), as
+/// its `asm` parameter takes them; None when it would not use AVX-512 (or
+/// libx264 is not linked).
+pub fn x264_cpu_without_avx512() -> Option<u32> {
+    const X264_CPU_AVX512: u32 = 1 << 16;
+    // SAFETY: looks a symbol up in the process's global scope; libx264's
+    // x264_cpu_detect takes nothing and returns its uint32_t feature mask.
+    let cpu = unsafe {
+        let sym = libc::dlsym(libc::RTLD_DEFAULT, c"x264_cpu_detect".as_ptr());
+        if sym.is_null() {
+            return None;
+        }
+        let f: extern "C" fn() -> u32 = std::mem::transmute(sym);
+        f()
+    };
+    (cpu & X264_CPU_AVX512 != 0).then_some(cpu & !X264_CPU_AVX512)
+}
+
 /// The version of libass that libavfilter's `ass` filter draws with, if
 /// it is linked (libass has no other way to tell).
 pub fn libass_version() -> Option<u32> {

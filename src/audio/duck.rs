@@ -25,7 +25,7 @@ pub struct Curve {
 /// Mean square per block of `block` samples, the loudest channel: what
 /// the speech detector reads. A span measured on its own gives the blocks
 /// it has within the whole when it starts on a block boundary.
-pub fn block_power(voice: &[Vec<f32>], block: usize) -> Vec<f64> {
+pub fn block_power(voice: &[Vec<f32>], block: usize) -> Vec<f32> {
     let n = voice.first().map_or(0, |c| c.len());
     (0..n.div_ceil(block))
         .map(|b| {
@@ -40,7 +40,7 @@ pub fn block_power(voice: &[Vec<f32>], block: usize) -> Vec<f64> {
                         .sum::<f64>()
                         / len
                 })
-                .fold(0.0, f64::max)
+                .fold(0.0, f64::max) as f32
         })
         .collect()
 }
@@ -56,7 +56,7 @@ impl Curve {
 
     /// The curve from the voiceover bus's [`block_power`] over the whole
     /// timeline of `n` samples.
-    pub fn from_power(power: &[f64], n: usize, d: &DuckPlan, sample_rate: u32) -> Curve {
+    pub fn from_power(power: &[f32], n: usize, d: &DuckPlan, sample_rate: u32) -> Curve {
         let block = (sample_rate as usize / 1000).max(1);
         let blocks = power.len();
         let threshold = 10f64.powf(d.threshold_db / 10.0);
@@ -65,7 +65,7 @@ impl Curve {
         let mut last_speech: Option<usize> = None;
         for b in 0..blocks {
             let w = &power[b..(b + WINDOW_MS).min(blocks)];
-            if w.iter().sum::<f64>() / w.len() as f64 >= threshold {
+            if w.iter().map(|&p| p as f64).sum::<f64>() / w.len() as f64 >= threshold {
                 last_speech = Some(b + w.len() - 1);
             }
             open[b] = last_speech.is_some_and(|l| b <= l + hold);

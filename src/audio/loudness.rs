@@ -179,7 +179,7 @@ fn channel_weight(ch: usize, channels: usize) -> f64 {
 /// The K-weighted energy (the channels' weighted sums of squares) of every
 /// block of `block` samples of `mix[pre..]`; the first `pre` samples only
 /// settle the filters.
-pub fn block_energies(mix: &[Vec<f32>], sample_rate: u32, block: usize, pre: usize) -> Vec<f64> {
+pub fn block_energies(mix: &[Vec<f32>], sample_rate: u32, block: usize, pre: usize) -> Vec<f32> {
     let n = mix.first().map_or(0, |c| c.len());
     let mut out = vec![0f64; (n - pre).div_ceil(block)];
     for (ch, samples) in mix.iter().enumerate() {
@@ -196,26 +196,33 @@ pub fn block_energies(mix: &[Vec<f32>], sample_rate: u32, block: usize, pre: usi
             out[i / block] += w * y * y;
         }
     }
-    out
+    out.into_iter().map(|e| e as f32).collect()
 }
 
 /// Integrated loudness (BS.1770 gating: 400 ms blocks every 100 ms, an
 /// absolute gate at -70 LUFS and a relative one 10 LU under the mean) from
 /// per-block K-weighted energies of blocks of `block` samples, each block
 /// times `gain(b)` squared.
-pub fn integrated(energies: &[f64], gain: impl Fn(usize) -> f64, block: usize) -> f64 {
-    // 1 ms blocks: a gating block is 400 of them, one starts every 100.
-    let weighed: Vec<f64> = energies
-        .iter()
+pub fn integrated(energies: &[f32], gain: impl Fn(usize) -> f64, block: usize) -> f64 {
+    // 1 ms blocks: a gating block is 400 of them, one starts every 100;
+    // summed 100 at a time.
+    let tenths: Vec<f64> = energies
+        .chunks(100)
         .enumerate()
-        .map(|(b, e)| e * gain(b).powi(2))
+        .map(|(t, c)| {
+            c.iter()
+                .enumerate()
+                .map(|(i, &e)| e as f64 * gain(t * 100 + i).powi(2))
+                .sum()
+        })
         .collect();
     let per = 400 * block;
+    let whole = energies.len() / 100;
     let mut sums = Vec::new();
     let mut start = 0;
-    while start + 400 <= weighed.len() {
-        sums.push(weighed[start..start + 400].iter().sum::<f64>() / per as f64);
-        start += 100;
+    while start + 4 <= whole {
+        sums.push(tenths[start..start + 4].iter().sum::<f64>() / per as f64);
+        start += 1;
     }
     let lufs = |z: f64| -0.691 + 10.0 * z.log10();
     let mean = |zs: &mut dyn Iterator<Item = f64>| {
@@ -241,7 +248,7 @@ pub fn integrated(energies: &[f64], gain: impl Fn(usize) -> f64, block: usize) -
 /// worked out from the blocks around it alone, so a span of the timeline
 /// gets the same gains however it is cut.
 pub struct Limiter {
-    held: Vec<f64>,
+    held: Vec<f32>,
     gain: f64,
     block: usize,
     width: usize,
@@ -275,7 +282,7 @@ impl Limiter {
             *h = r;
         }
         Limiter {
-            held,
+            held: held.into_iter().map(|h| h as f32).collect(),
             gain,
             block,
             width: (look * block).max(1),
@@ -287,7 +294,7 @@ impl Limiter {
     pub fn at(&self, n: usize) -> f32 {
         let block = self.block;
         let last = self.held.len().saturating_sub(1);
-        let held = |b: usize| self.held.get(b.min(last)).copied().unwrap_or(1.0);
+        let held = |b: usize| self.held.get(b.min(last)).map_or(1.0, |&h| h as f64);
         let lo = (n + 1).saturating_sub(self.width);
         let (first, end) = (lo / block, n / block);
         let sum = if first == end {

@@ -141,17 +141,17 @@ fn digest(text: &str) -> String {
     blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
 }
 
-/// The f64s (or f32s) of a measurement, as the bytes of one stored packet.
-fn pack(values: &[f64]) -> Vec<ff::Packet> {
+/// The values of a measurement, as the bytes of one stored packet.
+fn pack(values: &[f32]) -> Vec<ff::Packet> {
     let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
     vec![ff::Packet::copy(&bytes)]
 }
 
-fn unpack(packets: &[ff::Packet], len: usize) -> Option<Vec<f64>> {
+fn unpack(packets: &[ff::Packet], len: usize) -> Option<Vec<f32>> {
     let data = packets.first()?.data()?;
-    (data.len() == len * 8).then(|| {
-        data.chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+    (data.len() == len * 4).then(|| {
+        data.chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
             .collect()
     })
 }
@@ -224,13 +224,13 @@ fn ducking(plan: &AudioPlan, grid: &Grid, store: &dyn Store) -> Result<Option<du
         return Ok(None);
     };
     let block = grid.block as usize;
-    let parts: Vec<Vec<f64>> = grid
+    let parts: Vec<Vec<f32>> = grid
         .chunks
         .par_iter()
         .map(|chunk| {
             let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
             let key = digest(&format!(
-                "audio-voice\n{}{}",
+                "audio-voice 2\n{}{}",
                 store.salt(),
                 describe(plan, chunk, Buses::Voice, None, store)
             ));
@@ -243,7 +243,10 @@ fn ducking(plan: &AudioPlan, grid: &Grid, store: &dyn Store) -> Result<Option<du
             Ok(power)
         })
         .collect::<Result<_>>()?;
-    let power: Vec<f64> = parts.concat();
+    let mut power = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        power.extend(p);
+    }
     Ok(Some(duck::Curve::from_power(
         &power,
         plan.samples as usize,
@@ -333,16 +336,16 @@ impl Job<'_> {
     }
 
     /// Pass 2: every chunk's K-weighted energy and true peak per block.
-    fn measure(&self) -> Result<(Vec<f64>, Vec<f32>)> {
+    fn measure(&self) -> Result<(Vec<f32>, Vec<f32>)> {
         let grid = self.grid;
         let block = grid.block as usize;
-        let parts: Vec<Vec<f64>> = grid
+        let parts: Vec<Vec<f32>> = grid
             .chunks
             .par_iter()
             .map(|chunk| {
                 let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
                 let ext = grid.extended(chunk);
-                let key = digest(&format!("audio-measure\n{}", self.mix_key(&ext)));
+                let key = digest(&format!("audio-measure 2\n{}", self.mix_key(&ext)));
                 if let Some(m) = self.store.load(&key).and_then(|p| unpack(&p, 2 * blocks)) {
                     return Ok(m);
                 }
@@ -352,7 +355,7 @@ impl Job<'_> {
                 let body: Vec<Vec<f32>> = mix.iter().map(|c| c[..end].to_vec()).collect();
                 let mut m = loudness::block_energies(&body, self.plan.sample_rate, block, pre);
                 let peaks = loudness::block_peaks(&body, self.plan.sample_rate, block, pre)?;
-                m.extend(peaks.iter().map(|&p| p as f64));
+                m.extend_from_slice(&peaks);
                 self.store.save(&key, &pack(&m))?;
                 Ok(m)
             })
@@ -362,7 +365,7 @@ impl Job<'_> {
         for m in parts {
             let half = m.len() / 2;
             energies.extend_from_slice(&m[..half]);
-            peaks.extend(m[half..].iter().map(|&p| p as f32));
+            peaks.extend_from_slice(&m[half..]);
         }
         Ok((energies, peaks))
     }

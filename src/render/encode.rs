@@ -111,7 +111,17 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
     if out.video.codec == "libx264" {
         // The threaded lookahead's extra frame buffers (about 23 MB at 1080p)
         // buy no speed here; the bitstream is the same either way.
-        opts.set("x264-params", "sync-lookahead=0");
+        let mut params = String::from("sync-lookahead=0");
+        // Without AVX-512: its MB-tree propagation (x264's
+        // mbtree_propagate_list, eight macroblocks at a time) also uses the
+        // lanes past a row whose macroblock count is not a multiple of 8,
+        // and on the last row those hold the never-written padding of the
+        // lookahead arrays: whatever the heap held before, which depends
+        // on thread timing. The other code paths ignore the lanes.
+        if let Some(cpu) = glue::x264_cpu_without_avx512() {
+            params.push_str(&format!(":asm={cpu}"));
+        }
+        opts.set("x264-params", &params);
     }
     enc.open_as_with(codec, opts).context(|| {
         format!(
