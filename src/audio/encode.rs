@@ -253,6 +253,60 @@ pub fn load(file: File, name: &Path) -> Result<Vec<ff::Packet>> {
     Ok(packets)
 }
 
+/// Decodes the packets of chunk file `part` (after the last two packets of
+/// `before`, the chunk ahead of it, which only prime the decoder and the
+/// meters) and measures what a listener hears of it: the K-weighted energy
+/// of every block of `block` samples, and the highest true peak (linear).
+pub fn measure_part(
+    before: Option<&Path>,
+    part: &Path,
+    plan: &AudioPlan,
+    settings: &AudioSettings,
+    block: usize,
+) -> Result<(Vec<f32>, f32)> {
+    let what = || format!("measuring the encoded audio in {}", part.display());
+    let read = |path: &Path| -> Result<Vec<ff::Packet>> {
+        let file = File::open(path).map_err(|e| Error::io("reading", path, e))?;
+        load(file, path)
+    };
+    let mut lead = match before {
+        Some(b) => read(b)?,
+        None => Vec::new(),
+    };
+    let lead = lead.split_off(lead.len().saturating_sub(2));
+    let body = read(part)?;
+    let (enc, _) = open(plan, settings)?;
+    let ctx = ff::codec::context::Context::from_parameters(ff::codec::Parameters::from(&enc))
+        .context(what)?;
+    let mut dec = ctx.decoder().audio().context(what)?;
+    let channels = plan.channels as usize;
+    let mut samples: Vec<Vec<f32>> = vec![Vec::new(); channels];
+    let mut frame = ff::frame::Audio::empty();
+    let mut take = |dec: &mut ff::decoder::Audio, out: &mut Vec<Vec<f32>>| {
+        while dec.receive_frame(&mut frame).is_ok() {
+            let n = frame.samples();
+            for (ch, o) in out.iter_mut().enumerate() {
+                o.extend_from_slice(&frame.plane::<f32>(ch)[..n]);
+            }
+        }
+    };
+    for p in &lead {
+        dec.send_packet(p).context(what)?;
+        take(&mut dec, &mut samples);
+    }
+    let pre = samples[0].len();
+    for p in &body {
+        dec.send_packet(p).context(what)?;
+        take(&mut dec, &mut samples);
+    }
+    dec.send_eof().context(what)?;
+    take(&mut dec, &mut samples);
+    let energies = super::loudness::block_energies(&samples, plan.sample_rate, block, pre);
+    let peaks =
+        super::loudness::block_peaks(&samples, plan.sample_rate, samples[0].len().max(1), pre)?;
+    Ok((energies, peaks.into_iter().fold(0.0, f32::max)))
+}
+
 /// Decodes `track` and measures its integrated loudness and true peak.
 pub fn measure(track: &AudioTrack, plan: &AudioPlan) -> Result<Measured> {
     let what = || "measuring the encoded audio";

@@ -224,29 +224,28 @@ fn ducking(plan: &AudioPlan, grid: &Grid, store: &dyn Store) -> Result<Option<du
         return Ok(None);
     };
     let block = grid.block as usize;
-    let parts: Vec<Vec<f32>> = grid
-        .chunks
-        .par_iter()
-        .map(|chunk| {
-            let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
+    // Each chunk's levels straight into their place in the whole.
+    let per_chunk = (grid.chunks[0].end - grid.chunks[0].start).div_ceil(grid.block) as usize;
+    let mut power = vec![0f32; plan.samples.div_ceil(grid.block) as usize];
+    power
+        .par_chunks_mut(per_chunk.max(1))
+        .zip(&grid.chunks)
+        .try_for_each(|(out, chunk)| -> Result<()> {
             let key = digest(&format!(
                 "audio-voice 2\n{}{}",
                 store.salt(),
                 describe(plan, chunk, Buses::Voice, None, store)
             ));
-            if let Some(power) = store.load(&key).and_then(|p| unpack(&p, blocks)) {
-                return Ok(power);
+            if let Some(p) = store.load(&key).and_then(|p| unpack(&p, out.len())) {
+                out.copy_from_slice(&p);
+                return Ok(());
             }
             let voice = mix_span(plan, chunk.clone(), Buses::Voice, None)?;
-            let power = duck::block_power(&voice, block);
-            store.save(&key, &pack(&power))?;
-            Ok(power)
-        })
-        .collect::<Result<_>>()?;
-    let mut power = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for p in parts {
-        power.extend(p);
-    }
+            let p = duck::block_power(&voice, block);
+            out.copy_from_slice(&p[..out.len()]);
+            store.save(&key, &pack(&p))?;
+            Ok(())
+        })?;
     Ok(Some(duck::Curve::from_power(
         &power,
         plan.samples as usize,
@@ -439,8 +438,62 @@ impl Job<'_> {
             })
             .collect::<Result<_>>()?;
         let reused = parts.iter().filter(|(_, r)| *r).count();
+        let files: Vec<&Path> = parts
+            .iter()
+            .map(|(p, _)| match p {
+                Part::File(f) => f.as_path(),
+                Part::Packets(_) => unreachable!("chunks are kept in files"),
+            })
+            .collect();
+        // What a listener hears, chunk by chunk: each decoded after the
+        // end of the one before, measured and kept under both their keys.
+        let block = grid.block as usize;
+        let heard: Vec<Vec<f32>> = (0..files.len())
+            .into_par_iter()
+            .map(|i| {
+                let before = i.checked_sub(1);
+                let key = digest(&format!(
+                    "audio-heard\n{}\n{}",
+                    before.map_or("", |b| keys[b].as_str()),
+                    keys[i]
+                ));
+                if let Some(m) = self.store.load(&key) {
+                    if let Some(len) = m.first().and_then(|p| p.data()).map(|d| d.len() / 4) {
+                        if let Some(v) = unpack(&m, len).filter(|v| !v.is_empty()) {
+                            return Ok(v);
+                        }
+                    }
+                }
+                let (mut m, peak) = encode::measure_part(
+                    before.map(|b| files[b]),
+                    files[i],
+                    self.plan,
+                    self.settings,
+                    block,
+                )?;
+                m.push(peak);
+                self.store.save(&key, &pack(&m))?;
+                Ok(m)
+            })
+            .collect::<Result<_>>()?;
+        let mut energies = Vec::new();
+        let mut peak = 0f32;
+        for mut m in heard {
+            peak = peak.max(m.pop().unwrap_or(0.0));
+            energies.extend(m);
+        }
+        let loudness = Measured {
+            integrated_lufs: loudness::integrated(&energies, |_| 1.0, block),
+            true_peak_db: loudness::to_db(peak as f64),
+        };
         let parts = parts.into_iter().map(|(p, _)| p).collect();
-        self.finish(parts, keys.len(), reused)
+        let mut track = encode::track(parts, self.plan, self.settings)?;
+        track.loudness = Some(loudness);
+        Ok(Rendered {
+            track,
+            chunks: keys.len(),
+            reused,
+        })
     }
 
     fn finish(&self, parts: Vec<Part>, chunks: usize, reused: usize) -> Result<Rendered> {

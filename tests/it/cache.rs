@@ -313,8 +313,9 @@ fn cache_stats_and_clear() {
     };
     assert_eq!(line("segments"), "4", "{text}");
     // The audio is kept in chunks of about 10 s: three for the 26 s
-    // timeline (no loudness target to measure for, no voiceover to duck under).
-    assert_eq!(line("audio"), "3", "{text}");
+    // timeline (no loudness target to measure for, no voiceover to duck
+    // under), each encoded and measured as heard.
+    assert_eq!(line("audio"), "6", "{text}");
     let out = f.reel(&["cache", "clear", "--cache", d]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("4 segments"));
