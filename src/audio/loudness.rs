@@ -204,8 +204,6 @@ pub fn block_energies(mix: &[Vec<f32>], sample_rate: u32, block: usize, pre: usi
 /// per-block K-weighted energies of blocks of `block` samples, each block
 /// times `gain(b)` squared.
 pub fn integrated(energies: &[f32], gain: impl Fn(usize) -> f64, block: usize) -> f64 {
-    // 1 ms blocks: a gating block is 400 of them, one starts every 100;
-    // summed 100 at a time.
     let tenths: Vec<f64> = energies
         .chunks(100)
         .enumerate()
@@ -216,11 +214,18 @@ pub fn integrated(energies: &[f32], gain: impl Fn(usize) -> f64, block: usize) -
                 .sum()
         })
         .collect();
+    gated(&tenths, energies.len() / 100, block)
+}
+
+/// Integrated loudness from the K-weighted energies of every 100 blocks
+/// of `block` samples, of which the first `whole` are complete.
+pub fn gated(tenths: &[f64], whole: usize, block: usize) -> f64 {
+    // 1 ms blocks: a gating block is 400 of them (four tenths), one
+    // starts every 100.
     let per = 400 * block;
-    let whole = energies.len() / 100;
     let mut sums = Vec::new();
     let mut start = 0;
-    while start + 4 <= whole {
+    while start + 4 <= whole.min(tenths.len()) {
         sums.push(tenths[start..start + 4].iter().sum::<f64>() / per as f64);
         start += 1;
     }

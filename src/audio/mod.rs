@@ -448,42 +448,60 @@ impl Job<'_> {
         // What a listener hears, chunk by chunk: each decoded after the
         // end of the one before, measured and kept under both their keys.
         let block = grid.block as usize;
-        let heard: Vec<Vec<f32>> = (0..files.len())
+        // Kept as sums per tenth of a second (100 blocks) of the whole, from
+        // the tenth the chunk starts in: the chunks' blocks tile the
+        // timeline from its first packet's samples on.
+        let first_tenth = |i: usize| (grid.chunks[i].start / grid.block) as usize / 100;
+        let heard: Vec<(Vec<f32>, usize)> = (0..files.len())
             .into_par_iter()
             .map(|i| {
                 let before = i.checked_sub(1);
                 let key = digest(&format!(
-                    "audio-heard\n{}\n{}",
+                    "audio-heard 2\n{}\n{}",
                     before.map_or("", |b| keys[b].as_str()),
                     keys[i]
                 ));
                 if let Some(m) = self.store.load(&key) {
                     if let Some(len) = m.first().and_then(|p| p.data()).map(|d| d.len() / 4) {
-                        if let Some(v) = unpack(&m, len).filter(|v| !v.is_empty()) {
-                            return Ok(v);
+                        if let Some(v) = unpack(&m, len).filter(|v| v.len() >= 2) {
+                            return Ok((v, i));
                         }
                     }
                 }
-                let (mut m, peak) = encode::measure_part(
+                let (energies, peak) = encode::measure_part(
                     before.map(|b| files[b]),
                     files[i],
                     self.plan,
                     self.settings,
                     block,
                 )?;
+                // The blocks' place in their tenths of the whole.
+                let offset = (grid.chunks[i].start / grid.block) as usize % 100;
+                let mut m = vec![0f32; (offset + energies.len()).div_ceil(100)];
+                for (j, e) in energies.iter().enumerate() {
+                    m[(offset + j) / 100] += e;
+                }
+                m.push(energies.len() as f32);
                 m.push(peak);
                 self.store.save(&key, &pack(&m))?;
-                Ok(m)
+                Ok((m, i))
             })
             .collect::<Result<_>>()?;
-        let mut energies = Vec::new();
-        let mut peak = 0f32;
-        for mut m in heard {
+        let mut tenths: Vec<f64> = Vec::new();
+        let (mut peak, mut blocks) = (0f32, 0usize);
+        for (mut m, i) in heard {
             peak = peak.max(m.pop().unwrap_or(0.0));
-            energies.extend(m);
+            blocks += m.pop().unwrap_or(0.0) as usize;
+            let at = first_tenth(i);
+            if tenths.len() < at + m.len() {
+                tenths.resize(at + m.len(), 0.0);
+            }
+            for (j, e) in m.iter().enumerate() {
+                tenths[at + j] += *e as f64;
+            }
         }
         let loudness = Measured {
-            integrated_lufs: loudness::integrated(&energies, |_| 1.0, block),
+            integrated_lufs: loudness::gated(&tenths, blocks / 100, block),
             true_peak_db: loudness::to_db(peak as f64),
         };
         let parts = parts.into_iter().map(|(p, _)| p).collect();
