@@ -96,12 +96,31 @@ pub fn plan_loaded(
 
 fn plan_edl(edl_path: &Path, edl: edl::Edl) -> Result<(edl::Edl, plan::Plan)> {
     check_luts(&edl)?;
+    // Each source once, however many clips it gives (an hour's timeline
+    // may cut 900 clips from a few files).
+    let mut sources: Vec<&Path> = edl
+        .clips
+        .iter()
+        .filter(|c| c.card.is_none())
+        .map(|c| c.source.as_path())
+        .collect();
+    sources.sort();
+    sources.dedup();
+    let probed: std::collections::HashMap<&Path, std::result::Result<probe::Probe, String>> =
+        sources
+            .par_iter()
+            .map(|s| (*s, probe::probe(s).map_err(|e| e.to_string())))
+            .collect();
     let clip_probes: Vec<_> = edl
         .clips
-        .par_iter()
+        .iter()
         .map(|c| match &c.card {
             Some(_) => Ok(card_probe(&edl.output)),
-            None => probe::probe(&c.source),
+            None => match &probed[c.source.as_path()] {
+                Ok(p) => Ok(p.clone()),
+                // Probed again for its own error value (not Clone).
+                Err(_) => probe::probe(&c.source),
+            },
         })
         .collect();
     let voice_probes: Vec<_> = edl
