@@ -50,6 +50,95 @@ pub fn block_power(voice: &[Vec<f32>], block: usize) -> Vec<f32> {
         .collect()
 }
 
+/// Builds a [`Curve`] from the voiceover bus's levels given a piece at a
+/// time, in order, holding only the few blocks the speech window reads
+/// ahead.
+pub struct Builder {
+    d: DuckPlan,
+    block: usize,
+    n: usize,
+    threshold: f64,
+    hold: usize,
+    down: f64,
+    up: f64,
+    /// Levels of blocks `next..`, not yet decided.
+    pending: std::collections::VecDeque<f32>,
+    next: usize,
+    last_speech: Option<usize>,
+    db: f64,
+    gains: Vec<u16>,
+    spans: Vec<Range<u64>>,
+}
+
+impl Builder {
+    pub fn new(n: usize, d: &DuckPlan, sample_rate: u32) -> Builder {
+        let block = (sample_rate as usize / 1000).max(1);
+        Builder {
+            d: *d,
+            block,
+            n,
+            threshold: 10f64.powf(d.threshold_db / 10.0),
+            hold: d.hold as usize / block,
+            down: d.depth_db / (d.attack as f64 / block as f64).max(1.0),
+            up: d.depth_db / (d.release as f64 / block as f64).max(1.0),
+            pending: std::collections::VecDeque::new(),
+            next: 0,
+            last_speech: None,
+            db: 0.0,
+            gains: Vec::with_capacity(n.div_ceil(block) + 1),
+            spans: Vec::new(),
+        }
+    }
+
+    /// Adds the levels of the next blocks.
+    pub fn push(&mut self, power: &[f32]) {
+        self.pending.extend(power.iter().copied());
+        while self.pending.len() >= WINDOW_MS {
+            self.step(WINDOW_MS);
+        }
+    }
+
+    /// Decides the next block, whose speech window is its `w` blocks.
+    fn step(&mut self, w: usize) {
+        let b = self.next;
+        self.gains.push(quantise(10f64.powf(self.db / 20.0)));
+        let level = self.pending.iter().take(w).map(|&p| p as f64).sum::<f64>() / w as f64;
+        if level >= self.threshold {
+            self.last_speech = Some(b + w - 1);
+        }
+        let open = self.last_speech.is_some_and(|l| b <= l + self.hold);
+        if open {
+            let block = self.block;
+            let (s, e) = ((b * block) as u64, (((b + 1) * block).min(self.n)) as u64);
+            match self.spans.last_mut() {
+                Some(last) if last.end == s => last.end = e,
+                _ => self.spans.push(s..e),
+            }
+        }
+        self.db = if open {
+            (self.db - self.down).max(-self.d.depth_db)
+        } else {
+            (self.db + self.up).min(0.0)
+        };
+        self.pending.pop_front();
+        self.next += 1;
+    }
+
+    /// The curve, once every block was given.
+    pub fn finish(mut self) -> Curve {
+        // The last blocks' windows reach only to the end.
+        while !self.pending.is_empty() {
+            self.step(self.pending.len());
+        }
+        self.gains.push(quantise(10f64.powf(self.db / 20.0)));
+        Curve {
+            block: self.block,
+            gains: self.gains,
+            spans: self.spans,
+        }
+    }
+}
+
 impl Curve {
     /// Analyses the voiceover bus `voice` (planar, whole timeline).
     #[cfg(test)]
@@ -61,47 +150,11 @@ impl Curve {
 
     /// The curve from the voiceover bus's [`block_power`] over the whole
     /// timeline of `n` samples.
+    #[cfg(test)]
     pub fn from_power(power: &[f32], n: usize, d: &DuckPlan, sample_rate: u32) -> Curve {
-        let block = (sample_rate as usize / 1000).max(1);
-        let blocks = power.len();
-        let threshold = 10f64.powf(d.threshold_db / 10.0);
-        let hold = d.hold as usize / block;
-        let down = d.depth_db / (d.attack as f64 / block as f64).max(1.0);
-        let up = d.depth_db / (d.release as f64 / block as f64).max(1.0);
-        // One pass: whether speech holds each block open, the spans it
-        // makes, and the gain moving towards the depth or back.
-        let mut last_speech: Option<usize> = None;
-        let mut spans: Vec<Range<u64>> = Vec::new();
-        let mut db = 0.0f64;
-        let mut gains = Vec::with_capacity(blocks + 1);
-        for b in 0..=blocks {
-            gains.push(quantise(10f64.powf(db / 20.0)));
-            if b == blocks {
-                break;
-            }
-            let w = &power[b..(b + WINDOW_MS).min(blocks)];
-            if w.iter().map(|&p| p as f64).sum::<f64>() / w.len() as f64 >= threshold {
-                last_speech = Some(b + w.len() - 1);
-            }
-            let open = last_speech.is_some_and(|l| b <= l + hold);
-            if open {
-                let (s, e) = ((b * block) as u64, (((b + 1) * block).min(n)) as u64);
-                match spans.last_mut() {
-                    Some(last) if last.end == s => last.end = e,
-                    _ => spans.push(s..e),
-                }
-            }
-            db = if open {
-                (db - down).max(-d.depth_db)
-            } else {
-                (db + up).min(0.0)
-            };
-        }
-        Curve {
-            block,
-            gains,
-            spans,
-        }
+        let mut b = Builder::new(n, d, sample_rate);
+        b.push(power);
+        b.finish()
     }
 
     /// What the gains of timeline samples `span` depend on, for cache keys.
@@ -142,6 +195,22 @@ mod tests {
             clips: true,
             music: true,
         }
+    }
+
+    #[test]
+    fn levels_given_in_pieces_give_the_same_curve() {
+        let power: Vec<f32> = (0..5000)
+            .map(|b| if (b / 700) % 2 == 1 { 0.01 } else { 1e-7 })
+            .collect();
+        let whole = Curve::from_power(&power, 5000 * 48, &plan(), 48_000);
+        let mut b = Builder::new(5000 * 48, &plan(), 48_000);
+        for piece in power.chunks(333) {
+            b.push(piece);
+        }
+        let pieces = b.finish();
+        assert_eq!(whole.gains, pieces.gains);
+        assert_eq!(whole.spans, pieces.spans);
+        assert_eq!(whole.spans.len(), 4, "{:?}", whole.spans);
     }
 
     #[test]

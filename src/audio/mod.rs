@@ -224,34 +224,32 @@ fn ducking(plan: &AudioPlan, grid: &Grid, store: &dyn Store) -> Result<Option<du
         return Ok(None);
     };
     let block = grid.block as usize;
-    // Each chunk's levels straight into their place in the whole.
-    let per_chunk = (grid.chunks[0].end - grid.chunks[0].start).div_ceil(grid.block) as usize;
-    let mut power = vec![0f32; plan.samples.div_ceil(grid.block) as usize];
-    power
-        .par_chunks_mut(per_chunk.max(1))
-        .zip(&grid.chunks)
-        .try_for_each(|(out, chunk)| -> Result<()> {
-            let key = digest(&format!(
-                "audio-voice 2\n{}{}",
-                store.salt(),
-                describe(plan, chunk, Buses::Voice, None, store)
-            ));
-            if let Some(p) = store.load(&key).and_then(|p| unpack(&p, out.len())) {
-                out.copy_from_slice(&p);
-                return Ok(());
-            }
-            let voice = mix_span(plan, chunk.clone(), Buses::Voice, None)?;
-            let p = duck::block_power(&voice, block);
-            out.copy_from_slice(&p[..out.len()]);
-            store.save(&key, &pack(&p))?;
-            Ok(())
-        })?;
-    Ok(Some(duck::Curve::from_power(
-        &power,
-        plan.samples as usize,
-        &d,
-        plan.sample_rate,
-    )))
+    // The chunks' levels, a few at a time and in order, into the curve.
+    let mut curve = duck::Builder::new(plan.samples as usize, &d, plan.sample_rate);
+    for batch in grid.chunks.chunks(rayon::current_num_threads().max(1)) {
+        let levels: Vec<Vec<f32>> = batch
+            .par_iter()
+            .map(|chunk| {
+                let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
+                let key = digest(&format!(
+                    "audio-voice 2\n{}{}",
+                    store.salt(),
+                    describe(plan, chunk, Buses::Voice, None, store)
+                ));
+                if let Some(p) = store.load(&key).and_then(|p| unpack(&p, blocks)) {
+                    return Ok(p);
+                }
+                let voice = mix_span(plan, chunk.clone(), Buses::Voice, None)?;
+                let p = duck::block_power(&voice, block);
+                store.save(&key, &pack(&p))?;
+                Ok(p)
+            })
+            .collect::<Result<_>>()?;
+        for l in &levels {
+            curve.push(l);
+        }
+    }
+    Ok(Some(curve.finish()))
 }
 
 /// Timeline spans (samples) where the voiceovers duck clip audio and music.
