@@ -98,6 +98,20 @@ pub fn write_atomic(path: &Path, text: &str) -> crate::error::Result<()> {
     write_atomic_bytes(path, text.as_bytes())
 }
 
+/// A temporary work directory (removed when dropped).
+pub fn work_dir(prefix: &str) -> crate::error::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|e| {
+            crate::error::Error::io(
+                "cannot create a work directory in",
+                &std::env::temp_dir(),
+                e,
+            )
+        })
+}
+
 /// Writes `bytes` to `path` as [`write_atomic`] does.
 pub fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> crate::error::Result<()> {
     use std::io::Write as _;

@@ -329,6 +329,23 @@ impl AudioRegion {
         self.len() == 0
     }
 
+    /// What the region's samples depend on, as a line of a cache key, its
+    /// source named by `source` (a content fingerprint).
+    pub fn describe(&self, source: &str) -> String {
+        format!(
+            "{source} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {} retime {:?}",
+            self.stream,
+            self.container_start,
+            self.source_start,
+            self.timeline,
+            self.volume,
+            self.fade_in,
+            self.fade_out,
+            self.source_len,
+            self.retime,
+        )
+    }
+
     /// Gain of the region's sample `i` (0-based): volume and fades.
     pub fn gain(&self, i: u64) -> f64 {
         let n = self.len();

@@ -311,16 +311,7 @@ impl Labels {
         frame: ff::frame::Video,
         fonts: &crate::fonts::FontSet,
     ) -> Result<ff::frame::Video> {
-        let work = tempfile::Builder::new()
-            .prefix(".reel-storyboard-")
-            .tempdir()
-            .map_err(|e| {
-                Error::io(
-                    "cannot create a work directory in",
-                    &std::env::temp_dir(),
-                    e,
-                )
-            })?;
+        let work = crate::container::work_dir(".reel-storyboard-")?;
         let setup = crate::render::graphics::setup_fonts(fonts, work.path())?;
         let mut script = format!(
             "[Script Info]\nScriptType: v4.00+\nPlayResX: {}\nPlayResY: {}\n\

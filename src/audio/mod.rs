@@ -627,20 +627,7 @@ fn describe(
     for (name, regions, ducked) in buses_of(plan, buses) {
         let _ = writeln!(d, "{name}");
         for r in regions.iter().filter(|r| overlaps(r, span)) {
-            let _ = writeln!(
-                d,
-                "{} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {} retime {:?}",
-                store.source(r),
-                r.stream,
-                r.container_start,
-                r.source_start,
-                r.timeline,
-                r.volume,
-                r.fade_in,
-                r.fade_out,
-                r.source_len,
-                r.retime,
-            );
+            let _ = writeln!(d, "{}", r.describe(&store.source(r)));
             if let Some(c) = curve.filter(|_| ducked(plan)) {
                 let a = r.timeline.start.max(span.start);
                 let b = r.timeline.end.min(span.end);

@@ -155,20 +155,8 @@ fn graphics(d: &mut String, plan: &Plan, seg: &Segment, images: &Fingerprints) {
 }
 
 fn region(d: &mut String, r: &AudioRegion, prints: &Fingerprints) {
-    let _ = writeln!(
-        d,
-        "{} stream {} container {} start {} timeline {:?} volume {} in {:?} out {:?} len {} retime {:?}",
-        prints.get(&r.source).map_or("?", String::as_str),
-        r.stream,
-        r.container_start,
-        r.source_start,
-        r.timeline,
-        r.volume,
-        r.fade_in,
-        r.fade_out,
-        r.source_len,
-        r.retime,
-    );
+    let source = prints.get(&r.source).map_or("?", String::as_str);
+    let _ = writeln!(d, "{}", r.describe(source));
 }
 
 /// The key of the encoded audio of `samples` of the mix.

@@ -567,16 +567,7 @@ pub fn render_shard(
     let cache = settings.cache.as_ref().ok_or_else(|| {
         Error::Usage("--shard renders into the cache: it cannot be used with --no-cache".into())
     })?;
-    let work = tempfile::Builder::new()
-        .prefix(".reel-shard-")
-        .tempdir()
-        .map_err(|e| {
-            Error::io(
-                "cannot create a work directory in",
-                &std::env::temp_dir(),
-                e,
-            )
-        })?;
+    let work = crate::container::work_dir(".reel-shard-")?;
     let (units, audio) = look_up(plan, settings, work.path())?;
     let costs: Vec<u64> = crate::plan::work_units(plan)
         .iter()

@@ -186,15 +186,7 @@ fn the_slurm_and_kubernetes_jobs_render_shards_that_join_to_one_render() {
     edl(&f);
     let cold = single(&f);
     // reel on the PATH, as in the jobs' images.
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_reel"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_reel();
     let run = |script: &str, env: &[(&str, String)]| {
         let out = std::process::Command::new("sh")
             .args(["-c", script])
@@ -373,6 +365,19 @@ fn explain(a: &std::path::Path, b: &std::path::Path) -> String {
     )
 }
 
+/// PATH with reel's directory first, as in the jobs' images.
+fn path_with_reel() -> String {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_reel"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 /// A single-node Slurm cluster of this machine's own (`scripts/slurm-local`),
 /// stopped by its daemons' pids when dropped.
 struct Slurm {
@@ -444,15 +449,7 @@ fn a_real_slurm_cluster_renders_shards_then_joins_after_failures_and_requeues() 
     edl(&f);
     let cold = single(&f);
     let slurm = Slurm::start(f.path("slurm"));
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_reel"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_reel();
     let submit = |cache: &str, extra: &[&str]| -> String {
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm-render");
         let out = std::process::Command::new("bash")
