@@ -77,6 +77,8 @@ impl PlanFacts {
                 "sample_rate": o.audio.sample_rate,
                 "channels": o.audio.channels,
                 "bitrate": o.audio.bitrate,
+                "quality": o.audio.quality,
+                "options": o.audio.options.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
             }),
         }
     }

@@ -266,7 +266,8 @@ pub struct CacheArgs {
 #[derive(Debug, clap::Args)]
 pub struct ProfileArgs {
     /// Quick low-resolution preview: 640 wide, same frame timing, x264
-    /// ultrafast crf 28, AAC 96k, written to <name>.proxy.<ext>
+    /// ultrafast crf 28, AAC at variable bit rate (quality 2, fast
+    /// search), written to <name>.proxy.<ext>
     /// ([profile.proxy] in the EDL overrides it).
     #[arg(long, conflicts_with = "profile")]
     pub proxy: bool,

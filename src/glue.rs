@@ -76,6 +76,43 @@ pub fn initial_padding(enc: &ff::encoder::Audio) -> i64 {
     unsafe { (*enc.as_ptr()).initial_padding as i64 }
 }
 
+/// Sets an encoder's quality for variable bit rate as FFmpeg's `-q:a`
+/// does (`global_quality` in lambda units; the caller sets `QSCALE`).
+pub fn set_global_quality(ctx: &mut ff::codec::context::Context, quality: f64) {
+    // SAFETY: sets a plain field of a context that is not opened yet.
+    unsafe {
+        (*ctx.as_mut_ptr()).global_quality =
+            (quality * ff::ffi::FF_QP2LAMBDA as f64).round() as i32;
+    }
+}
+
+/// Which of `names` neither the codec context nor the encoder itself has
+/// as an option (AVOption), for a context allocated with its codec.
+pub fn unknown_options<'a>(ctx: &ff::codec::context::Context, names: &[&'a str]) -> Vec<&'a str> {
+    names
+        .iter()
+        .copied()
+        .filter(|name| {
+            let Ok(c) = std::ffi::CString::new(*name) else {
+                return true;
+            };
+            // SAFETY: av_opt_find reads the context's class and, with
+            // SEARCH_CHILDREN, its private data's; the name is a valid C
+            // string for the call's duration.
+            let found = unsafe {
+                ff::ffi::av_opt_find(
+                    ctx.as_ptr() as *mut std::ffi::c_void,
+                    c.as_ptr(),
+                    std::ptr::null(),
+                    0,
+                    ff::ffi::AV_OPT_SEARCH_CHILDREN,
+                )
+            };
+            found.is_null()
+        })
+        .collect()
+}
+
 /// Adds a stream to `output` for packets copied as they are (no
 /// re-encoding) from a stream with `params` and `time_base`; returns its
 /// index.

@@ -212,23 +212,59 @@ pub fn track(parts: Vec<Part>, plan: &AudioPlan, settings: &AudioSettings) -> Re
 
 /// Opens the audio encoder for `settings` at the plan's rate and layout.
 fn open(plan: &AudioPlan, settings: &AudioSettings) -> Result<(ff::encoder::Audio, ff::Codec)> {
+    open_at(plan.sample_rate, plan.channels, settings)
+}
+
+/// Opens the audio encoder for `settings` at `sample_rate` and `channels`,
+/// planar float, with its options and quality.
+pub fn open_at(
+    sample_rate: u32,
+    channels: u32,
+    settings: &AudioSettings,
+) -> Result<(ff::encoder::Audio, ff::Codec)> {
     let what = || format!("audio encoder {}", settings.codec);
     let codec = ff::encoder::find_by_name(&settings.codec)
         .ok_or(Error::Unexpected("the audio encoder went missing"))?;
     let ctx = ff::codec::context::Context::new_with_codec(codec);
     let mut enc = ctx.encoder().audio().context(what)?;
-    let layout = ff::ChannelLayout::default(plan.channels as i32);
+    let layout = ff::ChannelLayout::default(channels as i32);
     let format = ff::format::Sample::F32(ff::format::sample::Type::Planar);
-    enc.set_rate(plan.sample_rate as i32);
+    enc.set_rate(sample_rate as i32);
     enc.set_channel_layout(layout);
     enc.set_format(format);
     enc.set_bit_rate(settings.bitrate as usize);
-    enc.set_time_base(ff::Rational::new(1, plan.sample_rate as i32));
-    enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER);
-    let enc = enc.open_as(codec).context(|| {
+    enc.set_time_base(ff::Rational::new(1, sample_rate as i32));
+    let mut flags = ff::codec::flag::Flags::GLOBAL_HEADER;
+    if let Some(q) = settings.quality {
+        glue::set_global_quality(&mut enc, q);
+        flags |= ff::codec::flag::Flags::QSCALE;
+    }
+    enc.set_flags(flags);
+    let names: Vec<&str> = settings.options.iter().map(|(k, _)| k.as_str()).collect();
+    if let Some(unknown) = glue::unknown_options(&enc, &names).first() {
+        return Err(Error::Ffmpeg {
+            what: format!(
+                "audio encoder {} has no option \"{unknown}\"",
+                settings.codec
+            ),
+            source: ff::Error::OptionNotFound,
+        });
+    }
+    let mut opts = ff::Dictionary::new();
+    for (k, v) in &settings.options {
+        opts.set(k, v);
+    }
+    let enc = enc.open_as_with(codec, opts).context(|| {
         format!(
-            "cannot open audio encoder {} ({} Hz, {} channels, planar float)",
-            settings.codec, plan.sample_rate, plan.channels
+            "cannot open audio encoder {} ({} Hz, {} channels, planar float{})",
+            settings.codec,
+            sample_rate,
+            channels,
+            if settings.options.is_empty() {
+                String::new()
+            } else {
+                format!(", options {:?}", settings.options)
+            }
         )
     })?;
     Ok((enc, codec))

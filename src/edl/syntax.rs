@@ -68,6 +68,39 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
+/// An encoder option's value as FFmpeg takes it: text, whatever TOML type
+/// (number, boolean or string) the EDL wrote it as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionText(pub String);
+
+impl<'de> Deserialize<'de> for OptionText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = OptionText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number, a boolean or text")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<OptionText, E> {
+                Ok(OptionText(u8::from(v).to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<OptionText, E> {
+                Ok(OptionText(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<OptionText, E> {
+                Ok(OptionText(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<OptionText, E> {
+                Ok(OptionText(v.to_string()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<OptionText, E> {
+                Ok(OptionText(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Where a table and its keys' values are in the EDL file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Spans {

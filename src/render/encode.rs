@@ -72,6 +72,15 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
             "audio.codec",
             format!("unknown audio encoder \"{}\"", a.codec),
         ));
+    } else if let Err(e) = crate::audio::encode::open_at(a.sample_rate, a.channels, a) {
+        let key = if !a.options.is_empty() {
+            "audio.options"
+        } else if a.quality.is_some() {
+            "audio.quality"
+        } else {
+            "audio.codec"
+        };
+        problems.push((key, crate::error::Report(&e).to_string()));
     }
     problems
 }

@@ -214,6 +214,26 @@ fn bad_encoder_settings_are_reported_at_their_line() {
         err.contains("t.toml:7:9: unknown audio encoder \"nope\""),
         "{err}"
     );
+    // The encoder's own options: a name it does not have, a value it
+    // refuses, and a quality out of range.
+    for (audio, want) in [
+        (
+            "options = { aac_codr = \"fast\" }\n",
+            "t.toml:7:11: audio encoder aac has no option \"aac_codr\"",
+        ),
+        (
+            "options = { aac_coder = \"slowest\" }\n",
+            "t.toml:7:11: cannot open audio encoder aac",
+        ),
+        (
+            "quality = 300\n",
+            "t.toml:7:11: invalid quality 300 (expected 0 to 100)",
+        ),
+    ] {
+        let (code, err) = check(&f, &format!("{HEAD}[output.audio]\n{audio}{clip}"));
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(want), "{want}\n{err}");
+    }
 }
 
 #[test]

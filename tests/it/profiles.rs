@@ -59,6 +59,50 @@ fn proxy_has_the_frame_timing_of_the_full_render_at_640_wide() {
 }
 
 #[test]
+fn audio_quality_and_encoder_options_reach_the_encoder() {
+    let f = Fixture::new();
+    f.ffmpeg(
+        "-f lavfi -i testsrc2=s=160x90:r=25:d=3 -f lavfi -i anoisesrc=d=3:c=pink:a=0.3 \
+         -c:v libx264 -c:a aac -shortest a.mp4",
+    );
+    f.write(
+        "t.toml",
+        "[output]\npath = \"out.mp4\"\nwidth = 160\nheight = 90\nfps = 25\n\
+         [output.audio]\nbitrate = \"256k\"\n\
+         [profile.low]\naudio = { quality = 0.3, options = { aac_coder = \"fast\" } }\n\
+         [profile.high]\naudio = { quality = 2, options = { aac_coder = \"fast\", aac_pns = false } }\n\
+         [[clip]]\nsource = \"a.mp4\"\nvolume = 1.0\n",
+    );
+    let bitrate = |profile: &str| -> f64 {
+        let out = f.reel(&["render", "--quiet", "--profile", profile, "t.toml"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let file = f.path(&format!("out.{profile}.mp4"));
+        assert_eq!(
+            probe_stream(&file, "a:0", "duration_ts"),
+            (3 * 48000).to_string(),
+            "every sample, whatever the rate control"
+        );
+        probe_stream(&file, "a:0", "bit_rate").parse().unwrap()
+    };
+    f.render("t.toml");
+    let constant: f64 = probe_stream(&f.path("out.mp4"), "a:0", "bit_rate")
+        .parse()
+        .unwrap();
+    let (low, high) = (bitrate("low"), bitrate("high"));
+    // Pink noise takes all the bits it is given: the constant rate keeps
+    // near 256 kb/s, and the variable one follows the quality asked for.
+    assert!((constant - 256_000.0).abs() < 30_000.0, "{constant}");
+    assert!(
+        low < 0.6 * high,
+        "quality 0.3: {low} b/s, quality 2: {high} b/s"
+    );
+}
+
+#[test]
 fn named_profiles_replace_output_keys() {
     let f = fixture(
         "[profile.small]\nwidth = 320\nheight = 180\nvideo = { crf = 30 }\n\
