@@ -140,7 +140,11 @@ pub fn report(outcomes: &[Outcome]) -> String {
                     e["stages"] = Value::Object(
                         s.stages
                             .iter()
-                            .map(|(name, secs)| (name.to_string(), json!({ "wall_seconds": secs })))
+                            .map(|st| {
+                                let times =
+                                    json!({ "wall_seconds": st.wall, "cpu_seconds": st.cpu });
+                                (st.name.to_string(), times)
+                            })
                             .collect(),
                     );
                     e["errors"] = json!([]);
@@ -227,13 +231,5 @@ pub fn junit(outcomes: &[Outcome]) -> String {
 
 /// CPU seconds (user + system) this process has used so far.
 pub fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage fills the struct it is given.
-    unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_SELF, &mut u) != 0 {
-            return 0.0;
-        }
-        let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
-        t(u.ru_utime) + t(u.ru_stime)
-    }
+    crate::render::process_cpu()
 }

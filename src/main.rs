@@ -216,7 +216,13 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
             warnings: Vec::new(),
             cpu_seconds: 0.0,
         };
-        let result = render(&args, edl, &cache_for, &mut outcome);
+        // In a batch, the bar and the log lines say which output this is.
+        let position = if args.edl.len() > 1 {
+            format!("[{}/{}] ", i + 1, args.edl.len())
+        } else {
+            String::new()
+        };
+        let result = render(&args, edl, &cache_for, &position, &mut outcome);
         outcome.cpu_seconds = reel::batch::cpu_seconds() - cpu;
         let failed = result.is_err();
         outcome.result = match result {
@@ -288,15 +294,18 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
 }
 
 /// The progress display `--progress` and `--quiet` ask for.
-fn progress_for(args: &RenderArgs) -> Box<dyn Progress> {
+/// `position` ("[2/3] " in a batch of three, else empty) leads the bar and
+/// the log lines.
+fn progress_for(args: &RenderArgs, position: &str) -> Box<dyn Progress> {
     use cli::ProgressMode as M;
+    let log = || Box::new(Log::new(Duration::from_secs(5), position));
     match args.progress {
         M::Json => Box::new(reel::progress::Json::new(Duration::from_secs(1))),
         _ if args.quiet => Box::new(Silent),
-        M::Bar => Box::new(Bar::new()),
-        M::Plain => Box::new(Log::new(Duration::from_secs(5))),
-        M::Auto if std::io::stderr().is_terminal() => Box::new(Bar::new()),
-        M::Auto => Box::new(Log::new(Duration::from_secs(5))),
+        M::Bar => Box::new(Bar::new(position)),
+        M::Plain => log(),
+        M::Auto if std::io::stderr().is_terminal() => Box::new(Bar::new(position)),
+        M::Auto => log(),
     }
 }
 
@@ -330,7 +339,7 @@ fn render_shards(args: &RenderArgs, shard: (usize, usize), color: bool) -> ExitC
                     cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
                 },
             };
-            render::render_shard(&plan, &settings, shard, progress_for(args).as_ref())
+            render::render_shard(&plan, &settings, shard, progress_for(args, "").as_ref())
         })();
         let json = args.progress == cli::ProgressMode::Json;
         match result {
@@ -432,6 +441,7 @@ fn render(
     args: &RenderArgs,
     edl: &Path,
     cache_for: &Path,
+    position: &str,
     outcome: &mut reel::batch::Outcome,
 ) -> Result<render::Summary> {
     let opts = import_options(&args.interchange);
@@ -476,7 +486,12 @@ fn render(
             cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
         },
     };
-    let summary = render::render(&plan, &output, &settings, progress_for(args).as_ref())?;
+    let summary = render::render(
+        &plan,
+        &output,
+        &settings,
+        progress_for(args, position).as_ref(),
+    )?;
     if let Some(path) = &args.storyboard {
         storyboard(&plan, edl, summary.loudness, path)?;
     }

@@ -27,27 +27,24 @@ impl Progress for Silent {
     fn finish(&self) {}
 }
 
-/// An indicatif bar: frames done/total, fps, ETA.
+/// An indicatif bar: which output of a batch, frames done/total, fps, ETA.
 pub struct Bar(indicatif::ProgressBar);
 
 impl Bar {
-    pub fn new() -> Self {
+    /// `position` ("[2/3] " for the second of three outputs, or empty)
+    /// leads the bar.
+    pub fn new(position: &str) -> Self {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} {msg:9} [{bar:40}] {pos}/{len} frames  {per_sec}  ETA {eta}",
+                "{spinner} {prefix}{msg:9} [{bar:40}] {pos}/{len} frames  {per_sec}  ETA {eta}",
             )
             .expect("valid template")
             .progress_chars("=> "),
         );
+        bar.set_prefix(position.to_string());
         bar.enable_steady_tick(Duration::from_millis(200));
         Bar(bar)
-    }
-}
-
-impl Default for Bar {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -70,6 +67,7 @@ impl Progress for Bar {
 /// Plain lines on stderr at most every `every`, for logs without a terminal.
 pub struct Log {
     every: Duration,
+    position: String,
     started: Instant,
     total: AtomicU64,
     done: AtomicU64,
@@ -77,9 +75,11 @@ pub struct Log {
 }
 
 impl Log {
-    pub fn new(every: Duration) -> Self {
+    /// `position` ("[2/3] " in a batch, or empty) leads each line.
+    pub fn new(every: Duration, position: &str) -> Self {
         Log {
             every,
+            position: position.to_string(),
             started: Instant::now(),
             total: AtomicU64::new(0),
             done: AtomicU64::new(0),
@@ -97,7 +97,8 @@ impl Log {
             0.0
         };
         eprintln!(
-            "reel: {done}/{total} frames ({:.0}%), {fps:.1} fps, ETA {eta:.0} s",
+            "reel: {}{done}/{total} frames ({:.0}%), {fps:.1} fps, ETA {eta:.0} s",
+            self.position,
             100.0 * done as f64 / total as f64
         );
     }
@@ -106,7 +107,7 @@ impl Log {
 impl Progress for Log {
     fn start(&self, total: u64) {
         self.total.store(total, Ordering::Relaxed);
-        eprintln!("reel: rendering {total} frames");
+        eprintln!("reel: {}rendering {total} frames", self.position);
     }
     fn advance(&self, n: u64) {
         let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
@@ -118,7 +119,7 @@ impl Progress for Log {
         }
     }
     fn stage(&self, name: &str) {
-        eprintln!("reel: {name}");
+        eprintln!("reel: {}{name}", self.position);
     }
     fn finish(&self) {}
 }
@@ -134,7 +135,7 @@ pub struct Json {
 impl Json {
     pub fn new(every: Duration) -> Self {
         Json {
-            log: Log::new(every),
+            log: Log::new(every, ""),
         }
     }
 }

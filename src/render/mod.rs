@@ -76,8 +76,38 @@ pub struct Summary {
     /// Wall seconds of each stage: `keys` (fingerprints and cache look-up),
     /// `video` (decoding, drawing, blending and encoding the segments, on
     /// the workers), `audio` (reading, mixing, normalising and encoding the
-    /// sound, beside the video), `join`.
-    pub stages: Vec<(&'static str, f64)>,
+    /// sound, beside the video), `join`; and the workers' seconds (summed
+    /// over them) within the video: `decode`, `blend`, `encode`.
+    pub stages: Vec<Stage>,
+}
+
+/// A stage's wall seconds and the CPU seconds (user and system) spent on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stage {
+    pub name: &'static str,
+    pub wall: f64,
+    pub cpu: f64,
+}
+
+/// CPU seconds (user and system) this process has used so far.
+pub fn process_cpu() -> f64 {
+    cpu_clock(libc::CLOCK_PROCESS_CPUTIME_ID)
+}
+
+/// CPU seconds the calling thread has used so far.
+fn thread_cpu() -> f64 {
+    cpu_clock(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+fn cpu_clock(clock: libc::clockid_t) -> f64 {
+    // SAFETY: clock_gettime fills the timespec it is given.
+    unsafe {
+        let mut t: libc::timespec = std::mem::zeroed();
+        if libc::clock_gettime(clock, &mut t) != 0 {
+            return 0.0;
+        }
+        t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,11 +171,13 @@ pub fn render(
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let started = Instant::now();
+    let cpu_started = process_cpu();
     let place = OutputPlace::prepare(output)?;
     let reference = Reference::open(&plan.output)?;
     let cache = settings.cache.as_ref();
     let (mut units, audio) = look_up(plan, settings, place.work.path())?;
     let keys_secs = started.elapsed().as_secs_f64();
+    let keys_cpu = process_cpu() - cpu_started;
     progress.start(plan.range.end - plan.range.start);
     for u in units.iter().filter(|u| u.file.is_some()) {
         progress.advance(u.seg.frames.end - u.seg.frames.start);
@@ -169,6 +201,7 @@ pub fn render(
     commit(&mut units, cache)?;
     progress.stage("joining");
     let join_started = Instant::now();
+    let join_cpu = process_cpu();
     let loudness = track.loudness;
     let muxer = place.muxer;
     place.persist(output, |tmp| {
@@ -193,6 +226,7 @@ pub fn render(
         join::join(tmp, muxer, video, audio, subtitle_tracks(plan))
     })?;
     let join_secs = join_started.elapsed().as_secs_f64();
+    let join_cpu = process_cpu() - join_cpu;
     graphics::write_sidecars(plan, output)?;
     if let Some(c) = cache {
         c.evict();
@@ -208,13 +242,21 @@ pub fn render(
         loudness,
         concealed: concealed.load(Ordering::Relaxed),
         stages: vec![
-            ("keys", keys_secs),
-            ("video", timings.video),
-            ("decode", timings.decode),
-            ("blend", timings.blend),
-            ("encode", timings.encode),
-            ("audio", timings.audio),
-            ("join", join_secs),
+            Stage {
+                name: "keys",
+                wall: keys_secs,
+                cpu: keys_cpu,
+            },
+            timings.video,
+            timings.decode,
+            timings.blend,
+            timings.encode,
+            timings.audio,
+            Stage {
+                name: "join",
+                wall: join_secs,
+                cpu: join_cpu,
+            },
         ],
         reused: cache.map(|_| Reused {
             segments: reused,
@@ -479,13 +521,19 @@ fn run(
         setup,
         clock: &clock,
     };
+    let cpu_started = process_cpu();
     let (video, audio) = std::thread::scope(|s| {
         let audio = s.spawn(|| {
             let started = Instant::now();
+            // The audio runs on this thread and rayon's global pool, which
+            // nothing else uses meanwhile (the workers have their own).
+            let pool_cpu = || rayon::broadcast(|_| thread_cpu()).iter().sum::<f64>();
+            let cpu = thread_cpu() + pool_cpu();
             let track = audio
                 .map(|a| render_audio(plan, settings.cache.as_ref(), a, work))
                 .transpose();
-            track.map(|t| (t, started.elapsed().as_secs_f64()))
+            let cpu = thread_cpu() + pool_cpu() - cpu;
+            track.map(|t| (t, started.elapsed().as_secs_f64(), cpu))
         });
         let started = Instant::now();
         let video = pool
@@ -502,28 +550,45 @@ fn run(
             let _ = std::fs::remove_file(&u.scratch);
         }
     }
+    let both_cpu = process_cpu() - cpu_started;
     let video = video?;
-    let (track, audio) = audio?;
+    let (track, audio, audio_cpu) = audio?;
+    // The video's CPU is the rest of the process's over the stage. Decoding
+    // and blending are timed on the workers' own threads; encoding is the
+    // rest, with the encoders' threads (and decoders' threads when
+    // --jobs leaves them more than one).
+    let video_cpu = (both_cpu - audio_cpu).max(0.0);
+    let (decode, blend) = (clock.stage(Work::Decode), clock.stage(Work::Blend));
+    let mut encode = clock.stage(Work::Encode);
+    encode.cpu = (video_cpu - decode.cpu - blend.cpu).max(0.0);
     Ok((
         track,
         Timings {
-            video,
-            audio,
-            decode: clock.secs(Work::Decode),
-            blend: clock.secs(Work::Blend),
-            encode: clock.secs(Work::Encode),
+            video: Stage {
+                name: "video",
+                wall: video,
+                cpu: video_cpu,
+            },
+            audio: Stage {
+                name: "audio",
+                wall: audio,
+                cpu: audio_cpu,
+            },
+            decode,
+            blend,
+            encode,
         },
     ))
 }
 
-/// Wall seconds of the stages that run side by side, and the workers'
-/// seconds (summed over them) within the video.
+/// The stages that run side by side, and the workers' work (seconds
+/// summed over them) within the video.
 struct Timings {
-    video: f64,
-    audio: f64,
-    decode: f64,
-    blend: f64,
-    encode: f64,
+    video: Stage,
+    audio: Stage,
+    decode: Stage,
+    blend: Stage,
+    encode: Stage,
 }
 
 /// What a shard did.
@@ -796,7 +861,7 @@ fn render_segment<'a>(
                 step,
                 steps,
             } => {
-                let started = Instant::now();
+                let started = Stamp::now();
                 reader(&mut readers, from, from_local)?;
                 reader(&mut readers, to, to_local)?;
                 let (head, tail) = readers.split_at_mut(to - range.start);
@@ -806,7 +871,7 @@ fn render_segment<'a>(
                     .frame(from_local)?;
                 let b = tail[0].as_mut().expect("opened").frame(to_local)?;
                 clock.add(Work::Decode, started);
-                let started = Instant::now();
+                let started = Stamp::now();
                 // Layers attached to a clip dissolve with it.
                 let pa = painter.paint(Some(from), k, Input::Borrowed(a))?;
                 let pb = painter.paint(Some(to), k, Input::Borrowed(b))?;
@@ -868,10 +933,29 @@ struct Job<'a> {
 }
 
 /// Seconds the workers spent (summed over them) decoding and conforming
-/// pictures, drawing and blending them, and encoding them.
+/// pictures, drawing and blending them, and encoding them: wall and their
+/// own threads' CPU, in nanoseconds.
 #[derive(Default)]
 struct WorkerClock {
     nanos: [AtomicU64; 3],
+    cpu_nanos: [AtomicU64; 3],
+}
+
+/// When a piece of work started, by the wall clock and the thread's CPU
+/// clock.
+#[derive(Clone, Copy)]
+struct Stamp {
+    wall: Instant,
+    cpu: f64,
+}
+
+impl Stamp {
+    fn now() -> Stamp {
+        Stamp {
+            wall: Instant::now(),
+            cpu: thread_cpu(),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -884,19 +968,31 @@ enum Work {
 impl WorkerClock {
     /// Runs `f`, counting its time as `work`.
     fn time<T>(&self, work: Work, f: impl FnOnce() -> T) -> T {
-        let started = Instant::now();
+        let started = Stamp::now();
         let out = f();
         self.add(work, started);
         out
     }
 
-    /// Counts the time since `started` as `work`.
-    fn add(&self, work: Work, started: Instant) {
-        self.nanos[work as usize].fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    /// Counts the time since `started` (on this thread) as `work`.
+    fn add(&self, work: Work, started: Stamp) {
+        let i = work as usize;
+        self.nanos[i].fetch_add(started.wall.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let cpu = ((thread_cpu() - started.cpu).max(0.0) * 1e9) as u64;
+        self.cpu_nanos[i].fetch_add(cpu, Ordering::Relaxed);
     }
 
-    fn secs(&self, work: Work) -> f64 {
-        self.nanos[work as usize].load(Ordering::Relaxed) as f64 / 1e9
+    fn stage(&self, work: Work) -> Stage {
+        let i = work as usize;
+        Stage {
+            name: match work {
+                Work::Decode => "decode",
+                Work::Blend => "blend",
+                Work::Encode => "encode",
+            },
+            wall: self.nanos[i].load(Ordering::Relaxed) as f64 / 1e9,
+            cpu: self.cpu_nanos[i].load(Ordering::Relaxed) as f64 / 1e9,
+        }
     }
 }
 

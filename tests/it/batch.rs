@@ -94,6 +94,26 @@ fn language_versions_render_together_and_share_their_pictures() {
         assert!(stage(&outputs[0], s) > 0.0, "{s}");
         assert_eq!(stage(&outputs[1], s), 0.0, "{s}");
     }
+    // CPU per stage: the video's parts add up to it, the audio's is its
+    // own, and together they stay within the output's CPU time.
+    let cpu = |o: &Value, s: &str| o["stages"][s]["cpu_seconds"].as_f64().unwrap();
+    let first = &outputs[0];
+    let parts = cpu(first, "decode") + cpu(first, "blend") + cpu(first, "encode");
+    assert!(
+        cpu(first, "decode") > 0.0 && cpu(first, "encode") > 0.0,
+        "{first}"
+    );
+    assert!((parts - cpu(first, "video")).abs() < 0.01, "{first}");
+    assert!(cpu(first, "audio") > 0.0 && cpu(&outputs[1], "audio") > 0.0);
+    for o in outputs {
+        let stages: f64 = ["keys", "video", "audio", "join"]
+            .iter()
+            .map(|s| cpu(o, s))
+            .sum();
+        let total = o["cpu_seconds"].as_f64().unwrap();
+        assert!(stages <= total + 0.01, "stages {stages} of {total}: {o}");
+    }
+    assert_eq!(cpu(&outputs[1], "decode"), 0.0);
     assert_eq!(outputs[1]["status"], "ok");
     // JUnit: one passing test case per output.
     let xml = std::fs::read_to_string(f.path("j.xml")).unwrap();
