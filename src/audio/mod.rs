@@ -169,12 +169,15 @@ enum Buses {
 /// Mixes, normalises and encodes the audio plan's `samples` (the whole
 /// timeline, or the span of a range render: mixed and normalised as a
 /// whole, so that the span sounds as it does in the full render), and
-/// measures the encoded result.
+/// measures the encoded result. With a `scratch` directory, the chunks
+/// mixed for measuring are kept there for the encoding pass, which then
+/// need not read and resample the sources again.
 pub fn render(
     plan: &AudioPlan,
     settings: &AudioSettings,
     samples: Range<u64>,
     store: &dyn Store,
+    scratch: Option<&Path>,
 ) -> Result<Rendered> {
     let (frame, joinable) = encode::framing(plan, settings)?;
     let grid = Grid::new(plan, frame);
@@ -187,6 +190,7 @@ pub fn render(
         curve: curve.as_ref(),
         store,
         joinable,
+        scratch,
     };
     let (rendered, limiter) = match plan.loudness {
         Some(target) => job.normalise(target)?,
@@ -320,6 +324,7 @@ struct Job<'a> {
     curve: Option<&'a duck::Curve>,
     store: &'a dyn Store,
     joinable: bool,
+    scratch: Option<&'a Path>,
 }
 
 impl Job<'_> {
@@ -330,6 +335,49 @@ impl Job<'_> {
             self.store.salt(),
             describe(self.plan, span, Buses::All, self.curve, self.store)
         ))
+    }
+
+    /// Where the measuring pass keeps the mix of `span` for the encoding
+    /// pass, if there is a scratch directory.
+    fn kept_mix(&self, span: &Range<u64>) -> Option<std::path::PathBuf> {
+        self.scratch
+            .map(|d| d.join(format!("mix-{}-{}.f32", span.start, span.end)))
+    }
+
+    /// The mix of `span`, from the scratch directory where the measuring
+    /// pass kept it (for every encoding attempt; the directory goes with
+    /// the render), else mixed from the sources.
+    fn mix(&self, span: &Range<u64>) -> Result<Planar> {
+        if let Some(path) = self.kept_mix(span) {
+            let len = (span.end - span.start) as usize;
+            if let Ok(bytes) = std::fs::read(&path) {
+                if bytes.len() == len * 4 * self.plan.channels as usize {
+                    return Ok(bytes
+                        .chunks_exact(len * 4)
+                        .map(|c| {
+                            c.chunks_exact(4)
+                                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                                .collect()
+                        })
+                        .collect());
+                }
+            }
+        }
+        mix_span(self.plan, span.clone(), Buses::All, self.curve)
+    }
+
+    /// Keeps `mix` of `span` for [`Job::mix`]. Failing to is no error: the
+    /// encoding pass mixes it again.
+    fn keep_mix(&self, span: &Range<u64>, mix: &Planar) {
+        if let Some(path) = self.kept_mix(span) {
+            let mut bytes = Vec::with_capacity(mix.len() * mix.first().map_or(0, Vec::len) * 4);
+            for c in mix {
+                for v in c {
+                    bytes.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            let _ = std::fs::write(path, bytes);
+        }
     }
 
     /// Pass 2: every chunk's K-weighted energy and true peak per block.
@@ -347,9 +395,13 @@ impl Job<'_> {
                     return Ok(m);
                 }
                 let mix = mix_span(self.plan, ext.clone(), Buses::All, self.curve)?;
+                self.keep_mix(&ext, &mix);
                 let pre = (chunk.start - ext.start) as usize;
                 let end = (chunk.end - ext.start) as usize;
-                let body: Vec<Vec<f32>> = mix.iter().map(|c| c[..end].to_vec()).collect();
+                let mut body = mix;
+                for c in &mut body {
+                    c.truncate(end);
+                }
                 let mut m = loudness::block_energies(&body, self.plan.sample_rate, block, pre);
                 let peaks = loudness::block_peaks(&body, self.plan.sample_rate, block, pre)?;
                 m.extend_from_slice(&peaks);
@@ -392,7 +444,7 @@ impl Job<'_> {
             })
             .collect();
         let mix_of = |span: Range<u64>| -> Result<(Planar, Option<Vec<f32>>)> {
-            let mix = mix_span(self.plan, span.clone(), Buses::All, self.curve)?;
+            let mix = self.mix(&span)?;
             let gain = limiter.map(|l| l.span(span.start as usize..span.end as usize));
             Ok((mix, gain))
         };
@@ -798,5 +850,59 @@ fn master_fades(mix: &mut [Vec<f32>], span: &Range<u64>, plan: &AudioPlan) {
                 *s *= (n - 1 - t) as f32 / fo as f32;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_mix_reads_back_exactly_and_a_wrong_one_is_mixed_again() {
+        let plan = AudioPlan {
+            sample_rate: 48_000,
+            channels: 2,
+            samples: 48_000,
+            clips: Vec::new(),
+            voiceovers: Vec::new(),
+            music: Vec::new(),
+            ducking: None,
+            loudness: None,
+            fade_in: 0,
+            fade_out: 0,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let grid = Grid::new(&plan, 1024);
+        let nowhere = Nowhere(dir.path());
+        let settings = AudioSettings::default();
+        let job = Job {
+            plan: &plan,
+            settings: &settings,
+            grid: &grid,
+            curve: None,
+            store: &nowhere,
+            joinable: true,
+            scratch: Some(dir.path()),
+        };
+        let span = 100..1100;
+        // Distinct values per channel and sample, extremes included.
+        let mix: Planar = (0..2)
+            .map(|c| {
+                (0..1000)
+                    .map(|i| match i {
+                        0 => f32::MIN_POSITIVE,
+                        1 => -1.5e-7,
+                        _ => (i as f32 * 0.37 + c as f32).sin() * (1.0 + c as f32),
+                    })
+                    .collect()
+            })
+            .collect();
+        job.keep_mix(&span, &mix);
+        assert_eq!(job.mix(&span).unwrap(), mix, "read back bit for bit");
+        // Another span has no kept mix: mixed from the (silent) plan.
+        assert_eq!(job.mix(&(0..500)).unwrap(), vec![vec![0.0f32; 500]; 2]);
+        // A kept file of the wrong length is not trusted.
+        std::fs::write(job.kept_mix(&(0..10)).unwrap(), [0u8; 12]).unwrap();
+        assert_eq!(job.mix(&(0..10)).unwrap(), vec![vec![0.0f32; 10]; 2]);
     }
 }

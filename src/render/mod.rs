@@ -708,7 +708,13 @@ fn render_audio(
         Some(s) => s,
         None => &nowhere,
     };
-    audio::render(&plan.audio, &plan.output.audio, plan.range_samples(), store)
+    audio::render(
+        &plan.audio,
+        &plan.output.audio,
+        plan.range_samples(),
+        store,
+        Some(dir),
+    )
 }
 
 /// Moves rendered segments into the cache (or opens their work files).
