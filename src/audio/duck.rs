@@ -16,11 +16,60 @@ const WINDOW_MS: usize = 10;
 pub struct Curve {
     /// Samples per block (1 ms).
     block: usize,
-    /// Linear gain at the start of each block, in 65535ths (an hour's
-    /// curve in 7 MB).
-    gains: Vec<u16>,
+    /// Linear gain at the start of each block, in 65535ths.
+    gains: Runs,
     /// Timeline samples where speech holds the duck down.
     pub spans: Vec<Range<u64>>,
+}
+
+/// A gain per block, kept as runs of equal gains: flat stretches (no
+/// speech, or held down under it) are one entry each, so an hour's curve
+/// is as small as its ramps.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Runs {
+    /// (first block, gain) of each run, in order; the first at block 0.
+    runs: Vec<(u32, u16)>,
+    /// Blocks in all.
+    len: usize,
+}
+
+impl Runs {
+    fn push(&mut self, gain: u16) {
+        if self.runs.last().is_none_or(|&(_, g)| g != gain) {
+            self.runs.push((self.len as u32, gain));
+        }
+        self.len += 1;
+    }
+
+    /// The gains of blocks `from..to` (those before `len`).
+    fn blocks(&self, from: usize, to: usize) -> Vec<u16> {
+        let to = to.min(self.len);
+        let mut out = Vec::with_capacity(to.saturating_sub(from));
+        if from >= to {
+            return out;
+        }
+        // The first run starts at block 0, so one starts at or before `from`.
+        let mut i = self.runs.partition_point(|&(b, _)| b as usize <= from) - 1;
+        let mut b = from;
+        while b < to {
+            let end = self
+                .runs
+                .get(i + 1)
+                .map_or(self.len, |&(e, _)| e as usize)
+                .min(to);
+            out.extend(std::iter::repeat_n(self.runs[i].1, end - b));
+            b = end;
+            i += 1;
+        }
+        out
+    }
+
+    fn get(&self, b: usize) -> Option<u16> {
+        (b < self.len).then(|| {
+            let i = self.runs.partition_point(|&(s, _)| s as usize <= b);
+            self.runs[i - 1].1
+        })
+    }
 }
 
 fn quantise(gain: f64) -> u16 {
@@ -66,7 +115,7 @@ pub struct Builder {
     next: usize,
     last_speech: Option<usize>,
     db: f64,
-    gains: Vec<u16>,
+    gains: Runs,
     spans: Vec<Range<u64>>,
 }
 
@@ -85,7 +134,7 @@ impl Builder {
             next: 0,
             last_speech: None,
             db: 0.0,
-            gains: Vec::with_capacity(n.div_ceil(block) + 1),
+            gains: Runs::default(),
             spans: Vec::new(),
         }
     }
@@ -159,10 +208,10 @@ impl Curve {
 
     /// What the gains of timeline samples `span` depend on, for cache keys.
     pub fn describe(&self, span: Range<u64>) -> String {
-        let from = (span.start as usize / self.block).min(self.gains.len());
-        let to = (span.end as usize / self.block + 2).min(self.gains.len());
+        let from = span.start as usize / self.block;
+        let to = span.end as usize / self.block + 2;
         let mut h = blake3::Hasher::new();
-        for g in &self.gains[from..to] {
+        for g in self.gains.blocks(from, to) {
             h.update(&g.to_le_bytes());
         }
         h.finalize().to_hex()[..40].to_string()
@@ -171,14 +220,60 @@ impl Curve {
     /// Gain at timeline sample `s`.
     pub fn gain(&self, s: u64) -> f32 {
         let b = s as usize / self.block;
-        let Some(&a) = self.gains.get(b) else {
+        let Some(a) = self.gains.get(b) else {
             return 1.0;
         };
-        let z = self.gains.get(b + 1).copied().unwrap_or(a);
-        let (a, z) = (a as f32 / 65535.0, z as f32 / 65535.0);
-        let t = (s as usize % self.block) as f32 / self.block as f32;
-        a + (z - a) * t
+        let z = self.gains.get(b + 1).unwrap_or(a);
+        interpolate(a, z, s as usize % self.block, self.block)
     }
+
+    /// The gains of timeline samples `span`, laid out for reading sample
+    /// by sample.
+    pub fn window(&self, span: Range<u64>) -> Window {
+        let first = span.start as usize / self.block;
+        Window {
+            block: self.block,
+            first,
+            len: self.gains.len,
+            gains: self.gains.blocks(first, span.end as usize / self.block + 2),
+        }
+    }
+}
+
+/// The curve's gains over a span of the timeline ([`Curve::window`]).
+pub struct Window {
+    block: usize,
+    /// Block of `gains[0]`.
+    first: usize,
+    /// Blocks of the whole curve.
+    len: usize,
+    gains: Vec<u16>,
+}
+
+impl Window {
+    /// Gain at timeline sample `s` (within the window's span), as
+    /// [`Curve::gain`] gives it.
+    pub fn gain(&self, s: u64) -> f32 {
+        let b = s as usize / self.block;
+        if b >= self.len {
+            return 1.0;
+        }
+        let a = self.gains[b - self.first];
+        let z = if b + 1 < self.len {
+            self.gains[b + 1 - self.first]
+        } else {
+            a
+        };
+        interpolate(a, z, s as usize % self.block, self.block)
+    }
+}
+
+/// The gain `at` samples into a block that starts at `a` and whose next
+/// starts at `z` (65535ths).
+fn interpolate(a: u16, z: u16, at: usize, block: usize) -> f32 {
+    let (a, z) = (a as f32 / 65535.0, z as f32 / 65535.0);
+    let t = at as f32 / block as f32;
+    a + (z - a) * t
 }
 
 #[cfg(test)]
@@ -211,6 +306,38 @@ mod tests {
         assert_eq!(whole.gains, pieces.gains);
         assert_eq!(whole.spans, pieces.spans);
         assert_eq!(whole.spans.len(), 4, "{:?}", whole.spans);
+    }
+
+    #[test]
+    fn runs_give_every_block_and_windows_every_sample_as_the_whole_curve() {
+        let power: Vec<f32> = (0..12_000)
+            .map(|b| if (b / 3000) % 2 == 1 { 0.01 } else { 1e-7 })
+            .collect();
+        let n = 12_000 * 48 - 17;
+        let c = Curve::from_power(&power, n, &plan(), 48_000);
+        // Flat stretches are single runs: far fewer runs than blocks.
+        assert!(
+            c.gains.runs.len() < c.gains.len / 4,
+            "{} runs",
+            c.gains.runs.len()
+        );
+        let dense = c.gains.blocks(0, c.gains.len);
+        assert_eq!(dense.len(), c.gains.len);
+        for (b, g) in dense.iter().enumerate().step_by(7) {
+            assert_eq!(c.gains.get(b), Some(*g));
+            assert_eq!(c.gains.blocks(b, b + 3), dense[b..(b + 3).min(dense.len())]);
+        }
+        assert_eq!(c.gains.get(c.gains.len), None);
+        for span in [
+            0..4800u64,
+            143_990..168_017,
+            (n as u64 - 100)..(n as u64 + 200),
+        ] {
+            let w = c.window(span.clone());
+            for s in span {
+                assert_eq!(w.gain(s), c.gain(s), "sample {s}");
+            }
+        }
     }
 
     #[test]

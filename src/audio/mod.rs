@@ -786,11 +786,12 @@ fn add(
     let lo = span.start.max(t0) - t0;
     let hi = span.end.min(region.timeline.end) - t0;
     let source = region_samples(region, lo..hi, plan)?;
+    let duck = duck.map(|c| c.window(t0 + lo..t0 + hi));
     for (dst, src) in mix.iter_mut().zip(&source) {
         for (j, s) in src.iter().enumerate() {
             let i = lo + j as u64;
             let g = region.gain(i) as f32;
-            let g = duck.map_or(g, |c| g * c.gain(t0 + i));
+            let g = duck.as_ref().map_or(g, |c| g * c.gain(t0 + i));
             dst[(t0 + i - span.start) as usize] += s * g;
         }
     }
