@@ -611,16 +611,11 @@ fn quiet_on_closed_pipe() {
 /// glibc's heap. By default glibc raises its mmap threshold each time such a
 /// buffer is freed, after which picture buffers come from the heap and
 /// freed ones stay resident: about 180 MB more at peak on the demo.
-/// Smaller blocks freed at a heap's top are kept up to 64 MB rather than
-/// handed back at once: handing them back (madvise on a thread's heap)
-/// flushed every core's TLB each time, a fifth of a proxy render's audio
-/// time on the demo; the peak stays as it was.
 fn limit_heap_growth() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
         libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
     }
 }
