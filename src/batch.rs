@@ -78,7 +78,7 @@ impl PlanFacts {
                 "channels": o.audio.channels,
                 "bitrate": o.audio.bitrate,
                 "quality": o.audio.quality,
-                "options": o.audio.options.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
+                "options": o.audio.options,
             }),
         }
     }
@@ -227,9 +227,4 @@ pub fn junit(outcomes: &[Outcome]) -> String {
     }
     x.push_str("</testsuite>\n</testsuites>\n");
     x
-}
-
-/// CPU seconds (user + system) this process has used so far.
-pub fn cpu_seconds() -> f64 {
-    crate::render::process_cpu()
 }

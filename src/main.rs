@@ -200,10 +200,16 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
     let quiet = args.quiet || json;
     let mut outcomes = Vec::new();
     for (i, edl) in args.edl.iter().enumerate() {
+        // In a batch, the bar and the log lines say which output this is.
+        let position = if args.edl.len() > 1 {
+            format!("[{}/{}] ", i + 1, args.edl.len())
+        } else {
+            String::new()
+        };
         if args.edl.len() > 1 && !quiet {
-            eprintln!("reel: [{}/{}] {}", i + 1, args.edl.len(), edl.display());
+            eprintln!("reel: {position}{}", edl.display());
         }
-        let cpu = reel::batch::cpu_seconds();
+        let cpu = render::process_cpu();
         let mut outcome = reel::batch::Outcome {
             edl: edl.clone(),
             output: None,
@@ -216,14 +222,8 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
             warnings: Vec::new(),
             cpu_seconds: 0.0,
         };
-        // In a batch, the bar and the log lines say which output this is.
-        let position = if args.edl.len() > 1 {
-            format!("[{}/{}] ", i + 1, args.edl.len())
-        } else {
-            String::new()
-        };
         let result = render(&args, edl, &cache_for, &position, &mut outcome);
-        outcome.cpu_seconds = reel::batch::cpu_seconds() - cpu;
+        outcome.cpu_seconds = render::process_cpu() - cpu;
         let failed = result.is_err();
         outcome.result = match result {
             Ok(summary) => {

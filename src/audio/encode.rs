@@ -240,7 +240,7 @@ pub fn open_at(
         flags |= ff::codec::flag::Flags::QSCALE;
     }
     enc.set_flags(flags);
-    let names: Vec<&str> = settings.options.iter().map(|(k, _)| k.as_str()).collect();
+    let names: Vec<&str> = settings.options.keys().map(String::as_str).collect();
     if let Some(unknown) = glue::unknown_options(&enc, &names).first() {
         return Err(Error::Ffmpeg {
             what: format!(

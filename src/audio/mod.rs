@@ -141,19 +141,26 @@ fn digest(text: &str) -> String {
     blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
 }
 
+/// Values as little-endian bytes, and back.
+fn to_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn from_bytes(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
+        .collect()
+}
+
 /// The values of a measurement, as the bytes of one stored packet.
 fn pack(values: &[f32]) -> Vec<ff::Packet> {
-    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    vec![ff::Packet::copy(&bytes)]
+    vec![ff::Packet::copy(&to_bytes(values))]
 }
 
 fn unpack(packets: &[ff::Packet], len: usize) -> Option<Vec<f32>> {
     let data = packets.first()?.data()?;
-    (data.len() == len * 4).then(|| {
-        data.chunks_exact(4)
-            .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
-            .collect()
-    })
+    (data.len() == len * 4).then(|| from_bytes(data))
 }
 
 /// Samples, one vector per channel.
@@ -352,14 +359,7 @@ impl Job<'_> {
             let len = (span.end - span.start) as usize;
             if let Ok(bytes) = std::fs::read(&path) {
                 if bytes.len() == len * 4 * self.plan.channels as usize {
-                    return Ok(bytes
-                        .chunks_exact(len * 4)
-                        .map(|c| {
-                            c.chunks_exact(4)
-                                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                                .collect()
-                        })
-                        .collect());
+                    return Ok(bytes.chunks_exact(len * 4).map(from_bytes).collect());
                 }
             }
         }
@@ -370,12 +370,7 @@ impl Job<'_> {
     /// encoding pass mixes it again.
     fn keep_mix(&self, span: &Range<u64>, mix: &Planar) {
         if let Some(path) = self.kept_mix(span) {
-            let mut bytes = Vec::with_capacity(mix.len() * mix.first().map_or(0, Vec::len) * 4);
-            for c in mix {
-                for v in c {
-                    bytes.extend_from_slice(&v.to_le_bytes());
-                }
-            }
+            let bytes: Vec<u8> = mix.iter().flat_map(|c| to_bytes(c)).collect();
             let _ = std::fs::write(path, bytes);
         }
     }

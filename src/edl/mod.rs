@@ -504,8 +504,8 @@ pub struct AudioSettings {
     /// Variable bit rate at this quality, as FFmpeg's `-q:a` (for `aac`
     /// 0.1..2, higher is better); `bitrate` is then not used.
     pub quality: Option<f64>,
-    /// The encoder's own options (AVOptions), by name, in name order.
-    pub options: Vec<(String, String)>,
+    /// The encoder's own options (AVOptions), by name.
+    pub options: BTreeMap<String, String>,
     pub sample_rate: u32,
     pub channels: u32,
     pub loudness: Option<Loudness>,
@@ -671,7 +671,7 @@ impl Default for AudioSettings {
             codec: "aac".into(),
             bitrate: 192_000,
             quality: None,
-            options: Vec::new(),
+            options: BTreeMap::new(),
             sample_rate: 48_000,
             channels: 2,
             loudness: None,
@@ -867,7 +867,7 @@ impl Edl {
                 // at a constant bit rate), which would otherwise cost a
                 // preview more than its pictures.
                 o.audio.quality = Some(2.0);
-                o.audio.options = vec![("aac_coder".into(), "fast".into())];
+                o.audio.options = BTreeMap::from([("aac_coder".into(), "fast".into())]);
             }
             o.draft = true;
         }

@@ -867,7 +867,7 @@ fn render_segment<'a>(
                 step,
                 steps,
             } => {
-                let started = Stamp::now();
+                let started = Stamp::now(Work::Decode);
                 reader(&mut readers, from, from_local)?;
                 reader(&mut readers, to, to_local)?;
                 let (head, tail) = readers.split_at_mut(to - range.start);
@@ -877,7 +877,7 @@ fn render_segment<'a>(
                     .frame(from_local)?;
                 let b = tail[0].as_mut().expect("opened").frame(to_local)?;
                 clock.add(Work::Decode, started);
-                let started = Stamp::now();
+                let started = Stamp::now(Work::Blend);
                 // Layers attached to a clip dissolve with it.
                 let pa = painter.paint(Some(from), k, Input::Borrowed(a))?;
                 let pb = painter.paint(Some(to), k, Input::Borrowed(b))?;
@@ -939,32 +939,34 @@ struct Job<'a> {
 }
 
 /// Seconds the workers spent (summed over them) decoding and conforming
-/// pictures, drawing and blending them, and encoding them: wall and their
-/// own threads' CPU, in nanoseconds.
+/// pictures, drawing and blending them, and encoding them, in nanoseconds:
+/// wall, and the CPU of their own threads for decoding and blending
+/// (encoding's CPU is mostly the encoders' threads, so [`run`] takes it as
+/// the rest of the video's).
 #[derive(Default)]
 struct WorkerClock {
     nanos: [AtomicU64; 3],
     cpu_nanos: [AtomicU64; 3],
 }
 
-/// When a piece of work started, by the wall clock and the thread's CPU
-/// clock.
+/// When a piece of work started, by the wall clock and, for work whose
+/// CPU is counted, the thread's CPU clock.
 #[derive(Clone, Copy)]
 struct Stamp {
     wall: Instant,
-    cpu: f64,
+    cpu: Option<f64>,
 }
 
 impl Stamp {
-    fn now() -> Stamp {
+    fn now(work: Work) -> Stamp {
         Stamp {
             wall: Instant::now(),
-            cpu: thread_cpu(),
+            cpu: (work != Work::Encode).then(thread_cpu),
         }
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Work {
     Decode = 0,
     Blend = 1,
@@ -974,7 +976,7 @@ enum Work {
 impl WorkerClock {
     /// Runs `f`, counting its time as `work`.
     fn time<T>(&self, work: Work, f: impl FnOnce() -> T) -> T {
-        let started = Stamp::now();
+        let started = Stamp::now(work);
         let out = f();
         self.add(work, started);
         out
@@ -984,8 +986,10 @@ impl WorkerClock {
     fn add(&self, work: Work, started: Stamp) {
         let i = work as usize;
         self.nanos[i].fetch_add(started.wall.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        let cpu = ((thread_cpu() - started.cpu).max(0.0) * 1e9) as u64;
-        self.cpu_nanos[i].fetch_add(cpu, Ordering::Relaxed);
+        if let Some(cpu) = started.cpu {
+            let cpu = ((thread_cpu() - cpu).max(0.0) * 1e9) as u64;
+            self.cpu_nanos[i].fetch_add(cpu, Ordering::Relaxed);
+        }
     }
 
     fn stage(&self, work: Work) -> Stage {
