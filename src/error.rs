@@ -308,6 +308,10 @@ pub enum Error {
     /// The worker threads could not be started.
     #[error("cannot start workers")]
     Workers(#[source] rayon::ThreadPoolBuildError),
+    /// A segment this output shares with an earlier output of the run
+    /// failed there (its message).
+    #[error("a segment shared with an earlier output failed: {0}")]
+    Shared(String),
     /// Something that the checks before rendering rule out happened anyway.
     #[error("{0}")]
     Unexpected(&'static str),

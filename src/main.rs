@@ -161,9 +161,11 @@ fn export(args: ExportArgs) -> Result<()> {
     reel::container::write_atomic(&args.output, &text)
 }
 
-/// `reel render` of one or more EDLs: each rendered in turn with one
-/// cache, the report and JUnit files written at the end (also after a
-/// failure), and the worst exit code returned.
+/// `reel render` of one or more EDLs: all read and planned first, then
+/// rendered by one pool of workers with one cache (see
+/// [`render::render_many`]), each output reported as it is done; the
+/// report and JUnit files written at the end (also after a failure), and
+/// the worst exit code returned.
 fn render_all(args: RenderArgs, color: bool) -> ExitCode {
     let usage = |m: String| {
         eprint!("{}", Error::Usage(m).render(color, |_| None));
@@ -195,20 +197,14 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
     }
     // One cache for all: the first EDL's, unless --cache names one.
     let cache_for = args.edl[0].clone();
-    // JSON progress keeps stderr to JSON lines.
-    let json = args.progress == cli::ProgressMode::Json;
-    let quiet = args.quiet || json;
+    let batch = args.edl.len() > 1;
+    // Read and plan every EDL; without --keep-going, up to the first that
+    // fails.
     let mut outcomes = Vec::new();
-    for (i, edl) in args.edl.iter().enumerate() {
-        // In a batch, the bar and the log lines say which output this is.
-        let position = if args.edl.len() > 1 {
-            format!("[{}/{}] ", i + 1, args.edl.len())
-        } else {
-            String::new()
-        };
-        if args.edl.len() > 1 && !quiet {
-            eprintln!("reel: {position}{}", edl.display());
-        }
+    let mut failures = Vec::new();
+    let mut planned = Vec::new();
+    let mut settings = None;
+    for edl in &args.edl {
         let cpu = render::process_cpu();
         let mut outcome = reel::batch::Outcome {
             edl: edl.clone(),
@@ -222,47 +218,131 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
             warnings: Vec::new(),
             cpu_seconds: 0.0,
         };
-        let result = render(&args, edl, &cache_for, &position, &mut outcome);
+        let prepared = prepare(&args, edl, &cache_for, &mut outcome);
         outcome.cpu_seconds = render::process_cpu() - cpu;
-        let failed = result.is_err();
-        outcome.result = match result {
-            Ok(summary) => {
-                if !quiet {
-                    eprintln!("reel: {summary}");
-                }
-                Ok(summary)
+        let failed = prepared.is_err();
+        match prepared {
+            Ok((plan, output, s)) => {
+                planned.push((outcomes.len(), plan, output));
+                settings.get_or_insert(s);
             }
-            Err(e) => {
-                let failure = reel::batch::Failure::of(&e);
-                if json {
-                    reel::progress::json_event(
-                        "error",
-                        serde_json::json!({
-                            "edl": edl.display().to_string(),
-                            "exit_code": failure.exit_code,
-                            "message": failure.message,
-                        }),
-                    );
-                } else {
-                    eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
-                }
-                Err(failure)
-            }
-        };
-        if args.progress == cli::ProgressMode::Json {
-            reel::progress::json_event(
-                "output",
-                serde_json::json!({
-                    "edl": outcome.edl.display().to_string(),
-                    "output": outcome.output.as_ref().map(|p| p.display().to_string()),
-                    "status": if outcome.result.is_ok() { "ok" } else { "failed" },
-                    "exit_code": outcome.result.as_ref().map_or_else(|f| f.exit_code, |_| 0),
-                }),
-            );
+            Err(e) => failures.push((outcomes.len(), e)),
         }
         outcomes.push(outcome);
         if failed && !args.keep_going {
             break;
+        }
+    }
+    let progress = progress_for(&args);
+    let targets: Vec<render::Target> = planned
+        .iter()
+        .map(|(_, plan, output)| render::Target {
+            plan,
+            output: output.clone(),
+        })
+        .collect();
+    // Says what became of outcome `i`, in the EDLs' order.
+    let mut shown = 0;
+    let show =
+        |i: usize, result: Result<&render::Summary, &Error>, outcome: &reel::batch::Outcome| {
+            let edl = &args.edl[i];
+            let place = if batch {
+                format!("[{}/{}] {}: ", i + 1, args.edl.len(), edl.display())
+            } else {
+                String::new()
+            };
+            let json = args.progress == cli::ProgressMode::Json;
+            match result {
+                Ok(summary) if !args.quiet && !json => {
+                    progress.note(&format!("reel: {place}{summary}\n"));
+                }
+                Ok(_) => {}
+                Err(e) if json => reel::progress::json_event(
+                    "error",
+                    serde_json::json!({
+                        "edl": edl.display().to_string(),
+                        "exit_code": e.exit_code(),
+                        "message": reel::error::Report(e).to_string(),
+                    }),
+                ),
+                Err(e) => progress.note(&format!(
+                    "{place}{}",
+                    e.render(color, |p| std::fs::read_to_string(p).ok())
+                )),
+            }
+            if json {
+                reel::progress::json_event(
+                    "output",
+                    serde_json::json!({
+                        "edl": edl.display().to_string(),
+                        "output": outcome.output.as_ref().map(|p| p.display().to_string()),
+                        "status": if result.is_ok() { "ok" } else { "failed" },
+                        "exit_code": result.map_or_else(|e| e.exit_code(), |_| 0),
+                    }),
+                );
+            }
+        };
+    // EDLs that failed before rendering are told in their place among the
+    // rendered ones.
+    let mut failures = failures.into_iter().peekable();
+    let mut tell_failures_before =
+        |i: usize, shown: &mut usize, outcomes: &mut Vec<reel::batch::Outcome>| {
+            while let Some((j, _)) = failures.peek() {
+                if *j > i {
+                    break;
+                }
+                let (j, e) = failures.next().expect("peeked");
+                show(j, Err(&e), &outcomes[j]);
+                outcomes[j].result = Err(reel::batch::Failure::of(&e));
+                *shown = j + 1;
+            }
+        };
+    let results = match &settings {
+        Some(settings) => render::render_many(
+            &targets,
+            settings,
+            args.keep_going,
+            progress.as_ref(),
+            &mut |k, result| {
+                let i = planned[k].0;
+                tell_failures_before(i, &mut shown, &mut outcomes);
+                show(i, result.as_ref(), &outcomes[i]);
+                shown = i + 1;
+            },
+        ),
+        None => Vec::new(),
+    };
+    let all_rendered = results.len() == targets.len();
+    let rendered_ok = results.iter().all(|r| r.is_ok());
+    if all_rendered && (rendered_ok || args.keep_going) {
+        tell_failures_before(usize::MAX, &mut shown, &mut outcomes);
+    }
+    for (k, result) in results.into_iter().enumerate() {
+        let outcome = &mut outcomes[planned[k].0];
+        if let Ok(summary) = &result {
+            outcome.cpu_seconds += summary
+                .stages
+                .iter()
+                .filter(|s| matches!(s.name, "keys" | "video" | "audio" | "join"))
+                .map(|s| s.cpu)
+                .sum::<f64>();
+        }
+        outcome.result = result.map_err(|e| reel::batch::Failure::of(&e));
+    }
+    // Outputs after the first failure were not rendered (no --keep-going).
+    outcomes.truncate(shown);
+    if let (Some(path), [(_, plan, _)], [Ok(summary)]) = (
+        &args.storyboard,
+        planned.as_slice(),
+        outcomes
+            .iter()
+            .map(|o| o.result.as_ref())
+            .collect::<Vec<_>>()
+            .as_slice(),
+    ) {
+        if let Err(e) = storyboard(plan, &args.edl[0], summary.loudness, path) {
+            eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
+            outcomes[0].result = Err(reel::batch::Failure::of(&e));
         }
     }
     let mut code = outcomes
@@ -294,17 +374,15 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
 }
 
 /// The progress display `--progress` and `--quiet` ask for.
-/// `position` ("[2/3] " in a batch of three, else empty) leads the bar and
-/// the log lines.
-fn progress_for(args: &RenderArgs, position: &str) -> Box<dyn Progress> {
+fn progress_for(args: &RenderArgs) -> Box<dyn Progress> {
     use cli::ProgressMode as M;
-    let log = || Box::new(Log::new(Duration::from_secs(5), position));
+    let log = || Box::new(Log::new(Duration::from_secs(5)));
     match args.progress {
         M::Json => Box::new(reel::progress::Json::new(Duration::from_secs(1))),
         _ if args.quiet => Box::new(Silent),
-        M::Bar => Box::new(Bar::new(position)),
+        M::Bar => Box::new(Bar::new()),
         M::Plain => log(),
-        M::Auto if std::io::stderr().is_terminal() => Box::new(Bar::new(position)),
+        M::Auto if std::io::stderr().is_terminal() => Box::new(Bar::new()),
         M::Auto => log(),
     }
 }
@@ -339,7 +417,7 @@ fn render_shards(args: &RenderArgs, shard: (usize, usize), color: bool) -> ExitC
                     cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
                 },
             };
-            render::render_shard(&plan, &settings, shard, progress_for(args, "").as_ref())
+            render::render_shard(&plan, &settings, shard, progress_for(args).as_ref())
         })();
         let json = args.progress == cli::ProgressMode::Json;
         match result {
@@ -436,14 +514,14 @@ fn plan(args: PlanArgs) -> Result<()> {
     Ok(())
 }
 
-/// Renders one EDL, noting in `outcome` what the report states.
-fn render(
+/// Reads and plans one EDL and makes its output ready to render, noting in
+/// `outcome` what the report states.
+fn prepare(
     args: &RenderArgs,
     edl: &Path,
     cache_for: &Path,
-    position: &str,
     outcome: &mut reel::batch::Outcome,
-) -> Result<render::Summary> {
+) -> Result<(reel::plan::Plan, std::path::PathBuf, Settings)> {
     let opts = import_options(&args.interchange);
     let (_, mut plan) = reel::prepare_with(edl, args.profile.name(), &opts)?;
     outcome.warnings = plan.layers.warnings.iter().map(|w| w.to_string()).collect();
@@ -486,16 +564,7 @@ fn render(
             cli::DecodeErrors::Conceal => render::OnDecodeError::Conceal,
         },
     };
-    let summary = render::render(
-        &plan,
-        &output,
-        &settings,
-        progress_for(args, position).as_ref(),
-    )?;
-    if let Some(path) = &args.storyboard {
-        storyboard(&plan, edl, summary.loudness, path)?;
-    }
-    Ok(summary)
+    Ok((plan, output, settings))
 }
 
 /// Points a `--proxy` render at the proxy media in the cache, first making

@@ -15,6 +15,23 @@ pub trait Progress: Send + Sync {
     fn finish(&self);
     /// Segment `index` (of `frames` frames) is encoded.
     fn segment_done(&self, _index: usize, _frames: u64) {}
+    /// In a run of `of` outputs, `done` are finished.
+    fn outputs(&self, _done: usize, _of: usize) {}
+    /// A line for the user (an output's summary or error), printed so
+    /// that it does not tear the bar.
+    fn note(&self, line: &str) {
+        eprint!("{line}");
+    }
+}
+
+/// "[2/3] " while the second of three outputs is being finished; empty
+/// for a single output.
+fn position(done: usize, of: usize) -> String {
+    if of > 1 {
+        format!("[{}/{of}] ", (done + 1).min(of))
+    } else {
+        String::new()
+    }
 }
 
 /// Reports nothing (tests, `--quiet`).
@@ -31,9 +48,9 @@ impl Progress for Silent {
 pub struct Bar(indicatif::ProgressBar);
 
 impl Bar {
-    /// `position` ("[2/3] " for the second of three outputs, or empty)
+    /// In a run of many outputs, which one is being finished ("[2/3] ")
     /// leads the bar.
-    pub fn new(position: &str) -> Self {
+    pub fn new() -> Self {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
@@ -42,7 +59,6 @@ impl Bar {
             .expect("valid template")
             .progress_chars("=> "),
         );
-        bar.set_prefix(position.to_string());
         bar.enable_steady_tick(Duration::from_millis(200));
         Bar(bar)
     }
@@ -62,12 +78,24 @@ impl Progress for Bar {
     fn finish(&self) {
         self.0.finish_and_clear();
     }
+    fn outputs(&self, done: usize, of: usize) {
+        self.0.set_prefix(position(done, of));
+    }
+    fn note(&self, line: &str) {
+        self.0.suspend(|| eprint!("{line}"));
+    }
+}
+
+impl Default for Bar {
+    fn default() -> Self {
+        Bar::new()
+    }
 }
 
 /// Plain lines on stderr at most every `every`, for logs without a terminal.
 pub struct Log {
     every: Duration,
-    position: String,
+    position: Mutex<String>,
     started: Instant,
     total: AtomicU64,
     done: AtomicU64,
@@ -75,16 +103,24 @@ pub struct Log {
 }
 
 impl Log {
-    /// `position` ("[2/3] " in a batch, or empty) leads each line.
-    pub fn new(every: Duration, position: &str) -> Self {
+    /// In a run of many outputs, which one is being finished ("[2/3] ")
+    /// leads each line.
+    pub fn new(every: Duration) -> Self {
         Log {
             every,
-            position: position.to_string(),
+            position: Mutex::new(String::new()),
             started: Instant::now(),
             total: AtomicU64::new(0),
             done: AtomicU64::new(0),
             last: Mutex::new(Instant::now()),
         }
+    }
+
+    fn position(&self) -> String {
+        self.position
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn line(&self, done: u64) {
@@ -98,7 +134,7 @@ impl Log {
         };
         eprintln!(
             "reel: {}{done}/{total} frames ({:.0}%), {fps:.1} fps, ETA {eta:.0} s",
-            self.position,
+            self.position(),
             100.0 * done as f64 / total as f64
         );
     }
@@ -107,7 +143,7 @@ impl Log {
 impl Progress for Log {
     fn start(&self, total: u64) {
         self.total.store(total, Ordering::Relaxed);
-        eprintln!("reel: {}rendering {total} frames", self.position);
+        eprintln!("reel: {}rendering {total} frames", self.position());
     }
     fn advance(&self, n: u64) {
         let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
@@ -119,9 +155,12 @@ impl Progress for Log {
         }
     }
     fn stage(&self, name: &str) {
-        eprintln!("reel: {}{name}", self.position);
+        eprintln!("reel: {}{name}", self.position());
     }
     fn finish(&self) {}
+    fn outputs(&self, done: usize, of: usize) {
+        *self.position.lock().unwrap_or_else(|e| e.into_inner()) = position(done, of);
+    }
 }
 
 /// One JSON object per line on stderr, for CI dashboards: `start`,
@@ -135,7 +174,7 @@ pub struct Json {
 impl Json {
     pub fn new(every: Duration) -> Self {
         Json {
-            log: Log::new(every, ""),
+            log: Log::new(every),
         }
     }
 }

@@ -64,6 +64,17 @@ pub fn setup_fonts(fonts: &FontSet, work: &Path) -> Result<Setup> {
     Ok(setup)
 }
 
+impl Setup {
+    /// Points `FONTCONFIG_FILE` at these fonts again (a run of many outputs
+    /// switches between their font sets).
+    pub fn use_fonts(&self) {
+        std::env::set_var(
+            "FONTCONFIG_FILE",
+            self.fonts_dir.with_file_name("fonts.conf"),
+        );
+    }
+}
+
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

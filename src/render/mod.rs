@@ -9,7 +9,10 @@ pub mod encode;
 pub mod graphics;
 pub mod join;
 pub mod key;
+mod many;
 mod motion;
+
+pub use many::{render_many, Target};
 
 use crate::audio;
 use crate::cache::{self, Cache, Fingerprints, Kind};
@@ -164,106 +167,20 @@ impl std::fmt::Display for Summary {
 /// look every segment and the audio up in the cache, render what is
 /// missing (video segments on the workers, the audio on its own thread),
 /// commit what was rendered to the cache, then mux and move into place.
+/// [`render_many`] does the same for many outputs with one pool.
 pub fn render(
     plan: &Plan,
     output: &Path,
     settings: &Settings,
     progress: &dyn Progress,
 ) -> Result<Summary> {
-    let started = Instant::now();
-    let cpu_started = process_cpu();
-    let place = OutputPlace::prepare(output)?;
-    let reference = Reference::open(&plan.output)?;
-    let cache = settings.cache.as_ref();
-    let (mut units, audio) = look_up(plan, settings, place.work.path())?;
-    let keys_secs = started.elapsed().as_secs_f64();
-    let keys_cpu = process_cpu() - cpu_started;
-    progress.start(plan.range.end - plan.range.start);
-    for u in units.iter().filter(|u| u.file.is_some()) {
-        progress.advance(u.seg.frames.end - u.seg.frames.start);
-    }
-    let reused = units.iter().filter(|u| u.file.is_some()).count();
-    let concealed = AtomicU64::new(0);
-    let setup = graphics::setup(&plan.layers, place.work.path())?;
-    let (track, timings) = run(
+    let target = Target {
         plan,
-        settings,
-        &units,
-        Some(audio),
-        (&setup, place.work.path()),
-        &concealed,
-        progress,
-    )?;
-    let audio = track.expect("the audio was asked for");
-    let audio_reused = audio.chunks > 0 && audio.reused == audio.chunks;
-    let track = audio.track;
-    crate::signal::check()?;
-    commit(&mut units, cache)?;
-    progress.stage("joining");
-    let join_started = Instant::now();
-    let join_cpu = process_cpu();
-    let loudness = track.loudness;
-    let muxer = place.muxer;
-    place.persist(output, |tmp| {
-        let video = join::VideoTrack {
-            params: reference.params,
-            extradata: reference.extradata,
-            time_base: reference.time_base,
-            segments: units
-                .into_iter()
-                .map(|u| join::SegmentFile {
-                    first_frame: u.seg.frames.start - plan.range.start,
-                    name: u.name,
-                    file: u.file.expect("every segment is reused or rendered"),
-                })
-                .collect(),
-        };
-        let audio = join::AudioIn {
-            params: track.params.clone(),
-            time_base: track.time_base,
-            packets: Box::new(track.packets()),
-        };
-        join::join(tmp, muxer, video, audio, subtitle_tracks(plan))
-    })?;
-    let join_secs = join_started.elapsed().as_secs_f64();
-    let join_cpu = process_cpu() - join_cpu;
-    graphics::write_sidecars(plan, output)?;
-    if let Some(c) = cache {
-        c.evict();
-    }
-    progress.finish();
-    let frames = plan.range.end - plan.range.start;
-    Ok(Summary {
         output: output.to_path_buf(),
-        frames,
-        duration_secs: crate::time::secs_f64(Ratio::from_integer(frames as i64) / plan.output.fps),
-        wall: started.elapsed(),
-        peak_rss_bytes: peak_rss(),
-        loudness,
-        concealed: concealed.load(Ordering::Relaxed),
-        stages: vec![
-            Stage {
-                name: "keys",
-                wall: keys_secs,
-                cpu: keys_cpu,
-            },
-            timings.video,
-            timings.decode,
-            timings.blend,
-            timings.encode,
-            timings.audio,
-            Stage {
-                name: "join",
-                wall: join_secs,
-                cpu: join_cpu,
-            },
-        ],
-        reused: cache.map(|_| Reused {
-            segments: reused,
-            of: plan.segments.len(),
-            audio: audio_reused,
-        }),
-    })
+    };
+    render_many(&[target], settings, false, progress, &mut |_, _| {})
+        .pop()
+        .unwrap_or(Err(Error::Unexpected("nothing was rendered")))
 }
 
 /// The caption tracks to embed, their cues in milliseconds from the
@@ -494,8 +411,9 @@ fn keys(plan: &Plan, settings: &Settings) -> Result<(Vec<String>, String, Finger
     Ok((segments, audio, prints))
 }
 
-/// Renders the missing segments on the workers and the audio on its own
-/// thread. On failure, partial segment files are removed.
+/// Renders a shard's missing segments on the workers and, if it is the
+/// shard's, the audio on its own thread. On failure, partial segment files
+/// are removed.
 fn run(
     plan: &Plan,
     settings: &Settings,
@@ -504,7 +422,7 @@ fn run(
     (setup, work): (&graphics::Setup, &Path),
     concealed: &AtomicU64,
     progress: &dyn Progress,
-) -> Result<(Option<audio::Rendered>, Timings)> {
+) -> Result<Option<audio::Rendered>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs.max(1))
         .build()
@@ -521,74 +439,26 @@ fn run(
         setup,
         clock: &clock,
     };
-    let cpu_started = process_cpu();
     let (video, audio) = std::thread::scope(|s| {
         let audio = s.spawn(|| {
-            let started = Instant::now();
-            // The audio runs on this thread and rayon's global pool, which
-            // nothing else uses meanwhile (the workers have their own).
-            let pool_cpu = || rayon::broadcast(|_| thread_cpu()).iter().sum::<f64>();
-            let cpu = thread_cpu() + pool_cpu();
-            let track = audio
+            audio
                 .map(|a| render_audio(plan, settings.cache.as_ref(), a, work))
-                .transpose();
-            let cpu = thread_cpu() + pool_cpu() - cpu;
-            track.map(|t| (t, started.elapsed().as_secs_f64(), cpu))
+                .transpose()
         });
-        let started = Instant::now();
-        let video = pool
-            .install(|| render_segments(plan, &todo, job, progress))
-            .map(|()| started.elapsed().as_secs_f64());
+        let video = pool.install(|| render_segments(plan, &todo, job, progress));
         let audio = audio
             .join()
             .unwrap_or(Err(Error::Unexpected("the audio thread failed")));
         (video, audio)
     });
     if video.is_err() || audio.is_err() {
-        // Partial segments (in the cache's tmp/ or the work directory).
+        // Partial segments (in the cache's tmp/).
         for u in &todo {
             let _ = std::fs::remove_file(&u.scratch);
         }
     }
-    let both_cpu = process_cpu() - cpu_started;
-    let video = video?;
-    let (track, audio, audio_cpu) = audio?;
-    // The video's CPU is the rest of the process's over the stage. Decoding
-    // and blending are timed on the workers' own threads; encoding is the
-    // rest, with the encoders' threads (and decoders' threads when
-    // --jobs leaves them more than one).
-    let video_cpu = (both_cpu - audio_cpu).max(0.0);
-    let (decode, blend) = (clock.stage(Work::Decode), clock.stage(Work::Blend));
-    let mut encode = clock.stage(Work::Encode);
-    encode.cpu = (video_cpu - decode.cpu - blend.cpu).max(0.0);
-    Ok((
-        track,
-        Timings {
-            video: Stage {
-                name: "video",
-                wall: video,
-                cpu: video_cpu,
-            },
-            audio: Stage {
-                name: "audio",
-                wall: audio,
-                cpu: audio_cpu,
-            },
-            decode,
-            blend,
-            encode,
-        },
-    ))
-}
-
-/// The stages that run side by side, and the workers' work (seconds
-/// summed over them) within the video.
-struct Timings {
-    video: Stage,
-    audio: Stage,
-    decode: Stage,
-    blend: Stage,
-    encode: Stage,
+    video?;
+    audio
 }
 
 /// What a shard did.
@@ -657,7 +527,7 @@ pub fn render_shard(
     );
     let concealed = AtomicU64::new(0);
     let setup = graphics::setup(&plan.layers, work.path())?;
-    let (track, _) = run(
+    let track = run(
         plan,
         settings,
         &mine,
@@ -759,7 +629,8 @@ fn render_segments(plan: &Plan, units: &[&Unit], job: Job, progress: &dyn Progre
             if cancel.load(Ordering::Relaxed) {
                 return (seg.index, Ok(()));
             }
-            let r = render_segment(plan, seg, &unit.scratch, job, &cancel, progress);
+            let stop = || cancel.load(Ordering::Relaxed);
+            let r = render_segment(plan, seg, &unit.scratch, job, &stop, progress);
             if r.is_err() {
                 cancel.store(true, Ordering::Relaxed);
             } else {
@@ -782,7 +653,7 @@ fn render_segment<'a>(
     seg: &Segment,
     path: &Path,
     job: Job<'a>,
-    cancel: &AtomicBool,
+    cancel: &dyn Fn() -> bool,
     progress: &dyn Progress,
 ) -> Result<()> {
     let range = plan.clips_in(seg);
@@ -826,7 +697,7 @@ fn render_segment<'a>(
     };
 
     for k in seg.frames.clone() {
-        if cancel.load(Ordering::Relaxed) {
+        if cancel() {
             return Ok(());
         }
         crate::signal::check()?;
