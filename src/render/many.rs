@@ -26,8 +26,6 @@ struct Shared<'a> {
     works: Vec<Option<usize>>,
     audio: Mutex<Option<AudioWork>>,
     setup: graphics::Setup,
-    /// Text is drawn in some segment, with these fonts.
-    fonts: Option<String>,
     work_dir: PathBuf,
     concealed: AtomicU64,
     clock: WorkerClock,
@@ -122,26 +120,30 @@ impl Alive {
     }
 }
 
-/// The process has one `FONTCONFIG_FILE`, read when a text graph is made:
-/// segments that draw text with one target's fonts run while no segment
-/// uses another's (segments without text run any time).
+/// The process has one `FONTCONFIG_FILE`, read when a text graph is made,
+/// and each target's names its own work directory (removed when it is
+/// joined): segments that draw text for one target run while no segment
+/// draws text for another (segments without text run any time).
 struct Fonts {
-    current: RwLock<Option<String>>,
+    current: RwLock<Option<usize>>,
 }
 
 impl Fonts {
-    fn with<T>(&self, fonts: Option<&String>, setup: &graphics::Setup, f: impl FnOnce() -> T) -> T {
-        let Some(print) = fonts else { return f() };
+    /// Runs `f` with the fonts of target `k` if `text`.
+    fn with<T>(&self, text: bool, k: usize, setup: &graphics::Setup, f: impl FnOnce() -> T) -> T {
+        if !text {
+            return f();
+        }
         loop {
             let now = self.current.read().unwrap_or_else(|e| e.into_inner());
-            if now.as_ref() == Some(print) {
+            if *now == Some(k) {
                 return f();
             }
             drop(now);
             let mut now = self.current.write().unwrap_or_else(|e| e.into_inner());
-            if now.as_ref() != Some(print) {
+            if *now != Some(k) {
                 setup.use_fonts();
-                *now = Some(print.clone());
+                *now = Some(k);
             }
         }
     }
@@ -314,7 +316,6 @@ fn prepare<'a>(t: &Target<'a>, settings: &Settings) -> Result<(Shared<'a>, Own)>
     let (mut units, audio) = look_up(plan, settings, &work_dir)?;
     let found: Vec<Option<File>> = units.iter_mut().map(|u| u.file.take()).collect();
     let setup = graphics::setup(&plan.layers, &work_dir)?;
-    let text = plan.layers.items.iter().any(|l| l.is_text());
     let keys = Stage {
         name: "keys",
         wall: started.elapsed().as_secs_f64(),
@@ -328,7 +329,6 @@ fn prepare<'a>(t: &Target<'a>, settings: &Settings) -> Result<(Shared<'a>, Own)>
             units,
             audio: Mutex::new(Some(audio)),
             setup,
-            fonts: text.then(|| plan.layers.fonts_print.clone()),
             work_dir,
             concealed: AtomicU64::new(0),
             clock: WorkerClock::default(),
@@ -413,7 +413,7 @@ fn worker(
             l.is_text() && l.frames.start < seg.frames.end && seg.frames.start < l.frames.end
         });
         let began = Instant::now();
-        let result = fonts.with(sh.fonts.as_ref().filter(|_| text), &sh.setup, || {
+        let result = fonts.with(text, work.target, &sh.setup, || {
             render_segment(sh.plan, seg, &unit.scratch, job, &stop, progress)
         });
         {

@@ -422,3 +422,135 @@ fn a_storyboard_shows_each_clip_its_labels_and_the_sound_without_rendering() {
     let out = f.reel(&["check", "t.toml", "--storyboard", "board.jpg"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A run renders all its outputs with one pool of workers, a segment that
+/// several outputs share once, and each output's bytes are the ones it gets
+/// rendered alone: with text in either script, with or without a cache.
+/// Outputs are reported in the EDLs' order.
+#[test]
+fn one_pool_renders_each_output_as_it_would_be_rendered_alone() {
+    let f = Fixture::new();
+    sources(&f);
+    let texted = |voice: &str, out: &str, text: &str| {
+        version(voice, out) + &format!("[[text]]\ntext = \"{text}\"\nat = 1\nduration = 3\n")
+    };
+    // Hindi and English captions over one cut (the segments after the text
+    // are the same in both); the third has the first's pictures.
+    f.write("hi.toml", &texted("hi.wav", "hi.mp4", "नमस्ते दुनिया"));
+    f.write("en.toml", &texted("en.wav", "en.mp4", "Hello world"));
+    f.write("ta.toml", &texted("en.wav", "ta.mp4", "नमस्ते दुनिया"));
+    let names = ["hi", "en", "ta"];
+    let run = |extra: &[&str]| {
+        let mut args = vec!["render", "--progress", "json", "--jobs", "2"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--report", "r.json", "hi.toml", "en.toml", "ta.toml"]);
+        let out = f.reel(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        let outputs: Vec<String> = err
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+            .filter(|e| e["event"] == "output")
+            .map(|e| e["output"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(outputs, ["hi.mp4", "en.mp4", "ta.mp4"], "{err}");
+        names.map(|n| std::fs::read(f.path(&format!("{n}.mp4"))).unwrap())
+    };
+    let cached = run(&["--cache", "shared-cache"]);
+    let r = report(&f, "r.json");
+    let cache = |i: usize| &r["outputs"][i]["cache"];
+    let segments = cache(0)["segments"].as_u64().unwrap();
+    assert!(segments >= 2, "{}", cache(0));
+    assert_eq!(cache(0)["segments_reused"], 0);
+    // English shares the segments after the text, not the ones with it.
+    let en = cache(1)["segments_reused"].as_u64().unwrap();
+    assert!(en > 0 && en < segments, "{}", cache(1));
+    assert_eq!(cache(2)["segments_reused"].as_u64(), Some(segments));
+    let uncached = run(&["--no-cache"]);
+    for (i, n) in names.iter().enumerate() {
+        let alone = format!("alone-{n}.mp4");
+        let cache = format!("cache-{n}");
+        let toml = format!("{n}.toml");
+        let out = f.reel(&[
+            "render", "--quiet", "--jobs", "1", "--cache", &cache, "-o", &alone, &toml,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let alone = std::fs::read(f.path(&alone)).unwrap();
+        assert!(
+            cached[i] == alone,
+            "{n}: the run's output differs from its own render"
+        );
+        assert!(uncached[i] == alone, "{n}: without a cache it differs");
+    }
+    assert!(cached[0] != cached[2], "the third has its own sound");
+}
+
+/// A segment that fails while the run renders fails its output (and every
+/// output that shares it); the outputs before it are finished, the ones
+/// after it rendered only with --keep-going.
+#[test]
+fn a_segment_that_fails_fails_its_outputs_and_the_rest_are_rendered_on_request() {
+    let f = Fixture::new();
+    sources(&f);
+    // Garbage over a stretch of the second clip's picture data.
+    f.ffmpeg(
+        "-f lavfi -i smptebars=s=96x54:r=25:d=8 -c:v libx264 -g 25 -movflags +faststart fast.mp4",
+    );
+    let mut bytes = std::fs::read(f.path("fast.mp4")).unwrap();
+    let n = bytes.len();
+    let mut x = 12345u32;
+    for b in &mut bytes[n * 2 / 3..n * 2 / 3 + n / 6] {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        *b = (x >> 16) as u8;
+    }
+    std::fs::write(f.path("bad.mp4"), &bytes).unwrap();
+    let broken = |voice: &str, out: &str| version(voice, out).replace("b.mp4", "bad.mp4");
+    f.write("a.toml", &version("hi.wav", "out_a.mp4"));
+    f.write("bad_hi.toml", &broken("hi.wav", "out_bad_hi.mp4"));
+    f.write("bad_en.toml", &broken("en.wav", "out_bad_en.mp4"));
+    f.write("c.toml", &version("en.wav", "out_c.mp4"));
+    let edls = ["a.toml", "bad_hi.toml", "bad_en.toml", "c.toml"];
+    let statuses = |r: &Value| -> Vec<String> {
+        r["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut args = vec!["render", "--quiet", "--jobs", "2", "--report", "r.json"];
+    args.extend_from_slice(&edls);
+    let out = f.reel(&args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("damaged video"), "{err}");
+    assert!(
+        f.path("out_a.mp4").exists(),
+        "the output before it is finished"
+    );
+    for later in ["out_bad_hi.mp4", "out_bad_en.mp4", "out_c.mp4"] {
+        assert!(!f.path(later).exists(), "{later} written");
+    }
+    assert_valid(&f, "r.json");
+    let r = report(&f, "r.json");
+    assert_eq!(statuses(&r), ["ok", "failed"]);
+    assert_eq!(r["exit_code"], 1);
+
+    std::fs::remove_file(f.path("out_a.mp4")).unwrap();
+    args.insert(2, "--keep-going");
+    let out = f.reel(&args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_valid(&f, "r.json");
+    let r = report(&f, "r.json");
+    assert_eq!(statuses(&r), ["ok", "failed", "failed", "ok"]);
+    assert!(f.path("out_a.mp4").exists() && f.path("out_c.mp4").exists());
+    assert!(!f.path("out_bad_en.mp4").exists());
+    // The second broken one shares the damaged segment: its error says so.
+    let second = r["outputs"][2]["error"].as_str().unwrap();
+    assert!(second.contains("damaged video"), "{second}");
+}
