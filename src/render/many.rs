@@ -40,6 +40,7 @@ struct Own {
     place: Option<OutputPlace>,
     reference: Option<Reference>,
     found: Vec<Option<File>>,
+    /// When the run began: the output's wall time counts from there.
     started: Instant,
     keys: Stage,
 }
@@ -162,11 +163,12 @@ pub fn render_many(
     finished: &mut dyn FnMut(usize, &Result<Summary>),
 ) -> Vec<Result<Summary>> {
     let cache = settings.cache.as_ref();
+    let started = Instant::now();
     // Look every target up, in order.
     let mut shared: Vec<Option<Shared>> = Vec::new();
     let mut own: Vec<Result<Own>> = Vec::new();
     for t in targets {
-        match prepare(t, settings) {
+        match prepare(t, settings, started) {
             Ok((s, o)) => {
                 shared.push(Some(s));
                 own.push(Ok(o));
@@ -231,7 +233,7 @@ pub fn render_many(
                 )
             });
         }
-        s.spawn(|| sound(&shared, &alive, &board, cache));
+        s.spawn(|| sound(&shared, (&works, &next), &alive, &board, cache));
         for k in 0..n {
             if k >= alive.limit.load(Ordering::SeqCst) {
                 break;
@@ -253,6 +255,9 @@ pub fn render_many(
                 alive.fail(k, matches!(e, Error::Interrupted(_)));
             }
             progress.outputs(k + 1, n);
+            if k + 1 < n {
+                progress.stage("rendering");
+            }
             finished(k, &result);
             results.push(result);
         }
@@ -306,7 +311,11 @@ pub fn render_many(
 
 /// Opens a target's output place and reference encoder, keys its units
 /// and looks them up, and writes its fonts.
-fn prepare<'a>(t: &Target<'a>, settings: &Settings) -> Result<(Shared<'a>, Own)> {
+fn prepare<'a>(
+    t: &Target<'a>,
+    settings: &Settings,
+    run_started: Instant,
+) -> Result<(Shared<'a>, Own)> {
     let started = Instant::now();
     let cpu = process_cpu();
     let plan = t.plan;
@@ -339,7 +348,7 @@ fn prepare<'a>(t: &Target<'a>, settings: &Settings) -> Result<(Shared<'a>, Own)>
             place: Some(place),
             reference: Some(reference),
             found,
-            started,
+            started: run_started,
             keys,
         },
     ))
@@ -464,10 +473,30 @@ fn commit_one(unit: &Unit, cache: Option<&Cache>) -> Result<File> {
     }
 }
 
-/// The sound thread: each wanted target's audio in turn.
-fn sound(shared: &[Option<Shared>], alive: &Alive, board: &Board, cache: Option<&Cache>) {
+/// The sound thread: each wanted target's audio in turn. A target's sound
+/// starts once the workers have taken every segment of the targets before
+/// it, so that it takes no time from their pictures (the first target's
+/// starts at once, beside its pictures).
+fn sound(
+    shared: &[Option<Shared>],
+    (works, next): (&[Task], &AtomicUsize),
+    alive: &Alive,
+    board: &Board,
+    cache: Option<&Cache>,
+) {
     for (k, sh) in shared.iter().enumerate() {
         let Some(sh) = sh else { continue };
+        let before = works.iter().take_while(|w| w.target < k).count();
+        let mut s = board.state.lock().unwrap_or_else(|e| e.into_inner());
+        while next.load(Ordering::SeqCst) < before && alive.is(k) && crate::signal::check().is_ok()
+        {
+            s = board
+                .changed
+                .wait_timeout(s, Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        drop(s);
         if !alive.is(k) {
             board.set(|s| s.sound[k] = SoundSlot::Skipped);
             continue;
@@ -609,7 +638,6 @@ fn finish(
         cpu: thread_cpu() - join_cpu,
     };
     graphics::write_sidecars(plan, &own.output)?;
-    progress.stage("rendering");
     let frames = plan.range.end - plan.range.start;
     let video_wall = sh
         .video
