@@ -233,7 +233,7 @@ pub fn render_many(
                 )
             });
         }
-        s.spawn(|| sound(&shared, (&works, &next), &alive, &board, cache));
+        s.spawn(|| sound(&shared, &works, &alive, &board, cache));
         for k in 0..n {
             if k >= alive.limit.load(Ordering::SeqCst) {
                 break;
@@ -474,12 +474,12 @@ fn commit_one(unit: &Unit, cache: Option<&Cache>) -> Result<File> {
 }
 
 /// The sound thread: each wanted target's audio in turn. A target's sound
-/// starts once the workers have taken every segment of the targets before
-/// it, so that it takes no time from their pictures (the first target's
-/// starts at once, beside its pictures).
+/// starts once every segment of the targets before it is done, so that it
+/// takes no time from their pictures and no output is later than rendered
+/// alone (the first target's starts at once, beside its pictures).
 fn sound(
     shared: &[Option<Shared>],
-    (works, next): (&[Task], &AtomicUsize),
+    works: &[Task],
     alive: &Alive,
     board: &Board,
     cache: Option<&Cache>,
@@ -488,8 +488,8 @@ fn sound(
         let Some(sh) = sh else { continue };
         let before = works.iter().take_while(|w| w.target < k).count();
         let mut s = board.state.lock().unwrap_or_else(|e| e.into_inner());
-        while next.load(Ordering::SeqCst) < before && alive.is(k) && crate::signal::check().is_ok()
-        {
+        let pending = |s: &State| s.works[..before].iter().any(|w| matches!(w, Slot::Pending));
+        while pending(&s) && alive.is(k) && crate::signal::check().is_ok() {
             s = board
                 .changed
                 .wait_timeout(s, Duration::from_millis(50))
