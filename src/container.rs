@@ -98,6 +98,24 @@ pub fn write_atomic(path: &Path, text: &str) -> crate::error::Result<()> {
     write_atomic_bytes(path, text.as_bytes())
 }
 
+/// A temporary file in `dir`, to be renamed over a result: made with the
+/// mode any new file gets (0666 less the umask), not a temporary file's
+/// 0600, so that the result is as readable as one written in place.
+pub fn temp_file_in(
+    dir: &Path,
+    prefix: &str,
+    suffix: &str,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix).suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
+}
+
 /// A temporary work directory (removed when dropped).
 pub fn work_dir(prefix: &str) -> crate::error::Result<tempfile::TempDir> {
     tempfile::Builder::new()
@@ -119,9 +137,7 @@ pub fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> crate::error::Result<()>
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".reel-")
-        .tempfile_in(&dir)
+    let mut tmp = temp_file_in(&dir, ".reel-", "")
         .map_err(|e| crate::error::Error::io("cannot create a temporary file in", &dir, e))?;
     tmp.write_all(bytes)
         .map_err(|e| crate::error::Error::io("writing", tmp.path(), e))?;

@@ -242,10 +242,7 @@ impl OutputPlace {
         let name = output
             .file_name()
             .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.reel-"))
-            .suffix(&ext)
-            .tempfile_in(&self.dir)
+        let tmp = container::temp_file_in(&self.dir, &format!(".{name}.reel-"), &ext)
             .map_err(|e| Error::io("cannot create a temporary file in", &self.dir, e))?;
         write(tmp.path())?;
         crate::signal::check()?;

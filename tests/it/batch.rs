@@ -487,6 +487,26 @@ fn one_pool_renders_each_output_as_it_would_be_rendered_alone() {
         assert!(uncached[i] == alone, "{n}: without a cache it differs");
     }
     assert!(cached[0] != cached[2], "the third has its own sound");
+    // Outputs and reports are as readable as any new file (0666 less the
+    // umask), not a temporary file's 0600.
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let umask = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .map(|m| u32::from_str_radix(m.trim(), 8).unwrap())
+            .expect("the umask is shown");
+        for name in ["hi.mp4", "r.json", "alone-hi.mp4"] {
+            let mode = std::fs::metadata(f.path(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, 0o666 & !umask, "{name}: mode {mode:o}");
+        }
+    }
 }
 
 /// A segment that fails while the run renders fails its output (and every
