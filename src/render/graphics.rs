@@ -45,7 +45,11 @@ pub fn setup_fonts(fonts: &FontSet, work: &Path) -> Result<Setup> {
         fonts_dir: fonts_dir.clone(),
         scripts_dir: scripts_dir.clone(),
     };
-    for d in [&fonts_dir, &scripts_dir] {
+    // The fontconfig cache directory is made here: made by fontconfig, two
+    // workers' text graphs can race to make it, and the loser says "No
+    // writable cache directories".
+    let cache_dir = work.join("fontconfig-cache");
+    for d in [&fonts_dir, &scripts_dir, &cache_dir] {
         std::fs::create_dir_all(d).map_err(|e| Error::io("cannot create", d, e))?;
     }
     for f in &fonts.fonts {
@@ -57,7 +61,7 @@ pub fn setup_fonts(fonts: &FontSet, work: &Path) -> Result<Setup> {
         "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n  \
          <dir>{}</dir>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
         xml_escape(&fonts_dir.to_string_lossy()),
-        xml_escape(&work.join("fontconfig-cache").to_string_lossy()),
+        xml_escape(&cache_dir.to_string_lossy()),
     );
     std::fs::write(&conf, xml).map_err(|e| Error::io("writing", &conf, e))?;
     std::env::set_var("FONTCONFIG_FILE", &conf);

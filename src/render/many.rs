@@ -434,9 +434,9 @@ fn worker(
             Ok(()) if stop() => Slot::Skipped,
             Ok(()) => match commit_one(unit, settings.cache.as_ref()) {
                 Ok(file) => Slot::Done(file),
-                Err(e) => Slot::Failed(None, String::new()).with(e),
+                Err(e) => Slot::failed(e),
             },
-            Err(e) => Slot::Failed(None, String::new()).with(e),
+            Err(e) => Slot::failed(e),
         };
         if !matches!(slot, Slot::Done(_)) {
             let _ = std::fs::remove_file(&unit.scratch);
@@ -459,7 +459,7 @@ fn worker(
 }
 
 impl Slot {
-    fn with(self, e: Error) -> Slot {
+    fn failed(e: Error) -> Slot {
         let message = crate::error::Report(&e).to_string();
         Slot::Failed(Some(e), message)
     }
