@@ -15,6 +15,7 @@ mod cli;
 
 fn main() -> ExitCode {
     limit_heap_growth();
+    raise_open_file_limit();
     quiet_on_closed_pipe();
     reel::signal::install();
     let args = cli::Cli::parse();
@@ -686,5 +687,21 @@ fn limit_heap_growth() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
         libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// Every segment of an output is held open from its look-up to the join (a
+/// cached entry stays readable if another process evicts it meanwhile), so
+/// an hour-long timeline, or a run of many outputs, can need more files
+/// than the common soft limit of 1024: the soft limit is raised to the hard
+/// one, which any process may do.
+fn raise_open_file_limit() {
+    // SAFETY: getrlimit fills the struct it is given; setrlimit reads it.
+    unsafe {
+        let mut r: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) == 0 && r.rlim_cur < r.rlim_max {
+            r.rlim_cur = r.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &r);
+        }
     }
 }

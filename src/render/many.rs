@@ -60,6 +60,8 @@ enum Slot {
     /// message for the others.
     Failed(Option<Error>, String),
     Skipped,
+    /// Done, and every target that needs it joined: its file is closed.
+    Used,
 }
 
 struct Sound {
@@ -254,6 +256,18 @@ pub fn render_many(
             if let Err(e) = &result {
                 alive.fail(k, matches!(e, Error::Interrupted(_)));
             }
+            // Close the segment files no later target uses.
+            if let Ok(own) = own {
+                own.found.clear();
+            }
+            board.set(|s| {
+                for (w, task) in works.iter().enumerate() {
+                    if task.needers.iter().max() == Some(&k) && matches!(s.works[w], Slot::Done(_))
+                    {
+                        s.works[w] = Slot::Used;
+                    }
+                }
+            });
             progress.outputs(k + 1, n);
             if k + 1 < n {
                 progress.stage("rendering");
