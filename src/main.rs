@@ -198,152 +198,140 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
     }
     // One cache for all: the first EDL's, unless --cache names one.
     let cache_for = args.edl[0].clone();
-    let batch = args.edl.len() > 1;
-    // Read and plan every EDL; without --keep-going, up to the first that
-    // fails.
-    let mut outcomes = Vec::new();
-    let mut failures = Vec::new();
-    let mut planned = Vec::new();
-    let mut settings = None;
-    for edl in &args.edl {
-        let cpu = render::process_cpu();
-        let mut outcome = reel::batch::Outcome {
-            edl: edl.clone(),
-            output: None,
-            plan: None,
-            result: Err(reel::batch::Failure {
-                exit_code: 1,
-                message: String::new(),
-                diagnostics: Vec::new(),
-            }),
-            warnings: Vec::new(),
-            cpu_seconds: 0.0,
-        };
-        let prepared = prepare(&args, edl, &cache_for, &mut outcome);
-        outcome.cpu_seconds = render::process_cpu() - cpu;
-        let failed = prepared.is_err();
-        match prepared {
-            Ok((plan, output, s)) => {
-                planned.push((outcomes.len(), plan, output));
-                settings.get_or_insert(s);
-            }
-            Err(e) => failures.push((outcomes.len(), e)),
-        }
-        outcomes.push(outcome);
-        if failed && !args.keep_going {
-            break;
-        }
-    }
     let progress = progress_for(&args);
-    let targets: Vec<render::Target> = planned
-        .iter()
-        .map(|(_, plan, output)| render::Target {
-            plan,
-            output: output.clone(),
-        })
-        .collect();
-    // Says what became of outcome `i`, in the EDLs' order.
-    let mut shown = 0;
-    let show =
-        |i: usize, result: Result<&render::Summary, &Error>, outcome: &reel::batch::Outcome| {
-            let edl = &args.edl[i];
-            let place = if batch {
-                format!("[{}/{}] {}: ", i + 1, args.edl.len(), edl.display())
-            } else {
-                String::new()
-            };
-            let json = args.progress == cli::ProgressMode::Json;
-            match result {
-                Ok(summary) if !args.quiet && !json => {
-                    progress.note(&format!("reel: {place}{summary}\n"));
-                }
-                Ok(_) => {}
-                Err(e) if json => reel::progress::json_event(
-                    "error",
-                    serde_json::json!({
-                        "edl": edl.display().to_string(),
-                        "exit_code": e.exit_code(),
-                        "message": reel::error::Report(e).to_string(),
-                    }),
-                ),
-                Err(e) => progress.note(&format!(
-                    "{place}{}",
-                    e.render(color, |p| std::fs::read_to_string(p).ok())
-                )),
-            }
-            if json {
-                reel::progress::json_event(
-                    "output",
-                    serde_json::json!({
-                        "edl": edl.display().to_string(),
-                        "output": outcome.output.as_ref().map(|p| p.display().to_string()),
-                        "status": if result.is_ok() { "ok" } else { "failed" },
-                        "exit_code": result.map_or_else(|e| e.exit_code(), |_| 0),
-                    }),
-                );
-            }
+    let json = args.progress == cli::ProgressMode::Json;
+    // Says what became of EDL `i`.
+    let show = |i: usize, result: Result<&render::Summary, &Error>, output: Option<&Path>| {
+        let edl = &args.edl[i];
+        let place = if args.edl.len() > 1 {
+            format!("[{}/{}] {}: ", i + 1, args.edl.len(), edl.display())
+        } else {
+            String::new()
         };
-    // EDLs that failed before rendering are told in their place among the
-    // rendered ones.
-    let mut failures = failures.into_iter().peekable();
-    let mut tell_failures_before =
-        |i: usize, shown: &mut usize, outcomes: &mut Vec<reel::batch::Outcome>| {
-            while let Some((j, _)) = failures.peek() {
-                if *j > i {
+        match result {
+            Ok(summary) if !args.quiet && !json => {
+                progress.note(&format!("reel: {place}{summary}\n"));
+            }
+            Ok(_) => {}
+            Err(e) if json => reel::progress::json_event(
+                "error",
+                serde_json::json!({
+                    "edl": edl.display().to_string(),
+                    "exit_code": e.exit_code(),
+                    "message": reel::error::Report(e).to_string(),
+                }),
+            ),
+            Err(e) => progress.note(&format!(
+                "{place}{}",
+                e.render(color, |p| std::fs::read_to_string(p).ok())
+            )),
+        }
+        if json {
+            reel::progress::json_event(
+                "output",
+                serde_json::json!({
+                    "edl": edl.display().to_string(),
+                    "output": output.map(|p| p.display().to_string()),
+                    "status": if result.is_ok() { "ok" } else { "failed" },
+                    "exit_code": result.map_or_else(|e| e.exit_code(), |_| 0),
+                }),
+            );
+        }
+    };
+    let mut outcomes: Vec<reel::batch::Outcome> = Vec::new();
+    let mut next = 0;
+    let mut stopped = false;
+    // The EDLs are read and planned in groups rendered by one pool: a group
+    // ends before an EDL that fails to plan while others wait (it is planned
+    // again once they are rendered: it may read their outputs) or that reads
+    // a waiting EDL's output.
+    while next < args.edl.len() && !stopped {
+        let mut group: Vec<(reel::batch::Outcome, reel::plan::Plan, std::path::PathBuf)> =
+            Vec::new();
+        let mut settings = None;
+        while next < args.edl.len() {
+            let edl = &args.edl[next];
+            let (outcome, prepared) = prepare_outcome(&args, edl, &cache_for);
+            match prepared {
+                Ok((plan, output, s)) => {
+                    let waiting: Vec<&Path> = group.iter().map(|(_, _, o)| o.as_path()).collect();
+                    if !group.is_empty() && reads_any(&plan, &waiting) {
+                        break;
+                    }
+                    settings.get_or_insert(s);
+                    group.push((outcome, plan, output));
+                    next += 1;
+                }
+                Err(_) if !group.is_empty() => break,
+                Err(e) => {
+                    show(next, Err(&e), outcome.output.as_deref());
+                    let mut outcome = outcome;
+                    outcome.result = Err(reel::batch::Failure::of(&e));
+                    outcomes.push(outcome);
+                    next += 1;
+                    if !args.keep_going {
+                        stopped = true;
+                    }
                     break;
                 }
-                let (j, e) = failures.next().expect("peeked");
-                show(j, Err(&e), &outcomes[j]);
-                outcomes[j].result = Err(reel::batch::Failure::of(&e));
-                *shown = j + 1;
             }
-        };
-    let results = match &settings {
-        Some(settings) => render::render_many(
+        }
+        let Some(settings) = settings else { continue };
+        let first = next - group.len();
+        let targets: Vec<render::Target> = group
+            .iter()
+            .map(|(_, plan, output)| render::Target {
+                plan,
+                output: output.clone(),
+            })
+            .collect();
+        let mut storyboard_failed = None;
+        let results = render::render_many(
             &targets,
-            settings,
+            &settings,
             args.keep_going,
             progress.as_ref(),
             &mut |k, result| {
-                let i = planned[k].0;
-                tell_failures_before(i, &mut shown, &mut outcomes);
-                show(i, result.as_ref(), &outcomes[i]);
-                shown = i + 1;
+                let (_, plan, output) = &group[k];
+                let drawn = match (result, &args.storyboard) {
+                    (Ok(summary), Some(path)) => {
+                        storyboard(plan, &args.edl[first + k], summary.loudness, path).err()
+                    }
+                    _ => None,
+                };
+                match &drawn {
+                    Some(e) => show(first + k, Err(e), Some(output)),
+                    None => show(first + k, result.as_ref(), Some(output)),
+                }
+                if drawn.is_some() {
+                    storyboard_failed = drawn;
+                }
             },
-        ),
-        None => Vec::new(),
-    };
-    let all_rendered = results.len() == targets.len();
-    let rendered_ok = results.iter().all(|r| r.is_ok());
-    if all_rendered && (rendered_ok || args.keep_going) {
-        tell_failures_before(usize::MAX, &mut shown, &mut outcomes);
-    }
-    for (k, result) in results.into_iter().enumerate() {
-        let outcome = &mut outcomes[planned[k].0];
-        if let Ok(summary) = &result {
-            outcome.cpu_seconds += summary
-                .stages
-                .iter()
-                .filter(|s| matches!(s.name, "keys" | "video" | "audio" | "join"))
-                .map(|s| s.cpu)
-                .sum::<f64>();
+        );
+        drop(targets);
+        let rendered = results.len();
+        for ((mut outcome, _, _), result) in group.into_iter().zip(results) {
+            if let Ok(summary) = &result {
+                outcome.cpu_seconds += summary
+                    .stages
+                    .iter()
+                    .filter(|s| matches!(s.name, "keys" | "video" | "audio" | "join"))
+                    .map(|s| s.cpu)
+                    .sum::<f64>();
+            }
+            let failed = result.is_err();
+            outcome.result = match (result, storyboard_failed.take()) {
+                (Ok(_), Some(e)) | (Err(e), _) => Err(reel::batch::Failure::of(&e)),
+                (Ok(summary), None) => Ok(summary),
+            };
+            if failed && !args.keep_going {
+                stopped = true;
+            }
+            outcomes.push(outcome);
         }
-        outcome.result = result.map_err(|e| reel::batch::Failure::of(&e));
-    }
-    // Outputs after the first failure were not rendered (no --keep-going).
-    outcomes.truncate(shown);
-    if let (Some(path), [(_, plan, _)], [Ok(summary)]) = (
-        &args.storyboard,
-        planned.as_slice(),
-        outcomes
-            .iter()
-            .map(|o| o.result.as_ref())
-            .collect::<Vec<_>>()
-            .as_slice(),
-    ) {
-        if let Err(e) = storyboard(plan, &args.edl[0], summary.loudness, path) {
-            eprint!("{}", e.render(color, |p| std::fs::read_to_string(p).ok()));
-            outcomes[0].result = Err(reel::batch::Failure::of(&e));
+        // Without --keep-going the EDLs after a failure are not rendered.
+        if stopped || rendered < next - first {
+            stopped = true;
         }
     }
     let mut code = outcomes
@@ -513,6 +501,52 @@ fn plan(args: PlanArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A new outcome for `edl`, and the EDL read, planned and made ready.
+fn prepare_outcome(
+    args: &RenderArgs,
+    edl: &Path,
+    cache_for: &Path,
+) -> (
+    reel::batch::Outcome,
+    Result<(reel::plan::Plan, std::path::PathBuf, Settings)>,
+) {
+    let cpu = render::process_cpu();
+    let mut outcome = reel::batch::Outcome {
+        edl: edl.to_path_buf(),
+        output: None,
+        plan: None,
+        result: Err(reel::batch::Failure {
+            exit_code: 1,
+            message: String::new(),
+            diagnostics: Vec::new(),
+        }),
+        warnings: Vec::new(),
+        cpu_seconds: 0.0,
+    };
+    let prepared = prepare(args, edl, cache_for, &mut outcome);
+    outcome.cpu_seconds = render::process_cpu() - cpu;
+    (outcome, prepared)
+}
+
+/// Whether `plan` reads one of `outputs` (a later EDL of a run made from
+/// an earlier one's output).
+fn reads_any(plan: &reel::plan::Plan, outputs: &[&Path]) -> bool {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let outputs: Vec<_> = outputs.iter().map(|p| canonical(p)).collect();
+    let a = &plan.audio;
+    plan.clips
+        .iter()
+        .filter(|c| c.card.is_none())
+        .map(|c| c.source.as_path())
+        .chain(
+            a.voiceovers
+                .iter()
+                .chain(&a.music)
+                .map(|r| r.source.as_path()),
+        )
+        .any(|s| outputs.contains(&canonical(s)))
 }
 
 /// Reads and plans one EDL and makes its output ready to render, noting in

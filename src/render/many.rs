@@ -268,6 +268,10 @@ pub fn render_many(
                     }
                 }
             });
+            // Entries a later target uses are open, and stay readable.
+            if let Some(c) = cache {
+                c.evict();
+            }
             progress.outputs(k + 1, n);
             if k + 1 < n {
                 progress.stage("rendering");
@@ -278,9 +282,6 @@ pub fn render_many(
         // Nothing more is wanted: the workers stop at their next frame.
         alive.limit.store(0, Ordering::SeqCst);
     });
-    if let Some(c) = cache {
-        c.evict();
-    }
     progress.finish();
     // The encoders' threads are nobody's: what the pool's time used beyond
     // the sound, the joins and the workers' decoding and drawing is
@@ -436,9 +437,14 @@ fn worker(
             l.is_text() && l.frames.start < seg.frames.end && seg.frames.start < l.frames.end
         });
         let began = Instant::now();
-        let result = fonts.with(text, work.target, &sh.setup, || {
-            render_segment(sh.plan, seg, &unit.scratch, job, &stop, progress)
-        });
+        // A panic fails the segment's targets rather than leave them
+        // waiting for it.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            fonts.with(text, work.target, &sh.setup, || {
+                render_segment(sh.plan, seg, &unit.scratch, job, &stop, progress)
+            })
+        }))
+        .unwrap_or(Err(Error::Unexpected("a worker failed")));
         {
             let mut span = sh.video.lock().unwrap_or_else(|e| e.into_inner());
             let first = span.map_or(began, |(a, _)| a);
@@ -523,7 +529,10 @@ fn sound(
         // nothing else uses meanwhile.
         let pool_cpu = || rayon::broadcast(|_| thread_cpu()).iter().sum::<f64>();
         let cpu = thread_cpu() + pool_cpu();
-        let result = render_audio(sh.plan, cache, work, &sh.work_dir);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            render_audio(sh.plan, cache, work, &sh.work_dir)
+        }))
+        .unwrap_or(Err(Error::Unexpected("the audio thread failed")));
         let cpu = thread_cpu() + pool_cpu() - cpu;
         board.set(|s| {
             s.sound[k] = match result {

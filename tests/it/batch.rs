@@ -574,3 +574,62 @@ fn a_segment_that_fails_fails_its_outputs_and_the_rest_are_rendered_on_request()
     let second = r["outputs"][2]["error"].as_str().unwrap();
     assert!(second.contains("damaged video"), "{second}");
 }
+
+/// An EDL that reads an earlier EDL's output in the same run (a trailer cut
+/// from the montage) reads the output this run makes, not an older file
+/// there, nor fails because it is not there yet.
+#[test]
+fn an_edl_that_reads_an_earlier_output_of_the_run_reads_the_new_one() {
+    let f = Fixture::new();
+    sources(&f);
+    f.write("hi.toml", &version("hi.wav", "hi.mp4"));
+    f.write(
+        "trailer.toml",
+        "[output]\npath = \"trailer.mp4\"\nwidth = 64\nheight = 36\nfps = 25\n\
+         [[clip]]\nsource = \"hi.mp4\"\nin = 6\nduration = 2\n",
+    );
+    let run = |args: &[&str]| {
+        let out = f.reel(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // Not there yet.
+    run(&[
+        "render",
+        "--quiet",
+        "--cache",
+        "c1",
+        "hi.toml",
+        "trailer.toml",
+    ]);
+    let first = std::fs::read(f.path("trailer.mp4")).unwrap();
+    // An older, different file there: the trailer still reads the new one.
+    std::fs::copy(f.path("b.mp4"), f.path("hi.mp4")).unwrap();
+    run(&[
+        "render",
+        "--quiet",
+        "--cache",
+        "c2",
+        "hi.toml",
+        "trailer.toml",
+    ]);
+    let second = std::fs::read(f.path("trailer.mp4")).unwrap();
+    run(&[
+        "render",
+        "--quiet",
+        "--cache",
+        "c3",
+        "-o",
+        "alone.mp4",
+        "trailer.toml",
+    ]);
+    let alone = std::fs::read(f.path("alone.mp4")).unwrap();
+    assert!(
+        first == alone,
+        "the trailer made in the run differs from its own render"
+    );
+    assert!(second == alone, "the trailer read the older file");
+}
