@@ -13,8 +13,9 @@ pub trait Progress: Send + Sync {
     /// A stage begins (e.g. "joining").
     fn stage(&self, name: &str);
     fn finish(&self);
-    /// Segment `index` (of `frames` frames) is encoded.
-    fn segment_done(&self, _index: usize, _frames: u64) {}
+    /// Segment `index` (of `frames` frames) of the render of `output` is
+    /// encoded.
+    fn segment_done(&self, _output: &std::path::Path, _index: usize, _frames: u64) {}
     /// In a run of `of` outputs, `done` are finished.
     fn outputs(&self, _done: usize, _of: usize) {}
     /// A line for the user (an output's summary or error), printed so
@@ -218,10 +219,14 @@ impl Progress for Json {
     fn finish(&self) {
         json_event("done", serde_json::json!({}));
     }
-    fn segment_done(&self, index: usize, frames: u64) {
+    fn segment_done(&self, output: &std::path::Path, index: usize, frames: u64) {
         json_event(
             "segment",
-            serde_json::json!({ "index": index, "frames": frames }),
+            serde_json::json!({
+                "output": output.display().to_string(),
+                "index": index,
+                "frames": frames,
+            }),
         );
     }
 }

@@ -19,6 +19,7 @@ pub struct Target<'a> {
 /// What the workers and the sound thread read of a target.
 struct Shared<'a> {
     plan: &'a Plan,
+    output: PathBuf,
     units: Vec<Unit<'a>>,
     /// Per unit: the cache has it.
     cached: Vec<bool>,
@@ -348,6 +349,7 @@ fn prepare<'a>(
     Ok((
         Shared {
             plan,
+            output: t.output.clone(),
             works: vec![None; units.len()],
             cached: found.iter().map(Option::is_some).collect(),
             units,
@@ -463,7 +465,7 @@ fn worker(
         }
         let frames = seg.frames.end - seg.frames.start;
         if matches!(slot, Slot::Done(_)) {
-            progress.segment_done(seg.index, frames);
+            progress.segment_done(&sh.output, seg.index, frames);
             progress.advance(frames * (work.needers.len() as u64 - 1));
         }
         board.set(|s| {

@@ -631,7 +631,11 @@ fn render_segments(plan: &Plan, units: &[&Unit], job: Job, progress: &dyn Progre
             if r.is_err() {
                 cancel.store(true, Ordering::Relaxed);
             } else {
-                progress.segment_done(seg.index, seg.frames.end - seg.frames.start);
+                progress.segment_done(
+                    &plan.output.path,
+                    seg.index,
+                    seg.frames.end - seg.frames.start,
+                );
             }
             (seg.index, r)
         })

@@ -447,16 +447,22 @@ fn one_pool_renders_each_output_as_it_would_be_rendered_alone() {
         let out = f.reel(&args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{err}");
-        let outputs: Vec<String> = err
+        let events: Vec<Value> = err
             .lines()
             .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
-            .filter(|e| e["event"] == "output")
-            .map(|e| e["output"].as_str().unwrap().to_string())
             .collect();
-        assert_eq!(outputs, ["hi.mp4", "en.mp4", "ta.mp4"], "{err}");
-        names.map(|n| std::fs::read(f.path(&format!("{n}.mp4"))).unwrap())
+        let of = |kind: &str| -> Vec<String> {
+            events
+                .iter()
+                .filter(|e| e["event"] == kind)
+                .map(|e| e["output"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(of("output"), ["hi.mp4", "en.mp4", "ta.mp4"], "{err}");
+        let bytes = names.map(|n| std::fs::read(f.path(&format!("{n}.mp4"))).unwrap());
+        (bytes, of("segment"))
     };
-    let cached = run(&["--cache", "shared-cache"]);
+    let (cached, segment_events) = run(&["--cache", "shared-cache"]);
     let r = report(&f, "r.json");
     let cache = |i: usize| &r["outputs"][i]["cache"];
     let segments = cache(0)["segments"].as_u64().unwrap();
@@ -466,7 +472,12 @@ fn one_pool_renders_each_output_as_it_would_be_rendered_alone() {
     let en = cache(1)["segments_reused"].as_u64().unwrap();
     assert!(en > 0 && en < segments, "{}", cache(1));
     assert_eq!(cache(2)["segments_reused"].as_u64(), Some(segments));
-    let uncached = run(&["--no-cache"]);
+    // Each segment rendered once, said of the output it was rendered for.
+    let count = |o: &str| segment_events.iter().filter(|e| *e == o).count() as u64;
+    assert_eq!(count("hi.mp4"), segments);
+    assert_eq!(count("en.mp4"), segments - en);
+    assert_eq!(count("ta.mp4"), 0);
+    let (uncached, _) = run(&["--no-cache"]);
     for (i, n) in names.iter().enumerate() {
         let alone = format!("alone-{n}.mp4");
         let cache = format!("cache-{n}");
