@@ -334,6 +334,7 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
             stopped = true;
         }
     }
+    progress.finish();
     let mut code = outcomes
         .iter()
         .map(|o| o.result.as_ref().map_or_else(|f| f.exit_code, |_| 0))

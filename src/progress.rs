@@ -6,7 +6,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub trait Progress: Send + Sync {
-    /// Rendering of `total` frames begins.
+    /// Rendering of `total` frames begins (again, for each group of a
+    /// run's outputs).
     fn start(&self, total: u64);
     /// `n` more frames are done.
     fn advance(&self, n: u64);
@@ -68,6 +69,7 @@ impl Bar {
 impl Progress for Bar {
     fn start(&self, total: u64) {
         self.0.set_length(total);
+        self.0.set_position(0);
         self.0.set_message("rendering");
     }
     fn advance(&self, n: u64) {
@@ -144,6 +146,7 @@ impl Log {
 impl Progress for Log {
     fn start(&self, total: u64) {
         self.total.store(total, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
         eprintln!("reel: {}rendering {total} frames", self.position());
     }
     fn advance(&self, n: u64) {
@@ -191,6 +194,7 @@ pub fn json_event(name: &str, mut fields: serde_json::Value) {
 impl Progress for Json {
     fn start(&self, total: u64) {
         self.log.total.store(total, Ordering::Relaxed);
+        self.log.done.store(0, Ordering::Relaxed);
         json_event("start", serde_json::json!({ "frames": total }));
     }
     fn advance(&self, n: u64) {

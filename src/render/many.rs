@@ -154,7 +154,8 @@ impl Fonts {
 }
 
 /// Renders every target, each atomically (see [`render`]). `finished` is
-/// called as each output is done or has failed, in the targets' order;
+/// called as each output is done or has failed, in the targets' order (the
+/// caller finishes `progress`);
 /// without `keep_going` the targets after the first failure are neither
 /// rendered nor reported. Returns what became of the reported ones, in
 /// order, with their CPU seconds per stage.
@@ -283,7 +284,6 @@ pub fn render_many(
         // Nothing more is wanted: the workers stop at their next frame.
         alive.limit.store(0, Ordering::SeqCst);
     });
-    progress.finish();
     // The encoders' threads are nobody's: what the pool's time used beyond
     // the sound, the joins and the workers' decoding and drawing is
     // encoding, shared out by the time each target's workers spent

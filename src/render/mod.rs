@@ -178,9 +178,11 @@ pub fn render(
         plan,
         output: output.to_path_buf(),
     };
-    render_many(&[target], settings, false, progress, &mut |_, _| {})
+    let result = render_many(&[target], settings, false, progress, &mut |_, _| {})
         .pop()
-        .unwrap_or(Err(Error::Unexpected("nothing was rendered")))
+        .unwrap_or(Err(Error::Unexpected("nothing was rendered")));
+    progress.finish();
+    result
 }
 
 /// The caption tracks to embed, their cues in milliseconds from the
