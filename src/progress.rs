@@ -61,13 +61,15 @@ impl Bar {
             .expect("valid template")
             .progress_chars("=> "),
         );
-        bar.enable_steady_tick(Duration::from_millis(200));
         Bar(bar)
     }
 }
 
 impl Progress for Bar {
     fn start(&self, total: u64) {
+        // Drawn from here on: lines printed while the EDLs are read come
+        // before it.
+        self.0.enable_steady_tick(Duration::from_millis(200));
         self.0.set_length(total);
         self.0.set_position(0);
         self.0.set_message("rendering");
