@@ -72,21 +72,7 @@ pub type Fingerprints = HashMap<PathBuf, String>;
 
 /// Fingerprints every clip, voiceover and music source of `plan`.
 pub fn fingerprints(plan: &Plan) -> Result<Fingerprints> {
-    let audio = &plan.audio;
-    let images = plan.layers.items.iter().filter_map(|l| match &l.draw {
-        crate::layers::Draw::Image(d) => Some(&d.source),
-        crate::layers::Draw::Text(_) => None,
-    });
-    let paths = plan
-        .clips
-        .iter()
-        .filter(|c| c.card.is_none())
-        .map(|c| &c.source)
-        .chain(images)
-        .chain(plan.clips.iter().filter_map(|c| c.lut.as_ref()))
-        .chain(audio.clips.iter().map(|r| &r.source))
-        .chain(audio.voiceovers.iter().map(|r| &r.source))
-        .chain(audio.music.iter().map(|r| &r.source));
+    let paths = plan.inputs();
     let mut out = Fingerprints::new();
     for p in paths {
         if !out.contains_key(p) {

@@ -162,8 +162,8 @@ fn export(args: ExportArgs) -> Result<()> {
     reel::container::write_atomic(&args.output, &text)
 }
 
-/// `reel render` of one or more EDLs: all read and planned first, then
-/// rendered by one pool of workers with one cache (see
+/// `reel render` of one or more EDLs: read and planned in groups (usually
+/// one), each group rendered by one pool of workers with one cache (see
 /// [`render::render_many`]), each output reported as it is done; the
 /// report and JUnit files written at the end (also after a failure), and
 /// the worst exit code returned.
@@ -249,15 +249,16 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
         let mut group: Vec<(reel::batch::Outcome, reel::plan::Plan, std::path::PathBuf)> =
             Vec::new();
         let mut settings = None;
+        let mut waiting = Vec::new();
         while next < args.edl.len() {
             let edl = &args.edl[next];
             let (outcome, prepared) = prepare_outcome(&args, edl, &cache_for);
             match prepared {
                 Ok((plan, output, s)) => {
-                    let waiting: Vec<&Path> = group.iter().map(|(_, _, o)| o.as_path()).collect();
-                    if !group.is_empty() && reads_any(&plan, &waiting) {
+                    if reads_any(&plan, &waiting) {
                         break;
                     }
+                    waiting.push(canonical(&output));
                     settings.get_or_insert(s);
                     group.push((outcome, plan, output));
                     next += 1;
@@ -299,10 +300,11 @@ fn render_all(args: RenderArgs, color: bool) -> ExitCode {
                     }
                     _ => None,
                 };
-                match &drawn {
-                    Some(e) => show(first + k, Err(e), Some(output)),
-                    None => show(first + k, result.as_ref(), Some(output)),
-                }
+                show(
+                    first + k,
+                    drawn.as_ref().map_or(result.as_ref(), Err),
+                    Some(output),
+                );
                 if drawn.is_some() {
                     storyboard_failed = drawn;
                 }
@@ -531,23 +533,15 @@ fn prepare_outcome(
     (outcome, prepared)
 }
 
-/// Whether `plan` reads one of `outputs` (a later EDL of a run made from
-/// an earlier one's output).
-fn reads_any(plan: &reel::plan::Plan, outputs: &[&Path]) -> bool {
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let outputs: Vec<_> = outputs.iter().map(|p| canonical(p)).collect();
-    let a = &plan.audio;
-    plan.clips
-        .iter()
-        .filter(|c| c.card.is_none())
-        .map(|c| c.source.as_path())
-        .chain(
-            a.voiceovers
-                .iter()
-                .chain(&a.music)
-                .map(|r| r.source.as_path()),
-        )
-        .any(|s| outputs.contains(&canonical(s)))
+/// Whether `plan` reads one of `outputs` (canonical paths): a later EDL
+/// of a run made from an earlier one's output.
+fn reads_any(plan: &reel::plan::Plan, outputs: &[std::path::PathBuf]) -> bool {
+    plan.inputs().any(|p| outputs.contains(&canonical(p)))
+}
+
+/// `path` made absolute with links resolved, or as it is if it cannot be.
+fn canonical(path: &Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Reads and plans one EDL and makes its output ready to render, noting in

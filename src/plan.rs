@@ -433,6 +433,25 @@ impl Plan {
         Ok(frame(a)..frame(b))
     }
 
+    /// Every file the render reads (repeats included): the clips' sources,
+    /// image overlays, LUTs and sounds.
+    pub fn inputs(&self) -> impl Iterator<Item = &PathBuf> {
+        let audio = &self.audio;
+        let images = self.layers.items.iter().filter_map(|l| match &l.draw {
+            crate::layers::Draw::Image(d) => Some(&d.source),
+            crate::layers::Draw::Text(_) => None,
+        });
+        self.clips
+            .iter()
+            .filter(|c| c.card.is_none())
+            .map(|c| &c.source)
+            .chain(images)
+            .chain(self.clips.iter().filter_map(|c| c.lut.as_ref()))
+            .chain(audio.clips.iter().map(|r| &r.source))
+            .chain(audio.voiceovers.iter().map(|r| &r.source))
+            .chain(audio.music.iter().map(|r| &r.source))
+    }
+
     /// Audio samples of the rendered frames.
     pub fn range_samples(&self) -> Range<u64> {
         let s = |k| sample_at(k, self.audio.sample_rate, self.output.fps);

@@ -8,7 +8,7 @@
 
 use super::*;
 use std::sync::atomic::AtomicUsize;
-use std::sync::{Condvar, Mutex, RwLock};
+use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
 
 /// One output to render: its plan and where it goes.
 pub struct Target<'a> {
@@ -21,8 +21,6 @@ struct Shared<'a> {
     plan: &'a Plan,
     output: PathBuf,
     units: Vec<Unit<'a>>,
-    /// Per unit: the cache has it.
-    cached: Vec<bool>,
     /// Per unit: the work that renders it, or None when the cache has it.
     works: Vec<Option<usize>>,
     audio: Mutex<Option<AudioWork>>,
@@ -37,12 +35,9 @@ struct Shared<'a> {
 /// What the joining thread keeps of a target: the output's place and
 /// stream parameters, the files found in the cache, and its times.
 struct Own {
-    output: PathBuf,
     place: Option<OutputPlace>,
     reference: Option<Reference>,
     found: Vec<Option<File>>,
-    /// When the run began: the output's wall time counts from there.
-    started: Instant,
     keys: Stage,
 }
 
@@ -90,12 +85,29 @@ struct State {
 }
 
 impl Board {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
     fn set(&self, f: impl FnOnce(&mut State)) {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut s);
-        drop(s);
+        f(&mut self.lock());
         self.changed.notify_all();
     }
+
+    /// Waits for a change, at most `timeout` (the waiter also watches for
+    /// signals and for its target being abandoned).
+    fn wait<'a>(&self, s: MutexGuard<'a, State>, timeout: Duration) -> MutexGuard<'a, State> {
+        self.changed
+            .wait_timeout(s, timeout)
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+    }
+}
+
+/// A mutex's guard; a panic elsewhere while it was held does not poison it
+/// here (the workers catch their panics).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Which targets are still wanted: not failed, and (without
@@ -172,7 +184,7 @@ pub fn render_many(
     let mut shared: Vec<Option<Shared>> = Vec::new();
     let mut own: Vec<Result<Own>> = Vec::new();
     for t in targets {
-        match prepare(t, settings, started) {
+        match prepare(t, settings) {
             Ok((s, o)) => {
                 shared.push(Some(s));
                 own.push(Ok(o));
@@ -187,7 +199,7 @@ pub fn render_many(
         }
     }
     let n = own.len();
-    let works = plan_works(&mut shared);
+    let works = plan_works(&mut shared, &own);
     let total: u64 = targets[..n]
         .iter()
         .zip(&shared)
@@ -249,7 +261,15 @@ pub fn render_many(
                     let sh = shared[k].as_ref().expect("prepared");
                     let cpu = thread_cpu();
                     let r = wait(k, sh, &board, &alive).and_then(|sound| {
-                        finish(k, sh, own, sound, (&works, &board), cache, progress)
+                        finish(
+                            k,
+                            sh,
+                            own,
+                            sound,
+                            (&works, &board, started),
+                            cache,
+                            progress,
+                        )
                     });
                     join_cpu[k] = thread_cpu() - cpu;
                     r
@@ -327,11 +347,7 @@ pub fn render_many(
 
 /// Opens a target's output place and reference encoder, keys its units
 /// and looks them up, and writes its fonts.
-fn prepare<'a>(
-    t: &Target<'a>,
-    settings: &Settings,
-    run_started: Instant,
-) -> Result<(Shared<'a>, Own)> {
+fn prepare<'a>(t: &Target<'a>, settings: &Settings) -> Result<(Shared<'a>, Own)> {
     let started = Instant::now();
     let cpu = process_cpu();
     let plan = t.plan;
@@ -351,7 +367,6 @@ fn prepare<'a>(
             plan,
             output: t.output.clone(),
             works: vec![None; units.len()],
-            cached: found.iter().map(Option::is_some).collect(),
             units,
             audio: Mutex::new(Some(audio)),
             setup,
@@ -361,11 +376,9 @@ fn prepare<'a>(
             video: Mutex::new(None),
         },
         Own {
-            output: t.output.clone(),
             place: Some(place),
             reference: Some(reference),
             found,
-            started: run_started,
             keys,
         },
     ))
@@ -373,13 +386,13 @@ fn prepare<'a>(
 
 /// The segments to render, in the targets' order and longest first within
 /// each; a segment whose key an earlier one has is rendered once.
-fn plan_works(shared: &mut [Option<Shared>]) -> Vec<Task> {
+fn plan_works(shared: &mut [Option<Shared>], own: &[Result<Own>]) -> Vec<Task> {
     let mut works: Vec<Task> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
-    for (k, s) in shared.iter_mut().enumerate() {
-        let Some(s) = s else { continue };
+    for (k, (s, o)) in shared.iter_mut().zip(own).enumerate() {
+        let (Some(s), Ok(o)) = (s, o) else { continue };
         let mut missing: Vec<usize> = (0..s.units.len()).collect();
-        missing.retain(|&u| !s.cached[u]);
+        missing.retain(|&u| o.found[u].is_none());
         let frames = |u: &Unit| u.seg.frames.end - u.seg.frames.start;
         missing.sort_by_key(|&u| std::cmp::Reverse(frames(&s.units[u])));
         for u in missing {
@@ -448,7 +461,7 @@ fn worker(
         }))
         .unwrap_or(Err(Error::Unexpected("a worker failed")));
         {
-            let mut span = sh.video.lock().unwrap_or_else(|e| e.into_inner());
+            let mut span = lock(&sh.video);
             let first = span.map_or(began, |(a, _)| a);
             *span = Some((first, Instant::now()));
         }
@@ -509,21 +522,17 @@ fn sound(
     for (k, sh) in shared.iter().enumerate() {
         let Some(sh) = sh else { continue };
         let before = works.iter().take_while(|w| w.target < k).count();
-        let mut s = board.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = board.lock();
         let pending = |s: &State| s.works[..before].iter().any(|w| matches!(w, Slot::Pending));
         while pending(&s) && alive.is(k) && crate::signal::check().is_ok() {
-            s = board
-                .changed
-                .wait_timeout(s, Duration::from_millis(50))
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            s = board.wait(s, Duration::from_millis(50));
         }
         drop(s);
         if !alive.is(k) {
             board.set(|s| s.sound[k] = SoundSlot::Skipped);
             continue;
         }
-        let Some(work) = sh.audio.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+        let Some(work) = lock(&sh.audio).take() else {
             continue;
         };
         let started = Instant::now();
@@ -555,7 +564,7 @@ fn sound(
 /// Waits until target `k`'s segments and sound are ready, or it failed
 /// (the earliest failed segment's error, else the sound's).
 fn wait(k: usize, sh: &Shared, board: &Board, alive: &Alive) -> Result<Sound> {
-    let mut s = board.state.lock().unwrap_or_else(|e| e.into_inner());
+    let mut s = board.lock();
     loop {
         crate::signal::check()?;
         let mine = || sh.works.iter().flatten().copied();
@@ -580,11 +589,7 @@ fn wait(k: usize, sh: &Shared, board: &Board, alive: &Alive) -> Result<Sound> {
         if k >= alive.limit.load(Ordering::SeqCst) {
             return Err(Error::Unexpected("the render was abandoned"));
         }
-        s = board
-            .changed
-            .wait_timeout(s, Duration::from_millis(200))
-            .unwrap_or_else(|e| e.into_inner())
-            .0;
+        s = board.wait(s, Duration::from_millis(200));
     }
 }
 
@@ -595,7 +600,7 @@ fn finish(
     sh: &Shared,
     own: &mut Own,
     sound: Sound,
-    (tasks, board): (&[Task], &Board),
+    (tasks, board, started): (&[Task], &Board, Instant),
     cache: Option<&Cache>,
     progress: &dyn Progress,
 ) -> Result<Summary> {
@@ -604,7 +609,7 @@ fn finish(
     // handle on the rendered one (its own read position).
     let mut files = Vec::with_capacity(sh.units.len());
     {
-        let s = board.state.lock().unwrap_or_else(|e| e.into_inner());
+        let s = board.lock();
         for ((u, w), found) in sh.units.iter().zip(&sh.works).zip(own.found.iter_mut()) {
             let file = match (found.take(), w) {
                 (Some(f), _) => f,
@@ -634,7 +639,7 @@ fn finish(
     let place = own.place.take().expect("joined once");
     let reference = own.reference.take().expect("joined once");
     let muxer = place.muxer;
-    place.persist(&own.output, |tmp| {
+    place.persist(&sh.output, |tmp| {
         let video = join::VideoTrack {
             params: reference.params,
             extradata: reference.extradata,
@@ -662,7 +667,7 @@ fn finish(
         wall: join_started.elapsed().as_secs_f64(),
         cpu: thread_cpu() - join_cpu,
     };
-    graphics::write_sidecars(plan, &own.output)?;
+    graphics::write_sidecars(plan, &sh.output)?;
     let frames = plan.range.end - plan.range.start;
     let video_wall = sh
         .video
@@ -670,10 +675,10 @@ fn finish(
         .unwrap_or_else(|e| e.into_inner())
         .map_or(0.0, |(a, b)| (b - a).as_secs_f64());
     Ok(Summary {
-        output: own.output.clone(),
+        output: sh.output.clone(),
         frames,
         duration_secs: crate::time::secs_f64(Ratio::from_integer(frames as i64) / plan.output.fps),
-        wall: own.started.elapsed(),
+        wall: started.elapsed(),
         peak_rss_bytes: peak_rss(),
         loudness,
         concealed: sh.concealed.load(Ordering::Relaxed),

@@ -482,14 +482,9 @@ fn one_pool_renders_each_output_as_it_would_be_rendered_alone() {
         let alone = format!("alone-{n}.mp4");
         let cache = format!("cache-{n}");
         let toml = format!("{n}.toml");
-        let out = f.reel(&[
+        f.reel_ok(&[
             "render", "--quiet", "--jobs", "1", "--cache", &cache, "-o", &alone, &toml,
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let alone = std::fs::read(f.path(&alone)).unwrap();
         assert!(
             cached[i] == alone,
@@ -531,14 +526,7 @@ fn a_segment_that_fails_fails_its_outputs_and_the_rest_are_rendered_on_request()
     f.ffmpeg(
         "-f lavfi -i smptebars=s=96x54:r=25:d=8 -c:v libx264 -g 25 -movflags +faststart fast.mp4",
     );
-    let mut bytes = std::fs::read(f.path("fast.mp4")).unwrap();
-    let n = bytes.len();
-    let mut x = 12345u32;
-    for b in &mut bytes[n * 2 / 3..n * 2 / 3 + n / 6] {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-        *b = (x >> 16) as u8;
-    }
-    std::fs::write(f.path("bad.mp4"), &bytes).unwrap();
+    f.damage("fast.mp4", "bad.mp4");
     let broken = |voice: &str, out: &str| version(voice, out).replace("b.mp4", "bad.mp4");
     f.write("a.toml", &version("hi.wav", "out_a.mp4"));
     f.write("bad_hi.toml", &broken("hi.wav", "out_bad_hi.mp4"));
@@ -599,14 +587,7 @@ fn an_edl_that_reads_an_earlier_output_of_the_run_reads_the_new_one() {
         "[output]\npath = \"trailer.mp4\"\nwidth = 64\nheight = 36\nfps = 25\n\
          [[clip]]\nsource = \"hi.mp4\"\nin = 6\nduration = 2\n",
     );
-    let run = |args: &[&str]| {
-        let out = f.reel(args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = |args: &[&str]| drop(f.reel_ok(args));
     // Not there yet.
     run(&[
         "render",

@@ -46,6 +46,33 @@ impl Fixture {
             .expect("reel runs")
     }
 
+    /// Runs `reel` with `args`, asserts success and returns what it printed
+    /// (stdout, then stderr).
+    pub fn reel_ok(&self, args: &[&str]) -> String {
+        let out = self.reel(args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "reel {args:?} failed: {text}");
+        text
+    }
+
+    /// Copies media file `from` to `to` with garbage (a fixed sequence)
+    /// over the sixth of it that starts two thirds in: past the header of a
+    /// `+faststart` file, inside its picture data.
+    pub fn damage(&self, from: &str, to: &str) {
+        let mut bytes = std::fs::read(self.path(from)).unwrap();
+        let n = bytes.len();
+        let mut x = 12345u32;
+        for b in &mut bytes[n * 2 / 3..n * 2 / 3 + n / 6] {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            *b = (x >> 16) as u8;
+        }
+        std::fs::write(self.path(to), &bytes).unwrap();
+    }
+
     /// Hidden files in the fixture directory other than the render cache:
     /// what a render would leave behind (work directories, temporary
     /// outputs).

@@ -23,17 +23,6 @@ fn light(frame: &[u8]) -> f64 {
     frame.iter().map(|&v| (v as f64 - 16.0).max(0.0)).sum()
 }
 
-fn reel_ok(f: &Fixture, args: &[&str]) -> String {
-    let out = f.reel(args);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "reel {args:?} failed: {text}");
-    text
-}
-
 const HEAD: &str = "[output]\npath = \"out.mp4\"\nwidth = 320\nheight = 180\nfps = 25\n\
                     [output.video]\ncrf = 12\npreset = \"ultrafast\"\n";
 
@@ -472,40 +461,34 @@ fn text_renders_are_identical_for_any_jobs_and_keyed_by_font_bytes() {
              [[text]]\ntext = \"Only on clip two\"\nclip = 2\nat = 3\n"
         ),
     );
-    reel_ok(
-        &f,
-        &[
-            "render",
-            "--quiet",
-            "--no-cache",
-            "--jobs",
-            "1",
-            "-o",
-            "one.mp4",
-            "t.toml",
-        ],
-    );
-    reel_ok(
-        &f,
-        &[
-            "render",
-            "--quiet",
-            "--no-cache",
-            "--jobs",
-            "2",
-            "-o",
-            "two.mp4",
-            "t.toml",
-        ],
-    );
+    f.reel_ok(&[
+        "render",
+        "--quiet",
+        "--no-cache",
+        "--jobs",
+        "1",
+        "-o",
+        "one.mp4",
+        "t.toml",
+    ]);
+    f.reel_ok(&[
+        "render",
+        "--quiet",
+        "--no-cache",
+        "--jobs",
+        "2",
+        "-o",
+        "two.mp4",
+        "t.toml",
+    ]);
     assert_eq!(
         std::fs::read(f.path("one.mp4")).unwrap(),
         std::fs::read(f.path("two.mp4")).unwrap(),
         "--jobs 1 and --jobs 2 differ"
     );
-    let first = reel_ok(&f, &["render", "t.toml"]);
+    let first = f.reel_ok(&["render", "t.toml"]);
     assert!(first.contains("reused 0 of 2 segments"), "{first}");
-    let again = reel_ok(&f, &["render", "t.toml"]);
+    let again = f.reel_ok(&["render", "t.toml"]);
     assert!(again.contains("reused 2 of 2 segments"), "{again}");
     // One byte of the font changes: only the segment with text renders.
     let path = f.path("fonts/NotoSans-Regular.ttf");
@@ -513,7 +496,7 @@ fn text_renders_are_identical_for_any_jobs_and_keyed_by_font_bytes() {
     let last = bytes.len() - 1;
     bytes[last] ^= 0x01;
     std::fs::write(&path, bytes).unwrap();
-    let edited = reel_ok(&f, &["render", "t.toml"]);
+    let edited = f.reel_ok(&["render", "t.toml"]);
     assert!(edited.contains("reused 1 of 2 segments"), "{edited}");
 }
 
@@ -662,32 +645,26 @@ fn a_text_across_a_segment_cut_draws_as_without_the_cut() {
             HEAD.replace("crf = 12", "crf = 0")
         ),
     );
-    reel_ok(
-        &f,
-        &[
-            "render",
-            "--quiet",
-            "--no-cache",
-            "-o",
-            "full.mp4",
-            "t.toml",
-        ],
-    );
+    f.reel_ok(&[
+        "render",
+        "--quiet",
+        "--no-cache",
+        "-o",
+        "full.mp4",
+        "t.toml",
+    ]);
     // A range render starts a segment at 2.0 s, inside both texts and in
     // the first one's slide-in and fade.
-    reel_ok(
-        &f,
-        &[
-            "render",
-            "--quiet",
-            "--no-cache",
-            "--range",
-            "1.12-4.4",
-            "-o",
-            "part.mp4",
-            "t.toml",
-        ],
-    );
+    f.reel_ok(&[
+        "render",
+        "--quiet",
+        "--no-cache",
+        "--range",
+        "1.12-4.4",
+        "-o",
+        "part.mp4",
+        "t.toml",
+    ]);
     let full = luma_frames(&f.path("full.mp4"), 320, 180);
     let part = luma_frames(&f.path("part.mp4"), 320, 180);
     assert_eq!(part.len(), 82);

@@ -114,14 +114,7 @@ fn damaged_video_stops_the_render_or_is_concealed_on_request() {
         "-f lavfi -i testsrc2=s=64x64:r=25:d=4 -c:v libx264 -g 25 -movflags +faststart good.mp4",
     );
     // Garbage over a stretch of the picture data, past the first second.
-    let mut bytes = std::fs::read(f.path("good.mp4")).unwrap();
-    let n = bytes.len();
-    let mut x = 12345u32;
-    for b in &mut bytes[n * 2 / 3..n * 2 / 3 + n / 6] {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-        *b = (x >> 16) as u8;
-    }
-    std::fs::write(f.path("bad.mp4"), &bytes).unwrap();
+    f.damage("good.mp4", "bad.mp4");
     std::fs::write(f.path("out.mp4"), b"earlier render").unwrap();
     let edl = |inn: f64, out: f64| {
         format!("{HEAD}[[clip]]\nsource = \"bad.mp4\"\nin = {inn}\nout = {out}\n")
