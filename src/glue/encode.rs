@@ -1,0 +1,154 @@
+//! Encoders: drain loops, codec options, extradata and priming, packets
+//! to and from reel's packet files, bit-exact output.
+
+use crate::error::{Error, Result};
+use crate::packet;
+use ffmpeg_next as ff;
+
+/// Takes every packet the encoder has ready and hands it to `each`; stops
+/// when the encoder wants more input (EAGAIN) or is flushed (EOF). Any other
+/// error is returned, never swallowed.
+pub fn drain(
+    encoder: &mut ff::encoder::Encoder,
+    what: &str,
+    mut each: impl FnMut(ff::Packet) -> Result<()>,
+) -> Result<()> {
+    loop {
+        let mut packet = ff::Packet::empty();
+        match encoder.receive_packet(&mut packet) {
+            Ok(()) => each(packet)?,
+            Err(ff::Error::Other { errno }) if errno == ff::util::error::EAGAIN => return Ok(()),
+            Err(ff::Error::Eof) => return Ok(()),
+            Err(e) => return Err(Error::ffmpeg(what, e)),
+        }
+    }
+}
+
+/// The codec extradata of an opened encoder (x264's SPS/PPS with a global
+/// header).
+pub fn extradata(enc: &ff::encoder::Video) -> Vec<u8> {
+    // SAFETY: reading the opened encoder's extradata buffer, which lives as
+    // long as the encoder; its size is the field beside it.
+    unsafe {
+        let ctx = &*enc.as_ptr();
+        if ctx.extradata.is_null() || ctx.extradata_size <= 0 {
+            Vec::new()
+        } else {
+            std::slice::from_raw_parts(ctx.extradata, ctx.extradata_size as usize).to_vec()
+        }
+    }
+}
+
+/// The samples an open audio encoder primes with: its packets carry the
+/// time of the samples they stand for less this.
+pub fn initial_padding(enc: &ff::encoder::Audio) -> i64 {
+    // SAFETY: reads a plain field of the open encoder's context.
+    unsafe { (*enc.as_ptr()).initial_padding as i64 }
+}
+
+/// Sets an encoder's quality for variable bit rate as FFmpeg's `-q:a`
+/// does (`global_quality` in lambda units; the caller sets `QSCALE`).
+pub fn set_global_quality(ctx: &mut ff::codec::context::Context, quality: f64) {
+    // SAFETY: sets a plain field of a context that is not opened yet.
+    unsafe {
+        (*ctx.as_mut_ptr()).global_quality =
+            (quality * ff::ffi::FF_QP2LAMBDA as f64).round() as i32;
+    }
+}
+
+/// Which of `names` neither the codec context nor the encoder itself has
+/// as an option (AVOption), for a context allocated with its codec.
+pub fn unknown_options<'a>(ctx: &ff::codec::context::Context, names: &[&'a str]) -> Vec<&'a str> {
+    names
+        .iter()
+        .copied()
+        .filter(|name| {
+            let Ok(c) = std::ffi::CString::new(*name) else {
+                return true;
+            };
+            // SAFETY: av_opt_find reads the context's class and, with
+            // SEARCH_CHILDREN, its private data's; the name is a valid C
+            // string for the call's duration.
+            let found = unsafe {
+                ff::ffi::av_opt_find(
+                    ctx.as_ptr() as *mut std::ffi::c_void,
+                    c.as_ptr(),
+                    std::ptr::null(),
+                    0,
+                    ff::ffi::AV_OPT_SEARCH_CHILDREN,
+                )
+            };
+            found.is_null()
+        })
+        .collect()
+}
+
+/// Adds a stream to `output` for packets copied as they are (no
+/// re-encoding) from a stream with `params` and `time_base`; returns its
+/// index.
+pub fn add_copied_stream(
+    output: &mut ff::format::context::Output,
+    params: ff::codec::Parameters,
+    time_base: ff::Rational,
+) -> Result<usize, ff::Error> {
+    let mut os = output.add_stream(ff::encoder::find(ff::codec::Id::None))?;
+    os.set_parameters(params);
+    os.set_time_base(time_base);
+    // SAFETY: the stream's codec parameters are its own; a tag from the
+    // source container may not fit the output's.
+    unsafe {
+        (*os.parameters().as_mut_ptr()).codec_tag = 0;
+    }
+    Ok(os.index())
+}
+
+/// An encoded packet as a packet-file record.
+pub fn write_packet(w: &mut packet::Writer, p: &ff::Packet) -> Result<()> {
+    w.write(
+        p.pts(),
+        p.dts(),
+        p.duration(),
+        p.is_key(),
+        p.data().unwrap_or(&[]),
+    )
+}
+
+/// A packet-file record as a packet for the muxer.
+pub fn read_packet(sp: &packet::Packet) -> ff::Packet {
+    let mut p = ff::Packet::copy(&sp.data);
+    p.set_pts(sp.pts);
+    p.set_dts(sp.dts);
+    p.set_duration(sp.duration);
+    if sp.key {
+        p.set_flags(ff::packet::Flags::KEY);
+    }
+    p
+}
+
+/// No version strings or creation times in the output, so that equal
+/// inputs give equal bytes.
+pub fn set_bitexact(octx: &mut ff::format::context::Output) {
+    // SAFETY: setting a flag on the output context before its header is
+    // written.
+    unsafe {
+        (*octx.as_mut_ptr()).flags |= ff::ffi::AVFMT_FLAG_BITEXACT;
+    }
+}
+
+/// The CPU features libx264 detects, less AVX-512 (`X264_CPU_AVX512`), as
+/// its `asm` parameter takes them; None when it would not use AVX-512 (or
+/// libx264 is not linked).
+pub fn x264_cpu_without_avx512() -> Option<u32> {
+    const X264_CPU_AVX512: u32 = 1 << 16;
+    // SAFETY: looks a symbol up in the process's global scope; libx264's
+    // x264_cpu_detect takes nothing and returns its uint32_t feature mask.
+    let cpu = unsafe {
+        let sym = libc::dlsym(libc::RTLD_DEFAULT, c"x264_cpu_detect".as_ptr());
+        if sym.is_null() {
+            return None;
+        }
+        let f: extern "C" fn() -> u32 = std::mem::transmute(sym);
+        f()
+    };
+    (cpu & X264_CPU_AVX512 != 0).then_some(cpu & !X264_CPU_AVX512)
+}
