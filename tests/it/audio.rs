@@ -127,12 +127,7 @@ fn loudness_target_and_true_peak_ceiling_hold_when_measured_independently() {
              [[clip]]\nsource = \"a.mkv\"\n"
         ),
     );
-    let out = f.reel(&["render", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = f.reel_ok_output(&["render", "t.toml"]);
     let summary = String::from_utf8_lossy(&out.stderr);
     let (i, tp) = ffmpeg_loudness(&f.path("out.mp4"));
     assert!(

@@ -43,11 +43,7 @@ fn assert_valid(f: &Fixture, name: &str) {
         .arg(f.path(name))
         .output()
         .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{name} does not match the schema: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out, &format!("validating {name} against the schema"));
 }
 
 #[test]
@@ -56,14 +52,9 @@ fn language_versions_render_together_and_share_their_pictures() {
     sources(&f);
     f.write("hi.toml", &version("hi.wav", "hi.mp4"));
     f.write("en.toml", &version("en.wav", "en.mp4"));
-    let out = f.reel(&[
+    f.reel_ok(&[
         "render", "--quiet", "--report", "r.json", "--junit", "j.xml", "hi.toml", "en.toml",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(f.path("hi.mp4").exists() && f.path("en.mp4").exists());
     assert_valid(&f, "r.json");
     let r = report(&f, "r.json");
@@ -279,14 +270,9 @@ fn versions_extend_one_cut_and_errors_name_the_file_that_holds_them() {
             ),
         );
     }
-    let out = f.reel(&[
+    f.reel_ok(&[
         "render", "--quiet", "--report", "r.json", "hi.toml", "en.toml",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let r = report(&f, "r.json");
     let second = &r["outputs"][1];
     assert_eq!(second["video"]["crf"], 30, "inherited [output.video]");
@@ -356,12 +342,7 @@ fn a_storyboard_shows_each_clip_its_labels_and_the_sound_without_rendering() {
          [[clip]]\nsource = \"नीला.mp4\"\nduration = 3\n\
          [[voiceover]]\nsource = \"vo.wav\"\nat = 1\n",
     );
-    let out = f.reel(&["check", "t.toml", "--storyboard", "board.png"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.reel_ok(&["check", "t.toml", "--storyboard", "board.png"]);
     assert!(!f.path("out.mp4").exists(), "check renders nothing");
     let png = f.path("board.png");
     let size = probe_stream(&png, "v:0", "width,height");
@@ -412,12 +393,7 @@ fn a_storyboard_shows_each_clip_its_labels_and_the_sound_without_rendering() {
         "no voiceover at 5.2 s"
     );
     // A render draws one too; a storyboard that is not a PNG is refused.
-    let out = f.reel(&["render", "--quiet", "t.toml", "--storyboard", "after.png"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.reel_ok(&["render", "--quiet", "t.toml", "--storyboard", "after.png"]);
     assert!(f.path("after.png").exists() && f.path("out.mp4").exists());
     let out = f.reel(&["check", "t.toml", "--storyboard", "board.jpg"]);
     assert_eq!(out.status.code(), Some(2));
@@ -444,9 +420,8 @@ fn one_pool_renders_each_output_as_it_would_be_rendered_alone() {
         let mut args = vec!["render", "--progress", "json", "--jobs", "2"];
         args.extend_from_slice(extra);
         args.extend_from_slice(&["--report", "r.json", "hi.toml", "en.toml", "ta.toml"]);
-        let out = f.reel(&args);
+        let out = f.reel_ok_output(&args);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{err}");
         let events: Vec<Value> = err
             .lines()
             .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))

@@ -34,9 +34,8 @@ fn sources(f: &Fixture, b_pattern: &str) {
 fn cached(f: &Fixture, extra: &[&str]) -> (usize, usize, bool) {
     let mut args = vec!["render", "t.toml"];
     args.extend_from_slice(extra);
-    let out = f.reel(&args);
+    let out = f.reel_ok_output(&args);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{err}");
     let tail = err
         .split("cache: reused ")
         .nth(1)
@@ -52,7 +51,7 @@ fn cached(f: &Fixture, extra: &[&str]) -> (usize, usize, bool) {
 
 /// A cold render of `t.toml` without the cache, for comparison.
 fn cold(f: &Fixture) -> Vec<u8> {
-    let out = f.reel(&[
+    f.reel_ok(&[
         "render",
         "--quiet",
         "--no-cache",
@@ -60,11 +59,6 @@ fn cold(f: &Fixture) -> Vec<u8> {
         "cold.mp4",
         "t.toml",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     std::fs::read(f.path("cold.mp4")).unwrap()
 }
 
@@ -304,9 +298,8 @@ fn cache_stats_and_clear() {
     let d = dir.to_str().unwrap();
     cached(&f, &["--cache", d]);
     assert!(!f.path(".reel-cache").exists(), "--cache is used instead");
-    let out = f.reel(&["cache", "stats", "--cache", d]);
+    let out = f.reel_ok_output(&["cache", "stats", "--cache", d]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success());
     let line = |name: &str| {
         text.lines()
             .find(|l| l.trim_start().starts_with(name))
@@ -321,8 +314,7 @@ fn cache_stats_and_clear() {
     // timeline (no loudness target to measure for, no voiceover to duck
     // under), each encoded and measured as heard.
     assert_eq!(line("audio"), "6", "{text}");
-    let out = f.reel(&["cache", "clear", "--cache", d]);
-    assert!(out.status.success());
+    let out = f.reel_ok_output(&["cache", "clear", "--cache", d]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("4 segments"));
     assert_eq!(dir_size(&dir), 0);
     // REEL_CACHE names the cache too.

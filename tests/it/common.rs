@@ -46,17 +46,20 @@ impl Fixture {
             .expect("reel runs")
     }
 
+    /// Runs `reel` with `args` and asserts success (the message shows what
+    /// it printed); returns its output.
+    #[track_caller]
+    pub fn reel_ok_output(&self, args: &[&str]) -> Output {
+        let out = self.reel(args);
+        assert_success(&out, &format!("reel {args:?}"));
+        out
+    }
+
     /// Runs `reel` with `args`, asserts success and returns what it printed
     /// (stdout, then stderr).
+    #[track_caller]
     pub fn reel_ok(&self, args: &[&str]) -> String {
-        let out = self.reel(args);
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.status.success(), "reel {args:?} failed: {text}");
-        text
+        printed(&self.reel_ok_output(args))
     }
 
     /// Copies media file `from` to `to` with garbage (a fixed sequence)
@@ -126,27 +129,40 @@ impl Fixture {
     }
 
     /// Renders `t.toml` with extra `args` and asserts success.
+    #[track_caller]
     pub fn render_args(&self, args: &[&str]) {
         let mut all = vec!["render", "--quiet", "--no-cache"];
         all.extend_from_slice(args);
         all.push("t.toml");
-        let out = self.reel(&all);
-        assert!(
-            out.status.success(),
-            "render failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.reel_ok_output(&all);
     }
 
     /// Renders `edl` and asserts success.
+    #[track_caller]
     pub fn render(&self, edl: &str) {
-        let out = self.reel(&["render", "--quiet", edl]);
-        assert!(
-            out.status.success(),
-            "render failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.reel_ok_output(&["render", "--quiet", edl]);
     }
+}
+
+/// What a command printed: its stdout, then its stderr.
+pub fn printed(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Asserts that the command `what` succeeded; the message shows what it
+/// printed.
+#[track_caller]
+pub fn assert_success(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}): {}",
+        out.status,
+        printed(out)
+    );
 }
 
 /// Splits on spaces, keeping '...' quoted parts together.
@@ -196,11 +212,7 @@ fn decode(file: &Path, args: &[&str]) -> Vec<u8> {
         .arg("-")
         .output()
         .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "ffmpeg could not decode {}",
-        file.display()
-    );
+    assert_success(&out, &format!("ffmpeg decoding {}", file.display()));
     out.stdout
 }
 
@@ -433,10 +445,6 @@ pub fn cli_frames(input: &Path, filters: &str, frames: usize) -> Vec<u8> {
         .args(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
         .output()
         .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out, &format!("ffmpeg -vf {filters}"));
     out.stdout
 }

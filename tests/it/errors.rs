@@ -154,8 +154,7 @@ fn check_prints_the_timeline() {
          transition = {{ kind = \"crossfade\", duration = 0.5 }}\n[[clip]]\nsource = \"a.mp4\"\n"
     );
     f.write("t.toml", &edl);
-    let out = f.reel(&["check", "t.toml"]);
-    assert!(out.status.success());
+    let out = f.reel_ok_output(&["check", "t.toml"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("1     a.mp4   0:00:00.500  0:00:01.500  0:00:00.000  0:00:01.000  30      crossfade 15 frames"), "{text}");
     assert!(

@@ -21,7 +21,7 @@ fn edl(f: &Fixture) {
 
 /// A cold render without the cache, for comparison.
 fn single(f: &Fixture) -> Vec<u8> {
-    let out = f.reel(&[
+    f.reel_ok(&[
         "render",
         "--quiet",
         "--no-cache",
@@ -29,29 +29,17 @@ fn single(f: &Fixture) -> Vec<u8> {
         "single.mp4",
         "t.toml",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     std::fs::read(f.path("single.mp4")).unwrap()
 }
 
 /// The join: a plain render from the cache; returns its summary line.
 fn join(f: &Fixture) -> String {
-    let out = f.reel(&["render", "t.toml"]);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{err}");
-    err
+    let out = f.reel_ok_output(&["render", "t.toml"]);
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn units(f: &Fixture, shards: &str) -> Vec<Value> {
-    let out = f.reel(&["plan", "t.toml", "--json", "--shards", shards]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = f.reel_ok_output(&["plan", "t.toml", "--json", "--shards", shards]);
     let doc: Value = serde_json::from_slice(&out.stdout).expect("plan prints JSON");
     doc["units"].as_array().unwrap().clone()
 }
@@ -78,9 +66,8 @@ fn shards_render_every_unit_once_and_the_join_equals_one_machine() {
     // The same split every time, on every machine.
     assert_eq!(list, units(&f, "3"));
     for i in 0..3 {
-        let out = f.reel(&["render", "--shard", &format!("{i}/3"), "t.toml"]);
+        let out = f.reel_ok_output(&["render", "--shard", &format!("{i}/3"), "t.toml"]);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{err}");
         let mine = list.iter().filter(|u| u["shard"] == i).count();
         assert!(
             err.contains(&format!("{mine} work units, {mine} rendered")),
@@ -113,11 +100,18 @@ fn shards_run_twice_at_once_or_killed_still_join_byte_identical() {
         std::process::Command::new(env!("CARGO_BIN_EXE_reel"))
             .args(["render", "--quiet", "--shard", "0/1", "t.toml"])
             .current_dir(f.path(""))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap()
     };
-    let (mut a, mut b) = (spawn(), spawn());
-    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    let (a, b) = (spawn(), spawn());
+    for shard in [a, b] {
+        assert_success(
+            &shard.wait_with_output().unwrap(),
+            "reel render --shard 0/1",
+        );
+    }
     join(&f);
     assert!(
         std::fs::read(f.path("out.mp4")).unwrap() == cold,
@@ -134,15 +128,10 @@ fn shards_run_twice_at_once_or_killed_still_join_byte_identical() {
     child.wait().unwrap();
     assert!(torn.exists(), "the killed shard left its partial entry");
     for i in 0..2 {
-        let out = f.reel(&["render", "--quiet", "--shard", &format!("{i}/2"), "t.toml"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        f.reel_ok(&["render", "--quiet", "--shard", &format!("{i}/2"), "t.toml"]);
     }
     join(&f);
-    let out = f.reel(&[
+    f.reel_ok(&[
         "render",
         "--quiet",
         "--no-cache",
@@ -150,7 +139,6 @@ fn shards_run_twice_at_once_or_killed_still_join_byte_identical() {
         "single.mp4",
         "t.toml",
     ]);
-    assert!(out.status.success());
     assert!(
         std::fs::read(f.path("out.mp4")).unwrap() == std::fs::read(f.path("single.mp4")).unwrap(),
         "after a killed shard"
@@ -195,11 +183,7 @@ fn the_slurm_and_kubernetes_jobs_render_shards_that_join_to_one_render() {
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{script}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out, script);
         out
     };
     let base = |extra: &[(&'static str, String)]| {
@@ -276,9 +260,8 @@ fn the_kubernetes_manifests_are_valid() {
         .arg(dir.join("render-join.yaml"))
         .output()
         .expect("kubernetes-validate runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{text}");
+    assert_success(&out, "kubernetes-validate");
+    let text = printed(&out);
     assert_eq!(text.matches("passed").count(), 2, "{text}");
 }
 
@@ -295,11 +278,7 @@ fn the_openjd_job_checks_and_runs_its_shards_and_join() {
         .arg(&template)
         .output()
         .expect("openjd runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out, "openjd check");
     assert!(String::from_utf8_lossy(&out.stdout).contains("passes validation"));
     let out = std::process::Command::new(&openjd)
         .arg("run")
@@ -312,9 +291,8 @@ fn the_openjd_job_checks_and_runs_its_shards_and_join() {
         .current_dir(f.path(""))
         .output()
         .expect("openjd runs");
-    let log =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{log}");
+    assert_success(&out, "openjd run");
+    let log = printed(&out);
     // Three shard tasks, then the join.
     assert!(log.contains("Chunks run: 4"), "{log}");
     for i in 0..3 {
@@ -395,10 +373,9 @@ impl Slurm {
             .arg(&slurm.dir)
             .output()
             .expect("bash runs");
-        assert!(
-            out.status.success(),
-            "the Slurm cluster did not start (bash scripts/setup --test installs Slurm): {}",
-            String::from_utf8_lossy(&out.stderr)
+        assert_success(
+            &out,
+            "starting the Slurm cluster (bash scripts/setup --test installs Slurm)",
         );
         slurm
     }
@@ -414,11 +391,7 @@ impl Slurm {
             .env("SLURM_CONF", self.conf())
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out, &format!("waiting for Slurm job {job}"));
     }
 
     /// The state of a job or array task, as `squeue` gives it.
@@ -462,8 +435,7 @@ fn a_real_slurm_cluster_renders_shards_then_joins_after_failures_and_requeues() 
             .env("REEL_CACHE", f.path(cache))
             .output()
             .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{err}");
+        assert_success(&out, "scripts/slurm-render");
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
     let report = || -> serde_json::Value {
@@ -511,11 +483,7 @@ fn a_real_slurm_cluster_renders_shards_then_joins_after_failures_and_requeues() 
             .env("SLURM_CONF", slurm.conf())
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "scontrol {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out, &format!("scontrol {args:?}"));
     };
     // A working directory that does not exist: the task fails to start.
     scontrol(&[

@@ -14,7 +14,7 @@ fn rgb_frames(file: &Path, w: usize, h: usize) -> Vec<Vec<u8>> {
         .args(["-map", "0:v", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
         .output()
         .expect("ffmpeg runs");
-    assert!(out.status.success());
+    assert_success(&out, "ffmpeg decoding to RGB");
     out.stdout.chunks(w * h * 3).map(|c| c.to_vec()).collect()
 }
 
@@ -77,7 +77,7 @@ fn gray_picture(f: &Fixture, name: &str, w: usize, h: usize) -> Vec<u8> {
         ])
         .output()
         .expect("ffmpeg runs");
-    assert!(out.status.success());
+    assert_success(&out, &format!("ffmpeg decoding {name}"));
     out.stdout
 }
 
@@ -111,9 +111,9 @@ fn devanagari_is_shaped_as_harfbuzz_shapes_it() {
         ])
         .args(["--output-format=png", "--output-file"])
         .arg(f.path("hb.png"))
-        .status()
+        .output()
         .expect("hb-view runs (Debian's libharfbuzz-bin; scripts/setup installs it)");
-    assert!(hb.success());
+    assert_success(&hb, "hb-view");
     let size = Command::new("ffprobe")
         .args([
             "-v",
@@ -617,8 +617,7 @@ fn check_lists_layers_and_lints_captions() {
         "t.toml",
         &format!("{HEAD}{CARD}[[text]]\ntext = \"Hello\"\n[[captions]]\nsource = \"c.srt\"\n"),
     );
-    let out = f.reel(&["check", "t.toml"]);
-    assert!(out.status.success());
+    let out = f.reel_ok_output(&["check", "t.toml"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("text 1 \"Hello\": 0:00:00.000 to 0:00:02.000 (frames 0..50)"),

@@ -50,7 +50,8 @@ fn shown(file: &Path) -> Vec<(i64, u8)> {
         .collect()
 }
 
-fn render_cut(f: &Fixture, cut: &str, extra: &[&str]) -> std::process::Output {
+/// Renders `cut` with the settings and media beside it, and asserts success.
+fn render_cut(f: &Fixture, cut: &str, extra: &[&str]) {
     let mut args = vec![
         "render",
         "--quiet",
@@ -62,7 +63,7 @@ fn render_cut(f: &Fixture, cut: &str, extra: &[&str]) -> std::process::Output {
     ];
     args.extend_from_slice(extra);
     args.push(cut);
-    f.reel(&args)
+    f.reel_ok(&args);
 }
 
 const A: u8 = 128;
@@ -109,9 +110,7 @@ fn a_cmx3600_cut_shows_its_frames_for_its_record_time() {
          M2   B002C003       000.0                02:00:05:00\n\
          * LOC: 01:00:06:20 RED  a marker\n",
     );
-    let out = render_cut(&f, "cut.edl", &[]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    render_cut(&f, "cut.edl", &[]);
     let got = shown(&f.path("out.mp4"));
     // Record 01:00:00:00 to 01:00:07:10: 7 s 10 frames.
     assert_eq!(got.len(), 185);
@@ -171,12 +170,7 @@ fn drop_frame_cuts_count_frames_across_the_minute() {
             "df.edl",
             &format!("TITLE: DF\nFCM: DROP FRAME\n001  DF01     V     C        {src} {rec}\n"),
         );
-        let out = render_cut(&f, "df.edl", &["--fps", rate]);
-        assert!(
-            out.status.success(),
-            "{rate}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        render_cut(&f, "df.edl", &["--fps", rate]);
         let got = shown(&f.path("out.mp4"));
         assert_eq!(got.len(), frames, "{rate}: frames");
         expect_run(&got, 0..frames, A, first, 1);
@@ -197,7 +191,7 @@ fn media_is_found_by_file_clip_name_or_reel_and_ambiguity_is_refused() {
         format!("TITLE: T\n001  {reel:<8} V     C        {tc}:00:00 {tc}:01:00 01:00:00:00 01:00:01:00\n")
     };
     f.write("a.edl", &edl("A003C012", "10:00"));
-    let out = f.reel(&[
+    f.reel_ok(&[
         "check",
         "a.edl",
         "--media",
@@ -205,11 +199,6 @@ fn media_is_found_by_file_clip_name_or_reel_and_ambiguity_is_refused() {
         "--settings",
         "base.toml",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // B001 begins two files: an error naming both, with the event's line.
     f.write("b.edl", &edl("B001", "00:00"));
     let out = f.reel(&[
@@ -229,7 +218,7 @@ fn media_is_found_by_file_clip_name_or_reel_and_ambiguity_is_refused() {
     );
     // A media map settles it.
     f.write("map.toml", "B001 = \"footage/B001_y.mov\"\n");
-    let out = f.reel(&[
+    f.reel_ok(&[
         "check",
         "b.edl",
         "--media",
@@ -239,17 +228,12 @@ fn media_is_found_by_file_clip_name_or_reel_and_ambiguity_is_refused() {
         "--settings",
         "base.toml",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // The clip name comment and the source file comment come first.
     f.write(
         "c.edl",
         &format!("{}* FROM CLIP NAME: B001_x.mov\n", edl("ZZZ", "00:00")),
     );
-    let out = f.reel(&[
+    let out = f.reel_ok_output(&[
         "import",
         "c.edl",
         "--media",
@@ -258,11 +242,6 @@ fn media_is_found_by_file_clip_name_or_reel_and_ambiguity_is_refused() {
         "base.toml",
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(
         text.contains("B001_x.mov\"") && text.contains("# event 001, reel ZZZ"),
         "{text}"
@@ -394,12 +373,7 @@ fn otio_and_fcpxml_cuts_with_gaps_dissolves_and_time_warps_render() {
             items.join(",\n")
         ),
     );
-    let out = render_cut(&f, "cut.otio", &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    render_cut(&f, "cut.otio", &[]);
     check_gap_warp_dissolve(&shown(&f.path("out.mp4")), "otio");
 
     f.write(
@@ -420,12 +394,7 @@ fn otio_and_fcpxml_cuts_with_gaps_dissolves_and_time_warps_render() {
          <asset-clip ref=\"r2\" name=\"a2\" offset=\"17/5s\" start=\"3604s\" duration=\"1s\"/>\n\
          </spine></sequence></project></event></library>\n</fcpxml>\n",
     );
-    let out = render_cut(&f, "cut.fcpxml", &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    render_cut(&f, "cut.fcpxml", &[]);
     check_gap_warp_dissolve(&shown(&f.path("out.mp4")), "fcpxml");
 }
 
@@ -450,13 +419,8 @@ fn exports_render_byte_identical_to_the_montage_they_came_from() {
     let original = std::fs::read(f.path("out.mp4")).unwrap();
     for ext in ["otio", "edl", "fcpxml"] {
         let cut = format!("cut.{ext}");
-        let out = f.reel(&["export", "t.toml", "-o", &cut]);
-        assert!(
-            out.status.success(),
-            "{ext}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let out = f.reel(&[
+        f.reel_ok(&["export", "t.toml", "-o", &cut]);
+        f.reel_ok(&[
             "render",
             "--quiet",
             "--no-cache",
@@ -468,11 +432,6 @@ fn exports_render_byte_identical_to_the_montage_they_came_from() {
             "back.mp4",
             &cut,
         ]);
-        assert!(
-            out.status.success(),
-            "{ext}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let back = std::fs::read(f.path("back.mp4")).unwrap();
         assert!(
             back == original,
@@ -487,12 +446,7 @@ fn otio_exports_load_in_opentimelineio_with_reel_s_durations() {
     reel(&f, "A001.mov", A, "01:00:00:00", 8);
     reel(&f, "B002.mov", B, "02:00:00:00", 8);
     f.write("t.toml", ROUND_TRIP);
-    let out = f.reel(&["export", "t.toml", "-o", "cut.otio"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.reel_ok(&["export", "t.toml", "-o", "cut.otio"]);
     // The official package, from PyPI, in a virtualenv kept under target/.
     let python = python_venv();
     let script = "import sys, opentimelineio as otio\n\
@@ -505,13 +459,8 @@ fn otio_exports_load_in_opentimelineio_with_reel_s_durations() {
         .arg(f.path("cut.otio"))
         .output()
         .expect("python runs");
+    assert_success(&out, "opentimelineio reading cut.otio");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}{}",
-        text,
-        String::from_utf8_lossy(&out.stderr)
-    );
     // reel's plan: 50 + 40 + 25 + 30 frames less 10 and 5 of transitions.
     let frames = 50 + 40 + 25 + 30 - 10 - 5;
     assert!(text.contains(&format!("total {frames}")), "{text}");
@@ -536,7 +485,7 @@ fn fcpxml_titles_become_text_layers() {
          <title ref=\"r3\" lane=\"1\" name=\"Name\" offset=\"3601/1s\" duration=\"1s\"><text><text-style ref=\"ts1\">Priya Sharma</text-style></text></title>\n\
          </asset-clip>\n</spine></sequence></project></event></library>\n</fcpxml>\n",
     );
-    let out = f.reel(&[
+    let out = f.reel_ok_output(&[
         "import",
         "t.fcpxml",
         "--media",
@@ -546,16 +495,11 @@ fn fcpxml_titles_become_text_layers() {
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
         text.contains("[[text]]\ntext = \"Priya Sharma\"\nat = 1.0\nduration = 1.0"),
         "{text}"
     );
     // And it is drawn: the render lists the layer.
-    let out = f.reel(&[
+    let out = f.reel_ok_output(&[
         "check",
         "t.fcpxml",
         "--media",
@@ -564,10 +508,5 @@ fn fcpxml_titles_become_text_layers() {
         "base.toml",
     ]);
     let listing = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(listing.contains("Priya Sharma"), "{listing}");
 }

@@ -135,9 +135,8 @@ fn damaged_video_stops_the_render_or_is_concealed_on_request() {
     );
     assert_eq!(std::fs::read(f.path("out.mp4")).unwrap(), b"earlier render");
     // Concealed on request: every frame is there and the summary counts.
-    let out = f.reel(&["render", "--on-decode-error", "conceal", "t.toml"]);
+    let out = f.reel_ok_output(&["render", "--on-decode-error", "conceal", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
     let count: u32 = err
         .split("concealed ")
         .nth(1)
@@ -151,12 +150,7 @@ fn damaged_video_stops_the_render_or_is_concealed_on_request() {
     );
     // A clip that ends before the damage renders without complaint.
     f.write("t.toml", &edl(0.0, 1.0));
-    let out = f.reel(&["render", "--no-cache", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.reel_ok(&["render", "--no-cache", "t.toml"]);
 }
 
 #[test]
@@ -237,9 +231,9 @@ fn a_source_cut_short_is_named_not_frozen() {
     );
     assert!(!f.path("out.mp4").exists());
     // Held on request, and counted.
-    let out = f.reel(&["render", "--on-decode-error", "conceal", "t.toml"]);
+    let out = f.reel_ok_output(&["render", "--on-decode-error", "conceal", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && err.contains("concealed "), "{err}");
+    assert!(err.contains("concealed "), "{err}");
     assert_eq!(
         probe_stream(&f.path("out.mp4"), "v:0", "nb_read_frames"),
         "90"
@@ -259,12 +253,9 @@ fn proxies_of_interlaced_sources_are_deinterlaced() {
         "[output]\npath = \"out.mp4\"\nwidth = 720\nheight = 576\nfps = 25\n\
          [[clip]]\nsource = \"pal.mp4\"\nduration = 0.8\n",
     );
-    let out = f.reel(&["render", "--proxy", "--make-proxies", "t.toml"]);
+    let out = f.reel_ok_output(&["render", "--proxy", "--make-proxies", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && err.contains("1 of 1 clips read proxy media"),
-        "{err}"
-    );
+    assert!(err.contains("1 of 1 clips read proxy media"), "{err}");
     let (w, h) = (640, 512);
     let frames = luma_frames(&f.path("out.proxy.mp4"), w, h);
     assert_eq!(frames.len(), 20);

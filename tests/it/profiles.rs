@@ -26,12 +26,7 @@ fn size(file: &std::path::Path) -> String {
 fn proxy_has_the_frame_timing_of_the_full_render_at_640_wide() {
     let f = fixture("");
     f.render("t.toml");
-    let out = f.reel(&["render", "--quiet", "--proxy", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.reel_ok(&["render", "--quiet", "--proxy", "t.toml"]);
     let (full, proxy) = (f.path("out.mp4"), f.path("out.proxy.mp4"));
     assert_eq!(size(&proxy), "640,360");
     assert_eq!(size(&full), "1280,720", "the full render is left alone");
@@ -74,12 +69,7 @@ fn audio_quality_and_encoder_options_reach_the_encoder() {
          [[clip]]\nsource = \"a.mp4\"\nvolume = 1.0\n",
     );
     let bitrate = |profile: &str| -> f64 {
-        let out = f.reel(&["render", "--quiet", "--profile", profile, "t.toml"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        f.reel_ok(&["render", "--quiet", "--profile", profile, "t.toml"]);
         let file = f.path(&format!("out.{profile}.mp4"));
         assert_eq!(
             probe_stream(&file, "a:0", "duration_ts"),
@@ -108,20 +98,10 @@ fn named_profiles_replace_output_keys() {
         "[profile.small]\nwidth = 320\nheight = 180\nvideo = { crf = 30 }\n\
          [profile.proxy]\nwidth = 256\nheight = 144\npath = \"review.mp4\"\n",
     );
-    let out = f.reel(&["render", "--quiet", "--profile", "small", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.reel_ok(&["render", "--quiet", "--profile", "small", "t.toml"]);
     assert_eq!(size(&f.path("out.small.mp4")), "320,180");
     // The EDL's own proxy profile wins over the built-in one, path included.
-    let out = f.reel(&["render", "--quiet", "--proxy", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.reel_ok(&["render", "--quiet", "--proxy", "t.toml"]);
     assert_eq!(size(&f.path("review.mp4")), "256,144");
     assert!(!f.path("out.mp4").exists());
     // An unknown profile is an EDL error that lists the known ones.
@@ -146,12 +126,7 @@ fn a_range_render_has_the_full_render_frames_of_its_span() {
     f.render("t.toml");
     std::fs::rename(f.path("out.mp4"), f.path("full.mp4")).unwrap();
     // 0.8 s to 1.7 s: frames 24..51, across the crossfade (frames 30..39).
-    let out = f.reel(&["render", "--quiet", "--range", "0.8-1.7", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    f.reel_ok(&["render", "--quiet", "--range", "0.8-1.7", "t.toml"]);
     let full = luma_frames(&f.path("full.mp4"), 1280, 720);
     let part = luma_frames(&f.path("out.mp4"), 1280, 720);
     assert_eq!(part.len(), 27);
@@ -201,12 +176,7 @@ fn proxy_media_show_the_frames_the_sources_show() {
          [[clip]]\nsource = \"big.mp4\"\nin = 2.03\nout = 5.03\n\
          [[clip]]\nsource = \"small.mp4\"\nin = 1\nout = 2\n",
     );
-    let run = |args: &[&str]| {
-        let out = f.reel(args);
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "{err}");
-        format!("{}{err}", String::from_utf8_lossy(&out.stdout))
-    };
+    let run = |args: &[&str]| f.reel_ok(args);
     // From the sources.
     let text = run(&["render", "--proxy", "-o", "from_sources.mp4", "t.toml"]);
     assert!(!text.contains("proxy media"), "{text}");
@@ -252,7 +222,10 @@ fn audio_bytes(file: &std::path::Path) -> Vec<u8> {
         .args(["-map", "0:a", "-c", "copy", "-f", "data", "-"])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert_success(
+        &out,
+        &format!("ffmpeg copying the audio of {}", file.display()),
+    );
     out.stdout
 }
 
@@ -273,9 +246,8 @@ fn proxy_media_carry_the_sound_so_a_proxy_render_reads_no_original() {
          [[clip]]\nsource = \"big.mp4\"\nin = 1.0\n\
          [[music]]\nsource = \"big.mp4\"\nvolume = 0.2\n",
     );
-    let out = f.reel(&["render", "--proxy", "--make-proxies", "t.toml"]);
+    let out = f.reel_ok_output(&["render", "--proxy", "--make-proxies", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
     // Both clips' pictures, both clips' sounds and the music.
     assert!(
         err.contains("2 of 2 clips read proxy media, and 3 of 3 sounds"),

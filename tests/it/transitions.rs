@@ -55,7 +55,7 @@ fn planes(file: &std::path::Path) -> Vec<Vec<u8>> {
         .args(["-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"])
         .output()
         .expect("ffmpeg runs");
-    assert!(out.status.success());
+    assert_success(&out, &format!("ffmpeg decoding {}", file.display()));
     out.stdout
         .chunks(W * H * 3 / 2)
         .map(|c| c.to_vec())
@@ -93,11 +93,7 @@ fn render_pair(f: &Fixture, kind: &str, extra: &str) -> Vec<Vec<u8>> {
         ),
     );
     let out = f.reel(&["render", "--quiet", "--no-cache", "t.toml"]);
-    assert!(
-        out.status.success(),
-        "{kind}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out, &format!("{kind}: reel render"));
     planes(&f.path("out.mp4"))
 }
 
