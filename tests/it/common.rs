@@ -269,6 +269,44 @@ pub fn audio_samples(file: &Path) -> Vec<f32> {
         .collect()
 }
 
+/// A lavfi picture: black `size` frames at 25 fps for `secs` seconds, frame
+/// N with luma 20 + 4 * (N mod 50), so that each shows its number.
+pub fn frames_mod_50(size: &str, secs: u32) -> String {
+    format!(
+        "color=c=black:s={size}:r=25:d={secs},format=yuv420p,\
+         geq=lum='20+4*mod(N\\,50)':cb=128:cr=128"
+    )
+}
+
+/// Which frame (mod 50) of `frames_mod_50` a luma value shows.
+pub fn frame_mod_50(luma: f64) -> i64 {
+    ((luma - 20.0) / 4.0).round() as i64
+}
+
+/// A lavfi picture: black 64x64 frames at `rate` for `secs` seconds, frame
+/// N with luma 16 + 2 * (N mod 100), and blue `cb` to tell sources apart.
+pub fn frames_mod_100(rate: &str, secs: u32, cb: u8) -> String {
+    format!(
+        "color=c=black:s=64x64:r={rate}:d={secs},format=yuv420p,\
+         geq=lum='16+2*mod(N\\,100)':cb={cb}:cr=128"
+    )
+}
+
+/// Which frame (mod 100) of `frames_mod_100` a luma value shows.
+pub fn frame_mod_100(luma: f64) -> i64 {
+    ((luma - 16.0) / 2.0).round() as i64
+}
+
+/// The `[output]` of a lossless render (crf 0, x264 `ultrafast`) to
+/// `out.mp4`, so that decoded pictures compare exactly. An EDL fragment:
+/// no newline at its end.
+pub fn lossless_output(width: usize, height: usize, fps: &str) -> String {
+    format!(
+        "[output]\npath = \"out.mp4\"\nwidth = {width}\nheight = {height}\nfps = {fps}\n\
+         [output.video]\ncrf = 0\npreset = \"ultrafast\""
+    )
+}
+
 pub const HEAD: &str = "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 30\n";
 
 /// Output frame numbers (at `fps`) of the video's keyframes.

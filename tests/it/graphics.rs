@@ -91,11 +91,10 @@ fn devanagari_is_shaped_as_harfbuzz_shapes_it() {
     f.write(
         "t.toml",
         &format!(
-            "[output]\npath = \"out.mp4\"\nwidth = {w}\nheight = {h}\nfps = 25\n\
-             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
-             [styles.plain]\nfont = \"Noto Sans Devanagari\"\nsize = 0.3\noutline = 0\n\
+            "{}\n[styles.plain]\nfont = \"Noto Sans Devanagari\"\nsize = 0.3\noutline = 0\n\
              align = \"center\"\nfade_in = 0\nfade_out = 0\n\
-             [[clip]]\ncard = {{ text = \"{text}\", style = \"plain\" }}\nduration = 0.2\n"
+             [[clip]]\ncard = {{ text = \"{text}\", style = \"plain\" }}\nduration = 0.2\n",
+            lossless_output(w, h, "25")
         ),
     );
     f.render("t.toml");

@@ -13,23 +13,17 @@ const S: usize = 64;
 /// (`cb`), and a start timecode.
 fn reel(f: &Fixture, name: &str, cb: u8, timecode: &str, secs: u32) {
     f.ffmpeg(&format!(
-        "-f lavfi -i color=c=black:s=64x64:r=25:d={secs},format=yuv420p,\
-         geq=lum='16+2*mod(N\\,100)':cb={cb}:cr=128 \
+        "-f lavfi -i {} \
          -f lavfi -i sine=frequency=440:sample_rate=48000:duration={secs} \
          -timecode {timecode} -c:v libx264 -qp 0 -g 25 -c:a pcm_s16le -shortest \
-         -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv {name}"
+         -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv {name}",
+        frames_mod_100("25", secs, cb)
     ));
 }
 
 /// Settings for the imported cuts: a small, lossless render.
 fn settings(f: &Fixture, fps: &str) {
-    f.write(
-        "base.toml",
-        &format!(
-            "[output]\npath = \"out.mp4\"\nwidth = {S}\nheight = {S}\nfps = {fps}\n\
-             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n"
-        ),
-    );
+    f.write("base.toml", &format!("{}\n", lossless_output(S, S, fps)));
 }
 
 /// (source frame number mod 100, reel's blue) of every output frame.
@@ -45,7 +39,7 @@ fn shown(file: &Path) -> Vec<(i64, u8)> {
         .map(|c| {
             let y = centre_mean(&c[..S * S], S, S);
             let cb = c[S * S + S * S / 2 + S / 2];
-            (((y - 16.0) / 2.0).round() as i64, cb)
+            (frame_mod_100(y), cb)
         })
         .collect()
 }
@@ -161,9 +155,9 @@ fn drop_frame_cuts_count_frames_across_the_minute() {
             "60000/1001"
         };
         f.ffmpeg(&format!(
-            "-f lavfi -i color=c=black:s=64x64:r={r}:d=3,format=yuv420p,\
-             geq=lum='16+2*mod(N\\,100)':cb=128:cr=128 -timecode {tc} -c:v libx264 -qp 0 \
-             -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv DF01.mov"
+            "-f lavfi -i {} -timecode {tc} -c:v libx264 -qp 0 \
+             -colorspace bt709 -color_primaries bt709 -color_trc bt709 -color_range tv DF01.mov",
+            frames_mod_100(r, 3, 128)
         ));
         settings(&f, fps);
         f.write(

@@ -21,9 +21,8 @@ fn psnr(a: &[u8], b: &[u8]) -> f64 {
 
 fn edl(source: &str, motion: &str, w: usize, h: usize) -> String {
     format!(
-        "[output]\npath = \"out.mp4\"\nwidth = {w}\nheight = {h}\nfps = 25\n\
-         [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
-         [[clip]]\nsource = \"{source}\"\nduration = 2\nmotion = {motion}\n"
+        "{}\n[[clip]]\nsource = \"{source}\"\nduration = 2\nmotion = {motion}\n",
+        lossless_output(w, h, "25")
     )
 }
 

@@ -162,8 +162,8 @@ fn proxy_media_show_the_frames_the_sources_show() {
     // frame chosen one off shows as a step of 4.
     let numbered = |size: &str, name: &str| {
         f.ffmpeg(&format!(
-            "-f lavfi -i color=c=black:s={size}:r=25:d=8,format=yuv420p,\
-             geq=lum='20+4*mod(N\\,50)':cb=128:cr=128 -c:v libx264 -qp 0 -g 50 -bf 2 {name}"
+            "-f lavfi -i {} -c:v libx264 -qp 0 -g 50 -bf 2 {name}",
+            frames_mod_50(size, 8)
         ))
     };
     numbered("1280x720", "big.mp4");

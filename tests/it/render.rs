@@ -6,14 +6,9 @@ use crate::common::*;
 /// A 25 fps 64x64 source whose frame N has luma 20 + 4 * (N mod 50).
 fn numbered_source(f: &Fixture, name: &str, seconds: u32) {
     f.ffmpeg(&format!(
-        "-f lavfi -i color=c=black:s=64x64:r=25:d={seconds},format=yuv420p,geq=lum='20+4*mod(N\\,50)':cb=128:cr=128 \
-         -c:v libx264 -qp 0 -g 25 -bf 2 {name}"
+        "-f lavfi -i {} -c:v libx264 -qp 0 -g 25 -bf 2 {name}",
+        frames_mod_50("64x64", seconds)
     ));
-}
-
-/// Which source frame (mod 50) a luma value means.
-fn frame_number(luma: f64) -> i64 {
-    ((luma - 20.0) / 4.0).round() as i64
 }
 
 /// The source frame output frame `k` shows by the fps rule (round=near),
@@ -48,7 +43,7 @@ fn assert_clip_follows_the_rule(
     in_ms: i64,
 ) {
     for local in locals {
-        let got = frame_number(centre_mean(&frames[start + local], 64, 64));
+        let got = frame_mod_50(centre_mean(&frames[start + local], 64, 64));
         let want = expected_source_frame(local as i64, in_ms).rem_euclid(50);
         assert_eq!(
             got,
@@ -94,7 +89,7 @@ fn first_frame_of_each_clip_follows_the_rule() {
     // first frame shown is 13 (p = 0.02 s -> index 1, the first after `in`);
     // 00:00:00:07 is frame 7 at the source's 25 fps.
     for (first, want) in [(0usize, 25i64), (15, 13), (30, 7)] {
-        let got = frame_number(centre_mean(&frames[first], 64, 64));
+        let got = frame_mod_50(centre_mean(&frames[first], 64, 64));
         assert_eq!(
             got,
             want % 50,

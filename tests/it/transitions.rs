@@ -85,11 +85,10 @@ fn render_pair(f: &Fixture, kind: &str, extra: &str) -> Vec<Vec<u8>> {
     f.write(
         "t.toml",
         &format!(
-            "[output]\npath = \"out.mp4\"\nwidth = {W}\nheight = {H}\nfps = 25\n\
-             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
-             [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n\
+            "{}\n[[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n\
              transition = {{ kind = \"{kind}\", duration = 0.4{extra} }}\n\
-             [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 1.0\n"
+             [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 1.0\n",
+            lossless_output(W, H, "25")
         ),
     );
     let out = f.reel(&["render", "--quiet", "--no-cache", "t.toml"]);
@@ -212,10 +211,9 @@ fn a_clip_eq_is_libavfilter_eq_in_the_source_colours() {
     f.write(
         "t.toml",
         &format!(
-            "[output]\npath = \"out.mp4\"\nwidth = {W}\nheight = {H}\nfps = 25\n\
-             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
-             [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n\
-             eq = {{ brightness = 0.1, contrast = 1.2, saturation = 1.5, gamma = 0.9 }}\n"
+            "{}\n[[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n\
+             eq = {{ brightness = 0.1, contrast = 1.2, saturation = 1.5, gamma = 0.9 }}\n",
+            lossless_output(W, H, "25")
         ),
     );
     f.render_args(&[]);
@@ -355,9 +353,8 @@ fn a_crop_equals_the_cli_crop_and_scale() {
     f.write(
         "t.toml",
         &format!(
-            "[output]\npath = \"out.mp4\"\nwidth = {W}\nheight = {H}\nfps = 25\n\
-             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
-             [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 0.4\ncrop = [0.25, 0.25, 0.5, 0.5]\n"
+            "{}\n[[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 0.4\ncrop = [0.25, 0.25, 0.5, 0.5]\n",
+            lossless_output(W, H, "25")
         ),
     );
     f.render_args(&[]);
