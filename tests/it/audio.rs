@@ -58,11 +58,23 @@ fn ducking_dips_clip_audio_by_its_depth_under_speech_only() {
     );
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[[clip]]\nsource = \"a.mkv\"\n\
-             [[voiceover]]\nsource = \"v1.wav\"\nat = 1.0\n\
-             [[voiceover]]\nsource = \"v2.wav\"\nat = 3.2\n\
-             [ducking]\ndepth_db = 12\nattack = 0.08\nrelease = 0.4\nthreshold_db = -40\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mkv"
+            [[voiceover]]
+            source = "v1.wav"
+            at = 1.0
+            [[voiceover]]
+            source = "v2.wav"
+            at = 3.2
+            [ducking]
+            depth_db = 12
+            attack = 0.08
+            release = 0.4
+            threshold_db = -40
+            "#
         ),
     );
     f.render("t.toml");
@@ -122,9 +134,15 @@ fn loudness_target_and_true_peak_ceiling_hold_when_measured_independently() {
     clip(&f, "a", left, right);
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[output.audio.loudness]\nintegrated_lufs = -14\ntrue_peak_db = -1.0\n\
-             [[clip]]\nsource = \"a.mkv\"\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [output.audio.loudness]
+            integrated_lufs = -14
+            true_peak_db = -1.0
+            [[clip]]
+            source = "a.mkv"
+            "#
         ),
     );
     let out = f.reel_ok_output(&["render", "t.toml"]);
@@ -152,10 +170,15 @@ fn equal_power_crossfade_keeps_the_level_of_uncorrelated_sounds() {
     clip(&f, "a", noise(3, 3 * SR, 0.3), noise(4, 3 * SR, 0.3));
     clip(&f, "b", noise(5, 3 * SR, 0.3), noise(6, 3 * SR, 0.3));
     let edl = |curve: &str| {
-        format!(
-            "{HEAD}[[clip]]\nsource = \"a.mkv\"\n\
-             transition = {{ kind = \"crossfade\", duration = 1.0{curve} }}\n\
-             [[clip]]\nsource = \"b.mkv\"\n"
+        edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mkv"
+            transition = {{ kind = "crossfade", duration = 1.0{curve} }}
+            [[clip]]
+            source = "b.mkv"
+            "#
         )
     };
     f.write("t.toml", &edl(""));
@@ -196,7 +219,15 @@ fn hard_cuts_do_not_click() {
     clip(&f, "b", b.clone(), b);
     f.write(
         "t.toml",
-        &format!("{HEAD}[[clip]]\nsource = \"a.mkv\"\n[[clip]]\nsource = \"b.mkv\"\n"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mkv"
+            [[clip]]
+            source = "b.mkv"
+            "#
+        ),
     );
     f.render("t.toml");
     let x = audio_channel(&f.path("out.mp4"), 0);
@@ -225,9 +256,19 @@ fn music_loops_seamlessly_to_the_end_with_its_fades() {
     write_wav(&f.path("bed.wav"), SR as u32, &[bed.clone(), bed]);
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[[clip]]\nsource = \"a.mkv\"\nout = 5.5\n\
-             [[music]]\nsource = \"bed.wav\"\nat = 0.25\nloop = true\nvolume = 1.0\nfade_out = 0.5\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mkv"
+            out = 5.5
+            [[music]]
+            source = "bed.wav"
+            at = 0.25
+            loop = true
+            volume = 1.0
+            fade_out = 0.5
+            "#
         ),
     );
     f.render("t.toml");
@@ -273,8 +314,19 @@ fn output_fades_from_and_to_black_and_silence() {
     );
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 30\nfade_in = 0.5\nfade_out = 0.5\n\
-         [[clip]]\nsource = \"a.mkv\"\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 64
+            height = 64
+            fps = 30
+            fade_in = 0.5
+            fade_out = 0.5
+            [[clip]]
+            source = "a.mkv"
+            "#
+        ),
     );
     f.render("t.toml");
     let frames = luma_frames(&f.path("out.mp4"), 64, 64);
@@ -333,7 +385,15 @@ fn audio_starting_late_in_its_source_keeps_its_place() {
     );
     f.write(
         "t.toml",
-        &format!("{HEAD}[[clip]]\nsource = \"late.mkv\"\nin = 0.25\nout = 2\n"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "late.mkv"
+            in = 0.25
+            out = 2
+            "#
+        ),
     );
     f.render("t.toml");
     let x = audio_channel(&f.path("out.mp4"), 0);
@@ -370,7 +430,15 @@ fn any_layout_and_rate_is_converted() {
     );
     f.write(
         "t.toml",
-        &format!("{HEAD}[[clip]]\nsource = \"surround.mkv\"\n[[clip]]\nsource = \"phone.mkv\"\n"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "surround.mkv"
+            [[clip]]
+            source = "phone.mkv"
+            "#
+        ),
     );
     f.render("t.toml");
     let out = f.path("out.mp4");
@@ -401,9 +469,15 @@ fn chunks_of_audio_join_without_a_seam() {
     clip(&f, "a", a.clone(), a);
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[output.audio.loudness]\nintegrated_lufs = -20\ntrue_peak_db = -1.0\n\
-             [[clip]]\nsource = \"a.mkv\"\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [output.audio.loudness]
+            integrated_lufs = -20
+            true_peak_db = -1.0
+            [[clip]]
+            source = "a.mkv"
+            "#
         ),
     );
     f.render("t.toml");

@@ -7,11 +7,25 @@ use serde_json::Value;
 
 /// The picture cut with a narration: `voice` names the language's file.
 fn version(voice: &str, out: &str) -> String {
-    format!(
-        "[output]\npath = \"{out}\"\nwidth = 64\nheight = 36\nfps = 25\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 7\n\
-         [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 7\n\
-         [[voiceover]]\nsource = \"{voice}\"\nat = 1\n"
+    edl!(
+        r#"
+        [output]
+        path = "{out}"
+        width = 64
+        height = 36
+        fps = 25
+        [[clip]]
+        source = "a.mp4"
+        in = 0
+        duration = 7
+        [[clip]]
+        source = "b.mp4"
+        in = 0
+        duration = 7
+        [[voiceover]]
+        source = "{voice}"
+        at = 1
+        "#
     )
 }
 
@@ -207,7 +221,15 @@ fn json_progress_is_one_event_per_line() {
     let f = Fixture::new();
     sources(&f);
     f.write("hi.toml", &version("hi.wav", "hi.mp4"));
-    f.write("bad.toml", "[output]\npath = 3\n");
+    f.write(
+        "bad.toml",
+        &edl!(
+            r#"
+            [output]
+            path = 3
+            "#
+        ),
+    );
     let out = f.reel(&[
         "render",
         "--progress",
@@ -255,18 +277,41 @@ fn versions_extend_one_cut_and_errors_name_the_file_that_holds_them() {
     // The picture cut, its paths relative to itself.
     f.write(
         "cut/base.toml",
-        "[output]\npath = \"base.mp4\"\nwidth = 64\nheight = 36\nfps = 25\n\
-         [output.video]\ncrf = 30\n\
-         [defaults]\ntransition = { kind = \"crossfade\", duration = 0.4 }\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 7\neq = { saturation = 1.2 }\n\
-         [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 7\n",
+        &edl!(
+            r#"
+            [output]
+            path = "base.mp4"
+            width = 64
+            height = 36
+            fps = 25
+            [output.video]
+            crf = 30
+            [defaults]
+            transition = {{ kind = "crossfade", duration = 0.4 }}
+            [[clip]]
+            source = "a.mp4"
+            in = 0
+            duration = 7
+            eq = {{ saturation = 1.2 }}
+            [[clip]]
+            source = "b.mp4"
+            in = 0
+            duration = 7
+            "#
+        ),
     );
     for lang in ["hi", "en"] {
         f.write(
             &format!("{lang}.toml"),
-            &format!(
-                "extends = \"cut/base.toml\"\n[output]\npath = \"{lang}.mp4\"\n\
-                 [[voiceover]]\nsource = \"{lang}.wav\"\nat = 1\n"
+            &edl!(
+                r#"
+                extends = "cut/base.toml"
+                [output]
+                path = "{lang}.mp4"
+                [[voiceover]]
+                source = "{lang}.wav"
+                at = 1
+                "#
             ),
         );
     }
@@ -297,7 +342,13 @@ fn versions_extend_one_cut_and_errors_name_the_file_that_holds_them() {
     // A child's own bad value at its own line.
     f.write(
         "en.toml",
-        "extends = \"cut/base.toml\"\n[output]\nfps = 0\n",
+        &edl!(
+            r#"
+            extends = "cut/base.toml"
+            [output]
+            fps = 0
+            "#
+        ),
     );
     let err = String::from_utf8_lossy(&f.reel(&["check", "en.toml"]).stderr).into_owned();
     assert!(err.contains("en.toml:3:7:"), "{err}");
@@ -337,10 +388,25 @@ fn a_storyboard_shows_each_clip_its_labels_and_the_sound_without_rendering() {
     f.ffmpeg("-f lavfi -i sine=f=800:d=2 vo.wav");
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 160\nheight = 90\nfps = 25\n\
-         [[clip]]\nsource = \"red.mp4\"\nduration = 3\ntransition = { kind = \"crossfade\", duration = 0.5 }\n\
-         [[clip]]\nsource = \"नीला.mp4\"\nduration = 3\n\
-         [[voiceover]]\nsource = \"vo.wav\"\nat = 1\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 160
+            height = 90
+            fps = 25
+            [[clip]]
+            source = "red.mp4"
+            duration = 3
+            transition = {{ kind = "crossfade", duration = 0.5 }}
+            [[clip]]
+            source = "नीला.mp4"
+            duration = 3
+            [[voiceover]]
+            source = "vo.wav"
+            at = 1
+            "#
+        ),
     );
     f.reel_ok(&["check", "t.toml", "--storyboard", "board.png"]);
     assert!(!f.path("out.mp4").exists(), "check renders nothing");
@@ -408,7 +474,15 @@ fn one_pool_renders_each_output_as_it_would_be_rendered_alone() {
     let f = Fixture::new();
     sources(&f);
     let texted = |voice: &str, out: &str, text: &str| {
-        version(voice, out) + &format!("[[text]]\ntext = \"{text}\"\nat = 1\nduration = 3\n")
+        version(voice, out)
+            + &edl!(
+                r#"
+                [[text]]
+                text = "{text}"
+                at = 1
+                duration = 3
+                "#
+            )
     };
     // Hindi and English captions over one cut (the segments after the text
     // are the same in both); the third has the first's pictures.
@@ -559,8 +633,19 @@ fn an_edl_that_reads_an_earlier_output_of_the_run_reads_the_new_one() {
     f.write("hi.toml", &version("hi.wav", "hi.mp4"));
     f.write(
         "trailer.toml",
-        "[output]\npath = \"trailer.mp4\"\nwidth = 64\nheight = 36\nfps = 25\n\
-         [[clip]]\nsource = \"hi.mp4\"\nin = 6\nduration = 2\n",
+        &edl!(
+            r#"
+            [output]
+            path = "trailer.mp4"
+            width = 64
+            height = 36
+            fps = 25
+            [[clip]]
+            source = "hi.mp4"
+            in = 6
+            duration = 2
+            "#
+        ),
     );
     let run = |args: &[&str]| drop(f.reel_ok(args));
     // Not there yet.

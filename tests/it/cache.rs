@@ -6,16 +6,34 @@ use crate::common::*;
 use std::path::{Path, PathBuf};
 
 /// Four 6.5 s clips from two sources; one segment each.
-fn edl(clip3_in: &str, clip3_dur: &str, extra: &str, crf: u32) -> String {
-    format!(
-        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 36\nfps = 25\n\
-         [output.video]\ncrf = {crf}\n{extra}\
-         [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 6.5\n__T1__\
-         [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 6.5\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = {clip3_in}\nduration = {clip3_dur}\n\
-         [[clip]]\nsource = \"b.mp4\"\nin = 5\nduration = 6.5\n"
+fn edl(clip3_in: &str, clip3_dur: &str, crf: u32) -> String {
+    edl!(
+        r#"
+        [output]
+        path = "out.mp4"
+        width = 64
+        height = 36
+        fps = 25
+        [output.video]
+        crf = {crf}
+        [[clip]]
+        source = "a.mp4"
+        in = 0
+        duration = 6.5
+        [[clip]]
+        source = "b.mp4"
+        in = 0
+        duration = 6.5
+        [[clip]]
+        source = "a.mp4"
+        in = {clip3_in}
+        duration = {clip3_dur}
+        [[clip]]
+        source = "b.mp4"
+        in = 5
+        duration = 6.5
+        "#
     )
-    .replace("__T1__", "")
 }
 
 fn sources(f: &Fixture, b_pattern: &str) {
@@ -75,7 +93,7 @@ fn assert_same_as_cold(f: &Fixture, what: &str) {
 fn each_kind_of_change_rerenders_only_what_it_touches() {
     let f = Fixture::new();
     sources(&f, "testsrc");
-    let base = edl("5", "6.5", "", 20);
+    let base = edl("5", "6.5", 20);
     f.write("t.toml", &base);
     assert_eq!(cached(&f, &[]), (0, 4, false), "cold");
     assert_same_as_cold(&f, "cold");
@@ -88,17 +106,17 @@ fn each_kind_of_change_rerenders_only_what_it_touches() {
     // Clip 3's in point (same length, nothing moves): its segment, and the
     // one before, which ends with clip 3's frames up to its first source
     // keyframe (segments are cut just after keyframes).
-    f.write("t.toml", &edl("4.5", "6.5", "", 20));
+    f.write("t.toml", &edl("4.5", "6.5", 20));
     assert_eq!(cached(&f, &[]), (2, 4, false), "clip in");
     assert_same_as_cold(&f, "clip in");
 
     // Clip 3's out point (shorter): clip 4 moves but is still found.
-    f.write("t.toml", &edl("4.5", "6", "", 20));
+    f.write("t.toml", &edl("4.5", "6", 20));
     assert_eq!(cached(&f, &[]), (3, 4, false), "clip out");
     assert_same_as_cold(&f, "clip out");
 
     // A crossfade from clip 1 into clip 2: the segments showing it.
-    let xfade = edl("4.5", "6", "", 20).replace(
+    let xfade = edl("4.5", "6", 20).replace(
         "duration = 6.5\n[[clip]]\nsource = \"b.mp4\"\nin = 0\n",
         "duration = 6.5\ntransition = { kind = \"crossfade\", duration = 0.4 }\n\
          [[clip]]\nsource = \"b.mp4\"\nin = 0\n",
@@ -151,7 +169,7 @@ fn each_kind_of_change_rerenders_only_what_it_touches() {
 fn time_and_motion_keys_rerender_their_clips_segments_only() {
     let f = Fixture::new();
     sources(&f, "testsrc");
-    let base = edl("0.5", "6.5", "", 20);
+    let base = edl("0.5", "6.5", 20);
     f.write("t.toml", &base);
     assert_eq!(cached(&f, &[]), (0, 4, false), "cold");
     let clip3 = "in = 0.5\nduration = 6.5\n";
@@ -198,7 +216,7 @@ fn entries(dir: &Path, kind: &str) -> Vec<PathBuf> {
 fn damaged_entries_are_rendered_again_never_joined() {
     let f = Fixture::new();
     sources(&f, "testsrc");
-    f.write("t.toml", &edl("5", "6.5", "", 20));
+    f.write("t.toml", &edl("5", "6.5", 20));
     cached(&f, &[]);
     let cache = f.path(".reel-cache");
     let segs = entries(&cache, "segments");
@@ -261,8 +279,8 @@ fn dir_size(dir: &Path) -> u64 {
 fn the_cache_keeps_to_its_size_by_dropping_the_least_recently_used() {
     let f = Fixture::new();
     sources(&f, "testsrc");
-    f.write("a.toml", &edl("5", "6.5", "", 20));
-    f.write("b.toml", &edl("5", "6.5", "", 24));
+    f.write("a.toml", &edl("5", "6.5", 20));
+    f.write("b.toml", &edl("5", "6.5", 24));
     let cache = f.path(".reel-cache");
     let render = |edl: &str, extra: &[&str]| {
         std::fs::copy(f.path(edl), f.path("t.toml")).unwrap();
@@ -293,7 +311,7 @@ fn the_cache_keeps_to_its_size_by_dropping_the_least_recently_used() {
 fn cache_stats_and_clear() {
     let f = Fixture::new();
     sources(&f, "testsrc");
-    f.write("t.toml", &edl("5", "6.5", "", 20));
+    f.write("t.toml", &edl("5", "6.5", 20));
     let dir = f.path("elsewhere");
     let d = dir.to_str().unwrap();
     cached(&f, &["--cache", d]);

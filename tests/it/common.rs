@@ -5,6 +5,40 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// An EDL (or any text) written in a test as an indented raw string that
+/// reads like the docs: `format!` of the arguments, then [`dedent`].
+///
+/// ```ignore
+/// f.write("t.toml", &edl!(r#"
+///     {OUTPUT}
+///     [[clip]]
+///     source = "a.mp4"
+/// "#));
+/// ```
+macro_rules! edl {
+    ($($arg:tt)*) => {
+        $crate::common::dedent(&format!($($arg)*))
+    };
+}
+pub(crate) use edl;
+
+/// `text` without the newline that opens it and the indentation of its
+/// first line, taken off every line that starts with it (lines put in by
+/// a `{fragment}` keep theirs); the closing quote's indentation goes too.
+pub fn dedent(text: &str) -> String {
+    let text = text.strip_prefix('\n').unwrap_or(text);
+    let indent = &text[..text.len() - text.trim_start_matches(' ').len()];
+    let mut out: String = text
+        .split_inclusive('\n')
+        .map(|line| line.strip_prefix(indent).unwrap_or(line))
+        .collect();
+    let last = out.rfind('\n').map_or(0, |i| i + 1);
+    if out[last..].trim().is_empty() {
+        out.truncate(last);
+    }
+    out
+}
+
 pub struct Fixture {
     pub dir: tempfile::TempDir,
 }
@@ -93,10 +127,25 @@ impl Fixture {
         self.ffmpeg("-f lavfi -i testsrc2=s=320x180:r=25:d=30 -c:v libx264 -g 25 a.mp4");
         self.write(
             "t.toml",
-            "[output]\npath = \"out.mp4\"\nwidth = 640\nheight = 360\nfps = 25\n\
-             [output.video]\npreset = \"slow\"\n\
-             [[clip]]\nsource = \"a.mp4\"\nin = 0\nout = 14\n\
-             [[clip]]\nsource = \"a.mp4\"\nin = 15\nout = 29\n",
+            &edl!(
+                r#"
+                [output]
+                path = "out.mp4"
+                width = 640
+                height = 360
+                fps = 25
+                [output.video]
+                preset = "slow"
+                [[clip]]
+                source = "a.mp4"
+                in = 0
+                out = 14
+                [[clip]]
+                source = "a.mp4"
+                in = 15
+                out = 29
+                "#
+            ),
         );
     }
 
@@ -301,13 +350,26 @@ pub fn frame_mod_100(luma: f64) -> i64 {
 /// `out.mp4`, so that decoded pictures compare exactly. An EDL fragment:
 /// no newline at its end.
 pub fn lossless_output(width: usize, height: usize, fps: &str) -> String {
-    format!(
-        "[output]\npath = \"out.mp4\"\nwidth = {width}\nheight = {height}\nfps = {fps}\n\
-         [output.video]\ncrf = 0\npreset = \"ultrafast\""
+    edl!(
+        r#"
+        [output]
+        path = "out.mp4"
+        width = {width}
+        height = {height}
+        fps = {fps}
+        [output.video]
+        crf = 0
+        preset = "ultrafast""#
     )
 }
 
-pub const HEAD: &str = "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 30\n";
+/// The `[output]` of a small render: 64x64 at 30 fps to `out.mp4`. An EDL
+/// fragment: no newline at its end.
+pub const OUTPUT: &str = r#"[output]
+path = "out.mp4"
+width = 64
+height = 64
+fps = 30"#;
 
 /// Output frame numbers (at `fps`) of the video's keyframes.
 pub fn keyframes(file: &Path, fps: f64) -> Vec<u64> {

@@ -22,6 +22,19 @@ fn has_caret_line(err: &str) -> bool {
     })
 }
 
+/// The `[[clip]]` most EDLs here use: lines 6-7 after `OUTPUT`. An EDL
+/// fragment: no newline at its end.
+const CLIP: &str = r#"[[clip]]
+source = "a.mp4""#;
+
+/// An `[output]` whose width is text.
+const WIDE: &str = r#"[output]
+path = "out.mp4"
+width = "wide"
+height = 64
+fps = 30
+"#;
+
 fn fixture() -> Fixture {
     let f = Fixture::new();
     // 2 s of video at 30 fps with audio; a 1 s tone.
@@ -34,67 +47,223 @@ fn fixture() -> Fixture {
 #[test]
 fn each_invalid_edl_names_its_line() {
     let f = fixture();
-    let clip = "[[clip]]\nsource = \"a.mp4\"\n"; // lines 6-7 after HEAD
-                                                 // (EDL, message, the key the snippet or message names)
+    // (EDL, message, the key the snippet or message names)
     let cases: Vec<(String, &str, &str)> = vec![
         // schema: unknown key, wrong type, bad timecode, impossible values
-        (format!("{HEAD}{clip}colour = 1\n"), "t.toml:8:1: unknown field `colour`", "colour"),
-        (format!("{HEAD}{clip}volume = \"loud\"\n"), "t.toml:8:10: `volume` must be a number (a gain from 0 to 16), found the text \"loud\"", "volume"),
-        (format!("{HEAD}{clip}in = \"1:2:x\"\n"), "t.toml:8:6: clip 1 (a.mp4, [[clip]] at line 6): `in`: invalid time", "in"),
-        (HEAD.replace("width = 64", "width = 65"), "t.toml:3:9: invalid output width 65", "width"),
-        (format!("{HEAD}{clip}in = 1\nout = 0.5\n"), "t.toml:9:7: clip 1 (a.mp4, [[clip]] at line 6): `in` 0:00:01.000 is not before `out`", "out"),
-        (HEAD.to_string(), "the EDL has no [[clip]]", "[[clip]]"),
-        (HEAD.replace("out.mp4", "out.avi"), "t.toml:2:8: unsupported output extension in \"out.avi\"", "path"),
+        (
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                colour = 1
+                "#),
+            "t.toml:8:1: unknown field `colour`",
+            "colour",
+        ),
+        (
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                volume = "loud"
+                "#),
+            "t.toml:8:10: `volume` must be a number (a gain from 0 to 16), found the text \"loud\"",
+            "volume",
+        ),
+        (
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                in = "1:2:x"
+                "#),
+            "t.toml:8:6: clip 1 (a.mp4, [[clip]] at line 6): `in`: invalid time",
+            "in",
+        ),
+        (
+            edl!(r#"
+                [output]
+                path = "out.mp4"
+                width = 65
+                height = 64
+                fps = 30
+                "#),
+            "t.toml:3:9: invalid output width 65",
+            "width",
+        ),
+        (
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                in = 1
+                out = 0.5
+                "#),
+            "t.toml:9:7: clip 1 (a.mp4, [[clip]] at line 6): `in` 0:00:01.000 is not before `out`",
+            "out",
+        ),
+        (
+            edl!(r#"
+                {OUTPUT}
+                "#),
+            "the EDL has no [[clip]]",
+            "[[clip]]",
+        ),
+        (
+            edl!(r#"
+                [output]
+                path = "out.avi"
+                width = 64
+                height = 64
+                fps = 30
+                "#),
+            "t.toml:2:8: unsupported output extension in \"out.avi\"",
+            "path",
+        ),
         // timing against the probed source
-        (format!("{HEAD}{clip}out = 5\n"), "t.toml:8:7: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)", "out"),
         (
-            format!("{HEAD}{clip}out = 1\ntransition = {{ kind = \"crossfade\", duration = 1.5 }}\n{clip}"),
-            "t.toml:9:1: clip 1 (a.mp4, [[clip]] at line 6): the transition lasts 45 frames", "transition",
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                out = 5
+                "#),
+            "t.toml:8:7: clip 1 (a.mp4, [[clip]] at line 6): `out` 0:00:05.000 is past the end of the source (duration 0:00:02.000)",
+            "out",
         ),
         (
-            format!(
-                "{HEAD}[defaults]\ntransition = {{ kind = \"crossfade\", duration = 0.6 }}\n\
-                 {clip}out = 1\n{clip}out = 1\n{clip}out = 1\n"
-            ),
-            "clip 2 (a.mp4, [[clip]] at line 11): the transition (18 frames) overlaps the previous transition", "transition",
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                out = 1
+                transition = {{ kind = "crossfade", duration = 1.5 }}
+                {CLIP}
+                "#),
+            "t.toml:9:1: clip 1 (a.mp4, [[clip]] at line 6): the transition lasts 45 frames",
+            "transition",
         ),
         (
-            format!("{HEAD}{clip}out = 1\n[[voiceover]]\nsource = \"v.wav\"\nat = 0.5\n"),
-            "t.toml:11:6: voiceover 1 (v.wav, [[voiceover]] at line 9): the voiceover runs from 0:00:00.500 to 0:00:01.500, past the end of the montage (0:00:01.000)", "at",
+            edl!(r#"
+                {OUTPUT}
+                [defaults]
+                transition = {{ kind = "crossfade", duration = 0.6 }}
+                {CLIP}
+                out = 1
+                {CLIP}
+                out = 1
+                {CLIP}
+                out = 1
+                "#),
+            "clip 2 (a.mp4, [[clip]] at line 11): the transition (18 frames) overlaps the previous transition",
+            "transition",
+        ),
+        (
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                out = 1
+                [[voiceover]]
+                source = "v.wav"
+                at = 0.5
+                "#),
+            "t.toml:11:6: voiceover 1 (v.wav, [[voiceover]] at line 9): the voiceover runs from 0:00:00.500 to 0:00:01.500, past the end of the montage (0:00:01.000)",
+            "at",
         ),
         // music, ducking, loudness and fades
         (
-            format!("{HEAD}{clip}[[music]]\nsource = \"v.wav\"\nat = 3\n"),
-            "t.toml:10:6: music 1 (v.wav, [[music]] at line 8): the music starts at 0:00:03.000, after the end of the montage (0:00:02.000)", "at",
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                [[music]]
+                source = "v.wav"
+                at = 3
+                "#),
+            "t.toml:10:6: music 1 (v.wav, [[music]] at line 8): the music starts at 0:00:03.000, after the end of the montage (0:00:02.000)",
+            "at",
         ),
         (
-            format!("{HEAD}{clip}[[music]]\nsource = \"v.wav\"\nat = 1\nuntil = 0.5\n"),
-            "t.toml:11:9: music 1 (v.wav, [[music]] at line 8): `until` 0:00:00.500 is not after `at` 0:00:01.000", "until",
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                [[music]]
+                source = "v.wav"
+                at = 1
+                until = 0.5
+                "#),
+            "t.toml:11:9: music 1 (v.wav, [[music]] at line 8): `until` 0:00:00.500 is not after `at` 0:00:01.000",
+            "until",
         ),
         (
-            format!("{HEAD}{clip}[ducking]\napplies_to = [\"clips\", \"voice\"]\n"),
-            "t.toml:9:14: unknown `applies_to` entry \"voice\"", "applies_to",
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                [ducking]
+                applies_to = ["clips", "voice"]
+                "#),
+            "t.toml:9:14: unknown `applies_to` entry \"voice\"",
+            "applies_to",
         ),
         (
-            format!("{HEAD}{clip}[ducking]\ndepth_db = -6\n"),
-            "t.toml:9:12: invalid value -6 (expected 0 to 60)", "depth_db",
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                [ducking]
+                depth_db = -6
+                "#),
+            "t.toml:9:12: invalid value -6 (expected 0 to 60)",
+            "depth_db",
         ),
         (
-            HEAD.replace("fps = 30", "fps = 30\n[output.audio.loudness]\nintegrated_lufs = 3.0"),
-            "t.toml:7:19: invalid value 3 (expected -50 to -5)", "integrated_lufs",
+            edl!(r#"
+                {OUTPUT}
+                [output.audio.loudness]
+                integrated_lufs = 3.0
+                "#),
+            "t.toml:7:19: invalid value 3 (expected -50 to -5)",
+            "integrated_lufs",
         ),
         (
-            format!("{HEAD}{clip}transition = {{ kind = \"crossfade\", duration = 0.5, audio_curve = \"cubic\" }}\n"),
-            "t.toml:8:66: unknown variant `cubic`, expected `equal_power` or `linear`", "audio_curve",
+            edl!(r#"
+                {OUTPUT}
+                {CLIP}
+                transition = {{ kind = "crossfade", duration = 0.5, audio_curve = "cubic" }}
+                "#),
+            "t.toml:8:66: unknown variant `cubic`, expected `equal_power` or `linear`",
+            "audio_curve",
         ),
         (
-            HEAD.replace("fps = 30", "fps = 30\nfade_in = 1.5\nfade_out = 1") + clip,
-            "[output] fade_in (45 frames) and fade_out (30 frames) are longer than the montage (60 frames)", "fade_in",
+            edl!(r#"
+                {OUTPUT}
+                fade_in = 1.5
+                fade_out = 1
+                {CLIP}
+                "#),
+            "[output] fade_in (45 frames) and fade_out (30 frames) are longer than the montage (60 frames)",
+            "fade_in",
         ),
         // sources
-        (format!("{HEAD}[[clip]]\nsource = \"missing.mp4\"\n"), "t.toml:7:10: clip 1 (missing.mp4, [[clip]] at line 6): source not found", "source"),
-        (format!("{HEAD}[[clip]]\nsource = \"junk.mp4\"\n"), "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source junk.mp4 as media", "source"),
-        (format!("{HEAD}[[clip]]\nsource = \"v.wav\"\n"), "clip 1 (v.wav, [[clip]] at line 6): source v.wav has no video stream", "source"),
+        (
+            edl!(r#"
+                {OUTPUT}
+                [[clip]]
+                source = "missing.mp4"
+                "#),
+            "t.toml:7:10: clip 1 (missing.mp4, [[clip]] at line 6): source not found",
+            "source",
+        ),
+        (
+            edl!(r#"
+                {OUTPUT}
+                [[clip]]
+                source = "junk.mp4"
+                "#),
+            "clip 1 (junk.mp4, [[clip]] at line 6): cannot open source junk.mp4 as media",
+            "source",
+        ),
+        (
+            edl!(r#"
+                {OUTPUT}
+                [[clip]]
+                source = "v.wav"
+                "#),
+            "clip 1 (v.wav, [[clip]] at line 6): source v.wav has no video stream",
+            "source",
+        ),
     ];
     for (edl, want, key) in cases {
         let (code, err) = check(&f, &edl);
@@ -114,8 +283,15 @@ fn each_invalid_edl_names_its_line() {
 #[test]
 fn all_problems_are_reported_at_once() {
     let f = fixture();
-    let edl = format!(
-        "{HEAD}[[clip]]\nsource = \"missing.mp4\"\n[[clip]]\nsource = \"a.mp4\"\nout = 9\n"
+    let edl = edl!(
+        r#"
+        {OUTPUT}
+        [[clip]]
+        source = "missing.mp4"
+        [[clip]]
+        source = "a.mp4"
+        out = 9
+        "#
     );
     let (code, err) = check(&f, &edl);
     assert_eq!(code, 2);
@@ -133,12 +309,70 @@ fn garbage_input_never_panics() {
         "",
         "\u{0}\u{1}",
         "[output",
-        "[output]\nwidth = -2\nheight = 99999999999\nfps = -1\n[[clip]]\nsource = \"a.mp4\"\n",
-        "[output]\nwidth = 64\nheight = 64\nfps = \"1/0\"\n[[clip]]\nsource = \"a.mp4\"\n",
-        "[output]\nwidth = 64\nheight = 64\nfps = 30\n[[clip]]\nsource = \"a.mp4\"\nin = 1e300\n",
-        "[output]\nwidth = 64\nheight = 64\nfps = 30\n[[clip]]\nsource = \"a.mp4\"\nin = \"99999999999:00\"\n",
-        "[output]\nwidth = 64\nheight = 64\nfps = 30\n[[clip]]\nsource = \"a.mp4\"\nvolume = nan\n",
-        "[output]\nwidth = 64\nheight = 64\nfps = 30\n[[clip]]\nsource = \"a.mp4\"\ntransition = { kind = \"wipe\" }\n",
+        &edl!(
+            r#"
+            [output]
+            width = -2
+            height = 99999999999
+            fps = -1
+            [[clip]]
+            source = "a.mp4"
+            "#
+        ),
+        &edl!(
+            r#"
+            [output]
+            width = 64
+            height = 64
+            fps = "1/0"
+            [[clip]]
+            source = "a.mp4"
+            "#
+        ),
+        &edl!(
+            r#"
+            [output]
+            width = 64
+            height = 64
+            fps = 30
+            [[clip]]
+            source = "a.mp4"
+            in = 1e300
+            "#
+        ),
+        &edl!(
+            r#"
+            [output]
+            width = 64
+            height = 64
+            fps = 30
+            [[clip]]
+            source = "a.mp4"
+            in = "99999999999:00"
+            "#
+        ),
+        &edl!(
+            r#"
+            [output]
+            width = 64
+            height = 64
+            fps = 30
+            [[clip]]
+            source = "a.mp4"
+            volume = nan
+            "#
+        ),
+        &edl!(
+            r#"
+            [output]
+            width = 64
+            height = 64
+            fps = 30
+            [[clip]]
+            source = "a.mp4"
+            transition = {{ kind = "wipe" }}
+            "#
+        ),
     ] {
         let (code, err) = check(&f, edl);
         assert_eq!(code, 2, "{edl:?}: {err}");
@@ -149,9 +383,17 @@ fn garbage_input_never_panics() {
 #[test]
 fn check_prints_the_timeline() {
     let f = fixture();
-    let edl = format!(
-        "{HEAD}[[clip]]\nsource = \"a.mp4\"\nin = 0.5\nout = 1.5\n\
-         transition = {{ kind = \"crossfade\", duration = 0.5 }}\n[[clip]]\nsource = \"a.mp4\"\n"
+    let edl = edl!(
+        r#"
+        {OUTPUT}
+        [[clip]]
+        source = "a.mp4"
+        in = 0.5
+        out = 1.5
+        transition = {{ kind = "crossfade", duration = 0.5 }}
+        [[clip]]
+        source = "a.mp4"
+        "#
     );
     f.write("t.toml", &edl);
     let out = f.reel_ok_output(&["check", "t.toml"]);
@@ -166,7 +408,16 @@ fn check_prints_the_timeline() {
 #[test]
 fn usage_errors_exit_2() {
     let f = fixture();
-    f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));
+    f.write(
+        "t.toml",
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mp4"
+            "#
+        ),
+    );
     let out = f.reel(&["render", "t.toml", "-o", "cut.avi"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cut.avi: unsupported output extension"));
@@ -181,22 +432,31 @@ fn usage_errors_exit_2() {
 #[test]
 fn bad_encoder_settings_are_reported_at_their_line() {
     let f = fixture();
-    let clip = "[[clip]]\nsource = \"a.mp4\"\n";
     for (video, want) in [
         (
-            "preset = \"warp9\"\n",
+            r#"preset = "warp9""#,
             "t.toml:7:10: unknown x264 preset \"warp9\" (one of ultrafast",
         ),
         (
-            "pix_fmt = \"yuv999\"\n",
+            r#"pix_fmt = "yuv999""#,
             "t.toml:7:11: unknown pix_fmt \"yuv999\"",
         ),
         (
-            "codec = \"libnothing\"\n",
+            r#"codec = "libnothing""#,
             "t.toml:7:9: unknown video encoder \"libnothing\"",
         ),
     ] {
-        let (code, err) = check(&f, &format!("{HEAD}[output.video]\n{video}{clip}"));
+        let (code, err) = check(
+            &f,
+            &edl!(
+                r#"
+                {OUTPUT}
+                [output.video]
+                {video}
+                {CLIP}
+                "#
+            ),
+        );
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(want), "{err}");
         assert!(
@@ -206,7 +466,14 @@ fn bad_encoder_settings_are_reported_at_their_line() {
     }
     let (code, err) = check(
         &f,
-        &format!("{HEAD}[output.audio]\ncodec = \"nope\"\n{clip}"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [output.audio]
+            codec = "nope"
+            {CLIP}
+            "#
+        ),
     );
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -217,19 +484,29 @@ fn bad_encoder_settings_are_reported_at_their_line() {
     // refuses, and a quality out of range.
     for (audio, want) in [
         (
-            "options = { aac_codr = \"fast\" }\n",
+            r#"options = { aac_codr = "fast" }"#,
             "t.toml:7:11: audio encoder aac has no option \"aac_codr\"",
         ),
         (
-            "options = { aac_coder = \"slowest\" }\n",
+            r#"options = { aac_coder = "slowest" }"#,
             "t.toml:7:11: cannot open audio encoder aac",
         ),
         (
-            "quality = 300\n",
+            "quality = 300",
             "t.toml:7:11: invalid quality 300 (expected 0 to 100)",
         ),
     ] {
-        let (code, err) = check(&f, &format!("{HEAD}[output.audio]\n{audio}{clip}"));
+        let (code, err) = check(
+            &f,
+            &edl!(
+                r#"
+                {OUTPUT}
+                [output.audio]
+                {audio}
+                {CLIP}
+                "#
+            ),
+        );
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(want), "{want}\n{err}");
     }
@@ -238,7 +515,16 @@ fn bad_encoder_settings_are_reported_at_their_line() {
 #[test]
 fn an_output_over_a_source_or_inside_the_cache_is_refused() {
     let f = fixture();
-    f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));
+    f.write(
+        "t.toml",
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mp4"
+            "#
+        ),
+    );
     let before = std::fs::read(f.path("a.mp4")).unwrap();
     for (args, want) in [
         (
@@ -268,14 +554,28 @@ fn encoder_errors_point_inside_inline_tables() {
     let f = fixture();
     let (code, err) = check(
         &f,
-        &format!(
-            "{HEAD}[profile.review]\nvideo = {{ preset = \"warp9\" }}\n[[clip]]\nsource = \"a.mp4\"\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [profile.review]
+            video = {{ preset = "warp9" }}
+            [[clip]]
+            source = "a.mp4"
+            "#
         ),
     );
     assert_eq!(code, 0, "the profile is not used: {err}");
     f.write(
         "t.toml",
-        &format!("{HEAD}[profile.review]\nvideo = {{ preset = \"warp9\" }}\n[[clip]]\nsource = \"a.mp4\"\n"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [profile.review]
+            video = {{ preset = "warp9" }}
+            [[clip]]
+            source = "a.mp4"
+            "#
+        ),
     );
     let out = f.reel(&["check", "--profile", "review", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -290,7 +590,7 @@ fn encoder_errors_point_inside_inline_tables() {
 #[test]
 fn one_message_in_full() {
     let f = fixture();
-    let (code, err) = check(&f, &HEAD.replace("width = 64", "width = \"wide\""));
+    let (code, err) = check(&f, WIDE);
     assert_eq!(code, 2);
     assert_eq!(
         err,
@@ -303,7 +603,14 @@ fn one_message_in_full() {
     // A clip's problem shows the clip's table and the value.
     let (_, err) = check(
         &f,
-        &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\nout = 5\n"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mp4"
+            out = 5
+            "#
+        ),
     );
     assert_eq!(
         err,
@@ -322,7 +629,7 @@ fn one_message_in_full() {
 #[test]
 fn colour_only_on_request_or_a_terminal() {
     let f = fixture();
-    f.write("t.toml", &HEAD.replace("width = 64", "width = \"wide\""));
+    f.write("t.toml", WIDE);
     // Not a terminal (a pipe, as in CI logs): plain text.
     let out = f.reel(&["check", "t.toml"]);
     let plain = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -338,7 +645,16 @@ fn colour_only_on_request_or_a_terminal() {
 #[test]
 fn usage_errors_name_no_file() {
     let f = fixture();
-    f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));
+    f.write(
+        "t.toml",
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mp4"
+            "#
+        ),
+    );
     let out = f.reel(&["render", "t.toml", "--range", "1-9"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
@@ -357,7 +673,7 @@ fn usage_errors_name_no_file() {
 #[test]
 fn a_terminal_gets_colour_unless_no_color_is_set() {
     let f = fixture();
-    f.write("t.toml", &HEAD.replace("width = 64", "width = \"wide\""));
+    f.write("t.toml", WIDE);
     let on_terminal = |no_color: Option<&str>| {
         let mut cmd = std::process::Command::new("script");
         cmd.args([

@@ -10,12 +10,35 @@ fn edl(f: &Fixture) {
     f.ffmpeg("-f lavfi -i testsrc2=s=96x54:r=25:d=30 -f lavfi -i sine=f=300:d=30 -c:v libx264 -g 25 -c:a aac a.mp4");
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 36\nfps = 25\n\
-         [defaults]\ntransition = { kind = \"crossfade\", duration = 0.4 }\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 7\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 8\nduration = 7\nspeed = 1.5\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 20\nduration = 7\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 1\nduration = 7\nreverse = true\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 64
+            height = 36
+            fps = 25
+            [defaults]
+            transition = {{ kind = "crossfade", duration = 0.4 }}
+            [[clip]]
+            source = "a.mp4"
+            in = 0
+            duration = 7
+            [[clip]]
+            source = "a.mp4"
+            in = 8
+            duration = 7
+            speed = 1.5
+            [[clip]]
+            source = "a.mp4"
+            in = 20
+            duration = 7
+            [[clip]]
+            source = "a.mp4"
+            in = 1
+            duration = 7
+            reverse = true
+            "#
+        ),
     );
 }
 

@@ -23,8 +23,14 @@ fn light(frame: &[u8]) -> f64 {
     frame.iter().map(|&v| (v as f64 - 16.0).max(0.0)).sum()
 }
 
-const HEAD: &str = "[output]\npath = \"out.mp4\"\nwidth = 320\nheight = 180\nfps = 25\n\
-                    [output.video]\ncrf = 12\npreset = \"ultrafast\"\n";
+const OUTPUT_320: &str = r#"[output]
+path = "out.mp4"
+width = 320
+height = 180
+fps = 25
+[output.video]
+crf = 12
+preset = "ultrafast""#;
 
 // ---------------------------------------------------------------------------
 // Shaping
@@ -90,11 +96,21 @@ fn devanagari_is_shaped_as_harfbuzz_shapes_it() {
     let (w, h) = (1280usize, 320usize);
     f.write(
         "t.toml",
-        &format!(
-            "{}\n[styles.plain]\nfont = \"Noto Sans Devanagari\"\nsize = 0.3\noutline = 0\n\
-             align = \"center\"\nfade_in = 0\nfade_out = 0\n\
-             [[clip]]\ncard = {{ text = \"{text}\", style = \"plain\" }}\nduration = 0.2\n",
-            lossless_output(w, h, "25")
+        &edl!(
+            r#"
+            {output}
+            [styles.plain]
+            font = "Noto Sans Devanagari"
+            size = 0.3
+            outline = 0
+            align = "center"
+            fade_in = 0
+            fade_out = 0
+            [[clip]]
+            card = {{ text = "{text}", style = "plain" }}
+            duration = 0.2
+            "#,
+            output = lossless_output(w, h, "25"),
         ),
     );
     f.render("t.toml");
@@ -158,18 +174,32 @@ fn devanagari_is_shaped_as_harfbuzz_shapes_it() {
 
 /// A white box (white text on a white backing) over black: how much of it
 /// shows measures the layer's weight.
-const BOX_STYLE: &str = "[styles.block]\ncolor = \"#ffffff\"\noutline = 0\nalign = \"center\"\n\
-                         box = { color = \"#ffffff\", opacity = 1.0, padding = 0.05 }\n";
+const BOX_STYLE: &str = r##"[styles.block]
+color = "#ffffff"
+outline = 0
+align = "center"
+box = { color = "#ffffff", opacity = 1.0, padding = 0.05 }"##;
 
 #[test]
 fn text_shows_on_exactly_its_frames_and_fades_by_the_weight_rule() {
     let f = Fixture::new();
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}{BOX_STYLE}fade_in = 0.2\nfade_out = 0.2\n\
-             [[clip]]\ncard = {{ background = \"#000000\" }}\nduration = 4\n\
-             [[text]]\ntext = \"Sacred Games\"\nstyle = \"block\"\nat = 1.0\nduration = 2.0\n"
+        &edl!(
+            r##"
+            {OUTPUT_320}
+            {BOX_STYLE}
+            fade_in = 0.2
+            fade_out = 0.2
+            [[clip]]
+            card = {{ background = "#000000" }}
+            duration = 4
+            [[text]]
+            text = "Sacred Games"
+            style = "block"
+            at = 1.0
+            duration = 2.0
+            "##
         ),
     );
     f.render("t.toml");
@@ -204,12 +234,24 @@ fn clip_attached_text_dissolves_with_its_clip() {
     let f = Fixture::new();
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}{BOX_STYLE}fade_in = 0\nfade_out = 0\n\
-             [[clip]]\ncard = {{ background = \"#000000\" }}\nduration = 2\n\
-             transition = {{ kind = \"crossfade\", duration = 0.4 }}\n\
-             [[clip]]\ncard = {{ background = \"#000000\" }}\nduration = 2\n\
-             [[text]]\ntext = \"On clip one\"\nstyle = \"block\"\nclip = 1\n"
+        &edl!(
+            r##"
+            {OUTPUT_320}
+            {BOX_STYLE}
+            fade_in = 0
+            fade_out = 0
+            [[clip]]
+            card = {{ background = "#000000" }}
+            duration = 2
+            transition = {{ kind = "crossfade", duration = 0.4 }}
+            [[clip]]
+            card = {{ background = "#000000" }}
+            duration = 2
+            [[text]]
+            text = "On clip one"
+            style = "block"
+            clip = 1
+            "##
         ),
     );
     f.render("t.toml");
@@ -283,11 +325,24 @@ fn burned_captions_match_their_sidecar_and_embedded_stream_to_the_frame() {
     );
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[[clip]]\ncard = {{ background = \"#000000\" }}\nduration = 5\n\
-             [[voiceover]]\nsource = \"vo.wav\"\nat = 1.0\nin = 0.5\nout = 4.5\n\
-             [[captions]]\nsource = \"c.srt\"\nvoiceover = 1\nlanguage = \"hin\"\n\
-             embed = true\nsidecar = [\"srt\", \"vtt\"]\n"
+        &edl!(
+            r##"
+            {OUTPUT_320}
+            [[clip]]
+            card = {{ background = "#000000" }}
+            duration = 5
+            [[voiceover]]
+            source = "vo.wav"
+            at = 1.0
+            in = 0.5
+            out = 4.5
+            [[captions]]
+            source = "c.srt"
+            voiceover = 1
+            language = "hin"
+            embed = true
+            sidecar = ["srt", "vtt"]
+            "##
         ),
     );
     f.render("t.toml");
@@ -352,13 +407,31 @@ fn a_caption_moves_above_a_lower_third_and_overlapping_cues_stack() {
     );
     f.write(
         "t.toml",
-        &format!(
-            "{}[styles.red]\ncolor = \"#ff0000\"\nsize = 0.08\noutline = 0\nalign = \"bottom\"\nfade_in = 0\n\
-             [styles.green]\ncolor = \"#00ff00\"\nsize = 0.08\noutline = 0\nalign = \"bottom\"\n\
-             [[clip]]\ncard = {{ background = \"#000000\" }}\nduration = 2\n\
-             [[text]]\ntext = \"Red lower third\"\nstyle = \"red\"\n\
-             [[captions]]\nsource = \"c.srt\"\nstyle = \"green\"\n",
-            HEAD.replace("320", "640").replace("180", "360")
+        &edl!(
+            r##"
+            {output}
+            [styles.red]
+            color = "#ff0000"
+            size = 0.08
+            outline = 0
+            align = "bottom"
+            fade_in = 0
+            [styles.green]
+            color = "#00ff00"
+            size = 0.08
+            outline = 0
+            align = "bottom"
+            [[clip]]
+            card = {{ background = "#000000" }}
+            duration = 2
+            [[text]]
+            text = "Red lower third"
+            style = "red"
+            [[captions]]
+            source = "c.srt"
+            style = "green"
+            "##,
+            output = OUTPUT_320.replace("320", "640").replace("180", "360"),
         ),
     );
     f.render("t.toml");
@@ -413,10 +486,24 @@ fn overlay_alpha_and_opacity_are_respected() {
     );
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[[clip]]\ncard = {{ background = \"#000000\" }}\nduration = 1\n\
-             [[overlay]]\nsource = \"logo.png\"\nwidth = 0.2\nalign = \"top-left\"\nmargin = 0\n\
-             [[overlay]]\nsource = \"logo.png\"\nwidth = 0.2\nalign = \"bottom-left\"\nmargin = 0\nopacity = 0.5\n"
+        &edl!(
+            r##"
+            {OUTPUT_320}
+            [[clip]]
+            card = {{ background = "#000000" }}
+            duration = 1
+            [[overlay]]
+            source = "logo.png"
+            width = 0.2
+            align = "top-left"
+            margin = 0
+            [[overlay]]
+            source = "logo.png"
+            width = 0.2
+            align = "bottom-left"
+            margin = 0
+            opacity = 0.5
+            "##
         ),
     );
     f.render("t.toml");
@@ -453,11 +540,24 @@ fn text_renders_are_identical_for_any_jobs_and_keyed_by_font_bytes() {
     std::fs::copy(&shipped, f.path("fonts/NotoSans-Regular.ttf")).unwrap();
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[fonts]\ndir = \"fonts\"\n\
-             [[clip]]\nsource = \"a.mp4\"\nin = 0\nout = 6.5\n\
-             [[clip]]\nsource = \"a.mp4\"\nin = 7\nout = 13.5\n\
-             [[text]]\ntext = \"Only on clip two\"\nclip = 2\nat = 3\n"
+        &edl!(
+            r#"
+            {OUTPUT_320}
+            [fonts]
+            dir = "fonts"
+            [[clip]]
+            source = "a.mp4"
+            in = 0
+            out = 6.5
+            [[clip]]
+            source = "a.mp4"
+            in = 7
+            out = 13.5
+            [[text]]
+            text = "Only on clip two"
+            clip = 2
+            at = 3
+            "#
         ),
     );
     f.reel_ok(&[
@@ -504,7 +604,7 @@ fn text_renders_are_identical_for_any_jobs_and_keyed_by_font_bytes() {
 // ---------------------------------------------------------------------------
 
 fn refused(f: &Fixture, edl: &str, wants: &[&str]) {
-    f.write("t.toml", &format!("{HEAD}{edl}"));
+    f.write("t.toml", &format!("{OUTPUT_320}\n{edl}"));
     let out = f.reel(&["render", "--quiet", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -514,14 +614,22 @@ fn refused(f: &Fixture, edl: &str, wants: &[&str]) {
     assert!(!f.path("out.mp4").exists(), "nothing is rendered");
 }
 
-const CARD: &str = "[[clip]]\ncard = { background = \"#000000\" }\nduration = 2\n";
+const CARD: &str = r##"[[clip]]
+card = { background = "#000000" }
+duration = 2"##;
 
 #[test]
 fn an_unknown_font_family_lists_the_families() {
     let f = Fixture::new();
     refused(
         &f,
-        &format!("[styles.x]\nfont = \"Comic Sans\"\n{CARD}"),
+        &edl!(
+            r#"
+            [styles.x]
+            font = "Comic Sans"
+            {CARD}
+            "#
+        ),
         &[
             "t.toml:10",
             "no font of family \"Comic Sans\"",
@@ -535,7 +643,13 @@ fn a_character_no_font_covers_is_named() {
     let f = Fixture::new();
     refused(
         &f,
-        &format!("{CARD}[[text]]\ntext = \"hello 你\"\n"),
+        &edl!(
+            r#"
+            {CARD}
+            [[text]]
+            text = "hello 你"
+            "#
+        ),
         &["t.toml:13", "'你' (U+4F60)"],
     );
     f.write(
@@ -544,7 +658,13 @@ fn a_character_no_font_covers_is_named() {
     );
     refused(
         &f,
-        &format!("{CARD}[[captions]]\nsource = \"c.srt\"\n"),
+        &edl!(
+            r#"
+            {CARD}
+            [[captions]]
+            source = "c.srt"
+            "#
+        ),
         &["c.srt:6", "U+4F60"],
     );
 }
@@ -552,7 +672,13 @@ fn a_character_no_font_covers_is_named() {
 #[test]
 fn bad_caption_files_name_their_own_line() {
     let f = Fixture::new();
-    let edl = format!("{CARD}[[captions]]\nsource = \"c.srt\"\n");
+    let edl = edl!(
+        r#"
+        {CARD}
+        [[captions]]
+        source = "c.srt"
+        "#
+    );
     f.write(
         "c.srt",
         "1\n00:00:00,000 --> 00:00:01,000\nok\n\n2\n00:00:01,000 -> 00:00:02,000\nbad\n",
@@ -574,7 +700,13 @@ fn an_unreadable_overlay_image_is_refused() {
     f.write("logo.png", "not a picture");
     refused(
         &f,
-        &format!("{CARD}[[overlay]]\nsource = \"logo.png\"\n"),
+        &edl!(
+            r#"
+            {CARD}
+            [[overlay]]
+            source = "logo.png"
+            "#
+        ),
         &["t.toml:13", "cannot read the overlay image", "logo.png"],
     );
 }
@@ -584,7 +716,14 @@ fn a_clip_number_out_of_range_is_refused() {
     let f = Fixture::new();
     refused(
         &f,
-        &format!("{CARD}[[text]]\ntext = \"x\"\nclip = 3\n"),
+        &edl!(
+            r#"
+            {CARD}
+            [[text]]
+            text = "x"
+            clip = 3
+            "#
+        ),
         &["t.toml:14", "`clip = 3` is out of range"],
     );
 }
@@ -594,13 +733,26 @@ fn a_layer_after_the_montage_is_refused() {
     let f = Fixture::new();
     refused(
         &f,
-        &format!("{CARD}[[text]]\ntext = \"late\"\nat = 2.5\n"),
+        &edl!(
+            r#"
+            {CARD}
+            [[text]]
+            text = "late"
+            at = 2.5
+            "#
+        ),
         &["t.toml:14", "after the montage ends"],
     );
     f.write("c.srt", "1\n00:00:05,000 --> 00:00:06,000\nlate cue\n");
     refused(
         &f,
-        &format!("{CARD}[[captions]]\nsource = \"c.srt\"\n"),
+        &edl!(
+            r#"
+            {CARD}
+            [[captions]]
+            source = "c.srt"
+            "#
+        ),
         &["c.srt:2", "after the montage ends"],
     );
 }
@@ -614,7 +766,16 @@ fn check_lists_layers_and_lints_captions() {
     );
     f.write(
         "t.toml",
-        &format!("{HEAD}{CARD}[[text]]\ntext = \"Hello\"\n[[captions]]\nsource = \"c.srt\"\n"),
+        &edl!(
+            r#"
+            {OUTPUT_320}
+            {CARD}
+            [[text]]
+            text = "Hello"
+            [[captions]]
+            source = "c.srt"
+            "#
+        ),
     );
     let out = f.reel_ok_output(&["check", "t.toml"]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -636,11 +797,24 @@ fn a_text_across_a_segment_cut_draws_as_without_the_cut() {
     // Lossless output, so decoded pictures compare exactly.
     f.write(
         "t.toml",
-        &format!(
-            "{}[[clip]]\nsource = \"a.mp4\"\nin = 0\nout = 5\n\
-             [[text]]\ntext = \"हिंदी and English\"\nat = 1.0\nduration = 3.0\n\
-             [[text]]\ntext = \"Top line\"\nstyle = \"caption\"\nat = 1.5\nduration = 2.0\n",
-            HEAD.replace("crf = 12", "crf = 0")
+        &edl!(
+            r#"
+            {output}
+            [[clip]]
+            source = "a.mp4"
+            in = 0
+            out = 5
+            [[text]]
+            text = "हिंदी and English"
+            at = 1.0
+            duration = 3.0
+            [[text]]
+            text = "Top line"
+            style = "caption"
+            at = 1.5
+            duration = 2.0
+            "#,
+            output = OUTPUT_320.replace("crf = 12", "crf = 0"),
         ),
     );
     f.reel_ok(&[
@@ -680,11 +854,29 @@ fn a_line_too_wide_for_a_tall_frame_is_drawn_smaller_to_fit() {
     let f = Fixture::new();
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 180\nheight = 320\nfps = 25\n\
-         [output.video]\ncrf = 12\npreset = \"ultrafast\"\n\
-         [styles.plain]\noutline = 0\nalign = \"bottom\"\nfade_in = 0\nfade_out = 0\n\
-         [[clip]]\ncard = { background = \"#000000\" }\nduration = 0.4\n\
-         [[text]]\ntext = \"Every shot you see here was captured हर शॉट\"\nstyle = \"plain\"\n",
+        &edl!(
+            r##"
+            [output]
+            path = "out.mp4"
+            width = 180
+            height = 320
+            fps = 25
+            [output.video]
+            crf = 12
+            preset = "ultrafast"
+            [styles.plain]
+            outline = 0
+            align = "bottom"
+            fade_in = 0
+            fade_out = 0
+            [[clip]]
+            card = {{ background = "#000000" }}
+            duration = 0.4
+            [[text]]
+            text = "Every shot you see here was captured हर शॉट"
+            style = "plain"
+            "##
+        ),
     );
     f.render("t.toml");
     let fr = &luma_frames(&f.path("out.mp4"), 180, 320)[5];

@@ -85,24 +85,28 @@ fn a_cmx3600_cut_shows_its_frames_for_its_record_time() {
     // freeze, as Avid writes them (reel names, clip name comments).
     f.write(
         "cut.edl",
-        "TITLE: TEST CUT\n\
-         FCM: NON-DROP FRAME\n\
-         \n\
-         001  A001     AA/V  C        01:00:01:00 01:00:03:00 01:00:00:00 01:00:02:00\n\
-         * FROM CLIP NAME: A001.mov\n\
-         002  BL       V     C        00:00:00:00 00:00:00:10 01:00:02:00 01:00:02:10\n\
-         003  B002C003 V     C        02:00:00:00 02:00:01:00 01:00:02:10 01:00:03:10\n\
-         004  B002C003 V     C        02:00:01:00 02:00:01:00 01:00:03:10 01:00:03:10\n\
-         004  A001     V     D    010 01:00:04:00 01:00:05:00 01:00:03:10 01:00:04:10\n\
-         * FROM CLIP NAME: B002C003.mov\n\
-         * TO CLIP NAME: A001.mov\n\
-         005  B002C003 V     C        02:00:02:00 02:00:04:00 01:00:04:10 01:00:05:10\n\
-         M2   B002C003       050.0                02:00:02:00\n\
-         006  A001     V     C        01:00:02:00 01:00:03:00 01:00:05:10 01:00:06:10\n\
-         M2   A001          -025.0                01:00:02:00\n\
-         007  B002C003 V     C        02:00:05:00 02:00:05:01 01:00:06:10 01:00:07:10\n\
-         M2   B002C003       000.0                02:00:05:00\n\
-         * LOC: 01:00:06:20 RED  a marker\n",
+        &edl!(
+            r#"
+            TITLE: TEST CUT
+            FCM: NON-DROP FRAME
+
+            001  A001     AA/V  C        01:00:01:00 01:00:03:00 01:00:00:00 01:00:02:00
+            * FROM CLIP NAME: A001.mov
+            002  BL       V     C        00:00:00:00 00:00:00:10 01:00:02:00 01:00:02:10
+            003  B002C003 V     C        02:00:00:00 02:00:01:00 01:00:02:10 01:00:03:10
+            004  B002C003 V     C        02:00:01:00 02:00:01:00 01:00:03:10 01:00:03:10
+            004  A001     V     D    010 01:00:04:00 01:00:05:00 01:00:03:10 01:00:04:10
+            * FROM CLIP NAME: B002C003.mov
+            * TO CLIP NAME: A001.mov
+            005  B002C003 V     C        02:00:02:00 02:00:04:00 01:00:04:10 01:00:05:10
+            M2   B002C003       050.0                02:00:02:00
+            006  A001     V     C        01:00:02:00 01:00:03:00 01:00:05:10 01:00:06:10
+            M2   A001          -025.0                01:00:02:00
+            007  B002C003 V     C        02:00:05:00 02:00:05:01 01:00:06:10 01:00:07:10
+            M2   B002C003       000.0                02:00:05:00
+            * LOC: 01:00:06:20 RED  a marker
+            "#
+        ),
     );
     render_cut(&f, "cut.edl", &[]);
     let got = shown(&f.path("out.mp4"));
@@ -394,14 +398,35 @@ fn otio_and_fcpxml_cuts_with_gaps_dissolves_and_time_warps_render() {
 
 /// A reel EDL made of what every format carries: trims, a wipe, a
 /// crossfade, 2x and a reverse.
-const ROUND_TRIP: &str = "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 25\n\
-     [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
-     [[clip]]\nsource = \"A001.mov\"\nin = 1.0\nduration = 2.0\n\
-     transition = { kind = \"wipeleft\", duration = 0.4 }\n\
-     [[clip]]\nsource = \"B002.mov\"\nin = 0.2\nduration = 1.6\nspeed = 2\n\
-     [[clip]]\nsource = \"A001.mov\"\nin = 4.0\nduration = 1.0\nreverse = true\n\
-     transition = { kind = \"crossfade\", duration = 0.2 }\n\
-     [[clip]]\nsource = \"B002.mov\"\nin = 3.0\nduration = 1.2\n";
+const ROUND_TRIP: &str = r#"[output]
+path = "out.mp4"
+width = 64
+height = 64
+fps = 25
+[output.video]
+crf = 0
+preset = "ultrafast"
+[[clip]]
+source = "A001.mov"
+in = 1.0
+duration = 2.0
+transition = { kind = "wipeleft", duration = 0.4 }
+[[clip]]
+source = "B002.mov"
+in = 0.2
+duration = 1.6
+speed = 2
+[[clip]]
+source = "A001.mov"
+in = 4.0
+duration = 1.0
+reverse = true
+transition = { kind = "crossfade", duration = 0.2 }
+[[clip]]
+source = "B002.mov"
+in = 3.0
+duration = 1.2
+"#;
 
 #[test]
 fn exports_render_byte_identical_to_the_montage_they_came_from() {

@@ -82,7 +82,15 @@ fn every_format_shows_the_frame_its_timestamps_name() {
         f.ffmpeg(&format!("{args} {name}"));
         f.write(
             "t.toml",
-            &format!("{HEAD}[[clip]]\nsource = \"{name}\"\nin = {inn}\nduration = 2.5\n"),
+            &edl!(
+                r#"
+                {OUTPUT}
+                [[clip]]
+                source = "{name}"
+                in = {inn}
+                duration = 2.5
+                "#
+            ),
         );
         f.render("t.toml");
         let frames = luma_frames(&f.path("out.mp4"), 64, 64);
@@ -116,7 +124,15 @@ fn damaged_video_stops_the_render_or_is_concealed_on_request() {
     f.damage("good.mp4", "bad.mp4");
     std::fs::write(f.path("out.mp4"), b"earlier render").unwrap();
     let edl = |inn: f64, out: f64| {
-        format!("{HEAD}[[clip]]\nsource = \"bad.mp4\"\nin = {inn}\nout = {out}\n")
+        edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "bad.mp4"
+            in = {inn}
+            out = {out}
+            "#
+        )
     };
     // Damage inside the clip: a clear error, exit 1, the earlier output kept.
     f.write("t.toml", &edl(0.5, 3.5));
@@ -166,8 +182,15 @@ fn interlaced_sources_are_deinterlaced() {
     let render_combing = |name: &str| -> f64 {
         f.write(
             "t.toml",
-            &format!(
-                "{HEAD}[output.video]\ncrf = 0\n[[clip]]\nsource = \"{name}\"\nduration = 1\n"
+            &edl!(
+                r#"
+                {OUTPUT}
+                [output.video]
+                crf = 0
+                [[clip]]
+                source = "{name}"
+                duration = 1
+                "#
             ),
         );
         f.render("t.toml");
@@ -218,7 +241,15 @@ fn a_source_cut_short_is_named_not_frozen() {
     std::fs::write(f.path("cut.mp4"), &bytes[..cut as usize]).unwrap();
     f.write(
         "t.toml",
-        &format!("{HEAD}[[clip]]\nsource = \"cut.mp4\"\nin = 0.5\nout = 3.5\n"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "cut.mp4"
+            in = 0.5
+            out = 3.5
+            "#
+        ),
     );
     let out = f.reel(&["render", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -249,8 +280,18 @@ fn proxies_of_interlaced_sources_are_deinterlaced() {
     ));
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 720\nheight = 576\nfps = 25\n\
-         [[clip]]\nsource = \"pal.mp4\"\nduration = 0.8\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 720
+            height = 576
+            fps = 25
+            [[clip]]
+            source = "pal.mp4"
+            duration = 0.8
+            "#
+        ),
     );
     let out = f.reel_ok_output(&["render", "--proxy", "--make-proxies", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);

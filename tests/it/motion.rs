@@ -20,9 +20,15 @@ fn psnr(a: &[u8], b: &[u8]) -> f64 {
 }
 
 fn edl(source: &str, motion: &str, w: usize, h: usize) -> String {
-    format!(
-        "{}\n[[clip]]\nsource = \"{source}\"\nduration = 2\nmotion = {motion}\n",
-        lossless_output(w, h, "25")
+    edl!(
+        r#"
+        {output}
+        [[clip]]
+        source = "{source}"
+        duration = 2
+        motion = {motion}
+        "#,
+        output = lossless_output(w, h, "25"),
     )
 }
 

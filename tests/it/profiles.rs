@@ -3,10 +3,20 @@
 
 use crate::common::*;
 
-const EDL: &str = "[output]\npath = \"out.mp4\"\nwidth = 1280\nheight = 720\nfps = 30\n\
-    [[clip]]\nsource = \"a.mp4\"\nin = 0.2\nout = 1.5\n\
-    transition = { kind = \"crossfade\", duration = 0.3 }\n\
-    [[clip]]\nsource = \"a.mp4\"\nin = 0.5\n";
+const EDL: &str = r#"[output]
+path = "out.mp4"
+width = 1280
+height = 720
+fps = 30
+[[clip]]
+source = "a.mp4"
+in = 0.2
+out = 1.5
+transition = { kind = "crossfade", duration = 0.3 }
+[[clip]]
+source = "a.mp4"
+in = 0.5
+"#;
 
 fn fixture(extra: &str) -> Fixture {
     let f = Fixture::new();
@@ -62,11 +72,24 @@ fn audio_quality_and_encoder_options_reach_the_encoder() {
     );
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 160\nheight = 90\nfps = 25\n\
-         [output.audio]\nbitrate = \"256k\"\n\
-         [profile.low]\naudio = { quality = 0.3, options = { aac_coder = \"fast\" } }\n\
-         [profile.high]\naudio = { quality = 2, options = { aac_coder = \"fast\", aac_pns = false } }\n\
-         [[clip]]\nsource = \"a.mp4\"\nvolume = 1.0\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 160
+            height = 90
+            fps = 25
+            [output.audio]
+            bitrate = "256k"
+            [profile.low]
+            audio = {{ quality = 0.3, options = {{ aac_coder = "fast" }} }}
+            [profile.high]
+            audio = {{ quality = 2, options = {{ aac_coder = "fast", aac_pns = false }} }}
+            [[clip]]
+            source = "a.mp4"
+            volume = 1.0
+            "#
+        ),
     );
     let bitrate = |profile: &str| -> f64 {
         f.reel_ok(&["render", "--quiet", "--profile", profile, "t.toml"]);
@@ -94,10 +117,18 @@ fn audio_quality_and_encoder_options_reach_the_encoder() {
 
 #[test]
 fn named_profiles_replace_output_keys() {
-    let f = fixture(
-        "[profile.small]\nwidth = 320\nheight = 180\nvideo = { crf = 30 }\n\
-         [profile.proxy]\nwidth = 256\nheight = 144\npath = \"review.mp4\"\n",
-    );
+    let f = fixture(&edl!(
+        r#"
+        [profile.small]
+        width = 320
+        height = 180
+        video = {{ crf = 30 }}
+        [profile.proxy]
+        width = 256
+        height = 144
+        path = "review.mp4"
+        "#
+    ));
     f.reel_ok(&["render", "--quiet", "--profile", "small", "t.toml"]);
     assert_eq!(size(&f.path("out.small.mp4")), "320,180");
     // The EDL's own proxy profile wins over the built-in one, path included.
@@ -118,10 +149,14 @@ fn named_profiles_replace_output_keys() {
 fn a_range_render_has_the_full_render_frames_of_its_span() {
     // Lossless output, so the same frames decode to the same bytes.
     let f = fixture("");
-    let edl = format!(
-        "{}[output.video]\ncrf = 0\n[ducking]\n",
-        EDL.replace("fps = 30\n", "fps = 30\nfade_in = 0.5\n")
-    );
+    let edl = EDL.replace("fps = 30\n", "fps = 30\nfade_in = 0.5\n")
+        + &edl!(
+            r#"
+            [output.video]
+            crf = 0
+            [ducking]
+            "#
+        );
     f.write("t.toml", &edl);
     f.render("t.toml");
     std::fs::rename(f.path("out.mp4"), f.path("full.mp4")).unwrap();
@@ -170,11 +205,28 @@ fn proxy_media_show_the_frames_the_sources_show() {
     numbered("64x64", "small.mp4");
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 1280\nheight = 720\nfps = 30\n\
-         [[clip]]\nsource = \"big.mp4\"\nin = 0.51\nout = 3.51\n\
-         transition = { kind = \"crossfade\", duration = 0.5 }\n\
-         [[clip]]\nsource = \"big.mp4\"\nin = 2.03\nout = 5.03\n\
-         [[clip]]\nsource = \"small.mp4\"\nin = 1\nout = 2\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 1280
+            height = 720
+            fps = 30
+            [[clip]]
+            source = "big.mp4"
+            in = 0.51
+            out = 3.51
+            transition = {{ kind = "crossfade", duration = 0.5 }}
+            [[clip]]
+            source = "big.mp4"
+            in = 2.03
+            out = 5.03
+            [[clip]]
+            source = "small.mp4"
+            in = 1
+            out = 2
+            "#
+        ),
     );
     let run = |args: &[&str]| f.reel_ok(args);
     // From the sources.
@@ -240,11 +292,26 @@ fn proxy_media_carry_the_sound_so_a_proxy_render_reads_no_original() {
     );
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 1280\nheight = 720\nfps = 25\n\
-         [[clip]]\nsource = \"big.mp4\"\nin = 0.2\nout = 1.6\n\
-         transition = { kind = \"crossfade\", duration = 0.4 }\n\
-         [[clip]]\nsource = \"big.mp4\"\nin = 1.0\n\
-         [[music]]\nsource = \"big.mp4\"\nvolume = 0.2\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 1280
+            height = 720
+            fps = 25
+            [[clip]]
+            source = "big.mp4"
+            in = 0.2
+            out = 1.6
+            transition = {{ kind = "crossfade", duration = 0.4 }}
+            [[clip]]
+            source = "big.mp4"
+            in = 1.0
+            [[music]]
+            source = "big.mp4"
+            volume = 0.2
+            "#
+        ),
     );
     let out = f.reel_ok_output(&["render", "--proxy", "--make-proxies", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);

@@ -5,6 +5,7 @@
 //! `PROPTEST_CASES=200000 cargo test --release --test it properties::` runs
 //! a longer search.
 
+use crate::common::edl;
 use proptest::prelude::*;
 use reel::edl::Edl;
 use reel::error::{Diagnostic, Diagnostics, Span};
@@ -56,16 +57,24 @@ proptest! {
         out_rate in 0usize..RATES.len(),
     ) {
         let (num, den) = RATES[out_rate];
-        let mut text = format!(
-            "[output]\nwidth = 640\nheight = 360\nfps = \"{num}/{den}\"\n"
+        let mut text = edl!(r#"
+            [output]
+            width = 640
+            height = 360
+            fps = "{num}/{den}"
+            "#
         );
         let mut probes = Vec::new();
         for (i, &(secs, rate, inn, len, audio, xfade)) in clips.iter().enumerate() {
             // A crossfade lasts at most a third of either clip it joins.
             let next_len = clips.get(i + 1).map_or(0, |c| c.3);
             let xfade = if i + 1 < clips.len() { xfade.min(len / 3).min(next_len / 3) } else { 0 };
-            text.push_str(&format!(
-                "[[clip]]\nsource = \"s{i}\"\nin = {}\nduration = {}\n",
+            text.push_str(&edl!(r#"
+                [[clip]]
+                source = "s{i}"
+                in = {}
+                duration = {}
+                "#,
                 f64::from(inn) / 1000.0,
                 f64::from(len) / 1000.0
             ));
@@ -173,13 +182,24 @@ proptest! {
     ) {
         let (num, den) = RATES[out_rate];
         let fps = Ratio::new(num, den);
-        let mut text = format!("[output]\nwidth = 640\nheight = 360\nfps = \"{num}/{den}\"\n");
+        let mut text = edl!(r#"
+            [output]
+            width = 640
+            height = 360
+            fps = "{num}/{den}"
+            "#);
         let mut probes = Vec::new();
         for (i, &(rate, inn, len, speed, reverse, (at, hold), xfade)) in clips.iter().enumerate() {
             let next_len = clips.get(i + 1).map_or(0, |c| c.2);
             let xfade = if i + 1 < clips.len() { xfade.min(len / 3).min(next_len / 3) } else { 0 };
-            text.push_str(&format!(
-                "[[clip]]\nsource = \"s{i}\"\nin = {}\nduration = {}\nspeed = {}\nreverse = {reverse}\n",
+            text.push_str(&edl!(r#"
+                [[clip]]
+                source = "s{i}"
+                in = {}
+                duration = {}
+                speed = {}
+                reverse = {reverse}
+                "#,
                 f64::from(inn) / 1000.0,
                 f64::from(len) / 1000.0,
                 f64::from(speed) / 100.0,

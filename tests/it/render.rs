@@ -62,7 +62,15 @@ fn every_frame_is_the_source_frame_the_fps_rule_names() {
     // worker seeks into the middle of the clip.
     f.write(
         "t.toml",
-        &format!("{HEAD}[[clip]]\nsource = \"n.mp4\"\nin = 0.51\nout = 12.51\n"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "n.mp4"
+            in = 0.51
+            out = 12.51
+            "#
+        ),
     );
     f.render("t.toml");
     let frames = luma_frames(&f.path("out.mp4"), 64, 64);
@@ -76,10 +84,22 @@ fn first_frame_of_each_clip_follows_the_rule() {
     numbered_source(&f, "n.mp4", 4);
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[[clip]]\nsource = \"n.mp4\"\nin = 1.0\nout = 1.5\n\
-             [[clip]]\nsource = \"n.mp4\"\nin = 0.5\nduration = 0.5\n\
-             [[clip]]\nsource = \"n.mp4\"\nin = \"00:00:00:07\"\nduration = 0.5\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "n.mp4"
+            in = 1.0
+            out = 1.5
+            [[clip]]
+            source = "n.mp4"
+            in = 0.5
+            duration = 0.5
+            [[clip]]
+            source = "n.mp4"
+            in = "00:00:00:07"
+            duration = 0.5
+            "#
         ),
     );
     f.render("t.toml");
@@ -106,10 +126,17 @@ fn crossfade_frames_are_the_linear_blend() {
     // 0.4 s at 30 fps = 12 overlap frames: frame j has w = (j + 1) / 13.
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[[clip]]\nsource = \"dark.mp4\"\nout = 1\n\
-             transition = {{ kind = \"crossfade\", duration = 0.4 }}\n\
-             [[clip]]\nsource = \"light.mp4\"\nout = 1\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "dark.mp4"
+            out = 1
+            transition = {{ kind = "crossfade", duration = 0.4 }}
+            [[clip]]
+            source = "light.mp4"
+            out = 1
+            "#
         ),
     );
     f.render("t.toml");
@@ -142,11 +169,29 @@ fn frame_count_and_audio_length_match_the_plan_exactly() {
     f.ffmpeg("-f lavfi -i testsrc2=s=80x60:r=24000/1001:d=3 -f lavfi -i sine=f=500:d=3 -c:v libx264 -c:a aac -ac 2 c.mp4");
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 36\nfps = 29.97\n\
-         [defaults]\ntransition = { kind = \"crossfade\", duration = 0.5 }\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 0.3\nout = 2.1\n\
-         [[clip]]\nsource = \"b.mp4\"\nin = \"00:01.000\"\nout = 2.9\n\
-         [[clip]]\nsource = \"c.mp4\"\nin = 0.25\nduration = 1.5\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 64
+            height = 36
+            fps = 29.97
+            [defaults]
+            transition = {{ kind = "crossfade", duration = 0.5 }}
+            [[clip]]
+            source = "a.mp4"
+            in = 0.3
+            out = 2.1
+            [[clip]]
+            source = "b.mp4"
+            in = "00:01.000"
+            out = 2.9
+            [[clip]]
+            source = "c.mp4"
+            in = 0.25
+            duration = 1.5
+            "#
+        ),
     );
     f.render("t.toml");
     // n = round(1.8 * 29.97) + round(1.9 * 29.97) + round(1.5 * 29.97) = 54 + 57 + 45
@@ -181,9 +226,17 @@ fn voiceover_starts_at_its_time() {
     f.ffmpeg("-f lavfi -i sine=f=1000:sample_rate=44100:d=1 -af volume=4 tone.wav");
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[[clip]]\nsource = \"quiet.mp4\"\nout = 3\n\
-             [[voiceover]]\nsource = \"tone.wav\"\nat = 0.75\nvolume = 1.0\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "quiet.mp4"
+            out = 3
+            [[voiceover]]
+            source = "tone.wav"
+            at = 0.75
+            volume = 1.0
+            "#
         ),
     );
     f.render("t.toml");
@@ -212,8 +265,18 @@ fn contain_letterboxes_a_vertical_source_on_the_background() {
     f.ffmpeg("-f lavfi -i color=c=white:s=90x160:r=30:d=1 -c:v libx264 -qp 0 tall.mp4");
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 160\nheight = 90\nfps = 30\nbackground = \"#000000\"\n\
-         [[clip]]\nsource = \"tall.mp4\"\n",
+        &edl!(
+            r##"
+            [output]
+            path = "out.mp4"
+            width = 160
+            height = 90
+            fps = 30
+            background = "#000000"
+            [[clip]]
+            source = "tall.mp4"
+            "##
+        ),
     );
     f.render("t.toml");
     let frames = luma_frames(&f.path("out.mp4"), 160, 90);
@@ -234,8 +297,14 @@ fn failed_render_leaves_an_earlier_output_untouched() {
     std::fs::write(f.path("out.mp4"), b"earlier render").unwrap();
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[output.video]\ncodec = \"no-such-encoder\"\n[[clip]]\nsource = \"a.mp4\"\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [output.video]
+            codec = "no-such-encoder"
+            [[clip]]
+            source = "a.mp4"
+            "#
         ),
     );
     let out = f.reel(&["render", "t.toml"]);
@@ -259,12 +328,32 @@ fn output_is_byte_identical_whatever_jobs_is() {
     f.ffmpeg("-f lavfi -i sine=f=700:d=2 v.wav");
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 36\nfps = 30\n\
-         [defaults]\ntransition = { kind = \"crossfade\", duration = 0.3 }\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 0.2\nout = 1.4\n\
-         [[clip]]\nsource = \"b.mp4\"\nin = 0.5\nout = 2.5\n\
-         [[clip]]\nsource = \"a.mp4\"\nin = 1.1\nout = 2.9\n\
-         [[voiceover]]\nsource = \"v.wav\"\nat = 0.5\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 64
+            height = 36
+            fps = 30
+            [defaults]
+            transition = {{ kind = "crossfade", duration = 0.3 }}
+            [[clip]]
+            source = "a.mp4"
+            in = 0.2
+            out = 1.4
+            [[clip]]
+            source = "b.mp4"
+            in = 0.5
+            out = 2.5
+            [[clip]]
+            source = "a.mp4"
+            in = 1.1
+            out = 2.9
+            [[voiceover]]
+            source = "v.wav"
+            at = 0.5
+            "#
+        ),
     );
     let mut outputs = Vec::new();
     for jobs in ["1", "2", "4", "2"] {
@@ -298,10 +387,19 @@ fn frames_stay_exact_across_a_segment_cut_at_a_source_keyframe() {
     numbered_source(&f, "n.mp4", 14);
     f.write(
         "t.toml",
-        &format!(
-            "{HEAD}[[clip]]\nsource = \"n.mp4\"\nin = 0.51\nout = 6.51\n\
-             transition = {{ kind = \"crossfade\", duration = 0.5 }}\n\
-             [[clip]]\nsource = \"n.mp4\"\nin = 2.03\nout = 9.03\n"
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "n.mp4"
+            in = 0.51
+            out = 6.51
+            transition = {{ kind = "crossfade", duration = 0.5 }}
+            [[clip]]
+            source = "n.mp4"
+            in = 2.03
+            out = 9.03
+            "#
         ),
     );
     f.render("t.toml");
@@ -356,10 +454,17 @@ fn still_images_are_clips_with_a_duration() {
     for ext in ["png", "jpg", "webp"] {
         f.write(
             "t.toml",
-            &format!(
-                "{HEAD}[[clip]]\nsource = \"black.mp4\"\n\
-                 transition = {{ kind = \"crossfade\", duration = 0.2 }}\n\
-                 [[clip]]\nsource = \"grey.{ext}\"\nin = 5\nduration = 1.5\n"
+            &edl!(
+                r#"
+                {OUTPUT}
+                [[clip]]
+                source = "black.mp4"
+                transition = {{ kind = "crossfade", duration = 0.2 }}
+                [[clip]]
+                source = "grey.{ext}"
+                in = 5
+                duration = 1.5
+                "#
             ),
         );
         f.render("t.toml");
@@ -375,7 +480,13 @@ fn still_images_are_clips_with_a_duration() {
     // Without a duration a still has no length.
     f.write(
         "t.toml",
-        &format!("{HEAD}[[clip]]\nsource = \"grey.png\"\n"),
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "grey.png"
+            "#
+        ),
     );
     let out = f.reel(&["check", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -401,7 +512,14 @@ fn rotation_metadata_turns_the_picture_upright() {
         ));
         f.write(
             "t.toml",
-            &format!("{HEAD}[[clip]]\nsource = \"{name}\"\nduration = 0.4\n"),
+            &edl!(
+                r#"
+                {OUTPUT}
+                [[clip]]
+                source = "{name}"
+                duration = 0.4
+                "#
+            ),
         );
         f.render("t.toml");
         // What the FFmpeg CLI shows (it turns by the same matrix), placed
@@ -444,8 +562,19 @@ fn a_full_disk_fails_cleanly_and_keeps_the_earlier_output() {
     f.ffmpeg("-f lavfi -i testsrc2=s=320x180:r=25:d=3 -c:v libx264 a.mp4");
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 640\nheight = 360\nfps = 25\n\
-         [output.video]\ncrf = 0\n[[clip]]\nsource = \"a.mp4\"\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 640
+            height = 360
+            fps = 25
+            [output.video]
+            crf = 0
+            [[clip]]
+            source = "a.mp4"
+            "#
+        ),
     );
     std::fs::write(f.path("out.mp4"), b"earlier render").unwrap();
     // Files may not grow past 256 KB, as on a full disk: writes fail with
@@ -482,7 +611,16 @@ fn an_output_directory_that_cannot_be_made_is_a_clear_error() {
     let f = Fixture::new();
     f.ffmpeg("-f lavfi -i testsrc2=s=64x64:r=25:d=1 -c:v libx264 a.mp4");
     std::fs::write(f.path("file"), b"a file, not a directory").unwrap();
-    f.write("t.toml", &format!("{HEAD}[[clip]]\nsource = \"a.mp4\"\n"));
+    f.write(
+        "t.toml",
+        &edl!(
+            r#"
+            {OUTPUT}
+            [[clip]]
+            source = "a.mp4"
+            "#
+        ),
+    );
     // A missing directory is made...
     f.reel_ok(&["render", "--quiet", "-o", "new/dir/out.mp4", "t.toml"]);
     assert!(f.path("new/dir/out.mp4").exists());

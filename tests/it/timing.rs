@@ -20,9 +20,14 @@ fn numbered(f: &Fixture) {
 fn render(f: &Fixture, clip: &str) -> Vec<f64> {
     f.write(
         "t.toml",
-        &format!(
-            "{}\n[[clip]]\nsource = \"src.mov\"\n{clip}\n",
-            lossless_output(S, S, "25")
+        &edl!(
+            r#"
+            {output}
+            [[clip]]
+            source = "src.mov"
+            {clip}
+            "#,
+            output = lossless_output(S, S, "25"),
         ),
     );
     f.render_args(&[]);
@@ -224,9 +229,17 @@ fn impossible_timing_is_refused_with_its_line() {
     for (clip, place, message) in cases {
         f.write(
             "t.toml",
-            &format!(
-                "[output]\npath = \"out.mp4\"\nwidth = {S}\nheight = {S}\nfps = 25\n\
-                     [[clip]]\nsource = \"src.mov\"\n{clip}\n"
+            &edl!(
+                r#"
+                [output]
+                path = "out.mp4"
+                width = {S}
+                height = {S}
+                fps = 25
+                [[clip]]
+                source = "src.mov"
+                {clip}
+                "#
             ),
         );
         let out = f.reel(&["render", "--quiet", "t.toml"]);

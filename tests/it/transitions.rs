@@ -84,11 +84,20 @@ fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
 fn render_pair(f: &Fixture, kind: &str, extra: &str) -> Vec<Vec<u8>> {
     f.write(
         "t.toml",
-        &format!(
-            "{}\n[[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n\
-             transition = {{ kind = \"{kind}\", duration = 0.4{extra} }}\n\
-             [[clip]]\nsource = \"b.mp4\"\nin = 0\nduration = 1.0\n",
-            lossless_output(W, H, "25")
+        &edl!(
+            r#"
+            {output}
+            [[clip]]
+            source = "a.mp4"
+            in = 0
+            duration = 1.0
+            transition = {{ kind = "{kind}", duration = 0.4{extra} }}
+            [[clip]]
+            source = "b.mp4"
+            in = 0
+            duration = 1.0
+            "#,
+            output = lossless_output(W, H, "25"),
         ),
     );
     let out = f.reel(&["render", "--quiet", "--no-cache", "t.toml"]);
@@ -191,10 +200,22 @@ fn an_unknown_transition_kind_lists_the_valid_ones() {
     let f = Fixture::new();
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 25\n\
-         [[clip]]\ncard = { background = \"#000000\" }\nduration = 1\n\
-         transition = { kind = \"wobble\", duration = 0.2 }\n\
-         [[clip]]\ncard = { background = \"#ffffff\" }\nduration = 1\n",
+        &edl!(
+            r##"
+            [output]
+            path = "out.mp4"
+            width = 64
+            height = 64
+            fps = 25
+            [[clip]]
+            card = {{ background = "#000000" }}
+            duration = 1
+            transition = {{ kind = "wobble", duration = 0.2 }}
+            [[clip]]
+            card = {{ background = "#ffffff" }}
+            duration = 1
+            "##
+        ),
     );
     let out = f.reel(&["check", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -210,10 +231,16 @@ fn a_clip_eq_is_libavfilter_eq_in_the_source_colours() {
     sources(&f);
     f.write(
         "t.toml",
-        &format!(
-            "{}\n[[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n\
-             eq = {{ brightness = 0.1, contrast = 1.2, saturation = 1.5, gamma = 0.9 }}\n",
-            lossless_output(W, H, "25")
+        &edl!(
+            r#"
+            {output}
+            [[clip]]
+            source = "a.mp4"
+            in = 0
+            duration = 1.0
+            eq = {{ brightness = 0.1, contrast = 1.2, saturation = 1.5, gamma = 0.9 }}
+            "#,
+            output = lossless_output(W, H, "25"),
         ),
     );
     f.render_args(&[]);
@@ -258,10 +285,22 @@ fn a_clip_lut_is_lut3d_on_the_same_frames() {
     f.write("warm.cube", &warm_cube());
     f.write(
         "t.toml",
-        &format!(
-            "[output]\npath = \"out.mp4\"\nwidth = {W}\nheight = {H}\nfps = 25\nlut = \"warm.cube\"\n\
-             [output.video]\ncrf = 0\npreset = \"ultrafast\"\n\
-             [[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 1.0\n"
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = {W}
+            height = {H}
+            fps = 25
+            lut = "warm.cube"
+            [output.video]
+            crf = 0
+            preset = "ultrafast"
+            [[clip]]
+            source = "a.mp4"
+            in = 0
+            duration = 1.0
+            "#
         ),
     );
     f.render_args(&[]);
@@ -286,8 +325,19 @@ fn a_clip_lut_is_lut3d_on_the_same_frames() {
 #[test]
 fn a_missing_or_bad_lut_is_refused_with_its_line() {
     let f = Fixture::new();
-    let edl = "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 25\n\
-               [[clip]]\ncard = { background = \"#000000\" }\nduration = 1\nlut = \"look.cube\"\n";
+    let edl = &edl!(
+        r##"
+        [output]
+        path = "out.mp4"
+        width = 64
+        height = 64
+        fps = 25
+        [[clip]]
+        card = {{ background = "#000000" }}
+        duration = 1
+        lut = "look.cube"
+        "##
+    );
     f.write("t.toml", edl);
     let out = f.reel(&["check", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -316,10 +366,22 @@ fn cover_keeps_the_focus_in_frame_in_a_vertical_profile() {
          -c:v libx264 -pix_fmt yuv420p m.mp4",
     );
     let edl = |focus: &str| {
-        format!(
-            "[output]\npath = \"out.mp4\"\nwidth = 320\nheight = 180\nfps = 25\n\
-             [profile.vertical]\nwidth = 180\nheight = 320\nfit = \"cover\"\n\
-             [[clip]]\nsource = \"m.mp4\"\nin = 0\nduration = 0.4\n{focus}"
+        edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 320
+            height = 180
+            fps = 25
+            [profile.vertical]
+            width = 180
+            height = 320
+            fit = "cover"
+            [[clip]]
+            source = "m.mp4"
+            in = 0
+            duration = 0.4
+            {focus}"#
         )
     };
     let marker_columns = |f: &Fixture| -> Vec<usize> {
@@ -352,9 +414,16 @@ fn a_crop_equals_the_cli_crop_and_scale() {
     // A quarter of the picture, from (0.25, 0.25): 48x32 of 96x64.
     f.write(
         "t.toml",
-        &format!(
-            "{}\n[[clip]]\nsource = \"a.mp4\"\nin = 0\nduration = 0.4\ncrop = [0.25, 0.25, 0.5, 0.5]\n",
-            lossless_output(W, H, "25")
+        &edl!(
+            r#"
+            {output}
+            [[clip]]
+            source = "a.mp4"
+            in = 0
+            duration = 0.4
+            crop = [0.25, 0.25, 0.5, 0.5]
+            "#,
+            output = lossless_output(W, H, "25"),
         ),
     );
     f.render_args(&[]);
@@ -375,8 +444,19 @@ fn a_crop_equals_the_cli_crop_and_scale() {
     // A rect outside the picture is refused at its line.
     f.write(
         "t.toml",
-        "[output]\npath = \"out.mp4\"\nwidth = 64\nheight = 64\nfps = 25\n\
-         [[clip]]\nsource = \"a.mp4\"\nduration = 0.4\ncrop = [0.5, 0.0, 0.6, 1.0]\n",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mp4"
+            width = 64
+            height = 64
+            fps = 25
+            [[clip]]
+            source = "a.mp4"
+            duration = 0.4
+            crop = [0.5, 0.0, 0.6, 1.0]
+            "#
+        ),
     );
     let out = f.reel(&["check", "t.toml"]);
     let err = String::from_utf8_lossy(&out.stderr);
