@@ -1,0 +1,96 @@
+//! Work units and their assignment to shards, for spreading one render
+//! over machines.
+
+use super::model::{AudioRegion, ClipPlan, Compose, Plan};
+use crate::time;
+use std::ops::Range;
+
+/// A unit of a render's work, for spreading one render over machines:
+/// one per segment and one for the audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkUnit {
+    /// The segment's index, or None for the audio.
+    pub segment: Option<usize>,
+    /// Timeline frames it covers (the whole range for the audio).
+    pub frames: Range<u64>,
+    /// The clips it shows (1-based numbers).
+    pub clips: Vec<usize>,
+    /// Source pixels decoded (each frame's clips' pictures, times their
+    /// speed when faster than 1).
+    pub source_pixels: u64,
+    /// The estimate units are balanced by: decoded plus encoded pixels;
+    /// the audio counts as a tenth of encoding the whole timeline.
+    pub cost: u64,
+}
+
+/// The work units of a plan: its segments in order, then the audio.
+pub fn work_units(plan: &Plan) -> Vec<WorkUnit> {
+    let out_pixels = u64::from(plan.output.width) * u64::from(plan.output.height);
+    let pixels = |c: &ClipPlan| {
+        let speed = time::secs_f64(c.speed).max(1.0);
+        (f64::from(c.video.width) * f64::from(c.video.height) * speed) as u64
+    };
+    let mut units: Vec<WorkUnit> = plan
+        .segments
+        .iter()
+        .map(|seg| {
+            let mut source_pixels = 0;
+            for k in seg.frames.clone() {
+                source_pixels += match plan.compose(k) {
+                    Compose::One { clip, .. } => pixels(&plan.clips[clip]),
+                    Compose::Blend { from, to, .. } => {
+                        pixels(&plan.clips[from]) + pixels(&plan.clips[to])
+                    }
+                };
+            }
+            let frames = seg.frames.end - seg.frames.start;
+            WorkUnit {
+                segment: Some(seg.index),
+                frames: seg.frames.clone(),
+                clips: plan.clips[plan.clips_in(seg)]
+                    .iter()
+                    .map(|c| c.number)
+                    .collect(),
+                source_pixels,
+                cost: source_pixels + frames * out_pixels,
+            }
+        })
+        .collect();
+    units.push(WorkUnit {
+        segment: None,
+        frames: plan.range.clone(),
+        clips: plan.audio.clips.iter().filter_map(clip_number).collect(),
+        source_pixels: 0,
+        cost: (plan.range.end - plan.range.start) * out_pixels / 10,
+    });
+    units
+}
+
+/// The clip number in an audio region's label ("clip 3 (...)").
+fn clip_number(r: &AudioRegion) -> Option<usize> {
+    r.label
+        .strip_prefix("clip ")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Which of `shards` shards does each unit of `costs`: the largest first,
+/// each onto the shard with the least so far (the lowest-numbered among
+/// equals). Deterministic, so that every machine computes the same split.
+pub fn assign(costs: &[u64], shards: usize) -> Vec<usize> {
+    let shards = shards.max(1);
+    let mut order: Vec<usize> = (0..costs.len()).collect();
+    order.sort_by(|&a, &b| costs[b].cmp(&costs[a]).then(a.cmp(&b)));
+    let mut load = vec![0u64; shards];
+    let mut owner = vec![0; costs.len()];
+    for i in order {
+        let lightest = (0..shards)
+            .min_by_key(|&s| (load[s], s))
+            .expect("at least one shard");
+        owner[i] = lightest;
+        load[lightest] += costs[i];
+    }
+    owner
+}
