@@ -30,7 +30,7 @@ const LAYERS: &[&[&str]] = &[
     &[
         "render", "audio", "proxy", "cache", "report", "import", "export",
     ],
-    &["batch", "storyboard"],
+    &["batch", "storyboard", "prepare"],
     &["", "main", "cli"],
 ];
 
