@@ -1,14 +1,17 @@
 //! Getting a render ready: reading an EDL (or a cut imported from another
-//! tool), checking the files it names, probing the sources, and
+//! tool), checking the files it names, probing every source once, and
 //! planning the montage with its graphics. Every problem found is reported
 //! together; nothing is decoded.
 
 use crate::error::{self, Error, Result};
+use crate::probe::ProbeError;
 use crate::{
     captions, cube, edl, fonts, glue, import, interchange, layers, plan, probe, render, time,
 };
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Reads the EDL (with `[profile.NAME]` applied), probes every source and
 /// plans the montage. Every problem
@@ -70,8 +73,27 @@ pub fn plan_loaded(
 
 fn plan_edl(edl_path: &Path, edl: edl::Edl) -> Result<(edl::Edl, plan::Plan)> {
     check_luts(&edl)?;
-    // Each source once, however many clips it gives (an hour's timeline
-    // may cut 900 clips from a few files).
+    let clip_probes = clip_probes(&edl);
+    let voice_probes: Vec<_> = edl
+        .voiceovers
+        .par_iter()
+        .map(|v| probe::probe(&v.source).map_err(Arc::new))
+        .collect();
+    let music_probes: Vec<_> = edl
+        .music
+        .par_iter()
+        .map(|m| probe::probe(&m.sound.source).map_err(Arc::new))
+        .collect();
+    let mut plan = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes)?;
+    check_encoders(edl_path, &plan)?;
+    plan.layers = graphics(&edl, &plan)?;
+    Ok((edl, plan))
+}
+
+/// Each clip's probe: each source probed once, however many clips it
+/// gives (an hour's timeline may cut 900 clips from a few files), its
+/// error shared by them all.
+fn clip_probes(edl: &edl::Edl) -> Vec<std::result::Result<probe::Probe, Arc<ProbeError>>> {
     let mut sources: Vec<&Path> = edl
         .clips
         .iter()
@@ -80,37 +102,17 @@ fn plan_edl(edl_path: &Path, edl: edl::Edl) -> Result<(edl::Edl, plan::Plan)> {
         .collect();
     sources.sort();
     sources.dedup();
-    let probed: std::collections::HashMap<&Path, std::result::Result<probe::Probe, String>> =
-        sources
-            .par_iter()
-            .map(|s| (*s, probe::probe(s).map_err(|e| e.to_string())))
-            .collect();
-    let clip_probes: Vec<_> = edl
-        .clips
+    let probed: HashMap<&Path, std::result::Result<probe::Probe, Arc<ProbeError>>> = sources
+        .par_iter()
+        .map(|s| (*s, probe::probe(s).map_err(Arc::new)))
+        .collect();
+    edl.clips
         .iter()
         .map(|c| match &c.card {
             Some(_) => Ok(card_probe(&edl.output)),
-            None => match &probed[c.source.as_path()] {
-                Ok(p) => Ok(p.clone()),
-                // Probed again for its own error value (not Clone).
-                Err(_) => probe::probe(&c.source),
-            },
+            None => probed[c.source.as_path()].clone(),
         })
-        .collect();
-    let voice_probes: Vec<_> = edl
-        .voiceovers
-        .par_iter()
-        .map(|v| probe::probe(&v.source))
-        .collect();
-    let music_probes: Vec<_> = edl
-        .music
-        .par_iter()
-        .map(|m| probe::probe(&m.sound.source))
-        .collect();
-    let mut plan = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes)?;
-    check_encoders(edl_path, &plan)?;
-    plan.layers = graphics(&edl, &plan)?;
-    Ok((edl, plan))
+        .collect()
 }
 
 /// Refuses every file the EDL reads that does not lie under `root` once

@@ -7,8 +7,9 @@ use super::model::{sample_at, AudioRegion, ClipPlan, Fade, Retime, DECLICK_MS};
 use crate::edl::timing::{AudioSpeed, FreezeAudio};
 use crate::edl::{AudioCurve, Clip, Edl, End, Sound};
 use crate::error::{Diagnostic, Diagnostics};
-use crate::probe::{AudioInfo, Probe, ProbeError};
+use crate::probe::{AudioInfo, Probe};
 use crate::time::{self, Clock, Ratio, TimeSpec};
+use std::fmt::Display;
 
 /// The source window of a voiceover or music bed.
 pub(super) struct SoundWindow {
@@ -30,7 +31,7 @@ pub(super) enum SoundKind {
 pub(super) fn sound_windows(
     edl: &Edl,
     kind: SoundKind,
-    probes: &[Result<Probe, ProbeError>],
+    probes: &[Result<Probe, impl Display>],
     errs: &mut Diagnostics,
 ) -> Vec<Option<SoundWindow>> {
     let sounds: Vec<&Sound> = match kind {
@@ -294,7 +295,7 @@ pub(super) fn music(
 fn audio_window(
     start: TimeSpec,
     end: End,
-    probe: &Result<Probe, ProbeError>,
+    probe: &Result<Probe, impl Display>,
 ) -> Result<(Ratio, Ratio, Probe, AudioInfo), Problem> {
     let probe = probe.as_ref().map_err(|m| ("source", m.to_string()))?;
     let info = probe.audio.clone().ok_or_else(|| {

@@ -7,8 +7,9 @@ use super::geometry::{Geometry, MotionPlan};
 use super::model::{ClipPlan, Hold};
 use crate::edl::{Clip, Edl, End, Fit, TransitionKind};
 use crate::error::{Diagnostic, Diagnostics};
-use crate::probe::{Probe, ProbeError, VideoInfo};
+use crate::probe::{Probe, VideoInfo};
 use crate::time::{self, Clock, Ratio, TimeSpec};
+use std::fmt::Display;
 
 /// Resolves a clip's or voiceover's source window in seconds.
 pub(super) fn window(
@@ -110,7 +111,7 @@ fn clip_diag(edl: &Edl, c: &Clip, (key, msg): Problem) -> Diagnostic {
 /// clip has a problem, which is reported).
 pub(super) fn place_clips(
     edl: &Edl,
-    probes: &[Result<Probe, ProbeError>],
+    probes: &[Result<Probe, impl Display>],
     errs: &mut Diagnostics,
 ) -> Vec<Option<Placed>> {
     edl.clips
@@ -127,7 +128,7 @@ pub(super) fn place_clips(
 fn place_clip(
     fps: Ratio,
     clip: &Clip,
-    probe: &Result<Probe, ProbeError>,
+    probe: &Result<Probe, impl Display>,
 ) -> Result<Placed, Problem> {
     let probe = probe.as_ref().map_err(|e| ("source", e.to_string()))?;
     let video = probe.video.clone().ok_or_else(|| {

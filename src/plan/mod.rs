@@ -36,15 +36,17 @@ pub use units::{assign, work_units, WorkUnit};
 use crate::edl::Edl;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::layers::{Layers, VoiceWindow};
-use crate::probe::{Probe, ProbeError};
+use crate::probe::Probe;
 use crate::time::{self, Ratio};
 use audio::{clip_audio, music, sound_windows, voiceovers, AudioTiming, SoundKind};
 use clips::{lay_out, place_clips, transition_frames};
 use segments::segments;
+use std::fmt::Display;
 
-/// Builds the plan. `clip_probes[i]` and `voice_probes[i]` are the probes (or
-/// the probe errors) of the EDL's clips and voiceovers in order. Every problem
-/// is collected; nothing is decoded.
+/// Builds the plan. `clip_probes[i]`, `voice_probes[i]` and `music_probes[i]`
+/// are the probes (or the probe errors, reported by their message) of the
+/// EDL's clips, voiceovers and music beds in order. Every problem is
+/// collected; nothing is decoded.
 ///
 /// The phases, each a function of `clips`, `audio`, `segments` or
 /// this module: place the clips (source windows and frame counts), check
@@ -52,11 +54,11 @@ use segments::segments;
 /// music beds' source windows, lay the clips out on the timeline, then the
 /// clip audio, the voiceovers, the music beds, the fades and ducking, and
 /// the segments.
-pub fn plan(
+pub fn plan<E: Display>(
     edl: &Edl,
-    clip_probes: &[Result<Probe, ProbeError>],
-    voice_probes: &[Result<Probe, ProbeError>],
-    music_probes: &[Result<Probe, ProbeError>],
+    clip_probes: &[Result<Probe, E>],
+    voice_probes: &[Result<Probe, E>],
+    music_probes: &[Result<Probe, E>],
 ) -> Result<Plan, Diagnostics> {
     let mut errs = Diagnostics::default();
     let fps = edl.output.fps;

@@ -2,6 +2,7 @@ use super::segments::cut_point;
 use super::testing::{edl, probe};
 use super::*;
 use crate::edl::{AudioCurve, Fit};
+use crate::probe::{Probe, ProbeError};
 
 /// `n` clips with the given keys, crossfading 0.5 s into each other.
 fn crossfaded(n: usize, clip: &str) -> Edl {
@@ -280,7 +281,7 @@ fn cuts_move_to_just_after_a_source_keyframe() {
     let mut a = probe("a", 10, 30, true).unwrap();
     // Keyframes every 2 s: the first after in + 0.5 s (the crossfade) is at 2 s.
     a.video.as_mut().unwrap().keyframes = (0..5).map(|k| Ratio::from_integer(2 * k)).collect();
-    let probes: Vec<_> = (0..4).map(|_| Ok(a.clone())).collect();
+    let probes: Vec<Result<Probe, ProbeError>> = (0..4).map(|_| Ok(a.clone())).collect();
     let p = plan(&e, &probes, &[], &[]).unwrap();
     // 2 s + 4/30 s of margin - `in` (1 s) is local frame 34.
     assert_eq!(cut_point(&p.clips[1], Ratio::from_integer(30)), 34);
