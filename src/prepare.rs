@@ -4,6 +4,7 @@
 //! together; nothing is decoded.
 
 use crate::error::{self, Error, Result};
+use crate::plan::PlanError;
 use crate::probe::ProbeError;
 use crate::{
     captions, cube, edl, fonts, glue, import, interchange, layers, plan, probe, render, time,
@@ -84,9 +85,17 @@ fn plan_edl(edl_path: &Path, edl: edl::Edl) -> Result<(edl::Edl, plan::Plan)> {
         .par_iter()
         .map(|m| probe::probe(&m.sound.source).map_err(Arc::new))
         .collect();
-    let mut plan = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes)?;
-    check_encoders(edl_path, &plan)?;
-    plan.layers = graphics(&edl, &plan)?;
+    let (graphics, unread) = read_graphics(&edl);
+    let planned = plan::plan(&edl, &clip_probes, &voice_probes, &music_probes, &graphics);
+    // Each kind of problem is reported only when the kinds before it are
+    // none: the timeline's, the encoders', unreadable graphics, the layers'.
+    let planned = match planned {
+        Err(PlanError::Timeline(d)) => return Err(Error::Invalid(d)),
+        planned => planned,
+    };
+    check_encoders(edl_path, &edl.output)?;
+    unread?;
+    let plan = planned.map_err(|e| Error::Invalid(e.into()))?;
     Ok((edl, plan))
 }
 
@@ -226,11 +235,12 @@ fn card_probe(out: &edl::Output) -> probe::Probe {
     p
 }
 
-/// Reads the fonts, caption files and overlay images, and lays out every
-/// layer; every problem found is reported together.
-fn graphics(edl: &edl::Edl, plan: &plan::Plan) -> Result<layers::Layers> {
-    use error::{Diagnostic, Diagnostics};
-    let mut errs = Diagnostics::default();
+/// Reads the fonts, caption files and overlay images' sizes the layers are
+/// drawn from; every problem found is reported together (after a font
+/// failure nothing more is read). What cannot be read is stood in for, so
+/// that the plan's own problems can still be found and reported first.
+fn read_graphics(edl: &edl::Edl) -> (layers::Graphics, Result<()>) {
+    let mut errs = error::Diagnostics::default();
     let fonts = match fonts::FontSet::load(edl.fonts.dir.as_deref()) {
         Ok(f) => f,
         Err(e) => {
@@ -239,9 +249,28 @@ fn graphics(edl: &edl::Edl, plan: &plan::Plan) -> Result<layers::Layers> {
                 "dir",
                 format!("{}: {}", e.path.display(), e.message),
             );
-            return Err(Error::Invalid(d.into()));
+            return (layers::Graphics::default(), Err(Error::Invalid(d.into())));
         }
     };
+    let cue_files = read_cues(edl, &mut errs);
+    let images = image_sizes(edl, &mut errs);
+    let graphics = layers::Graphics {
+        fonts: Arc::new(fonts),
+        cue_files,
+        images,
+    };
+    let read = if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errs))
+    };
+    (graphics, read)
+}
+
+/// The cues of each caption file (none where it cannot be read or parsed,
+/// which is reported).
+fn read_cues(edl: &edl::Edl, errs: &mut error::Diagnostics) -> Vec<layers::CueFile> {
+    use error::Diagnostic;
     let mut cue_files = Vec::new();
     for c in &edl.captions {
         let format = captions::Format::from_path(&c.source).unwrap_or(captions::Format::Srt);
@@ -259,6 +288,12 @@ fn graphics(edl: &edl::Edl, plan: &plan::Plan) -> Result<layers::Layers> {
         });
         cue_files.push(layers::CueFile { cues });
     }
+    cue_files
+}
+
+/// The size of each overlay image (1x1 where it cannot be read, which is
+/// reported).
+fn image_sizes(edl: &edl::Edl, errs: &mut error::Diagnostics) -> Vec<layers::ImageSize> {
     let mut images = Vec::new();
     for o in &edl.overlays {
         let size = probe::probe(&o.source)
@@ -289,28 +324,18 @@ fn graphics(edl: &edl::Edl, plan: &plan::Plan) -> Result<layers::Layers> {
             }
         }
     }
-    if !errs.is_empty() {
-        return Err(Error::Invalid(errs));
-    }
-    let layers = layers::build(
-        edl,
-        &plan.timeline(),
-        std::sync::Arc::new(fonts),
-        &cue_files,
-        &images,
-    )?;
-    Ok(layers)
+    images
 }
 
 /// Reports bad encoder settings at the EDL line and column that set them.
-fn check_encoders(edl_path: &Path, plan: &plan::Plan) -> Result<()> {
-    let problems = render::encode::check_settings(&plan.output);
+fn check_encoders(edl_path: &Path, output: &edl::Output) -> Result<()> {
+    let problems = render::encode::check_settings(output);
     if problems.is_empty() {
         return Ok(());
     }
     let diags = problems
         .into_iter()
-        .map(|(key, message)| plan.output.spans.diagnostic(edl_path, key, message))
+        .map(|(key, message)| output.spans.diagnostic(edl_path, key, message))
         .collect::<Vec<_>>();
     Err(Error::Invalid(error::Diagnostics(diags)))
 }

@@ -23,7 +23,8 @@ mod place;
 mod script;
 
 pub use model::{
-    CueFile, Draw, ImageDraw, ImageSize, Layer, Layers, TextDraw, Timeline, Track, VoiceWindow,
+    CueFile, Draw, Graphics, ImageDraw, ImageSize, Layer, Layers, TextDraw, Timeline, Track,
+    VoiceWindow,
 };
 pub use place::build;
 pub use script::script;

@@ -46,6 +46,17 @@ pub struct ImageSize {
     pub sar: Ratio,
 }
 
+/// What the layers are drawn from, read by the caller (placing reads no
+/// files): the fonts, the cues of each caption file (following
+/// `edl.captions`) and the size of each overlay image (following
+/// `edl.overlays`).
+#[derive(Debug, Clone, Default)]
+pub struct Graphics {
+    pub fonts: Arc<FontSet>,
+    pub cue_files: Vec<CueFile>,
+    pub images: Vec<ImageSize>,
+}
+
 /// Everything drawn over the pictures.
 #[derive(Debug, Clone, Default)]
 pub struct Layers {

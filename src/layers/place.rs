@@ -2,7 +2,9 @@
 //! `[[overlay]]` layers, caption tracks (burned in or not), then stacking
 //! the texts that share a row. Every problem found is reported together.
 
-use super::model::{CueFile, Draw, ImageDraw, ImageSize, Layer, Layers, TextDraw, Timeline, Track};
+use super::model::{
+    CueFile, Draw, Graphics, ImageDraw, ImageSize, Layer, Layers, TextDraw, Timeline, Track,
+};
 use crate::captions;
 use crate::edl::text::{short, Captions, Slide, Style};
 use crate::edl::{Edl, Spans};
@@ -21,15 +23,9 @@ enum Rank {
     Caption,
 }
 
-/// Places every layer. `cue_files` follows `edl.captions`, `images`
-/// follows `edl.overlays`.
-pub fn build(
-    edl: &Edl,
-    timeline: &Timeline,
-    fonts: Arc<FontSet>,
-    cue_files: &[CueFile],
-    images: &[ImageSize],
-) -> Result<Layers, Diagnostics> {
+/// Places every layer, from what `graphics` holds.
+pub fn build(edl: &Edl, timeline: &Timeline, graphics: &Graphics) -> Result<Layers, Diagnostics> {
+    let fonts = Arc::clone(&graphics.fonts);
     let mut p = Placer {
         edl,
         t: timeline,
@@ -40,11 +36,11 @@ pub fn build(
     check_fonts(edl, &fonts, &mut p.errs);
     p.cards();
     let mut declared = p.texts();
-    declared.extend(p.overlays(images));
+    declared.extend(p.overlays(&graphics.images));
     declared.sort_by_key(|(line, _)| *line);
     p.items
         .extend(declared.into_iter().map(|(_, l)| (l, Rank::Declared)));
-    let (tracks, warnings) = p.captions(cue_files);
+    let (tracks, warnings) = p.captions(&graphics.cue_files);
     if !p.errs.is_empty() {
         return Err(p.errs);
     }

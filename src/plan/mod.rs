@@ -26,6 +26,7 @@ mod range;
 mod segments;
 mod units;
 
+pub use crate::layers::Graphics;
 pub use geometry::{geometry, Geometry, MotionPlan};
 pub use model::{
     sample_at, AudioPlan, AudioRegion, ClipPlan, Compose, DuckPlan, Fade, Hold, Plan, Retime,
@@ -35,11 +36,12 @@ pub use units::{assign, work_units, WorkUnit};
 
 use crate::edl::Edl;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::layers::{Layers, VoiceWindow};
+use crate::layers::{self, VoiceWindow};
 use crate::probe::Probe;
 use crate::time::{self, Ratio};
-use audio::{clip_audio, music, sound_windows, voiceovers, AudioTiming, SoundKind};
+use audio::{clip_audio, music, sound_windows, voiceovers, AudioTiming, SoundKind, SoundWindow};
 use clips::{lay_out, place_clips, transition_frames};
+use model::timeline_of;
 use segments::segments;
 use std::fmt::Display;
 
@@ -53,13 +55,15 @@ use std::fmt::Display;
 /// the transitions against their neighbours, find the voiceovers' and
 /// music beds' source windows, lay the clips out on the timeline, then the
 /// clip audio, the voiceovers, the music beds, the fades and ducking, and
-/// the segments.
+/// the segments; then the layers drawn over the pictures, from `graphics`
+/// (read by the caller).
 pub fn plan<E: Display>(
     edl: &Edl,
     clip_probes: &[Result<Probe, E>],
     voice_probes: &[Result<Probe, E>],
     music_probes: &[Result<Probe, E>],
-) -> Result<Plan, Diagnostics> {
+    graphics: &Graphics,
+) -> Result<Plan, PlanError> {
     let mut errs = Diagnostics::default();
     let fps = edl.output.fps;
     let placed = place_clips(edl, clip_probes, &mut errs);
@@ -69,7 +73,7 @@ pub fn plan<E: Display>(
     let music_windows = sound_windows(edl, SoundKind::Music, music_probes, &mut errs);
     if !timeline_known {
         // The rest needs every clip on the timeline.
-        return Err(errs.into_result(()).unwrap_err());
+        return Err(PlanError::Timeline(errs.into_result(()).unwrap_err()));
     }
     let placed = placed.into_iter().map(|p| p.expect("no errors")).collect();
     let clips = lay_out(edl, placed, &transitions);
@@ -79,22 +83,15 @@ pub fn plan<E: Display>(
     let voiceovers = voiceovers(edl, &voice_windows, &timing, &mut errs);
     let music = music(edl, &music_windows, &timing, &mut errs);
     let (fade_in, fade_out) = master_fades(edl, frames, &mut errs);
-    let ducking = edl
-        .ducking
-        .filter(|_| !voiceovers.is_empty())
-        .map(|d| DuckPlan {
-            depth_db: d.depth_db,
-            attack: timing.at(d.attack),
-            release: timing.at(d.release),
-            hold: timing.at(d.hold),
-            threshold_db: d.threshold_db,
-            clips: d.clips,
-            music: d.music,
-        });
+    let ducking = ducking(edl, &voiceovers, &timing);
     let segments = segments(&clips, fps);
+    errs.into_result(()).map_err(PlanError::Timeline)?;
     let out = &edl.output;
+    let voice_windows = placed_windows(edl, &voice_windows);
+    let timeline = timeline_of(out, frames, &clips, &voice_windows);
+    let layers = layers::build(edl, &timeline, graphics).map_err(PlanError::Layers)?;
     let samples = timing.samples;
-    errs.into_result(Plan {
+    Ok(Plan {
         output: out.clone(),
         frames,
         clips,
@@ -114,20 +111,59 @@ pub fn plan<E: Display>(
         fade_in,
         fade_out,
         range: 0..frames,
-        voice_windows: edl
-            .voiceovers
-            .iter()
-            .zip(&voice_windows)
-            .map(|(v, w)| {
-                w.as_ref().map(|w| VoiceWindow {
-                    at: v.at,
-                    start: w.start,
-                    end: w.end,
-                })
-            })
-            .collect(),
-        layers: Layers::default(),
+        voice_windows,
+        layers,
     })
+}
+
+/// Why there is no plan. Either displays as its problems.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// Problems with the clips, transitions, sounds or fades: what the
+    /// timeline is made of.
+    #[error(transparent)]
+    Timeline(Diagnostics),
+    /// Problems with the layers drawn over a sound timeline.
+    #[error(transparent)]
+    Layers(Diagnostics),
+}
+
+impl From<PlanError> for Diagnostics {
+    fn from(e: PlanError) -> Diagnostics {
+        match e {
+            PlanError::Timeline(d) | PlanError::Layers(d) => d,
+        }
+    }
+}
+
+/// Where each voiceover's window sits on the timeline (EDL order).
+fn placed_windows(edl: &Edl, windows: &[Option<SoundWindow>]) -> Vec<Option<VoiceWindow>> {
+    edl.voiceovers
+        .iter()
+        .zip(windows)
+        .map(|(v, w)| {
+            w.as_ref().map(|w| VoiceWindow {
+                at: v.at,
+                start: w.start,
+                end: w.end,
+            })
+        })
+        .collect()
+}
+
+/// Ducking with times in samples, when there are voiceovers to duck under.
+fn ducking(edl: &Edl, voiceovers: &[AudioRegion], timing: &AudioTiming) -> Option<DuckPlan> {
+    edl.ducking
+        .filter(|_| !voiceovers.is_empty())
+        .map(|d| DuckPlan {
+            depth_db: d.depth_db,
+            attack: timing.at(d.attack),
+            release: timing.at(d.release),
+            hold: timing.at(d.hold),
+            threshold_db: d.threshold_db,
+            clips: d.clips,
+            music: d.music,
+        })
 }
 
 /// Phase 8: the montage's fades from and to black, in frames.

@@ -329,14 +329,7 @@ impl Plan {
 
     /// What the graphics layers are placed against.
     pub fn timeline(&self) -> Timeline {
-        Timeline {
-            fps: self.output.fps,
-            width: self.output.width,
-            height: self.output.height,
-            frames: self.frames,
-            clips: self.clips.iter().map(|c| c.timeline.clone()).collect(),
-            voiceovers: self.voice_windows.clone(),
-        }
+        timeline_of(&self.output, self.frames, &self.clips, &self.voice_windows)
     }
 
     /// Timeline length in seconds.
@@ -360,4 +353,22 @@ impl Plan {
 pub fn sample_at(k: u64, sample_rate: u32, fps: Ratio) -> u64 {
     time::round(Ratio::from_integer(k as i64) * Ratio::from_integer(sample_rate as i64) / fps)
         as u64
+}
+
+/// What the graphics layers are placed against, for a timeline of
+/// `frames` made of `clips`.
+pub(super) fn timeline_of(
+    output: &Output,
+    frames: u64,
+    clips: &[ClipPlan],
+    voice_windows: &[Option<VoiceWindow>],
+) -> Timeline {
+    Timeline {
+        fps: output.fps,
+        width: output.width,
+        height: output.height,
+        frames,
+        clips: clips.iter().map(|c| c.timeline.clone()).collect(),
+        voiceovers: voice_windows.to_vec(),
+    }
 }

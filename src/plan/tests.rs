@@ -1,5 +1,5 @@
 use super::segments::cut_point;
-use super::testing::{edl, probe};
+use super::testing::{edl, graphics, probe};
 use super::*;
 use crate::edl::{AudioCurve, Fit};
 use crate::probe::{Probe, ProbeError};
@@ -48,7 +48,7 @@ fn frame_counts_follow_the_rule() {
         probe("b", 10, 25, false),
         probe("c", 10, 30, true),
     ];
-    let p = plan(&e, &probes, &[], &[]).unwrap();
+    let p = plan(&e, &probes, &[], &[], &graphics()).unwrap();
     // 60 + 75 + 30 frames, minus two 15-frame crossfades.
     assert_eq!(p.frames, 60 + 75 + 30 - 30);
     assert_eq!(p.clips[2].start, Ratio::new(3, 2));
@@ -109,7 +109,7 @@ fn output_fades_start_and_end_black() {
         probe("b", 10, 25, true),
         probe("c", 10, 30, true),
     ];
-    let p = plan(&e, &probes, &[], &[]).unwrap();
+    let p = plan(&e, &probes, &[], &[], &graphics()).unwrap();
     assert_eq!((p.fade_in, p.fade_out), (15, 30));
     assert_eq!(p.fade(0), Some((15, 15)));
     assert_eq!(p.fade(14), Some((1, 15)));
@@ -129,7 +129,7 @@ fn crossfade_weights_follow_the_rule() {
         probe("b", 10, 25, true),
         probe("c", 10, 30, true),
     ];
-    let p = plan(&e, &probes, &[], &[]).unwrap();
+    let p = plan(&e, &probes, &[], &[], &graphics()).unwrap();
     assert_eq!(p.compose(44), Compose::One { clip: 0, local: 44 });
     assert_eq!(
         p.compose(45),
@@ -163,7 +163,9 @@ fn timing_errors_name_the_clip() {
          transition = { kind = \"crossfade\", duration = 2 }\n\
          [[clip]]\nsource = \"b\"\nin = 0\nout = 1\n");
     let probes = vec![probe("a", 10, 30, true), probe("b", 10, 30, true)];
-    let err = plan(&e, &probes, &[], &[]).unwrap_err().to_string();
+    let err = plan(&e, &probes, &[], &[], &graphics())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("clip 1 (a, [[clip]] at line 5)"), "{err}");
     assert!(
         err.contains("past the end of the source (duration 0:00:10.000)"),
@@ -173,7 +175,9 @@ fn timing_errors_name_the_clip() {
     let e = edl("[[clip]]\nsource = \"a\"\nin = 1\nout = 3\n\
          transition = { kind = \"crossfade\", duration = 2 }\n\
          [[clip]]\nsource = \"b\"\nin = 0\nout = 1\n");
-    let err = plan(&e, &probes, &[], &[]).unwrap_err().to_string();
+    let err = plan(&e, &probes, &[], &[], &graphics())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("t.toml:9:1: clip 1"), "{err}");
     assert!(err.contains("longer than clip 2 (30 frames)"), "{err}");
 }
@@ -190,7 +194,9 @@ fn overlapping_transitions_are_refused() {
         probe("b", 10, 30, true),
         probe("c", 10, 30, true),
     ];
-    let err = plan(&e, &probes, &[], &[]).unwrap_err().to_string();
+    let err = plan(&e, &probes, &[], &[], &graphics())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("overlaps the previous transition"), "{err}");
     assert!(err.contains("clip 2 (b,"), "{err}");
 }
@@ -201,7 +207,7 @@ fn voiceover_past_the_end_is_refused() {
         "[[clip]]\nsource = \"a\"\nout = 2\n[[voiceover]]\nsource = \"v\"\nat = 1.5\nduration = 1\n",
     );
     let probes = vec![probe("a", 10, 30, true)];
-    let err = plan(&e, &probes, &[probe("v", 10, 30, true)], &[])
+    let err = plan(&e, &probes, &[probe("v", 10, 30, true)], &[], &graphics())
         .unwrap_err()
         .to_string();
     assert!(
@@ -221,7 +227,7 @@ fn missing_sources_are_all_reported() {
         Err(ProbeError::NotFound("a".into())),
         Err(ProbeError::NotFound("b".into())),
     ];
-    let err = plan(&e, &probes, &[], &[]).unwrap_err();
+    let err = Diagnostics::from(plan(&e, &probes, &[], &[], &graphics()).unwrap_err());
     assert_eq!(err.0.len(), 2);
 }
 
@@ -248,7 +254,7 @@ fn geometry_keeps_the_display_aspect() {
 #[test]
 fn range_texts_name_whole_frames_within_the_montage() {
     let e = edl("[[clip]]\nsource = \"a\"\nout = 4\n");
-    let p = plan(&e, &[probe("a", 10, 30, false)], &[], &[]).unwrap();
+    let p = plan(&e, &[probe("a", 10, 30, false)], &[], &[], &graphics()).unwrap();
     assert_eq!(p.range_frames("1-2.5"), Ok(30..75));
     assert_eq!(p.range_frames("0:00:01.000-0:00:04.000"), Ok(30..120));
     let err = p.range_frames("1-5").unwrap_err();
@@ -268,7 +274,7 @@ fn range_texts_name_whole_frames_within_the_montage() {
 #[test]
 fn long_bodies_are_split() {
     let e = edl("[[clip]]\nsource = \"a\"\nout = 25\n");
-    let p = plan(&e, &[probe("a", 30, 30, true)], &[], &[]).unwrap();
+    let p = plan(&e, &[probe("a", 30, 30, true)], &[], &[], &graphics()).unwrap();
     assert_eq!(p.frames, 750);
     assert_eq!(p.segments.len(), 3);
     assert_eq!(p.segments[1].frames, 250..500);
@@ -282,7 +288,7 @@ fn cuts_move_to_just_after_a_source_keyframe() {
     // Keyframes every 2 s: the first after in + 0.5 s (the crossfade) is at 2 s.
     a.video.as_mut().unwrap().keyframes = (0..5).map(|k| Ratio::from_integer(2 * k)).collect();
     let probes: Vec<Result<Probe, ProbeError>> = (0..4).map(|_| Ok(a.clone())).collect();
-    let p = plan(&e, &probes, &[], &[]).unwrap();
+    let p = plan(&e, &probes, &[], &[], &graphics()).unwrap();
     // 2 s + 4/30 s of margin - `in` (1 s) is local frame 34.
     assert_eq!(cut_point(&p.clips[1], Ratio::from_integer(30)), 34);
     let ends: Vec<u64> = p.segments.iter().map(|s| s.frames.end).collect();
@@ -298,7 +304,7 @@ fn short_clips_are_grouped_into_segments() {
     // Twelve 2-second clips with 0.5 s crossfades: 2 s + 1.5 s * 11 = 18.5 s.
     let e = crossfaded(12, "out = 2\n");
     let probes: Vec<_> = (0..12).map(|_| probe("a", 10, 30, true)).collect();
-    let p = plan(&e, &probes, &[], &[]).unwrap();
+    let p = plan(&e, &probes, &[], &[], &graphics()).unwrap();
     assert_eq!(p.frames, 555);
     // Each segment (but maybe the last) holds at least 6 s, and cuts fall
     // at the end of a crossfade.

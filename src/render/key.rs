@@ -205,7 +205,7 @@ mod tests {
 
     #[test]
     fn segment_keys_change_with_what_the_segment_shows_only() {
-        use crate::plan::testing::{edl, probe};
+        use crate::plan::testing::{edl, graphics, probe};
         let body = |out_a: &str, crf: &str| {
             format!(
                 "[output.video]\ncrf = {crf}\n\
@@ -214,7 +214,8 @@ mod tests {
             )
         };
         let probes = [probe("a", 20, 30, false), probe("b", 20, 30, false)];
-        let make = |text: String| crate::plan::plan(&edl(&text), &probes, &[], &[]).unwrap();
+        let make =
+            |text: String| crate::plan::plan(&edl(&text), &probes, &[], &[], &graphics()).unwrap();
         let base = make(body("8", "20"));
         assert_eq!(base.segments.len(), 2, "one segment per 8 s clip");
         let v = version();

@@ -9,10 +9,12 @@ use crate::common::edl;
 use proptest::prelude::*;
 use reel::edl::Edl;
 use reel::error::{Diagnostic, Diagnostics, Span};
-use reel::plan::{plan, Compose};
+use reel::fonts::FontSet;
+use reel::plan::{plan, Compose, Graphics};
 use reel::probe::{Probe, ProbeError};
 use reel::time::Ratio;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 /// `PROPTEST_CASES` if set, else `default`.
 fn cases(default: u32) -> ProptestConfig {
@@ -31,6 +33,15 @@ fn probe(name: &str, secs: i64, rate: (i64, i64), audio: bool) -> Result<Probe, 
         .size(1920, 1080)
         .keyframes((0..secs).map(Ratio::from_integer).collect());
     Ok(if audio { p.audio(48000, 2) } else { p }.build())
+}
+
+/// The graphics of an EDL that reads no files for them: the shipped fonts.
+fn graphics() -> &'static Graphics {
+    static SHIPPED: OnceLock<Graphics> = OnceLock::new();
+    SHIPPED.get_or_init(|| Graphics {
+        fonts: Arc::new(FontSet::load(None).unwrap()),
+        ..Graphics::default()
+    })
 }
 
 /// One clip: source length (s), source rate, in (ms), length (ms), whether
@@ -88,7 +99,7 @@ proptest! {
             probes.push(probe(&format!("s{i}"), secs, RATES[rate], audio));
         }
         let edl = Edl::parse(Path::new("t.toml"), &text).unwrap();
-        let p = match plan(&edl, &probes, &[], &[]) {
+        let p = match plan(&edl, &probes, &[], &[], graphics()) {
             Ok(p) => p,
             // A crossfade rounded to more frames than a short clip has is
             // a documented error, not a bug.
@@ -221,7 +232,7 @@ proptest! {
             probes.push(probe(&format!("s{i}"), need / 1000 + 2, RATES[rate], true));
         }
         let edl = Edl::parse(Path::new("t.toml"), &text).unwrap();
-        let p = match plan(&edl, &probes, &[], &[]) {
+        let p = match plan(&edl, &probes, &[], &[], graphics()) {
             Ok(p) => p,
             // Transitions longer than a short clip, a hold shorter than a
             // frame and a freeze past a clip's last frame are refused.
@@ -360,8 +371,8 @@ proptest! {
             let clips: Vec<_> = edl.clips.iter().map(|_| probe("s", 20, (25, 1), true)).collect();
             let voices: Vec<_> = edl.voiceovers.iter().map(|_| probe("v", 60, (25, 1), true)).collect();
             let music: Vec<_> = edl.music.iter().map(|_| probe("m", 30, (25, 1), true)).collect();
-            if let Err(d) = plan(&edl, &clips, &voices, &music) {
-                prop_assert!(shown(d).starts_with("error: t.toml"));
+            if let Err(d) = plan(&edl, &clips, &voices, &music, graphics()) {
+                prop_assert!(shown(d.into()).starts_with("error: t.toml"));
             }
         }
     }
