@@ -733,6 +733,7 @@ pub fn measure_file(path: &Path) -> Result<Measured> {
         .max(0) as u64;
     let region = AudioRegion {
         label: path.display().to_string(),
+        clip: None,
         source: path.to_path_buf(),
         stream: info.stream,
         container_start: probe.start_time,

@@ -139,6 +139,7 @@ pub(super) fn clip_audio(edl: &Edl, clips: &[ClipPlan], timing: &AudioTiming) ->
             });
             (c.volume > 0.0 && clip.audio_speed != AudioSpeed::Mute).then(|| AudioRegion {
                 label: format!("clip {} ({})", c.number, c.source_text),
+                clip: Some(c.number),
                 source: c.source.clone(),
                 stream: a.stream,
                 container_start: c.container_start,
@@ -208,6 +209,7 @@ pub(super) fn voiceovers(
         if v.volume > 0.0 && len > 0 {
             out.push(AudioRegion {
                 label: format!("voiceover {} ({})", v.number, v.source_text),
+                clip: None,
                 source: v.source.clone(),
                 stream: w.info.stream,
                 container_start: w.probe.start_time,
@@ -276,6 +278,7 @@ pub(super) fn music(
         let fade_out = fade(m.fade_out, len - fade_in.samples);
         out.push(AudioRegion {
             label: format!("music {} ({})", s.number, s.source_text),
+            clip: None,
             source: s.source.clone(),
             stream: w.info.stream,
             container_start: w.probe.start_time,

@@ -201,6 +201,9 @@ impl Fade {
 #[derive(Debug, Clone)]
 pub struct AudioRegion {
     pub label: String,
+    /// The clip's number (1-based) for a clip's own sound; None for a
+    /// voiceover or a music bed.
+    pub clip: Option<usize>,
     pub source: PathBuf,
     pub stream: usize,
     pub container_start: Ratio,

@@ -1,7 +1,7 @@
 //! Work units and their assignment to shards, for spreading one render
 //! over machines.
 
-use super::model::{AudioRegion, ClipPlan, Compose, Plan};
+use super::model::{ClipPlan, Compose, Plan};
 use crate::time;
 use std::ops::Range;
 
@@ -59,21 +59,11 @@ pub fn work_units(plan: &Plan) -> Vec<WorkUnit> {
     units.push(WorkUnit {
         segment: None,
         frames: plan.range.clone(),
-        clips: plan.audio.clips.iter().filter_map(clip_number).collect(),
+        clips: plan.audio.clips.iter().filter_map(|r| r.clip).collect(),
         source_pixels: 0,
         cost: (plan.range.end - plan.range.start) * out_pixels / 10,
     });
     units
-}
-
-/// The clip number in an audio region's label ("clip 3 (...)").
-fn clip_number(r: &AudioRegion) -> Option<usize> {
-    r.label
-        .strip_prefix("clip ")?
-        .split(' ')
-        .next()?
-        .parse()
-        .ok()
 }
 
 /// Which of `shards` shards does each unit of `costs`: the largest first,
