@@ -561,7 +561,9 @@ fn prepare(
         }
     }
     if let Some(text) = &args.range {
-        let frames = plan.range_frames(text).map_err(Error::Usage)?;
+        let frames = plan
+            .range_frames(text)
+            .map_err(|e| Error::Usage(e.to_string()))?;
         plan = plan.restrict(frames);
     }
     let output = args

@@ -32,6 +32,7 @@ pub use model::{
     sample_at, AudioPlan, AudioRegion, ClipPlan, Compose, DuckPlan, Fade, Hold, Plan, Retime,
     Segment, DECLICK_MS,
 };
+pub use range::RangeError;
 pub use units::{assign, work_units, WorkUnit};
 
 use crate::edl::Edl;

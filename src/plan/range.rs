@@ -4,6 +4,20 @@ use super::model::{sample_at, Plan, Segment};
 use crate::time::{self, Clock, Ratio};
 use std::ops::Range;
 
+/// What is wrong with a `--range` text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RangeError {
+    /// Not a span of two times (the time parser's words).
+    #[error("{0}")]
+    Span(String),
+    /// The span ends after the montage, which lasts `duration` seconds.
+    #[error("--range {text} ends after the montage ({})", Clock(*.duration))]
+    PastEnd { text: String, duration: Ratio },
+    /// The span holds no whole frame.
+    #[error("--range {text} is shorter than one frame")]
+    UnderAFrame { text: String },
+}
+
 impl Plan {
     /// Restricts the render to timeline frames `range` (clamped to the
     /// timeline): segments are cut at its ends; every frame is composed
@@ -27,18 +41,20 @@ impl Plan {
     /// The timeline frames a `--range START-END` names (seconds or
     /// HH:MM:SS.mmm): the frames whose start falls in the span. The error
     /// says what is wrong with the text.
-    pub fn range_frames(&self, text: &str) -> Result<Range<u64>, String> {
-        let (a, b) = time::parse_span(text)?;
+    pub fn range_frames(&self, text: &str) -> Result<Range<u64>, RangeError> {
+        let (a, b) = time::parse_span(text).map_err(|e| RangeError::Span(e.to_string()))?;
         let fps = self.output.fps;
         let frame = |t: Ratio| time::round(t * fps).max(0) as u64;
         if frame(b) > self.frames {
-            return Err(format!(
-                "--range {text} ends after the montage ({})",
-                Clock(self.duration())
-            ));
+            return Err(RangeError::PastEnd {
+                text: text.to_string(),
+                duration: self.duration(),
+            });
         }
         if frame(a) >= frame(b) {
-            return Err(format!("--range {text} is shorter than one frame"));
+            return Err(RangeError::UnderAFrame {
+                text: text.to_string(),
+            });
         }
         Ok(frame(a)..frame(b))
     }
