@@ -1,7 +1,11 @@
-//! Command-line arguments (clap types only). `main` turns them into the
-//! settings the library takes; nothing else sees clap.
+//! Command-line arguments (clap types only), and their translation into
+//! the settings the library takes (a `render` into one
+//! [`RunConfig`]); nothing else sees clap.
 
 use clap::{Parser, Subcommand};
+use reel::batch::{CacheLocation, RunConfig, Show};
+use reel::error::{Error, Result};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -274,6 +278,84 @@ pub struct ProfileArgs {
     /// Render with the EDL's [profile.NAME] output settings.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+}
+
+impl RenderArgs {
+    /// The run these arguments ask for, once the ones that go together
+    /// are checked.
+    pub fn run_config(self, color: bool) -> Result<RunConfig> {
+        if self.edl.len() > 1 && self.output.is_some() {
+            return Err(Error::Usage(
+                "-o names one output: with several EDLs, each writes its own [output] path".into(),
+            ));
+        }
+        if self.storyboard.is_some() && self.edl.len() > 1 {
+            return Err(Error::Usage(
+                "--storyboard draws one EDL's storyboard: give one EDL".into(),
+            ));
+        }
+        Ok(RunConfig {
+            import: self.interchange.options(),
+            profile: self.profile.name().map(str::to_string),
+            output: self.output,
+            range: self.range,
+            shard: self.shard,
+            jobs: jobs(self.jobs),
+            cache: (!self.no_cache).then(|| self.cache.location()),
+            on_decode_error: match self.on_decode_error {
+                DecodeErrors::Stop => reel::render::OnDecodeError::Stop,
+                DecodeErrors::Conceal => reel::render::OnDecodeError::Conceal,
+            },
+            make_proxies: self.make_proxies,
+            keep_going: self.keep_going,
+            show: show(self.progress, self.quiet),
+            report: self.report,
+            junit: self.junit,
+            storyboard: self.storyboard,
+            color,
+            edls: self.edl,
+        })
+    }
+}
+
+/// What `--progress` and `--quiet` ask a run to say.
+fn show(progress: ProgressMode, quiet: bool) -> Show {
+    match progress {
+        ProgressMode::Json => Show::Json,
+        _ if quiet => Show::Errors,
+        ProgressMode::Bar => Show::Bar,
+        ProgressMode::Plain => Show::Lines,
+        ProgressMode::Auto if std::io::stderr().is_terminal() => Show::Bar,
+        ProgressMode::Auto => Show::Lines,
+    }
+}
+
+/// `--jobs`, else the number of cores.
+pub fn jobs(jobs: Option<u16>) -> usize {
+    jobs.map_or_else(reel::render::cores, usize::from)
+}
+
+impl InterchangeArgs {
+    /// How a cut from another tool is read.
+    pub fn options(&self) -> reel::import::Options {
+        reel::import::Options {
+            media: self.media.clone(),
+            media_map: self.media_map.clone(),
+            fps: self.fps.clone(),
+            settings: self.settings.clone(),
+            media_root: self.media_root.clone(),
+        }
+    }
+}
+
+impl CacheArgs {
+    /// The cache these arguments name.
+    pub fn location(&self) -> CacheLocation {
+        CacheLocation {
+            dir: self.cache.clone(),
+            max: self.cache_max.clone(),
+        }
+    }
 }
 
 impl ProfileArgs {

@@ -43,6 +43,30 @@ pub struct Heard {
     pub measured: Option<audio::loudness::Measured>,
 }
 
+/// Draws the storyboard of `plan`, read from `edl`, to `path` (a `.png`
+/// file), with the loudness `measured` of its output when there is one.
+pub fn draw(
+    plan: &Plan,
+    edl: &Path,
+    measured: Option<audio::loudness::Measured>,
+    path: &Path,
+) -> Result<()> {
+    if path
+        .extension()
+        .is_none_or(|e| !e.eq_ignore_ascii_case("png"))
+    {
+        return Err(Error::Usage(format!(
+            "--storyboard {}: the storyboard is a PNG file (.png)",
+            path.display()
+        )));
+    }
+    let name = edl.file_name().map_or_else(
+        || edl.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    write(plan, &name, &Heard { measured }, path)
+}
+
 /// Draws the storyboard of `plan` (its EDL named `name`) to `path`, a PNG,
 /// written atomically.
 pub fn write(plan: &Plan, name: &str, heard: &Heard, path: &Path) -> Result<()> {

@@ -1,6 +1,6 @@
-//! Many EDLs in one run: what became of each, as a JSON report for
-//! machines (`--report`, described by `docs/report.schema.json`) and as a
-//! JUnit file for CI test tabs (`--junit`).
+//! What became of each EDL of a run, as a JSON report for machines
+//! (`--report`, described by `docs/report.schema.json`) and as a JUnit
+//! file for CI test tabs (`--junit`).
 
 use crate::error::{Diagnostic, Error};
 use crate::plan::Plan;

@@ -1,0 +1,76 @@
+//! `reel render --shard I/N`: each EDL's share of the work units rendered
+//! into the cache, for a plain `reel render` to join later.
+
+use super::RunConfig;
+use crate::error::Error;
+use crate::render::{self, Settings};
+use serde_json::json;
+
+/// `--shard I/N`: 0 <= I < N.
+pub(super) fn parse_shard(text: &str) -> std::result::Result<(usize, usize), String> {
+    let bad = || format!("--shard {text}: expected I/N with 0 <= I < N (e.g. 0/4)");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// Renders shard `shard` of each EDL's work units into the cache; the
+/// worst exit code.
+pub(super) fn render_shards(config: &RunConfig, shard: (usize, usize)) -> i32 {
+    let mut code = 0;
+    for edl in &config.edls {
+        let result = (|| {
+            let (_, plan) = crate::prepare_with(edl, config.profile.as_deref(), &config.import)?;
+            let cache = config
+                .cache
+                .as_ref()
+                .map(|c| c.open(Some(&config.edls[0])))
+                .transpose()?;
+            let settings = Settings {
+                jobs: config.jobs,
+                cache,
+                on_decode_error: config.on_decode_error,
+            };
+            render::render_shard(&plan, &settings, shard, config.show.progress().as_ref())
+        })();
+        let json = config.show.is_json();
+        match result {
+            Ok(s) if json => crate::progress::json_event(
+                "shard",
+                json!({
+                    "edl": edl.display().to_string(),
+                    "shard": s.shard,
+                    "shards": s.shards,
+                    "units": s.units,
+                    "rendered": s.rendered,
+                    "wall_seconds": s.wall.as_secs_f64(),
+                }),
+            ),
+            Ok(s) if config.show.notes() => eprintln!("reel: {}: {s}", edl.display()),
+            Ok(_) => {}
+            Err(e) => {
+                if json {
+                    super::run::json_error(edl, &e);
+                } else {
+                    eprint!("{}", render_error(&e, config.color));
+                }
+                code = code.max(e.exit_code());
+                if !config.keep_going {
+                    break;
+                }
+            }
+        }
+    }
+    code
+}
+
+/// An error as a person reads it, with the EDL's lines where it has any.
+pub(super) fn render_error(e: &Error, color: bool) -> String {
+    e.render(color, |p| std::fs::read_to_string(p).ok())
+}
