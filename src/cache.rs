@@ -364,8 +364,19 @@ pub fn default_dir(edl: &Path) -> PathBuf {
     }
 }
 
+/// Why a size (`--cache-max`) cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SizeError {
+    /// A unit other than K, M, G or T (with an optional B or iB).
+    #[error("unknown size unit in \"{0}\" (use K, M, G or T)")]
+    UnknownUnit(String),
+    /// No number, or a negative or infinite one.
+    #[error("\"{0}\" is not a size (e.g. 500M, 20G)")]
+    NotASize(String),
+}
+
 /// Parses a size such as `500M`, `20G` or `1048576`.
-pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+pub fn parse_size(text: &str) -> std::result::Result<u64, SizeError> {
     let t = text.trim();
     let (num, mult) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
         Some((i, _)) => {
@@ -376,22 +387,16 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
                 "M" => 1 << 20,
                 "G" => 1 << 30,
                 "T" => 1 << 40,
-                _ => {
-                    return Err(format!(
-                        "unknown size unit in \"{text}\" (use K, M, G or T)"
-                    ))
-                }
+                _ => return Err(SizeError::UnknownUnit(text.to_string())),
             };
             (&t[..i], mult)
         }
         None => (t, 1),
     };
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("\"{text}\" is not a size (e.g. 500M, 20G)"))?;
+    let not_a_size = || SizeError::NotASize(text.to_string());
+    let n: f64 = num.trim().parse().map_err(|_| not_a_size())?;
     if !(n >= 0.0 && n.is_finite()) {
-        return Err(format!("\"{text}\" is not a size (e.g. 500M, 20G)"));
+        return Err(not_a_size());
     }
     Ok((n * mult as f64) as u64)
 }
@@ -409,6 +414,15 @@ mod tests {
         assert!(parse_size("12X").is_err());
         assert!(parse_size("-1G").is_err());
         assert!(parse_size("big").is_err());
+        // The messages, as `--cache-max` shows them.
+        assert_eq!(
+            parse_size("10Q").unwrap_err().to_string(),
+            "unknown size unit in \"10Q\" (use K, M, G or T)"
+        );
+        assert_eq!(
+            parse_size("-1G").unwrap_err().to_string(),
+            "\"-1G\" is not a size (e.g. 500M, 20G)"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! [`RunConfig`]); nothing else sees clap.
 
 use clap::{Parser, Subcommand};
-use reel::batch::{CacheLocation, RunConfig, Show};
+use reel::batch::{CacheLocation, RunConfig, Shard, ShardError, Show, TimelineSpan};
 use reel::error::{Error, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -281,9 +281,12 @@ pub struct ProfileArgs {
 }
 
 impl RenderArgs {
-    /// The run these arguments ask for, once the ones that go together
-    /// are checked.
+    /// The run these arguments ask for, once their values are read and the
+    /// ones that go together are checked.
     pub fn run_config(self, color: bool) -> Result<RunConfig> {
+        let usage = |e: ShardError| Error::Usage(e.to_string());
+        let shard = self.shard.as_deref().map(str::parse::<Shard>);
+        let shard = shard.transpose().map_err(usage)?;
         if self.edl.len() > 1 && self.output.is_some() {
             return Err(Error::Usage(
                 "-o names one output: with several EDLs, each writes its own [output] path".into(),
@@ -294,14 +297,19 @@ impl RenderArgs {
                 "--storyboard draws one EDL's storyboard: give one EDL".into(),
             ));
         }
+        let range = self.range.map(timeline_span).transpose()?;
+        let cache = match self.no_cache {
+            true => None,
+            false => Some(self.cache.location()?),
+        };
         Ok(RunConfig {
             import: self.interchange.options(),
             profile: self.profile.name().map(str::to_string),
             output: self.output,
-            range: self.range,
-            shard: self.shard,
+            range,
+            shard,
             jobs: jobs(self.jobs),
-            cache: (!self.no_cache).then(|| self.cache.location()),
+            cache,
             on_decode_error: match self.on_decode_error {
                 DecodeErrors::Stop => reel::render::OnDecodeError::Stop,
                 DecodeErrors::Conceal => reel::render::OnDecodeError::Conceal,
@@ -316,6 +324,13 @@ impl RenderArgs {
             edls: self.edl,
         })
     }
+}
+
+/// `--range START-END`, read; whether it lies within the montage is
+/// checked once the EDL is planned.
+fn timeline_span(text: String) -> Result<TimelineSpan> {
+    let (start, end) = reel::time::parse_span(&text).map_err(|e| Error::Usage(e.to_string()))?;
+    Ok(TimelineSpan { text, start, end })
 }
 
 /// What `--progress` and `--quiet` ask a run to say.
@@ -349,12 +364,17 @@ impl InterchangeArgs {
 }
 
 impl CacheArgs {
-    /// The cache these arguments name.
-    pub fn location(&self) -> CacheLocation {
-        CacheLocation {
+    /// The cache these arguments name, with its size bound read.
+    pub fn location(&self) -> Result<CacheLocation> {
+        let max = match &self.cache_max {
+            Some(text) => reel::cache::parse_size(text)
+                .map_err(|e| Error::Usage(format!("--cache-max: {e}")))?,
+            None => reel::cache::DEFAULT_MAX,
+        };
+        Ok(CacheLocation {
             dir: self.cache.clone(),
-            max: self.cache_max.clone(),
-        }
+            max,
+        })
     }
 }
 

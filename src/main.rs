@@ -190,7 +190,7 @@ fn plan(args: PlanArgs) -> Result<()> {
 /// `reel proxies`.
 fn proxies(args: ProxiesArgs) -> Result<()> {
     let (_, plan) = reel::prepare(&args.edl, None)?;
-    let c = args.cache.location().open(Some(&args.edl))?;
+    let c = args.cache.location()?.open(Some(&args.edl))?;
     let made = reel::proxy::make_all(&reel::proxy::wanted(&plan)?, &c, cli::jobs(args.jobs))?;
     println!("{} ({})", reel::proxy::describe(made), c.dir.display());
     Ok(())
@@ -202,7 +202,7 @@ fn megabytes(bytes: u64) -> f64 {
 
 /// `reel cache stats`.
 fn cache_stats(args: CacheTarget) -> Result<()> {
-    let c = args.cache.location().open(args.edl.as_deref())?;
+    let c = args.cache.location()?.open(args.edl.as_deref())?;
     let s = c.stats();
     let mb = megabytes;
     println!("cache {}", c.dir.display());
@@ -226,7 +226,7 @@ fn cache_stats(args: CacheTarget) -> Result<()> {
 
 /// `reel cache clear`.
 fn cache_clear(args: CacheTarget) -> Result<()> {
-    let c = args.cache.location().open(args.edl.as_deref())?;
+    let c = args.cache.location()?.open(args.edl.as_deref())?;
     let s = c.clear()?;
     println!(
         "cleared {}: {} segments, {} audio tracks, {} proxies, {:.1} MB",

@@ -2,11 +2,13 @@
 //! library's own words (no clap types), built once by the binary.
 
 use crate::cache::{self, Cache};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::import;
 use crate::progress::{Bar, Json, Log, Progress, Silent};
 use crate::render::OnDecodeError;
+use crate::time::Ratio;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
 /// Everything a `reel render` run needs to know.
@@ -20,9 +22,9 @@ pub struct RunConfig {
     /// The output file, over the EDL's `[output] path` (one EDL only).
     pub output: Option<PathBuf>,
     /// `--range START-END`: only this span of the timeline.
-    pub range: Option<String>,
+    pub range: Option<TimelineSpan>,
     /// `--shard I/N`: only this share of the work units, into the cache.
-    pub shard: Option<String>,
+    pub shard: Option<Shard>,
     /// Segments rendered at once.
     pub jobs: usize,
     /// The cache, or `None` to render without one.
@@ -49,25 +51,58 @@ pub struct CacheLocation {
     /// The directory (default: `REEL_CACHE`, else `.reel-cache/` beside
     /// the EDL).
     pub dir: Option<PathBuf>,
-    /// `--cache-max`, as given.
-    pub max: Option<String>,
+    /// The size bound in bytes.
+    pub max: u64,
 }
 
 impl CacheLocation {
     /// Opens the cache, beside `edl` unless a directory is named.
     pub fn open(&self, edl: Option<&Path>) -> Result<Cache> {
-        let max = match &self.max {
-            Some(t) => {
-                cache::parse_size(t).map_err(|e| Error::Usage(format!("--cache-max: {e}")))?
-            }
-            None => cache::DEFAULT_MAX,
-        };
         let dir = match &self.dir {
             Some(d) => d.clone(),
             None => cache::default_dir(edl.unwrap_or(Path::new("edl.toml"))),
         };
-        Cache::open(&dir, max)
+        Cache::open(&dir, self.max)
     }
+}
+
+/// `--shard I/N`: share `index` of `count` (0 <= I < N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+/// A `--shard` that is not I/N with 0 <= I < N (the text given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--shard {0}: expected I/N with 0 <= I < N (e.g. 0/4)")]
+pub struct ShardError(pub String);
+
+impl FromStr for Shard {
+    type Err = ShardError;
+
+    fn from_str(text: &str) -> std::result::Result<Shard, ShardError> {
+        let bad = || ShardError(text.to_string());
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// `--range START-END`: a span of the timeline in seconds, start before
+/// end. Whether it lies within a montage is known once it is planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineSpan {
+    /// As given: the messages about the span quote it.
+    pub text: String,
+    pub start: Ratio,
+    pub end: Ratio,
 }
 
 /// What a run says on standard error while it works.
@@ -101,5 +136,23 @@ impl Show {
     /// Whether summaries, warnings and other notes are printed.
     pub fn notes(self) -> bool {
         matches!(self, Show::Bar | Show::Lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_i_of_n() {
+        assert_eq!("1/4".parse(), Ok(Shard { index: 1, count: 4 }));
+        assert_eq!(" 0 / 1 ".parse(), Ok(Shard { index: 0, count: 1 }));
+        for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+            assert_eq!(bad.parse::<Shard>(), Err(ShardError(bad.into())), "{bad}");
+        }
+        assert_eq!(
+            ShardError("3/2".into()).to_string(),
+            "--shard 3/2: expected I/N with 0 <= I < N (e.g. 0/4)"
+        );
     }
 }

@@ -66,9 +66,9 @@ fn prepare(
             eprintln!("warning: {w}");
         }
     }
-    if let Some(text) = &config.range {
+    if let Some(span) = &config.range {
         let frames = plan
-            .range_frames(text)
+            .range_frames(&span.text)
             .map_err(|e| Error::Usage(e.to_string()))?;
         plan = plan.restrict(frames);
     }

@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 /// (and of writing the report files). An error is a usage error found
 /// before anything is read.
 pub fn run(config: &RunConfig) -> Result<i32> {
-    if let Some(text) = &config.shard {
-        let shard = shard::parse_shard(text).map_err(Error::Usage)?;
+    if let Some(shard) = config.shard {
         return Ok(shard::render_shards(config, shard));
     }
     claim_report_files(config)?;

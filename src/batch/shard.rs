@@ -1,28 +1,14 @@
 //! `reel render --shard I/N`: each EDL's share of the work units rendered
 //! into the cache, for a plain `reel render` to join later.
 
-use super::RunConfig;
+use super::{RunConfig, Shard};
 use crate::error::Error;
 use crate::render::{self, Settings};
 use serde_json::json;
 
-/// `--shard I/N`: 0 <= I < N.
-pub(super) fn parse_shard(text: &str) -> std::result::Result<(usize, usize), String> {
-    let bad = || format!("--shard {text}: expected I/N with 0 <= I < N (e.g. 0/4)");
-    let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (i, n): (usize, usize) = (
-        i.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
-    if n == 0 || i >= n {
-        return Err(bad());
-    }
-    Ok((i, n))
-}
-
 /// Renders shard `shard` of each EDL's work units into the cache; the
 /// worst exit code.
-pub(super) fn render_shards(config: &RunConfig, shard: (usize, usize)) -> i32 {
+pub(super) fn render_shards(config: &RunConfig, shard: Shard) -> i32 {
     let mut code = 0;
     for edl in &config.edls {
         let result = (|| {
@@ -37,7 +23,12 @@ pub(super) fn render_shards(config: &RunConfig, shard: (usize, usize)) -> i32 {
                 cache,
                 on_decode_error: config.on_decode_error,
             };
-            render::render_shard(&plan, &settings, shard, config.show.progress().as_ref())
+            render::render_shard(
+                &plan,
+                &settings,
+                (shard.index, shard.count),
+                config.show.progress().as_ref(),
+            )
         })();
         let json = config.show.is_json();
         match result {
