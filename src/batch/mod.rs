@@ -5,8 +5,8 @@
 //!
 //! - `config`: the run's settings, typed.
 //! - `prepare`: one EDL read, planned and made ready to render.
-//! - `run`: the groups of EDLs rendered by one pool, and what is said of
-//!   each output.
+//! - `run`: the groups of EDLs rendered by one pool.
+//! - `say`: what is said of each output as it is done.
 //! - `shard`: `--shard I/N`, a share of each EDL's work units.
 //! - `report`: the JSON report and the JUnit file.
 
@@ -14,6 +14,7 @@ mod config;
 mod prepare;
 mod report;
 mod run;
+mod say;
 mod shard;
 
 pub use config::*;

@@ -1,7 +1,8 @@
 //! One EDL of a run read, planned and made ready to render, with what the
 //! report states of it noted as it goes.
 
-use super::{Failure, Outcome, PlanFacts, RunConfig};
+use super::config::RunConfig;
+use super::report::{Failure, Outcome, PlanFacts};
 use crate::cache::Cache;
 use crate::error::{Error, Result};
 use crate::plan::Plan;

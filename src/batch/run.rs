@@ -3,11 +3,14 @@
 //! [`render::render_many`]), each output reported as it is done, and the
 //! report and JUnit files written at the end (also after a failure).
 
+use super::config::RunConfig;
 use super::prepare::{canonical, prepare_outcome, reads_any, Prepared};
-use super::{junit, report, shard, Failure, Outcome, RunConfig};
+use super::report::{junit, report, Failure, Outcome};
+use super::say::Says;
+use super::shard;
 use crate::error::{Error, Report, Result};
 use crate::plan::Plan;
-use crate::progress::{json_event, Progress};
+use crate::progress::json_event;
 use crate::render::{self, Settings, Summary};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -203,60 +206,6 @@ fn render_cpu(summary: &Summary) -> f64 {
         .filter(|s| matches!(s.name, "keys" | "video" | "audio" | "join"))
         .map(|s| s.cpu)
         .sum::<f64>()
-}
-
-/// Says what became of each EDL, as it happens.
-struct Says<'a> {
-    config: &'a RunConfig,
-    progress: &'a dyn Progress,
-}
-
-impl Says<'_> {
-    /// What became of EDL `i`, whose output is `output`.
-    fn outcome(&self, i: usize, result: Result<&Summary, &Error>, output: Option<&Path>) {
-        let edls = &self.config.edls;
-        let edl = &edls[i];
-        let json = self.config.show.is_json();
-        let place = if edls.len() > 1 {
-            format!("[{}/{}] {}: ", i + 1, edls.len(), edl.display())
-        } else {
-            String::new()
-        };
-        match result {
-            Ok(summary) if self.config.show.notes() => {
-                self.progress.note(&format!("reel: {place}{summary}\n"));
-            }
-            Ok(_) => {}
-            Err(e) if json => json_error(edl, e),
-            Err(e) => self.progress.note(&format!(
-                "{place}{}",
-                shard::render_error(e, self.config.color)
-            )),
-        }
-        if json {
-            json_event(
-                "output",
-                json!({
-                    "edl": edl.display().to_string(),
-                    "output": output.map(|p| p.display().to_string()),
-                    "status": if result.is_ok() { "ok" } else { "failed" },
-                    "exit_code": result.map_or_else(|e| e.exit_code(), |_| 0),
-                }),
-            );
-        }
-    }
-}
-
-/// The JSON event of an EDL's failure.
-pub(super) fn json_error(edl: &Path, e: &Error) {
-    json_event(
-        "error",
-        json!({
-            "edl": edl.display().to_string(),
-            "exit_code": e.exit_code(),
-            "message": Report(e).to_string(),
-        }),
-    );
 }
 
 /// Writes the report files; the worst exit code of the outputs and of

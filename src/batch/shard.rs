@@ -1,8 +1,8 @@
 //! `reel render --shard I/N`: each EDL's share of the work units rendered
 //! into the cache, for a plain `reel render` to join later.
 
-use super::{RunConfig, Shard};
-use crate::error::Error;
+use super::config::{RunConfig, Shard};
+use super::say::{json_error, render_error};
 use crate::render::{self, Settings};
 use serde_json::json;
 
@@ -47,7 +47,7 @@ pub(super) fn render_shards(config: &RunConfig, shard: Shard) -> i32 {
             Ok(_) => {}
             Err(e) => {
                 if json {
-                    super::run::json_error(edl, &e);
+                    json_error(edl, &e);
                 } else {
                     eprint!("{}", render_error(&e, config.color));
                 }
@@ -59,9 +59,4 @@ pub(super) fn render_shards(config: &RunConfig, shard: Shard) -> i32 {
         }
     }
     code
-}
-
-/// An error as a person reads it, with the EDL's lines where it has any.
-pub(super) fn render_error(e: &Error, color: bool) -> String {
-    e.render(color, |p| std::fs::read_to_string(p).ok())
 }
