@@ -5,7 +5,7 @@ use crate::cache::{self, Cache};
 use crate::error::Result;
 use crate::import;
 use crate::progress::{Bar, Json, Log, Progress, Silent};
-use crate::render::OnDecodeError;
+use crate::render::{OnDecodeError, Settings};
 use crate::time::Ratio;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -44,6 +44,22 @@ pub struct RunConfig {
     pub storyboard: Option<PathBuf>,
     /// Terminal colours in error messages.
     pub color: bool,
+}
+
+impl RunConfig {
+    /// The settings an EDL renders with, its cache opened (the one beside
+    /// `cache_for` unless one is named).
+    pub fn settings(&self, cache_for: &Path) -> Result<Settings> {
+        let cache = match &self.cache {
+            Some(c) => Some(c.open(Some(cache_for))?),
+            None => None,
+        };
+        Ok(Settings {
+            jobs: self.jobs,
+            cache,
+            on_decode_error: self.on_decode_error,
+        })
+    }
 }
 
 /// Where the cache is, and its size bound.

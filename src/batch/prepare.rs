@@ -79,26 +79,17 @@ fn prepare(
         .unwrap_or_else(|| plan.output.path.clone());
     outcome.output = Some(output.clone());
     outcome.plan = Some(PlanFacts::of(&plan));
-    let cache = match &config.cache {
-        None => None,
-        Some(c) => Some(c.open(Some(cache_for))?),
-    };
-    let jobs = config.jobs;
-    if let (Some(c), true) = (&cache, config.profile.as_deref() == Some("proxy")) {
+    let settings = config.settings(cache_for)?;
+    if let (Some(c), true) = (&settings.cache, config.profile.as_deref() == Some("proxy")) {
         use_proxies(
             &mut plan,
             c,
-            jobs,
+            config.jobs,
             config.make_proxies,
             !config.show.notes(),
         )?;
     }
-    render::check_output(&plan, &output, cache.as_ref())?;
-    let settings = Settings {
-        jobs,
-        cache,
-        on_decode_error: config.on_decode_error,
-    };
+    render::check_output(&plan, &output, settings.cache.as_ref())?;
     Ok(Prepared {
         plan,
         output,

@@ -3,7 +3,7 @@
 
 use super::config::{RunConfig, Shard};
 use super::say::{json_error, render_error};
-use crate::render::{self, Settings};
+use crate::render;
 use serde_json::json;
 
 /// Renders shard `shard` of each EDL's work units into the cache; the
@@ -13,16 +13,7 @@ pub(super) fn render_shards(config: &RunConfig, shard: Shard) -> i32 {
     for edl in &config.edls {
         let result = (|| {
             let (_, plan) = crate::prepare_with(edl, config.profile.as_deref(), &config.import)?;
-            let cache = config
-                .cache
-                .as_ref()
-                .map(|c| c.open(Some(&config.edls[0])))
-                .transpose()?;
-            let settings = Settings {
-                jobs: config.jobs,
-                cache,
-                on_decode_error: config.on_decode_error,
-            };
+            let settings = config.settings(&config.edls[0])?;
             render::render_shard(
                 &plan,
                 &settings,
