@@ -3,7 +3,9 @@
 //! [`RunConfig`]); nothing else sees clap.
 
 use clap::{Parser, Subcommand};
-use reel::batch::{CacheLocation, RunConfig, Shard, ShardError, Show, TimelineSpan};
+use reel::batch::{
+    CacheLocation, OnFailure, Proxies, RunConfig, Shard, ShardError, Show, TimelineSpan,
+};
 use reel::error::{Error, Result};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -314,8 +316,14 @@ impl RenderArgs {
                 DecodeErrors::Stop => reel::render::OnDecodeError::Stop,
                 DecodeErrors::Conceal => reel::render::OnDecodeError::Conceal,
             },
-            make_proxies: self.make_proxies,
-            keep_going: self.keep_going,
+            proxies: match self.make_proxies {
+                true => Proxies::MakeMissing,
+                false => Proxies::Cached,
+            },
+            on_failure: match self.keep_going {
+                true => OnFailure::KeepGoing,
+                false => OnFailure::Stop,
+            },
             show: show(self.progress, self.quiet),
             report: self.report,
             junit: self.junit,

@@ -30,10 +30,10 @@ pub struct RunConfig {
     /// The cache, or `None` to render without one.
     pub cache: Option<CacheLocation>,
     pub on_decode_error: OnDecodeError,
-    /// With the proxy profile: first make the missing proxy media.
-    pub make_proxies: bool,
-    /// Render the rest after an EDL fails.
-    pub keep_going: bool,
+    /// With the proxy profile: the proxy media used.
+    pub proxies: Proxies,
+    /// What becomes of the EDLs after one fails.
+    pub on_failure: OnFailure,
     /// What is said while the run works.
     pub show: Show,
     /// Where the JSON report is written.
@@ -60,6 +60,24 @@ impl RunConfig {
             on_decode_error: self.on_decode_error,
         })
     }
+}
+
+/// With the proxy profile, the proxy media a render reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proxies {
+    /// Those in the cache; the other sources are read as they are.
+    Cached,
+    /// Those in the cache, the missing ones made first.
+    MakeMissing,
+}
+
+/// What becomes of the EDLs after one fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFailure {
+    /// They are not rendered.
+    Stop,
+    /// They are rendered.
+    KeepGoing,
 }
 
 /// Where the cache is, and its size bound.

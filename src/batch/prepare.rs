@@ -1,7 +1,7 @@
 //! One EDL of a run read, planned and made ready to render, with what the
 //! report states of it noted as it goes.
 
-use super::config::RunConfig;
+use super::config::{Proxies, RunConfig, Show};
 use super::report::{Failure, Outcome, PlanFacts};
 use crate::cache::Cache;
 use crate::error::{Error, Result};
@@ -81,13 +81,7 @@ fn prepare(
     outcome.plan = Some(PlanFacts::of(&plan));
     let settings = config.settings(cache_for)?;
     if let (Some(c), true) = (&settings.cache, config.profile.as_deref() == Some("proxy")) {
-        use_proxies(
-            &mut plan,
-            c,
-            config.jobs,
-            config.make_proxies,
-            !config.show.notes(),
-        )?;
+        use_proxies(&mut plan, c, config.jobs, config.proxies, config.show)?;
     }
     render::check_output(&plan, &output, settings.cache.as_ref())?;
     Ok(Prepared {
@@ -98,17 +92,23 @@ fn prepare(
 }
 
 /// Points a `--proxy` render at the proxy media in the cache, first making
-/// the missing ones with `make`.
-fn use_proxies(plan: &mut Plan, cache: &Cache, jobs: usize, make: bool, quiet: bool) -> Result<()> {
+/// the missing ones (with `jobs` at once) when asked to.
+fn use_proxies(
+    plan: &mut Plan,
+    cache: &Cache,
+    jobs: usize,
+    proxies: Proxies,
+    show: Show,
+) -> Result<()> {
     let wanted = crate::proxy::wanted(plan)?;
-    if make {
+    if proxies == Proxies::MakeMissing {
         let made = crate::proxy::make_all(&wanted, cache, jobs)?;
-        if !quiet {
+        if show.notes() {
             eprintln!("reel: {}", crate::proxy::describe(made));
         }
     }
     let used = crate::proxy::substitute(plan, cache, &wanted)?;
-    if !quiet && used.clips > 0 {
+    if show.notes() && used.clips > 0 {
         let a = &plan.audio;
         eprintln!(
             "reel: {} of {} clips read proxy media, and {} of {} sounds",

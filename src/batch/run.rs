@@ -3,7 +3,7 @@
 //! [`render::render_many`]), each output reported as it is done, and the
 //! report and JUnit files written at the end (also after a failure).
 
-use super::config::RunConfig;
+use super::config::{OnFailure, RunConfig};
 use super::prepare::{canonical, prepare_outcome, reads_any, Prepared};
 use super::report::{junit, report, Failure, Outcome};
 use super::say::Says;
@@ -116,7 +116,7 @@ impl Run<'_> {
                     outcome.result = Err(Failure::of(&e));
                     self.outcomes.push(outcome);
                     self.next += 1;
-                    if !self.config.keep_going {
+                    if self.config.on_failure == OnFailure::Stop {
                         self.stopped = true;
                     }
                     break;
@@ -151,7 +151,7 @@ impl Run<'_> {
         let results = render::render_many(
             &targets,
             &settings,
-            config.keep_going,
+            config.on_failure == OnFailure::KeepGoing,
             says.progress,
             &mut |k, result| {
                 let (_, plan, output) = &members[k];
@@ -186,7 +186,7 @@ impl Run<'_> {
                 (Ok(_), Some(e)) | (Err(e), _) => Err(Failure::of(&e)),
                 (Ok(summary), None) => Ok(summary),
             };
-            if failed && !config.keep_going {
+            if failed && config.on_failure == OnFailure::Stop {
                 self.stopped = true;
             }
             self.outcomes.push(outcome);

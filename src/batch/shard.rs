@@ -1,7 +1,7 @@
 //! `reel render --shard I/N`: each EDL's share of the work units rendered
 //! into the cache, for a plain `reel render` to join later.
 
-use super::config::{RunConfig, Shard};
+use super::config::{OnFailure, RunConfig, Shard};
 use super::say::{json_error, render_error};
 use crate::render;
 use serde_json::json;
@@ -43,7 +43,7 @@ pub(super) fn render_shards(config: &RunConfig, shard: Shard) -> i32 {
                     eprint!("{}", render_error(&e, config.color));
                 }
                 code = code.max(e.exit_code());
-                if !config.keep_going {
+                if config.on_failure == OnFailure::Stop {
                     break;
                 }
             }
