@@ -7,6 +7,7 @@ use cli::{
     ProxiesArgs, RenderArgs,
 };
 use reel::error::{Error, Result};
+use reel::plan::WorkUnit;
 use reel::render::{self, Settings};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -69,31 +70,44 @@ fn check(args: CheckArgs, color: bool) -> Result<()> {
     if args.strict && !warnings.is_empty() {
         return Err(Error::Invalid(reel::error::Diagnostics(warnings.clone())));
     }
-    for w in warnings {
-        let d = reel::error::Diagnostics(vec![w.clone()]);
-        let text = d.render(color, |p| std::fs::read_to_string(p).ok());
-        eprint!("{}", text.replacen("error", "warning", 1));
-    }
-    let out = &plan.output.path;
-    let mut measured = None;
-    if out.exists() {
-        match reel::audio::measure_file(out) {
-            Ok(m) => {
-                println!("last render {}: {m}", out.display());
-                measured = Some(m);
-            }
-            Err(e) => println!(
-                "last render {}: not measured ({})",
-                out.display(),
-                reel::error::Report(&e)
-            ),
-        }
-    }
+    warn(warnings, color);
+    let measured = last_render(&plan.output.path);
     if let Some(path) = &args.storyboard {
         reel::storyboard::draw(&plan, &args.edl, measured, path)?;
         println!("storyboard: {}", path.display());
     }
     Ok(())
+}
+
+/// Prints `warnings` as the errors they would be with `--strict`, but
+/// called warnings.
+fn warn(warnings: &[reel::error::Diagnostic], color: bool) {
+    for w in warnings {
+        let d = reel::error::Diagnostics(vec![w.clone()]);
+        let text = d.render(color, |p| std::fs::read_to_string(p).ok());
+        eprint!("{}", text.replacen("error", "warning", 1));
+    }
+}
+
+/// The loudness of the last render at `out`, when there is one, printed.
+fn last_render(out: &std::path::Path) -> Option<reel::audio::loudness::Measured> {
+    if !out.exists() {
+        return None;
+    }
+    match reel::audio::measure_file(out) {
+        Ok(m) => {
+            println!("last render {}: {m}", out.display());
+            Some(m)
+        }
+        Err(e) => {
+            println!(
+                "last render {}: not measured ({})",
+                out.display(),
+                reel::error::Report(&e)
+            );
+            None
+        }
+    }
 }
 
 /// `reel import`: the cut as a reel EDL, checked by planning it.
@@ -142,49 +156,69 @@ fn plan(args: PlanArgs) -> Result<()> {
     let n = args.shards as usize;
     let owner = reel::plan::assign(&units.iter().map(|u| u.cost).collect::<Vec<_>>(), n);
     if args.json {
-        let list: Vec<serde_json::Value> = units
-            .iter()
-            .zip(&keys)
-            .zip(&owner)
-            .map(|((u, key), shard)| {
-                serde_json::json!({
-                    "id": u.segment.map_or_else(|| "audio".to_string(), |s| format!("segment {s}")),
-                    "kind": if u.segment.is_some() { "segment" } else { "audio" },
-                    "key": key,
-                    "frames": [u.frames.start, u.frames.end],
-                    "clips": u.clips,
-                    "output_frames": u.frames.end - u.frames.start,
-                    "source_pixels": u.source_pixels,
-                    "cost": u.cost,
-                    "shard": shard,
-                })
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "edl": args.edl.display().to_string(),
-            "shards": n,
-            "units": list,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&doc).expect("JSON prints")
-        );
+        print_units_json(&args.edl, &units, &keys, &owner, n);
     } else {
-        println!("unit         frames          clips  cost            shard");
-        for (u, shard) in units.iter().zip(&owner) {
-            let id = u
-                .segment
-                .map_or_else(|| "audio".to_string(), |s| format!("segment {s}"));
-            println!(
-                "{id:<12} {:>6}-{:<8} {:>5}  {:<15} {shard}/{n}",
-                u.frames.start,
-                u.frames.end,
-                u.clips.len(),
-                u.cost
-            );
-        }
+        print_units_table(&units, &owner, n);
     }
     Ok(())
+}
+
+/// The name of a work unit: `segment 3`, or `audio`.
+fn unit_id(u: &WorkUnit) -> String {
+    u.segment
+        .map_or_else(|| "audio".to_string(), |s| format!("segment {s}"))
+}
+
+/// `reel plan --json`: the units with their keys and shards (of `n`).
+fn print_units_json(
+    edl: &std::path::Path,
+    units: &[WorkUnit],
+    keys: &[String],
+    owner: &[usize],
+    n: usize,
+) {
+    let list: Vec<serde_json::Value> = units
+        .iter()
+        .zip(keys)
+        .zip(owner)
+        .map(|((u, key), shard)| {
+            serde_json::json!({
+                "id": unit_id(u),
+                "kind": if u.segment.is_some() { "segment" } else { "audio" },
+                "key": key,
+                "frames": [u.frames.start, u.frames.end],
+                "clips": u.clips,
+                "output_frames": u.frames.end - u.frames.start,
+                "source_pixels": u.source_pixels,
+                "cost": u.cost,
+                "shard": shard,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "edl": edl.display().to_string(),
+        "shards": n,
+        "units": list,
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&doc).expect("JSON prints")
+    );
+}
+
+/// `reel plan`: the units as a table, with their shards (of `n`).
+fn print_units_table(units: &[WorkUnit], owner: &[usize], n: usize) {
+    println!("unit         frames          clips  cost            shard");
+    for (u, shard) in units.iter().zip(owner) {
+        println!(
+            "{:<12} {:>6}-{:<8} {:>5}  {:<15} {shard}/{n}",
+            unit_id(u),
+            u.frames.start,
+            u.frames.end,
+            u.clips.len(),
+            u.cost
+        );
+    }
 }
 
 /// `reel proxies`.
