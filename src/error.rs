@@ -312,6 +312,9 @@ pub enum Error {
     /// failed there (its message).
     #[error("a segment shared with an earlier output failed: {0}")]
     Shared(String),
+    /// The fonts to draw with cannot be loaded (the message).
+    #[error("{0}")]
+    Fonts(String),
     /// Something that the checks before rendering rule out happened anyway.
     #[error("{0}")]
     Unexpected(&'static str),

@@ -68,164 +68,228 @@ pub fn draw(
 }
 
 /// Draws the storyboard of `plan` (its EDL named `name`) to `path`, a PNG,
-/// written atomically.
+/// written atomically: the title, the clips' thumbnails, the timeline's
+/// lanes and the sound, then the labels over them.
 pub fn write(plan: &Plan, name: &str, heard: &Heard, path: &Path) -> Result<()> {
-    let out = &plan.output;
-    let thumb_h = (THUMB * out.height / out.width.max(1)).max(2) / 2 * 2;
-    let rows = (plan.clips.len() as u32).div_ceil(COLUMNS).max(1);
-    let grid_h = rows * (thumb_h + LABEL + MARGIN);
-    let lanes = 1 + u32::from(!plan.layers.items.is_empty()) + u32::from(has_captions(plan));
-    let timeline_top = TITLE + grid_h + 10;
-    let wave_top = timeline_top + lanes * (LANE + 4) + 8;
-    let height = (wave_top + WAVE + LANE + 40) / 2 * 2;
-    let mut canvas = Canvas::new(WIDTH, height)?;
-    canvas.fill(0, 0, WIDTH, height, BACKGROUND);
-    let mut labels = Labels::default();
-    let fps = out.fps;
-    let at = |frame: u64| clock(Ratio::from_integer(frame as i64) / fps);
-    let total = plan.range.end.max(1);
-    labels.add(
-        MARGIN,
-        8,
-        16,
-        &format!(
+    let mut board = Board::new(plan)?;
+    board.title(name);
+    board.thumbnails()?;
+    board.lanes();
+    board.sound(heard)?;
+    let fonts = crate::fonts::FontSet::load(None).map_err(font_failure)?;
+    let drawn = board.labels.draw(board.canvas.frame, &fonts)?;
+    write_png(&drawn, path)
+}
+
+/// The storyboard's fonts cannot be loaded: a failure to draw it, not a
+/// wrong command line.
+fn font_failure(e: crate::fonts::FontError) -> Error {
+    Error::Fonts(e.message)
+}
+
+/// Where the parts of a storyboard go, from the top.
+struct Layout {
+    /// The height of a thumbnail (even).
+    thumb_h: u32,
+    /// The top of the timeline's lanes.
+    timeline_top: u32,
+    /// The top of the waveform.
+    wave_top: u32,
+    /// The picture's height (even).
+    height: u32,
+}
+
+impl Layout {
+    fn of(plan: &Plan) -> Layout {
+        let out = &plan.output;
+        let thumb_h = (THUMB * out.height / out.width.max(1)).max(2) / 2 * 2;
+        let rows = (plan.clips.len() as u32).div_ceil(COLUMNS).max(1);
+        let grid_h = rows * (thumb_h + LABEL + MARGIN);
+        let lanes = 1 + u32::from(!plan.layers.items.is_empty()) + u32::from(has_captions(plan));
+        let timeline_top = TITLE + grid_h + 10;
+        let wave_top = timeline_top + lanes * (LANE + 4) + 8;
+        let height = (wave_top + WAVE + LANE + 40) / 2 * 2;
+        Layout {
+            thumb_h,
+            timeline_top,
+            wave_top,
+            height,
+        }
+    }
+}
+
+/// A storyboard being drawn: the picture, and the labels to draw over it.
+struct Board<'a> {
+    plan: &'a Plan,
+    layout: Layout,
+    canvas: Canvas,
+    labels: Labels,
+    /// The timeline's length in frames (at least 1).
+    total: u64,
+}
+
+impl<'a> Board<'a> {
+    fn new(plan: &'a Plan) -> Result<Board<'a>> {
+        let layout = Layout::of(plan);
+        let mut canvas = Canvas::new(WIDTH, layout.height)?;
+        canvas.fill(0, 0, WIDTH, layout.height, BACKGROUND);
+        Ok(Board {
+            plan,
+            layout,
+            canvas,
+            labels: Labels::default(),
+            total: plan.range.end.max(1),
+        })
+    }
+
+    /// The time of timeline frame `frame`, as m:ss.s.
+    fn at(&self, frame: u64) -> String {
+        clock(Ratio::from_integer(frame as i64) / self.plan.output.fps)
+    }
+
+    /// Where timeline frame `frame` is across the picture.
+    fn span_x(&self, frame: u64) -> u32 {
+        (frame.min(self.total) * WIDTH as u64 / self.total) as u32
+    }
+
+    /// The EDL's name, its clips, length, size and rate.
+    fn title(&mut self, name: &str) {
+        let out = &self.plan.output;
+        let text = format!(
             "{name}: {} clips, {} at {}x{} {} fps",
-            plan.clips.len(),
-            at(total),
+            self.plan.clips.len(),
+            self.at(self.total),
             out.width,
             out.height,
-            time::secs_f64(fps)
-        ),
-    );
-
-    // The clips, at their middle frames.
-    for (i, clip) in plan.clips.iter().enumerate() {
-        let (col, row) = (i as u32 % COLUMNS, i as u32 / COLUMNS);
-        let x = col * CELL + MARGIN;
-        let y = TITLE + row * (thumb_h + LABEL + MARGIN);
-        let local = clip.timeline.end.saturating_sub(clip.timeline.start) / 2;
-        let picture = render::still(plan, i, local)?;
-        canvas.place(&picture, x, y, THUMB, thumb_h)?;
-        let source = if clip.card.is_some() {
-            "card".to_string()
-        } else {
-            clip.source_text.clone()
-        };
-        labels.add(
-            x,
-            y + thumb_h + 2,
-            13,
-            &format!("{} {}", clip.number, ellipsis(&source, 24)),
+            time::secs_f64(out.fps)
         );
-        let into = match plan.clips.get(i + 1) {
-            Some(next) if next.fade_in > 0 => format!(
-                " · {} {:.2} s",
-                clip.transition.name(),
-                time::secs_f64(Ratio::from_integer(next.fade_in as i64) / fps)
-            ),
-            Some(_) => " · cut".to_string(),
-            None => String::new(),
-        };
-        labels.add(
-            x,
-            y + thumb_h + 19,
-            12,
-            &format!(
-                "{}–{}{into}",
-                at(clip.timeline.start),
-                at(clip.timeline.end)
-            ),
-        );
+        self.labels.add(MARGIN, 8, 16, &text);
     }
 
-    // The timeline's lanes, left to right over the whole length.
-    let span_x = |frame: u64| (frame.min(total) * WIDTH as u64 / total) as u32;
-    let mut lane_y = timeline_top;
-    canvas.fill(0, lane_y, WIDTH, LANE, LANE_BG);
-    for (i, clip) in plan.clips.iter().enumerate() {
-        let (a, b) = (span_x(clip.timeline.start), span_x(clip.timeline.end));
-        let colour = if i % 2 == 0 { CLIP_A } else { CLIP_B };
-        canvas.fill(a, lane_y + 2, (b - a).max(1), LANE - 4, colour);
-        if b - a >= 18 {
-            labels.add(a + 2, lane_y + 3, 11, &clip.number.to_string());
+    /// The clips, at their middle frames, each with its number, source,
+    /// timeline in and out and the transition into the next.
+    fn thumbnails(&mut self) -> Result<()> {
+        let plan = self.plan;
+        let thumb_h = self.layout.thumb_h;
+        for (i, clip) in plan.clips.iter().enumerate() {
+            let (col, row) = (i as u32 % COLUMNS, i as u32 / COLUMNS);
+            let x = col * CELL + MARGIN;
+            let y = TITLE + row * (thumb_h + LABEL + MARGIN);
+            let local = clip.timeline.end.saturating_sub(clip.timeline.start) / 2;
+            let picture = render::still(plan, i, local)?;
+            self.canvas.place(&picture, x, y, THUMB, thumb_h)?;
+            let source = if clip.card.is_some() {
+                "card".to_string()
+            } else {
+                clip.source_text.clone()
+            };
+            let named = format!("{} {}", clip.number, ellipsis(&source, 24));
+            self.labels.add(x, y + thumb_h + 2, 13, &named);
+            let into = match plan.clips.get(i + 1) {
+                Some(next) if next.fade_in > 0 => format!(
+                    " · {} {:.2} s",
+                    clip.transition.name(),
+                    time::secs_f64(Ratio::from_integer(next.fade_in as i64) / plan.output.fps)
+                ),
+                Some(_) => " · cut".to_string(),
+                None => String::new(),
+            };
+            let (from, to) = (self.at(clip.timeline.start), self.at(clip.timeline.end));
+            let times = format!("{from}–{to}{into}");
+            self.labels.add(x, y + thumb_h + 19, 12, &times);
         }
+        Ok(())
     }
-    lane_y += LANE + 4;
-    if !plan.layers.items.is_empty() {
-        canvas.fill(0, lane_y, WIDTH, LANE, LANE_BG);
-        for l in &plan.layers.items {
-            let (a, b) = (span_x(l.frames.start), span_x(l.frames.end));
-            canvas.fill(a, lane_y + 3, (b - a).max(1), LANE - 6, TEXT_SPAN);
-        }
-        labels.add(4, lane_y + 3, 11, "text and images");
-        lane_y += LANE + 4;
-    }
-    if has_captions(plan) {
-        canvas.fill(0, lane_y, WIDTH, LANE, LANE_BG);
-        for t in &plan.layers.tracks {
-            for (frames, _) in &t.cues {
-                let (a, b) = (span_x(frames.start), span_x(frames.end));
-                canvas.fill(a, lane_y + 3, (b - a).max(1), LANE - 6, CAPTION_SPAN);
+
+    /// The timeline's lanes, left to right over the whole length: the
+    /// clips, then the text and image layers and the captions when there
+    /// are any.
+    fn lanes(&mut self) {
+        let plan = self.plan;
+        let mut lane_y = self.layout.timeline_top;
+        self.canvas.fill(0, lane_y, WIDTH, LANE, LANE_BG);
+        for (i, clip) in plan.clips.iter().enumerate() {
+            let (a, b) = (
+                self.span_x(clip.timeline.start),
+                self.span_x(clip.timeline.end),
+            );
+            let colour = if i % 2 == 0 { CLIP_A } else { CLIP_B };
+            self.canvas
+                .fill(a, lane_y + 2, (b - a).max(1), LANE - 4, colour);
+            if b - a >= 18 {
+                self.labels
+                    .add(a + 2, lane_y + 3, 11, &clip.number.to_string());
             }
         }
-        let languages: Vec<&str> = plan
-            .layers
-            .tracks
-            .iter()
-            .map(|t| t.language.as_str())
-            .collect();
-        labels.add(
-            4,
-            lane_y + 3,
-            11,
-            &format!("captions ({})", languages.join(", ")),
-        );
-    }
-
-    // The sound: the mix's waveform with the ducking envelope over it,
-    // and the voiceovers beneath.
-    let sound = audio::overview(&plan.audio, WIDTH as usize)?;
-    canvas.fill(0, wave_top, WIDTH, WAVE, LANE_BG);
-    let mid = wave_top + WAVE / 2;
-    for (x, peak) in sound.peaks.iter().enumerate() {
-        let h = ((peak.min(1.0) * (WAVE / 2 - 2) as f32) as u32).max(1);
-        canvas.fill(x as u32, mid - h, 1, 2 * h, WAVE_FILL);
-    }
-    if let Some(depth) = sound.depth_db {
-        for (x, db) in sound.duck_db.iter().enumerate() {
-            let y = wave_top + 2 + ((-db / depth.max(1.0)) * (WAVE - 6) as f32) as u32;
-            canvas.fill(x as u32, y.min(wave_top + WAVE - 3), 1, 2, DUCK_LINE);
+        lane_y += LANE + 4;
+        if !plan.layers.items.is_empty() {
+            let spans = plan.layers.items.iter().map(|l| l.frames.clone());
+            self.lane(lane_y, spans.collect(), TEXT_SPAN, "text and images");
+            lane_y += LANE + 4;
+        }
+        if has_captions(plan) {
+            let tracks = &plan.layers.tracks;
+            let cues = tracks
+                .iter()
+                .flat_map(|t| t.cues.iter().map(|(f, _)| f.clone()));
+            let languages: Vec<&str> = tracks.iter().map(|t| t.language.as_str()).collect();
+            let name = format!("captions ({})", languages.join(", "));
+            self.lane(lane_y, cues.collect(), CAPTION_SPAN, &name);
         }
     }
-    let voice_y = wave_top + WAVE + 4;
-    canvas.fill(0, voice_y, WIDTH, LANE - 8, LANE_BG);
-    let samples = plan.audio.samples.max(1);
-    for r in &sound.voice {
-        let a = (r.start * WIDTH as u64 / samples) as u32;
-        let b = (r.end.min(samples) * WIDTH as u64 / samples) as u32;
-        canvas.fill(a, voice_y + 2, (b - a).max(1), LANE - 12, VOICE_SPAN);
+
+    /// A lane at `y` of timeline `spans` (frames) in `colour`, named.
+    fn lane(&mut self, y: u32, spans: Vec<std::ops::Range<u64>>, colour: [u8; 3], name: &str) {
+        self.canvas.fill(0, y, WIDTH, LANE, LANE_BG);
+        for frames in spans {
+            let (a, b) = (self.span_x(frames.start), self.span_x(frames.end));
+            self.canvas.fill(a, y + 3, (b - a).max(1), LANE - 6, colour);
+        }
+        self.labels.add(4, y + 3, 11, name);
     }
-    let mut loud = format!("mix {}", lufs(sound.mix_lufs));
-    if let Some(target) = plan.audio.loudness {
-        let _ = write!(loud, ", target {} LUFS", target.integrated_lufs);
-    }
-    if let Some(m) = heard.measured {
-        let _ = write!(loud, "; output {m}");
-    }
-    labels.add(
-        4,
-        voice_y + LANE - 4,
-        13,
-        &format!(
+
+    /// The sound: the mix's waveform with the ducking envelope over it,
+    /// the voiceovers beneath, and the loudness.
+    fn sound(&mut self, heard: &Heard) -> Result<()> {
+        let audio = &self.plan.audio;
+        let sound = audio::overview(audio, WIDTH as usize)?;
+        let wave_top = self.layout.wave_top;
+        let canvas = &mut self.canvas;
+        canvas.fill(0, wave_top, WIDTH, WAVE, LANE_BG);
+        let mid = wave_top + WAVE / 2;
+        for (x, peak) in sound.peaks.iter().enumerate() {
+            let h = ((peak.min(1.0) * (WAVE / 2 - 2) as f32) as u32).max(1);
+            canvas.fill(x as u32, mid - h, 1, 2 * h, WAVE_FILL);
+        }
+        if let Some(depth) = sound.depth_db {
+            for (x, db) in sound.duck_db.iter().enumerate() {
+                let y = wave_top + 2 + ((-db / depth.max(1.0)) * (WAVE - 6) as f32) as u32;
+                canvas.fill(x as u32, y.min(wave_top + WAVE - 3), 1, 2, DUCK_LINE);
+            }
+        }
+        let voice_y = wave_top + WAVE + 4;
+        canvas.fill(0, voice_y, WIDTH, LANE - 8, LANE_BG);
+        let samples = audio.samples.max(1);
+        for r in &sound.voice {
+            let a = (r.start * WIDTH as u64 / samples) as u32;
+            let b = (r.end.min(samples) * WIDTH as u64 / samples) as u32;
+            canvas.fill(a, voice_y + 2, (b - a).max(1), LANE - 12, VOICE_SPAN);
+        }
+        let mut loud = format!("mix {}", lufs(sound.mix_lufs));
+        if let Some(target) = audio.loudness {
+            let _ = write!(loud, ", target {} LUFS", target.integrated_lufs);
+        }
+        if let Some(m) = heard.measured {
+            let _ = write!(loud, "; output {m}");
+        }
+        let legend = format!(
             "sound: waveform, ducking (red, down to −{} dB), voiceovers (yellow); {loud}",
             sound.depth_db.unwrap_or(0.0)
-        ),
-    );
-    labels.add(4, wave_top + 2, 11, "mix");
-
-    let fonts = crate::fonts::FontSet::load(None).map_err(|e| Error::Usage(e.message))?;
-    let drawn = labels.draw(canvas.frame, &fonts)?;
-    write_png(&drawn, path)
+        );
+        self.labels.add(4, voice_y + LANE - 4, 13, &legend);
+        self.labels.add(4, wave_top + 2, 11, "mix");
+        Ok(())
+    }
 }
 
 fn has_captions(plan: &Plan) -> bool {
@@ -422,4 +486,19 @@ fn write_png(frame: &ff::frame::Video, path: &Path) -> Result<()> {
         bytes.extend_from_slice(packet.data().unwrap_or(&[]));
     }
     crate::container::write_atomic_bytes(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fonts_that_cannot_be_loaded_fail_the_render_not_the_command_line() {
+        let e = font_failure(crate::fonts::FontError {
+            path: "NotoSans-Regular.ttf".into(),
+            message: "not a font".into(),
+        });
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(e.to_string(), "not a font");
+    }
 }
