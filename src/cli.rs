@@ -286,9 +286,8 @@ impl RenderArgs {
     /// The run these arguments ask for, once their values are read and the
     /// ones that go together are checked.
     pub fn run_config(self, color: bool) -> Result<RunConfig> {
-        let usage = |e: ShardError| Error::Usage(e.to_string());
-        let shard = self.shard.as_deref().map(str::parse::<Shard>);
-        let shard = shard.transpose().map_err(usage)?;
+        let shard = self.shard.as_deref().map(str::parse::<Shard>).transpose();
+        let shard = shard.map_err(|e: ShardError| Error::Usage(e.to_string()))?;
         if self.edl.len() > 1 && self.output.is_some() {
             return Err(Error::Usage(
                 "-o names one output: with several EDLs, each writes its own [output] path".into(),
