@@ -6,9 +6,25 @@
 //! output is finished while the workers already render the next one's
 //! segments, so outputs come out one after another, not all at the end.
 
-use super::*;
-use std::sync::atomic::AtomicUsize;
+use super::decode::Damage;
+use super::lookup::{look_up, render_audio, AudioWork, Unit};
+use super::place::{subtitle_tracks, OutputPlace, Reference};
+use super::segment::{render_segment, Job};
+use super::settings::{cores, Settings};
+use super::stats::{peak_rss, process_cpu, thread_cpu, Reused, Stage, Summary, Work, WorkerClock};
+use super::{graphics, join};
+use crate::audio;
+use crate::cache::{Cache, Kind};
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+use crate::progress::Progress;
+use crate::time::Ratio;
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
 
 /// One output to render: its plan and where it goes.
 pub struct Target<'a> {
@@ -165,7 +181,7 @@ impl Fonts {
     }
 }
 
-/// Renders every target, each atomically (see [`render`]). `finished` is
+/// Renders every target, each atomically (see [`super::render`]). `finished` is
 /// called as each output is done or has failed, in the targets' order (the
 /// caller finishes `progress`);
 /// without `keep_going` the targets after the first failure are neither
