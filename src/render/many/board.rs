@@ -1,0 +1,144 @@
+//! The run's shared state: each work's and each target's sound's result on
+//! a [`Board`] the threads wait on, which targets are still wanted
+//! ([`Alive`]), and whose fonts the text graphs read ([`Fonts`]).
+
+use crate::audio;
+use crate::error::Error;
+use crate::render::graphics;
+use std::fs::File;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+pub(super) enum Slot {
+    Pending,
+    Done(File),
+    /// The error, until the first target that needs it takes it, and its
+    /// message for the others.
+    Failed(Option<Error>, String),
+    Skipped,
+    /// Done, and every target that needs it joined: its file is closed.
+    Used,
+}
+
+impl Slot {
+    pub(super) fn failed(e: Error) -> Slot {
+        let message = crate::error::Report(&e).to_string();
+        Slot::Failed(Some(e), message)
+    }
+}
+
+pub(super) struct Sound {
+    pub(super) rendered: audio::Rendered,
+    pub(super) wall: f64,
+    pub(super) cpu: f64,
+}
+
+pub(super) enum SoundSlot {
+    Pending,
+    Done(Sound),
+    Failed(Option<Error>),
+    Skipped,
+}
+
+/// The work's results, guarded, and a signal on every change.
+pub(super) struct Board {
+    pub(super) state: Mutex<State>,
+    pub(super) changed: Condvar,
+}
+
+pub(super) struct State {
+    pub(super) works: Vec<Slot>,
+    pub(super) sound: Vec<SoundSlot>,
+}
+
+impl Board {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub(super) fn set(&self, f: impl FnOnce(&mut State)) {
+        f(&mut self.lock());
+        self.changed.notify_all();
+    }
+
+    /// Waits for a change, at most `timeout` (the waiter also watches for
+    /// signals and for its target being abandoned).
+    pub(super) fn wait<'a>(
+        &self,
+        s: MutexGuard<'a, State>,
+        timeout: Duration,
+    ) -> MutexGuard<'a, State> {
+        self.changed
+            .wait_timeout(s, timeout)
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+    }
+}
+
+/// A mutex's guard; a panic elsewhere while it was held does not poison it
+/// here (the workers catch their panics).
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Which targets are still wanted: not failed, and (without
+/// `--keep-going`) not after a failed one.
+pub(super) struct Alive {
+    pub(super) failed: Vec<AtomicBool>,
+    /// Targets from this index on are abandoned.
+    pub(super) limit: AtomicUsize,
+    pub(super) keep_going: bool,
+}
+
+impl Alive {
+    pub(super) fn is(&self, k: usize) -> bool {
+        k < self.limit.load(Ordering::SeqCst) && !self.failed[k].load(Ordering::SeqCst)
+    }
+
+    pub(super) fn any(&self, ks: &[usize]) -> bool {
+        ks.iter().any(|&k| self.is(k))
+    }
+
+    pub(super) fn fail(&self, k: usize, interrupted: bool) {
+        self.failed[k].store(true, Ordering::SeqCst);
+        if !self.keep_going || interrupted {
+            self.limit.fetch_min(k + 1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The process has one `FONTCONFIG_FILE`, read when a text graph is made,
+/// and each target's names its own work directory (removed when it is
+/// joined): segments that draw text for one target run while no segment
+/// draws text for another (segments without text run any time).
+pub(super) struct Fonts {
+    pub(super) current: RwLock<Option<usize>>,
+}
+
+impl Fonts {
+    /// Runs `f` with the fonts of target `k` if `text`.
+    pub(super) fn with<T>(
+        &self,
+        text: bool,
+        k: usize,
+        setup: &graphics::Setup,
+        f: impl FnOnce() -> T,
+    ) -> T {
+        if !text {
+            return f();
+        }
+        loop {
+            let now = self.current.read().unwrap_or_else(|e| e.into_inner());
+            if *now == Some(k) {
+                return f();
+            }
+            drop(now);
+            let mut now = self.current.write().unwrap_or_else(|e| e.into_inner());
+            if *now != Some(k) {
+                setup.use_fonts();
+                *now = Some(k);
+            }
+        }
+    }
+}

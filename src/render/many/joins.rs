@@ -1,0 +1,214 @@
+//! Joining a target: waiting for its segments and sound, then muxing them
+//! into its output, moved into place, and saying what it took.
+
+use super::board::Alive;
+use super::board::{Board, Slot, Sound, SoundSlot};
+use super::targets::{Own, Shared, Task};
+use crate::audio;
+use crate::cache::Cache;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::render::graphics;
+use crate::render::join;
+use crate::render::place::subtitle_tracks;
+use crate::render::stats::{peak_rss, thread_cpu, Reused, Stage, Summary, Work};
+use crate::time::Ratio;
+use std::fs::File;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Waits until target `k`'s segments and sound are ready, or it failed
+/// (the earliest failed segment's error, else the sound's).
+pub(super) fn wait(k: usize, sh: &Shared, board: &Board, alive: &Alive) -> Result<Sound> {
+    let mut s = board.lock();
+    loop {
+        crate::signal::check()?;
+        let mine = || sh.works.iter().flatten().copied();
+        if alive.failed[k].load(Ordering::SeqCst) {
+            if let Some(w) = mine().find(|&w| matches!(s.works[w], Slot::Failed(..))) {
+                if let Slot::Failed(e, message) = &mut s.works[w] {
+                    return Err(e.take().unwrap_or_else(|| Error::Shared(message.clone())));
+                }
+            }
+            if let SoundSlot::Failed(e) = &mut s.sound[k] {
+                return Err(e.take().unwrap_or(Error::Unexpected("the audio failed")));
+            }
+        }
+        let segments = mine().all(|w| matches!(s.works[w], Slot::Done(_)));
+        if segments && matches!(s.sound[k], SoundSlot::Done(_)) {
+            let SoundSlot::Done(sound) = std::mem::replace(&mut s.sound[k], SoundSlot::Skipped)
+            else {
+                unreachable!("matched above")
+            };
+            return Ok(sound);
+        }
+        if k >= alive.limit.load(Ordering::SeqCst) {
+            return Err(Error::Unexpected("the render was abandoned"));
+        }
+        s = board.wait(s, Duration::from_millis(200));
+    }
+}
+
+/// Joins target `k`'s segments and sound into its output, moved into
+/// place, and says what it took.
+///
+/// The phases: open each segment's file, mux them with the sound into the
+/// output and move it into place, write the sidecar files, and sum up.
+pub(super) fn finish(
+    k: usize,
+    sh: &Shared,
+    own: &mut Own,
+    sound: Sound,
+    (tasks, board, started): (&[Task], &Board, Instant),
+    cache: Option<&Cache>,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    let files = segment_files(sh, own, board)?;
+    let reused = Reused {
+        segments: reused_segments(k, sh, tasks),
+        of: sh.plan.segments.len(),
+        audio: sound.rendered.chunks > 0 && sound.rendered.reused == sound.rendered.chunks,
+    };
+    let audio = Stage {
+        name: "audio",
+        wall: sound.wall,
+        cpu: sound.cpu,
+    };
+    let track = sound.rendered.track;
+    crate::signal::check()?;
+    progress.stage("joining");
+    let join = join_output(sh, own, &track, files)?;
+    graphics::write_sidecars(sh.plan, &sh.output)?;
+    let reused = cache.map(|_| reused);
+    Ok(summary(
+        sh,
+        [own.keys, audio, join],
+        track.loudness,
+        reused,
+        started,
+    ))
+}
+
+/// Each segment's own open file: the one found in the cache, or a new
+/// handle on the rendered one (its own read position).
+fn segment_files(sh: &Shared, own: &mut Own, board: &Board) -> Result<Vec<File>> {
+    let mut files = Vec::with_capacity(sh.units.len());
+    let s = board.lock();
+    for ((u, w), found) in sh.units.iter().zip(&sh.works).zip(own.found.iter_mut()) {
+        let file = match (found.take(), w) {
+            (Some(f), _) => f,
+            (None, Some(w)) => match &s.works[*w] {
+                Slot::Done(f) => reopen(f, &u.name)?,
+                _ => return Err(Error::Unexpected("a segment is missing")),
+            },
+            (None, None) => return Err(Error::Unexpected("a segment is missing")),
+        };
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// Segments target `k` did not render itself: found in the cache, or
+/// rendered for an earlier target.
+fn reused_segments(k: usize, sh: &Shared, tasks: &[Task]) -> usize {
+    sh.works
+        .iter()
+        .filter(|w| w.is_none_or(|w| tasks[w].target != k))
+        .count()
+}
+
+/// Muxes the segments' `files` and the sound's `track` into the output,
+/// moved into place; the join's stage.
+fn join_output(
+    sh: &Shared,
+    own: &mut Own,
+    track: &audio::AudioTrack,
+    files: Vec<File>,
+) -> Result<Stage> {
+    let plan = sh.plan;
+    let join_started = Instant::now();
+    let join_cpu = thread_cpu();
+    let place = own.place.take().expect("joined once");
+    let reference = own.reference.take().expect("joined once");
+    let muxer = place.muxer;
+    place.persist(&sh.output, |tmp| {
+        let video = join::VideoTrack {
+            params: reference.params,
+            extradata: reference.extradata,
+            time_base: reference.time_base,
+            segments: sh
+                .units
+                .iter()
+                .zip(files)
+                .map(|(u, file)| join::SegmentFile {
+                    first_frame: u.seg.frames.start - plan.range.start,
+                    name: u.name.clone(),
+                    file,
+                })
+                .collect(),
+        };
+        let audio = join::AudioIn {
+            params: track.params.clone(),
+            time_base: track.time_base,
+            packets: Box::new(track.packets()),
+        };
+        join::join(tmp, muxer, video, audio, subtitle_tracks(plan))
+    })?;
+    Ok(Stage {
+        name: "join",
+        wall: join_started.elapsed().as_secs_f64(),
+        cpu: thread_cpu() - join_cpu,
+    })
+}
+
+/// What joining the target took: its stages (`keys`, `video` and its
+/// parts, `audio`, `join`) and the run's time so far.
+fn summary(
+    sh: &Shared,
+    [keys, audio, join]: [Stage; 3],
+    loudness: Option<crate::audio::loudness::Measured>,
+    reused: Option<Reused>,
+    started: Instant,
+) -> Summary {
+    let plan = sh.plan;
+    let frames = plan.range.end - plan.range.start;
+    let video_wall = sh
+        .video
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .map_or(0.0, |(a, b)| (b - a).as_secs_f64());
+    Summary {
+        output: sh.output.clone(),
+        frames,
+        duration_secs: crate::time::secs_f64(Ratio::from_integer(frames as i64) / plan.output.fps),
+        wall: started.elapsed(),
+        peak_rss_bytes: peak_rss(),
+        loudness,
+        concealed: sh.concealed.load(Ordering::Relaxed),
+        stages: vec![
+            keys,
+            Stage {
+                name: "video",
+                wall: video_wall,
+                cpu: 0.0,
+            },
+            sh.clock.stage(Work::Decode),
+            sh.clock.stage(Work::Blend),
+            sh.clock.stage(Work::Encode),
+            audio,
+            join,
+        ],
+        reused,
+    }
+}
+
+/// A new handle, with its own read position, on a rendered segment's file:
+/// by its name, or (if another process evicted the entry meanwhile)
+/// through the open file itself.
+fn reopen(file: &File, name: &Path) -> Result<File> {
+    use std::os::fd::AsRawFd;
+    File::open(name)
+        .or_else(|_| File::open(format!("/proc/self/fd/{}", file.as_raw_fd())))
+        .map_err(|e| Error::io("reading", name, e))
+}
