@@ -203,7 +203,7 @@ fn render_cpu(summary: &Summary) -> f64 {
     summary
         .stages
         .iter()
-        .filter(|s| matches!(s.name, "keys" | "video" | "audio" | "join"))
+        .filter(|s| s.name.is_whole())
         .map(|s| s.cpu)
         .sum::<f64>()
 }

@@ -31,7 +31,7 @@ pub use place::check_output;
 pub use segment::still;
 pub use settings::{cores, Settings};
 pub use shard::{render_shard, ShardSummary};
-pub use stats::{peak_rss, process_cpu, Reused, Stage, Summary};
+pub use stats::{peak_rss, process_cpu, Reused, Stage, StageName, Summary};
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;

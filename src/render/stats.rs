@@ -33,9 +33,53 @@ pub struct Summary {
 /// A stage's wall seconds and the CPU seconds (user and system) spent on it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stage {
-    pub name: &'static str,
+    pub name: StageName,
     pub wall: f64,
     pub cpu: f64,
+}
+
+/// The stages of a render whose time is measured: its own (`keys`,
+/// `video`, `audio`, `join`) and the video's parts (`decode`, `blend`,
+/// `encode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageName {
+    Keys,
+    Video,
+    Decode,
+    Blend,
+    Encode,
+    Audio,
+    Join,
+}
+
+impl StageName {
+    /// The stage's name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageName::Keys => "keys",
+            StageName::Video => "video",
+            StageName::Decode => "decode",
+            StageName::Blend => "blend",
+            StageName::Encode => "encode",
+            StageName::Audio => "audio",
+            StageName::Join => "join",
+        }
+    }
+
+    /// One of the render's own stages, whose CPU seconds add up to its
+    /// whole, rather than a part of the video's.
+    pub fn is_whole(self) -> bool {
+        matches!(
+            self,
+            StageName::Keys | StageName::Video | StageName::Audio | StageName::Join
+        )
+    }
+}
+
+impl std::fmt::Display for StageName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,9 +216,9 @@ impl WorkerClock {
         let i = work as usize;
         Stage {
             name: match work {
-                Work::Decode => "decode",
-                Work::Blend => "blend",
-                Work::Encode => "encode",
+                Work::Decode => StageName::Decode,
+                Work::Blend => StageName::Blend,
+                Work::Encode => StageName::Encode,
             },
             wall: self.nanos[i].load(Ordering::Relaxed) as f64 / 1e9,
             cpu: self.cpu_nanos[i].load(Ordering::Relaxed) as f64 / 1e9,

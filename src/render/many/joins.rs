@@ -11,7 +11,7 @@ use crate::progress::Progress;
 use crate::render::graphics;
 use crate::render::join;
 use crate::render::place::subtitle_tracks;
-use crate::render::stats::{peak_rss, thread_cpu, Reused, Stage, Summary, Work};
+use crate::render::stats::{peak_rss, thread_cpu, Reused, Stage, StageName, Summary, Work};
 use crate::time::Ratio;
 use std::fs::File;
 use std::path::Path;
@@ -71,7 +71,7 @@ pub(super) fn finish(
         audio: sound.rendered.chunks > 0 && sound.rendered.reused == sound.rendered.chunks,
     };
     let audio = Stage {
-        name: "audio",
+        name: StageName::Audio,
         wall: sound.wall,
         cpu: sound.cpu,
     };
@@ -156,7 +156,7 @@ fn join_output(
         join::join(tmp, muxer, video, audio, subtitle_tracks(plan))
     })?;
     Ok(Stage {
-        name: "join",
+        name: StageName::Join,
         wall: join_started.elapsed().as_secs_f64(),
         cpu: thread_cpu() - join_cpu,
     })
@@ -189,7 +189,7 @@ fn summary(
         stages: vec![
             keys,
             Stage {
-                name: "video",
+                name: StageName::Video,
                 wall: video_wall,
                 cpu: 0.0,
             },

@@ -14,7 +14,7 @@ mod workers;
 pub use targets::Target;
 
 use super::settings::{cores, Settings};
-use super::stats::{process_cpu, thread_cpu, Summary};
+use super::stats::{process_cpu, thread_cpu, StageName, Summary};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use board::{Alive, Board, Fonts, Slot, SoundSlot, State};
@@ -210,31 +210,34 @@ fn attribute_encode_cpu(results: &mut [Result<Summary>], join_cpu: &[f64], mut s
         spent -= join;
         if let Ok(s) = r {
             for st in &s.stages {
-                if matches!(st.name, "audio" | "decode" | "blend") {
+                if matches!(
+                    st.name,
+                    StageName::Audio | StageName::Decode | StageName::Blend
+                ) {
                     spent -= st.cpu;
                 }
             }
         }
     }
-    let stage = |s: &Summary, name: &str| s.stages.iter().find(|st| st.name == name).copied();
+    let stage = |s: &Summary, name| s.stages.iter().find(|st| st.name == name).copied();
     let encode_wall: f64 = results
         .iter()
         .flatten()
-        .filter_map(|s| stage(s, "encode"))
+        .filter_map(|s| stage(s, StageName::Encode))
         .map(|st| st.wall)
         .sum();
     for s in results.iter_mut().flatten() {
-        let share = stage(s, "encode").map_or(0.0, |st| st.wall) / encode_wall.max(1e-9);
+        let share = stage(s, StageName::Encode).map_or(0.0, |st| st.wall) / encode_wall.max(1e-9);
         let encode = spent.max(0.0) * share;
-        let parts: f64 = ["decode", "blend"]
+        let parts: f64 = [StageName::Decode, StageName::Blend]
             .iter()
-            .filter_map(|n| stage(s, n))
+            .filter_map(|&n| stage(s, n))
             .map(|st| st.cpu)
             .sum();
         for st in s.stages.iter_mut() {
             match st.name {
-                "encode" => st.cpu = encode,
-                "video" => st.cpu = parts + encode,
+                StageName::Encode => st.cpu = encode,
+                StageName::Video => st.cpu = parts + encode,
                 _ => {}
             }
         }

@@ -8,7 +8,7 @@ use crate::render::graphics;
 use crate::render::lookup::{look_up, AudioWork, Unit};
 use crate::render::place::{OutputPlace, Reference};
 use crate::render::settings::Settings;
-use crate::render::stats::{process_cpu, Stage, WorkerClock};
+use crate::render::stats::{process_cpu, Stage, StageName, WorkerClock};
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
@@ -68,7 +68,7 @@ pub(super) fn prepare<'a>(t: &Target<'a>, settings: &Settings) -> Result<(Shared
     let found: Vec<Option<File>> = units.iter_mut().map(|u| u.file.take()).collect();
     let setup = graphics::setup(&plan.layers, &work_dir)?;
     let keys = Stage {
-        name: "keys",
+        name: StageName::Keys,
         wall: started.elapsed().as_secs_f64(),
         cpu: process_cpu() - cpu,
     };
