@@ -171,8 +171,8 @@ impl Progress for Log {
 
 /// One JSON object per line on stderr, for CI dashboards: `start`,
 /// `segment` (each segment done), `frames` (at most every `every`, with fps
-/// and ETA), `stage` and `done`. The run's `output` and `finish` events are
-/// written by the caller with [`json_event`].
+/// and ETA), `stage` and `done`, each an [`Event`]. The run's `output`,
+/// `error`, `finish` and `shard` events are written by the caller.
 pub struct Json {
     log: Log,
 }
@@ -185,7 +185,8 @@ impl Json {
     }
 }
 
-/// Writes one event line: `{"event": name, ...fields}`.
+/// Writes one event line: `{"event": name, ...fields}`, its keys in
+/// alphabetical order as [`Event::emit`] writes them.
 pub fn json_event(name: &str, mut fields: serde_json::Value) {
     if let Some(map) = fields.as_object_mut() {
         map.insert("event".into(), serde_json::Value::from(name));
@@ -193,11 +194,76 @@ pub fn json_event(name: &str, mut fields: serde_json::Value) {
     eprintln!("{fields}");
 }
 
+/// One line of `--progress json` (the schema is in docs/ci.md).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event<'a> {
+    /// Rendering of `frames` frames begins.
+    Start { frames: u64 },
+    /// A segment of the render of `output` is encoded.
+    Segment {
+        output: String,
+        index: usize,
+        frames: u64,
+    },
+    /// Frames done so far, with the rate and the time left.
+    Frames {
+        done: u64,
+        total: u64,
+        fps: f64,
+        eta_seconds: f64,
+    },
+    /// A stage begins ("joining", "rendering").
+    Stage { name: &'a str },
+    /// The display is finished.
+    Done,
+    /// What became of an EDL's output.
+    Output {
+        edl: String,
+        output: Option<String>,
+        status: &'a str,
+        exit_code: i32,
+    },
+    /// Why an EDL failed.
+    Error {
+        edl: String,
+        exit_code: i32,
+        message: String,
+    },
+    /// The run is over.
+    Finish { exit_code: i32 },
+    /// What a shard of a farm render did.
+    Shard {
+        edl: String,
+        shard: usize,
+        shards: usize,
+        units: usize,
+        rendered: usize,
+        wall_seconds: f64,
+    },
+}
+
+impl Event<'_> {
+    /// The event as one line of JSON. Its keys come in alphabetical order
+    /// (`event` among them, not first), as the display has always written
+    /// them: the fields go through a `serde_json` map, which sorts them.
+    pub fn line(&self) -> String {
+        serde_json::to_value(self)
+            .expect("events are plain data")
+            .to_string()
+    }
+
+    /// Writes the event's line on stderr.
+    pub fn emit(&self) {
+        eprintln!("{}", self.line());
+    }
+}
+
 impl Progress for Json {
     fn start(&self, total: u64) {
         self.log.total.store(total, Ordering::Relaxed);
         self.log.done.store(0, Ordering::Relaxed);
-        json_event("start", serde_json::json!({ "frames": total }));
+        Event::Start { frames: total }.emit();
     }
     fn advance(&self, n: u64) {
         let done = self.log.done.fetch_add(n, Ordering::Relaxed) + n;
@@ -213,26 +279,138 @@ impl Progress for Json {
             } else {
                 0.0
             };
-            json_event(
-                "frames",
-                serde_json::json!({ "done": done, "total": total, "fps": fps, "eta_seconds": eta }),
-            );
+            Event::Frames {
+                done,
+                total,
+                fps,
+                eta_seconds: eta,
+            }
+            .emit();
         }
     }
     fn stage(&self, name: &str) {
-        json_event("stage", serde_json::json!({ "name": name }));
+        Event::Stage { name }.emit();
     }
     fn finish(&self) {
-        json_event("done", serde_json::json!({}));
+        Event::Done.emit();
     }
     fn segment_done(&self, output: &std::path::Path, index: usize, frames: u64) {
-        json_event(
-            "segment",
-            serde_json::json!({
-                "output": output.display().to_string(),
-                "index": index,
-                "frames": frames,
-            }),
+        Event::Segment {
+            output: output.display().to_string(),
+            index,
+            frames,
+        }
+        .emit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The line `json_event` writes.
+    fn old(name: &str, mut fields: serde_json::Value) -> String {
+        fields
+            .as_object_mut()
+            .unwrap()
+            .insert("event".into(), name.into());
+        fields.to_string()
+    }
+
+    #[test]
+    fn events_are_written_as_the_ad_hoc_objects_were() {
+        let cases = [
+            (
+                Event::Start { frames: 490 },
+                old("start", json!({ "frames": 490 })),
+            ),
+            (
+                Event::Segment {
+                    output: "a b.mp4".into(),
+                    index: 3,
+                    frames: 157,
+                },
+                old(
+                    "segment",
+                    json!({ "output": "a b.mp4", "index": 3, "frames": 157 }),
+                ),
+            ),
+            (
+                Event::Frames {
+                    done: 10,
+                    total: 490,
+                    fps: 12.5,
+                    eta_seconds: 38.4,
+                },
+                old(
+                    "frames",
+                    json!({ "done": 10, "total": 490, "fps": 12.5, "eta_seconds": 38.4 }),
+                ),
+            ),
+            (
+                Event::Stage { name: "joining" },
+                old("stage", json!({ "name": "joining" })),
+            ),
+            (Event::Done, old("done", json!({}))),
+            (
+                Event::Output {
+                    edl: "e.toml".into(),
+                    output: None,
+                    status: "failed",
+                    exit_code: 2,
+                },
+                old(
+                    "output",
+                    json!({ "edl": "e.toml", "output": null, "status": "failed", "exit_code": 2 }),
+                ),
+            ),
+            (
+                Event::Error {
+                    edl: "e.toml".into(),
+                    exit_code: 1,
+                    message: "no \"quotes\"\n".into(),
+                },
+                old(
+                    "error",
+                    json!({ "edl": "e.toml", "exit_code": 1, "message": "no \"quotes\"\n" }),
+                ),
+            ),
+            (
+                Event::Finish { exit_code: 130 },
+                old("finish", json!({ "exit_code": 130 })),
+            ),
+            (
+                Event::Shard {
+                    edl: "e.toml".into(),
+                    shard: 0,
+                    shards: 2,
+                    units: 1,
+                    rendered: 1,
+                    wall_seconds: 0.25,
+                },
+                old(
+                    "shard",
+                    json!({ "edl": "e.toml", "shard": 0, "shards": 2, "units": 1,
+                            "rendered": 1, "wall_seconds": 0.25 }),
+                ),
+            ),
+        ];
+        for (event, line) in cases {
+            assert_eq!(event.line(), line);
+        }
+        assert_eq!(
+            Event::Frames {
+                done: 0,
+                total: 0,
+                fps: f64::NAN,
+                eta_seconds: 0.0
+            }
+            .line(),
+            old(
+                "frames",
+                json!({ "done": 0, "total": 0, "fps": f64::NAN, "eta_seconds": 0.0 })
+            )
         );
     }
 }
