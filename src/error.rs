@@ -308,10 +308,16 @@ pub enum Error {
     /// The worker threads could not be started.
     #[error("cannot start workers")]
     Workers(#[source] rayon::ThreadPoolBuildError),
-    /// A segment this output shares with an earlier output of the run
-    /// failed there (its message).
-    #[error("a segment shared with an earlier output failed: {0}")]
-    Shared(String),
+    /// A segment several outputs of a run need failed, and its error is
+    /// shared by them. The first output to report it reports it as its
+    /// own (its message and exit code); the later ones (`earlier`) as a
+    /// segment shared with an earlier output that failed there (exit code
+    /// 1).
+    #[error("{}", shared_message(.error, *.earlier))]
+    Shared {
+        error: std::sync::Arc<Error>,
+        earlier: bool,
+    },
     /// The fonts to draw with cannot be loaded (the message).
     #[error("{0}")]
     Fonts(String),
@@ -382,6 +388,20 @@ pub enum EntryProblem {
     DecodeAfterPresentation,
 }
 
+/// A shared failure's message: the error with its chain of causes (printed
+/// here, as the variant has no source of its own), after what it is to a
+/// later output.
+fn shared_message(error: &Error, earlier: bool) -> String {
+    if earlier {
+        format!(
+            "a segment shared with an earlier output failed: {}",
+            Report(error)
+        )
+    } else {
+        Report(error).to_string()
+    }
+}
+
 fn signal_name(signal: i32) -> String {
     match signal {
         2 => "SIGINT".into(),
@@ -419,6 +439,10 @@ impl Error {
     pub fn render(&self, color: bool, text_of: impl FnMut(&Path) -> Option<String>) -> String {
         match self {
             Error::Invalid(d) => d.render(color, text_of),
+            Error::Shared {
+                error,
+                earlier: false,
+            } => error.render(color, text_of),
             other => {
                 let text = Report(other).to_string();
                 let title = annotate_snippets::Level::Error.title(&text);
@@ -432,6 +456,10 @@ impl Error {
         match self {
             Error::Invalid(_) | Error::Usage(_) => 2,
             Error::Interrupted(s) => 128 + s,
+            Error::Shared {
+                error,
+                earlier: false,
+            } => error.exit_code(),
             _ => 1,
         }
     }

@@ -7,15 +7,20 @@ use crate::error::Error;
 use crate::render::graphics;
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 pub(super) enum Slot {
     Pending,
     Done(File),
-    /// The error, until the first target that needs it takes it, and its
-    /// message for the others.
-    Failed(Option<Error>, String),
+    /// Its error, shared by the targets that need it, and whether one of
+    /// them has reported it already.
+    Failed {
+        error: Arc<Error>,
+        taken: bool,
+    },
+    /// Failed, and its error given to the one target that reported it.
+    Reported,
     Skipped,
     /// Done, and every target that needs it joined: its file is closed.
     Used,
@@ -23,8 +28,33 @@ pub(super) enum Slot {
 
 impl Slot {
     pub(super) fn failed(e: Error) -> Slot {
-        let message = crate::error::Report(&e).to_string();
-        Slot::Failed(Some(e), message)
+        Slot::Failed {
+            error: Arc::new(e),
+            taken: false,
+        }
+    }
+
+    /// A failed work's error for the next target that reports it: the
+    /// error itself when no other target will report it; else shared, the
+    /// first target's own and an earlier output's to the others.
+    pub(super) fn take_error(&mut self, others: bool) -> Error {
+        let Slot::Failed { error, taken } = self else {
+            return Error::Unexpected("a segment's error is missing");
+        };
+        let earlier = std::mem::replace(taken, true);
+        if earlier || others {
+            return Error::Shared {
+                error: Arc::clone(error),
+                earlier,
+            };
+        }
+        let Slot::Failed { error, .. } = std::mem::replace(self, Slot::Reported) else {
+            unreachable!("matched above")
+        };
+        Arc::try_unwrap(error).unwrap_or_else(|error| Error::Shared {
+            error,
+            earlier: false,
+        })
     }
 }
 
@@ -140,5 +170,38 @@ impl Fonts {
                 *now = Some(k);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Report;
+
+    #[test]
+    fn a_failure_is_its_only_reporters_own_error() {
+        let mut slot = Slot::failed(Error::Interrupted(2));
+        let e = slot.take_error(false);
+        assert!(matches!(e, Error::Interrupted(2)), "{e:?}");
+        assert!(matches!(slot, Slot::Reported));
+    }
+
+    #[test]
+    fn a_shared_failure_is_the_first_reporters_own_and_an_earlier_outputs_to_the_rest() {
+        let cause = || std::io::Error::other("disk on fire");
+        let mut slot = Slot::failed(Error::io("reading", "a.pkt".as_ref(), cause()));
+        let own = Report(&Error::io("reading", "a.pkt".as_ref(), cause())).to_string();
+        let first = slot.take_error(true);
+        assert_eq!(Report(&first).to_string(), own);
+        assert_eq!(first.render(false, |_| None), format!("error: {own}\n"));
+        let later = slot.take_error(false);
+        assert_eq!(
+            Report(&later).to_string(),
+            format!("a segment shared with an earlier output failed: {own}")
+        );
+        assert_eq!(later.exit_code(), 1);
+        let mut slot = Slot::failed(Error::Interrupted(15));
+        assert_eq!(slot.take_error(true).exit_code(), 128 + 15);
+        assert_eq!(slot.take_error(false).exit_code(), 1);
     }
 }

@@ -20,16 +20,24 @@ use std::time::{Duration, Instant};
 
 /// Waits until target `k`'s segments and sound are ready, or it failed
 /// (the earliest failed segment's error, else the sound's).
-pub(super) fn wait(k: usize, sh: &Shared, board: &Board, alive: &Alive) -> Result<Sound> {
+pub(super) fn wait(
+    k: usize,
+    sh: &Shared,
+    tasks: &[Task],
+    board: &Board,
+    alive: &Alive,
+) -> Result<Sound> {
     let mut s = board.lock();
     loop {
         crate::signal::check()?;
         let mine = || sh.works.iter().flatten().copied();
         if alive.failed[k].load(Ordering::SeqCst) {
-            if let Some(w) = mine().find(|&w| matches!(s.works[w], Slot::Failed(..))) {
-                if let Slot::Failed(e, message) = &mut s.works[w] {
-                    return Err(e.take().unwrap_or_else(|| Error::Shared(message.clone())));
-                }
+            let failed = |w: usize| matches!(s.works[w], Slot::Failed { .. } | Slot::Reported);
+            if let Some(w) = mine().find(|&w| failed(w)) {
+                // Later targets that will report the same failure.
+                let limit = alive.limit.load(Ordering::SeqCst);
+                let others = tasks[w].needers.iter().any(|&n| n > k && n < limit);
+                return Err(s.works[w].take_error(others));
             }
             if let SoundSlot::Failed(e) = &mut s.sound[k] {
                 return Err(e.take().unwrap_or(Error::Unexpected("the audio failed")));

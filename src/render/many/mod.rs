@@ -163,7 +163,7 @@ fn join_all(
             Prepared::Ready(own) => {
                 let sh = shared[k].as_ref().expect("prepared");
                 let cpu = thread_cpu();
-                let r = joins::wait(k, sh, board, alive).and_then(|sound| {
+                let r = joins::wait(k, sh, works, board, alive).and_then(|sound| {
                     joins::finish(k, sh, own, sound, (works, board, started), cache, progress)
                 });
                 join_cpu[k] = thread_cpu() - cpu;

@@ -79,8 +79,8 @@ pub(super) fn worker(
             progress.advance(frames * (work.needers.len() as u64 - 1));
         }
         board.set(|s| {
-            if let Slot::Failed(e, _) = &slot {
-                let interrupted = matches!(e, Some(Error::Interrupted(_)));
+            if let Slot::Failed { error, .. } = &slot {
+                let interrupted = matches!(**error, Error::Interrupted(_));
                 for &k in &work.needers {
                     alive.fail(k, interrupted);
                 }
