@@ -5,6 +5,7 @@ use crate::cache::{self, Cache};
 use crate::error::Result;
 use crate::import;
 use crate::progress::{Bar, Json, Log, Progress, Silent};
+pub use crate::render::OnFailure;
 use crate::render::{OnDecodeError, Settings};
 use crate::time::Ratio;
 use std::path::{Path, PathBuf};
@@ -69,15 +70,6 @@ pub enum Proxies {
     Cached,
     /// Those in the cache, the missing ones made first.
     MakeMissing,
-}
-
-/// What becomes of the EDLs after one fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnFailure {
-    /// They are not rendered.
-    Stop,
-    /// They are rendered.
-    KeepGoing,
 }
 
 /// Where the cache is, and its size bound.

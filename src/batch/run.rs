@@ -151,7 +151,7 @@ impl Run<'_> {
         let results = render::render_many(
             &targets,
             &settings,
-            config.on_failure == OnFailure::KeepGoing,
+            config.on_failure,
             says.progress,
             &mut |k, result| {
                 let (_, plan, output) = &members[k];

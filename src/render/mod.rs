@@ -29,7 +29,7 @@ pub use lookup::unit_keys;
 pub use many::{render_many, Target};
 pub use place::check_output;
 pub use segment::still;
-pub use settings::{cores, Settings};
+pub use settings::{cores, OnFailure, Settings};
 pub use shard::{render_shard, ShardSummary};
 pub use stats::{peak_rss, process_cpu, Reused, Stage, StageName, Summary};
 
@@ -56,9 +56,15 @@ pub fn render(
         plan,
         output: output.to_path_buf(),
     };
-    let result = render_many(&[target], settings, false, progress, &mut |_, _| {})
-        .pop()
-        .unwrap_or(Err(Error::Unexpected("nothing was rendered")));
+    let result = render_many(
+        &[target],
+        settings,
+        OnFailure::Stop,
+        progress,
+        &mut |_, _| {},
+    )
+    .pop()
+    .unwrap_or(Err(Error::Unexpected("nothing was rendered")));
     progress.finish();
     result
 }

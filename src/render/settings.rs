@@ -24,6 +24,15 @@ impl Default for Settings {
     }
 }
 
+/// What a run of many outputs does after one fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFailure {
+    /// Render and report no output after it (nor, on an interrupt, ever).
+    Stop,
+    /// Render the others (`--keep-going`).
+    KeepGoing,
+}
+
 /// The machine's cores: the default number of segments rendered at once.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())

@@ -2,13 +2,28 @@
 //! a [`Board`] the threads wait on, which targets are still wanted
 //! ([`Alive`]), and whose fonts the text graphs read ([`Fonts`]).
 
+use super::targets::{Shared, Task};
 use crate::audio;
 use crate::error::Error;
 use crate::render::graphics;
+use crate::render::settings::OnFailure;
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
+
+/// What the run's threads share: the prepared targets, the works, and
+/// the state they coordinate through.
+#[derive(Clone, Copy)]
+pub(super) struct Run<'r, 'a> {
+    /// Per target, what the workers and the sound thread read of it
+    /// (None when it could not be prepared).
+    pub(super) shared: &'r [Option<Shared<'a>>],
+    pub(super) works: &'r [Task],
+    pub(super) board: &'r Board,
+    pub(super) alive: &'r Alive,
+    pub(super) fonts: &'r Fonts,
+}
 
 pub(super) enum Slot {
     Pending,
@@ -112,13 +127,13 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Which targets are still wanted: not failed, and (without
-/// `--keep-going`) not after a failed one.
+/// Which targets are still wanted: not failed, and (unless the run keeps
+/// going) not after a failed one.
 pub(super) struct Alive {
     pub(super) failed: Vec<AtomicBool>,
     /// Targets from this index on are abandoned.
     pub(super) limit: AtomicUsize,
-    pub(super) keep_going: bool,
+    pub(super) on_failure: OnFailure,
 }
 
 impl Alive {
@@ -132,7 +147,7 @@ impl Alive {
 
     pub(super) fn fail(&self, k: usize, interrupted: bool) {
         self.failed[k].store(true, Ordering::SeqCst);
-        if !self.keep_going || interrupted {
+        if self.on_failure == OnFailure::Stop || interrupted {
             self.limit.fetch_min(k + 1, Ordering::SeqCst);
         }
     }

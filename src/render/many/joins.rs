@@ -1,8 +1,7 @@
 //! Joining a target: waiting for its segments and sound, then muxing them
 //! into its output, moved into place, and saying what it took.
 
-use super::board::Alive;
-use super::board::{Board, Slot, Sound, SoundSlot};
+use super::board::{Board, Run, Slot, Sound, SoundSlot};
 use super::targets::{Own, Shared, Task};
 use crate::audio;
 use crate::cache::Cache;
@@ -20,13 +19,15 @@ use std::time::{Duration, Instant};
 
 /// Waits until target `k`'s segments and sound are ready, or it failed
 /// (the earliest failed segment's error, else the sound's).
-pub(super) fn wait(
-    k: usize,
-    sh: &Shared,
-    tasks: &[Task],
-    board: &Board,
-    alive: &Alive,
-) -> Result<Sound> {
+pub(super) fn wait(k: usize, run: Run) -> Result<Sound> {
+    let Run {
+        shared,
+        works: tasks,
+        board,
+        alive,
+        ..
+    } = run;
+    let sh = shared[k].as_ref().expect("prepared");
     let mut s = board.lock();
     loop {
         crate::signal::check()?;
@@ -65,13 +66,15 @@ pub(super) fn wait(
 /// output and move it into place, write the sidecar files, and sum up.
 pub(super) fn finish(
     k: usize,
-    sh: &Shared,
     own: &mut Own,
     sound: Sound,
-    (tasks, board, started): (&[Task], &Board, Instant),
+    run: Run,
+    started: Instant,
     cache: Option<&Cache>,
     progress: &dyn Progress,
 ) -> Result<Summary> {
+    let sh = run.shared[k].as_ref().expect("prepared");
+    let (tasks, board) = (run.works, run.board);
     let files = segment_files(sh, own, board)?;
     let reused = Reused {
         segments: reused_segments(k, sh, tasks),

@@ -13,11 +13,11 @@ mod workers;
 
 pub use targets::Target;
 
-use super::settings::{cores, Settings};
+use super::settings::{cores, OnFailure, Settings};
 use super::stats::{process_cpu, thread_cpu, StageName, Summary};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use board::{Alive, Board, Fonts, Slot, SoundSlot, State};
+use board::{Alive, Board, Fonts, Run, Slot, SoundSlot, State};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, RwLock};
 use std::time::Instant;
@@ -25,8 +25,9 @@ use targets::{Prepared, Shared, Task};
 
 /// Renders every target, each atomically (see [`super::render`]).
 /// `finished` is called as each output is done or has failed, in the
-/// targets' order (the caller finishes `progress`); without `keep_going`
-/// the targets after the first failure are neither rendered nor reported.
+/// targets' order (the caller finishes `progress`); with
+/// [`OnFailure::Stop`] the targets after the first failure are neither
+/// rendered nor reported.
 /// Returns what became of the reported ones, in order, with their CPU
 /// seconds per stage.
 ///
@@ -36,12 +37,12 @@ use targets::{Prepared, Shared, Task};
 pub fn render_many(
     targets: &[Target],
     settings: &Settings,
-    keep_going: bool,
+    on_failure: OnFailure,
     progress: &dyn Progress,
     finished: &mut dyn FnMut(usize, &Result<Summary>),
 ) -> Vec<Result<Summary>> {
     let started = Instant::now();
-    let (mut shared, mut own) = prepare_all(targets, settings, keep_going);
+    let (mut shared, mut own) = prepare_all(targets, settings, on_failure);
     let works = targets::plan_works(&mut shared, &own);
     start_progress(targets, &shared, progress);
     let n = own.len();
@@ -55,7 +56,7 @@ pub fn render_many(
     let alive = Alive {
         failed: (0..n).map(|_| AtomicBool::new(false)).collect(),
         limit: AtomicUsize::new(n),
-        keep_going,
+        on_failure,
     };
     let fonts = Fonts {
         current: RwLock::new(None),
@@ -65,27 +66,19 @@ pub fn render_many(
     let jobs = settings.jobs.max(1);
     let decoder_threads = (cores() / jobs).max(1);
     let cache = settings.cache.as_ref();
+    let run = Run {
+        shared: &shared,
+        works: &works,
+        board: &board,
+        alive: &alive,
+        fonts: &fonts,
+    };
     let (mut results, join_cpu) = std::thread::scope(|s| {
         for _ in 0..jobs.min(works.len()) {
-            s.spawn(|| {
-                workers::worker(
-                    &works,
-                    &next,
-                    (&shared, &alive, &board, &fonts),
-                    settings,
-                    decoder_threads,
-                    progress,
-                )
-            });
+            s.spawn(|| workers::worker(run, &next, settings, decoder_threads, progress));
         }
-        s.spawn(|| workers::sound(&shared, &works, &alive, &board, cache));
-        let joined = join_all(
-            &mut own,
-            (&shared, &works, &board, &alive),
-            (started, cache),
-            progress,
-            finished,
-        );
+        s.spawn(|| workers::sound(run, cache));
+        let joined = join_all(&mut own, run, started, cache, progress, finished);
         // Nothing more is wanted: the workers stop at their next frame.
         alive.limit.store(0, Ordering::SeqCst);
         joined
@@ -94,12 +87,12 @@ pub fn render_many(
     results
 }
 
-/// Looks every target up, in order; without `keep_going`, none after the
-/// first that fails.
+/// Looks every target up, in order; with [`OnFailure::Stop`], none after
+/// the first that fails.
 fn prepare_all<'a>(
     targets: &[Target<'a>],
     settings: &Settings,
-    keep_going: bool,
+    on_failure: OnFailure,
 ) -> (Vec<Option<Shared<'a>>>, Vec<Prepared>) {
     let mut shared = Vec::new();
     let mut own = Vec::new();
@@ -112,7 +105,7 @@ fn prepare_all<'a>(
             Err(e) => {
                 shared.push(None);
                 own.push(Prepared::Failed(Some(e)));
-                if !keep_going {
+                if on_failure == OnFailure::Stop {
                     break;
                 }
             }
@@ -146,8 +139,9 @@ fn start_progress(targets: &[Target], shared: &[Option<Shared>], progress: &dyn 
 /// results and each target's joining CPU seconds.
 fn join_all(
     own: &mut [Prepared],
-    (shared, works, board, alive): (&[Option<Shared>], &[Task], &Board, &Alive),
-    (started, cache): (Instant, Option<&crate::cache::Cache>),
+    run: Run,
+    started: Instant,
+    cache: Option<&crate::cache::Cache>,
     progress: &dyn Progress,
     finished: &mut dyn FnMut(usize, &Result<Summary>),
 ) -> (Vec<Result<Summary>>, Vec<f64>) {
@@ -155,17 +149,15 @@ fn join_all(
     let mut results: Vec<Result<Summary>> = Vec::new();
     let mut join_cpu = vec![0.0; n];
     for k in 0..n {
-        if k >= alive.limit.load(Ordering::SeqCst) {
+        if k >= run.alive.limit.load(Ordering::SeqCst) {
             break;
         }
         let result = match &mut own[k] {
             Prepared::Failed(e) => Err(e.take().expect("reported once")),
             Prepared::Ready(own) => {
-                let sh = shared[k].as_ref().expect("prepared");
                 let cpu = thread_cpu();
-                let r = joins::wait(k, sh, works, board, alive).and_then(|sound| {
-                    joins::finish(k, sh, own, sound, (works, board, started), cache, progress)
-                });
+                let r = joins::wait(k, run)
+                    .and_then(|sound| joins::finish(k, own, sound, run, started, cache, progress));
                 join_cpu[k] = thread_cpu() - cpu;
                 // Close the segment files no later target uses.
                 own.found.clear();
@@ -173,9 +165,9 @@ fn join_all(
             }
         };
         if let Err(e) = &result {
-            alive.fail(k, matches!(e, Error::Interrupted(_)));
+            run.alive.fail(k, matches!(e, Error::Interrupted(_)));
         }
-        release(k, works, board);
+        release(k, run.works, run.board);
         // Entries a later target uses are open, and stay readable.
         if let Some(c) = cache {
             c.evict();

@@ -2,8 +2,7 @@
 //! the next segment to render until none is left, and the sound thread,
 //! each wanted target's audio in turn.
 
-use super::board::{lock, Alive, Board, Fonts, Slot, Sound, SoundSlot, State};
-use super::targets::{Shared, Task};
+use super::board::{lock, Run, Slot, Sound, SoundSlot, State};
 use crate::cache::{Cache, Kind};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -18,13 +17,19 @@ use std::time::{Duration, Instant};
 
 /// A worker: takes the next work until none is left.
 pub(super) fn worker(
-    works: &[Task],
+    run: Run,
     next: &AtomicUsize,
-    (shared, alive, board, fonts): (&[Option<Shared>], &Alive, &Board, &Fonts),
     settings: &Settings,
     decoder_threads: usize,
     progress: &dyn Progress,
 ) {
+    let Run {
+        shared,
+        works,
+        board,
+        alive,
+        fonts,
+    } = run;
     loop {
         let w = next.fetch_add(1, Ordering::SeqCst);
         let Some(work) = works.get(w) else { return };
@@ -102,13 +107,14 @@ fn commit_one(unit: &Unit, cache: Option<&Cache>) -> Result<File> {
 /// starts once every segment of the targets before it is done, so that it
 /// takes no time from their pictures and no output is later than rendered
 /// alone (the first target's starts at once, beside its pictures).
-pub(super) fn sound(
-    shared: &[Option<Shared>],
-    works: &[Task],
-    alive: &Alive,
-    board: &Board,
-    cache: Option<&Cache>,
-) {
+pub(super) fn sound(run: Run, cache: Option<&Cache>) {
+    let Run {
+        shared,
+        works,
+        board,
+        alive,
+        ..
+    } = run;
     for (k, sh) in shared.iter().enumerate() {
         let Some(sh) = sh else { continue };
         let before = works.iter().take_while(|w| w.target < k).count();
