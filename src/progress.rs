@@ -172,7 +172,7 @@ impl Progress for Log {
 /// One JSON object per line on stderr, for CI dashboards: `start`,
 /// `segment` (each segment done), `frames` (at most every `every`, with fps
 /// and ETA), `stage` and `done`, each an [`Event`]. The run's `output`,
-/// `error`, `finish` and `shard` events are written by the caller.
+/// `error`, `finish` and `shard` events are emitted by the run itself.
 pub struct Json {
     log: Log,
 }
@@ -183,15 +183,6 @@ impl Json {
             log: Log::new(every),
         }
     }
-}
-
-/// Writes one event line: `{"event": name, ...fields}`, its keys in
-/// alphabetical order as [`Event::emit`] writes them.
-pub fn json_event(name: &str, mut fields: serde_json::Value) {
-    if let Some(map) = fields.as_object_mut() {
-        map.insert("event".into(), serde_json::Value::from(name));
-    }
-    eprintln!("{fields}");
 }
 
 /// One line of `--progress json` (the schema is in docs/ci.md).
@@ -309,7 +300,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// The line `json_event` writes.
+    /// The line the ad-hoc `json!` objects made.
     fn old(name: &str, mut fields: serde_json::Value) -> String {
         fields
             .as_object_mut()

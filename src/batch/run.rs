@@ -10,9 +10,8 @@ use super::say::Says;
 use super::shard;
 use crate::error::{Error, Report, Result};
 use crate::plan::Plan;
-use crate::progress::json_event;
+use crate::progress::Event;
 use crate::render::{self, Settings, Summary};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Renders the EDLs `config` names; the worst exit code of their outputs
@@ -229,7 +228,7 @@ fn write_reports(config: &RunConfig, outcomes: &[Outcome]) -> i32 {
         }
     }
     if config.show.is_json() {
-        json_event("finish", json!({ "exit_code": code }));
+        Event::Finish { exit_code: code }.emit();
     }
     code
 }

@@ -3,9 +3,8 @@
 
 use super::config::RunConfig;
 use crate::error::{Error, Report, Result};
-use crate::progress::{json_event, Progress};
+use crate::progress::{Event, Progress};
 use crate::render::Summary;
-use serde_json::json;
 use std::path::Path;
 
 /// Says what became of each EDL, as it happens.
@@ -36,29 +35,25 @@ impl Says<'_> {
                 .note(&format!("{place}{}", render_error(e, self.config.color))),
         }
         if json {
-            json_event(
-                "output",
-                json!({
-                    "edl": edl.display().to_string(),
-                    "output": output.map(|p| p.display().to_string()),
-                    "status": if result.is_ok() { "ok" } else { "failed" },
-                    "exit_code": result.map_or_else(|e| e.exit_code(), |_| 0),
-                }),
-            );
+            Event::Output {
+                edl: edl.display().to_string(),
+                output: output.map(|p| p.display().to_string()),
+                status: if result.is_ok() { "ok" } else { "failed" },
+                exit_code: result.map_or_else(|e| e.exit_code(), |_| 0),
+            }
+            .emit();
         }
     }
 }
 
 /// The JSON event of an EDL's failure.
 pub(super) fn json_error(edl: &Path, e: &Error) {
-    json_event(
-        "error",
-        json!({
-            "edl": edl.display().to_string(),
-            "exit_code": e.exit_code(),
-            "message": Report(e).to_string(),
-        }),
-    );
+    Event::Error {
+        edl: edl.display().to_string(),
+        exit_code: e.exit_code(),
+        message: Report(e).to_string(),
+    }
+    .emit();
 }
 
 /// An error as a person reads it, with the EDL's lines where it has any.

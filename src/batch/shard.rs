@@ -4,7 +4,6 @@
 use super::config::{OnFailure, RunConfig, Shard};
 use super::say::{json_error, render_error};
 use crate::render;
-use serde_json::json;
 
 /// Renders shard `shard` of each EDL's work units into the cache; the
 /// worst exit code.
@@ -23,17 +22,15 @@ pub(super) fn render_shards(config: &RunConfig, shard: Shard) -> i32 {
         })();
         let json = config.show.is_json();
         match result {
-            Ok(s) if json => crate::progress::json_event(
-                "shard",
-                json!({
-                    "edl": edl.display().to_string(),
-                    "shard": s.shard,
-                    "shards": s.shards,
-                    "units": s.units,
-                    "rendered": s.rendered,
-                    "wall_seconds": s.wall.as_secs_f64(),
-                }),
-            ),
+            Ok(s) if json => crate::progress::Event::Shard {
+                edl: edl.display().to_string(),
+                shard: s.shard,
+                shards: s.shards,
+                units: s.units,
+                rendered: s.rendered,
+                wall_seconds: s.wall.as_secs_f64(),
+            }
+            .emit(),
             Ok(s) if config.show.notes() => eprintln!("reel: {}: {s}", edl.display()),
             Ok(_) => {}
             Err(e) => {
