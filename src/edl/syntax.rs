@@ -1,6 +1,6 @@
 //! What every EDL table's validation shares: values that are a number or
-//! text, where keys are in the file, reading times, numbers and colours,
-//! and resolving paths against the EDL.
+//! text, where keys are in the file, reading times, numbers, colours and
+//! bit rates, and resolving paths against the EDL.
 
 use crate::container;
 use crate::error::{Diagnostic, Diagnostics, Span};
@@ -265,4 +265,21 @@ pub fn parse_colour(s: &str) -> Option<[u8; 3]> {
     }
     let v = u32::from_str_radix(hex, 16).ok()?;
     Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+}
+
+/// A bit rate: bits per second, or text such as "192k" or "1.5M".
+pub fn parse_bitrate(v: &Value) -> Option<u64> {
+    let value = match v {
+        Value::Number(n) => *n,
+        Value::Text(t) => {
+            let t = t.trim();
+            let (num, mult) = match t.chars().last()? {
+                'k' | 'K' => (&t[..t.len() - 1], 1e3),
+                'm' | 'M' => (&t[..t.len() - 1], 1e6),
+                _ => (t, 1.0),
+            };
+            num.parse::<f64>().ok()? * mult
+        }
+    };
+    (value.is_finite() && (8_000.0..=10_000_000.0).contains(&value)).then_some(value as u64)
 }

@@ -1,0 +1,334 @@
+//! `[defaults]` and each `[[clip]]`: its source or card, trim, colour,
+//! framing, time keys and the transition into the next clip.
+
+use super::keys::{trim, volume};
+use crate::edl::model::{AudioCurve, Clip, ColourEq, Transition, TransitionKind, XFADE};
+use crate::edl::raw::{RawClip, RawDefaults, RawTransition};
+use crate::edl::syntax::{self, parse_colour, time_spec, SourceText, Spans};
+use crate::edl::text::{self, Style};
+use crate::edl::timing;
+use crate::error::{Diagnostic, Diagnostics, Span};
+use crate::time::{Ratio, TimeSpec};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use toml::Spanned;
+
+/// `[defaults]`: what clips without their own keys use.
+pub(super) struct Defaults {
+    volume: f64,
+    transition: Option<Transition>,
+}
+
+pub(super) fn defaults(
+    src: &SourceText,
+    raw: Option<Spanned<RawDefaults>>,
+    errs: &mut Diagnostics,
+) -> Defaults {
+    let d = raw.map(|d| d.into_inner()).unwrap_or_default();
+    Defaults {
+        volume: d.volume.as_ref().map_or(1.0, |v| volume(src, v, errs)),
+        transition: d.transition.as_ref().map(|t| transition(src, t, errs)),
+    }
+}
+
+/// Every `[[clip]]`, numbered from 1; the last one's transition is a cut.
+pub(super) fn clips(
+    src: &SourceText,
+    raw: Vec<Spanned<RawClip>>,
+    defaults: &Defaults,
+    styles: &BTreeMap<String, Style>,
+    errs: &mut Diagnostics,
+) -> Vec<Clip> {
+    if raw.is_empty() {
+        let end = src.text.len();
+        errs.push(
+            Diagnostic::new(
+                src.file,
+                "the EDL has no [[clip]]; a montage needs at least one",
+            )
+            .span(Span { start: end, end })
+            .key("[[clip]]"),
+        );
+    }
+    let count = raw.len();
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, c)| clip(src, i + 1, c, i + 1 == count, defaults, styles, errs))
+        .collect()
+}
+
+fn clip(
+    src: &SourceText,
+    number: usize,
+    raw: Spanned<RawClip>,
+    last: bool,
+    defaults: &Defaults,
+    styles: &BTreeMap<String, Style>,
+    errs: &mut Diagnostics,
+) -> Clip {
+    let span = raw.span();
+    let (line, _) = src.line_col(span.start);
+    let c = raw.into_inner();
+    let source_text = c
+        .source
+        .as_ref()
+        .map_or_else(|| "card".to_string(), |s| s.get_ref().clone());
+    let mut spans = Spans::new(span.clone());
+    spans.add(src, "source", &c.source);
+    spans.add(src, "card", &c.card);
+    spans.add(src, "in", &c.start);
+    spans.add(src, "out", &c.out);
+    spans.add(src, "duration", &c.duration);
+    spans.add(src, "transition", &c.transition);
+    let mut local = Diagnostics::default();
+    let (start, end) = trim(src, &c.start, &c.out, &c.duration, &mut local);
+    let card = c
+        .card
+        .as_ref()
+        .map(|k| text::card(src, k, styles, &mut local));
+    spans.add(src, "eq", &c.eq);
+    spans.add(src, "lut", &c.lut);
+    spans.add(src, "focus", &c.focus);
+    spans.add(src, "crop", &c.crop);
+    spans.add(src, "speed", &c.speed);
+    spans.add(src, "reverse", &c.reverse);
+    spans.add(src, "audio_speed", &c.audio_speed);
+    spans.add(src, "freeze", &c.freeze);
+    spans.add(src, "motion", &c.motion);
+    let crop = c
+        .crop
+        .as_ref()
+        .and_then(|f| timing::rect(src, f, "crop", &mut local))
+        .map(|[x, y, w, h]| (x, y, w, h));
+    let speed = timing::speed(src, &c.speed, &mut local);
+    let freeze = c
+        .freeze
+        .as_ref()
+        .and_then(|f| timing::freeze(src, f, &mut local));
+    let motion = c
+        .motion
+        .as_ref()
+        .and_then(|m| timing::motion(src, m, &mut local));
+    let focus = c.focus.as_ref().and_then(|f| match f.get_ref().as_slice() {
+        [x, y] if (0.0..=1.0).contains(x) && (0.0..=1.0).contains(y) => Some((*x, *y)),
+        _ => {
+            local.push(
+                src.at(
+                    &f.span(),
+                    "`focus` is [x, y], each a fraction of the picture from 0 to 1",
+                )
+                .key("focus"),
+            );
+            None
+        }
+    });
+    let eq = c.eq.as_ref().map(|e| {
+        let e = e.get_ref();
+        ColourEq {
+            brightness: syntax::number(
+                src,
+                &e.brightness,
+                "brightness",
+                0.0,
+                -1.0..=1.0,
+                &mut local,
+            ),
+            contrast: syntax::number(
+                src,
+                &e.contrast,
+                "contrast",
+                1.0,
+                -1000.0..=1000.0,
+                &mut local,
+            ),
+            saturation: syntax::number(
+                src,
+                &e.saturation,
+                "saturation",
+                1.0,
+                0.0..=3.0,
+                &mut local,
+            ),
+            gamma: syntax::number(src, &e.gamma, "gamma", 1.0, 0.1..=10.0, &mut local),
+        }
+    });
+    match (&c.source, &c.card) {
+        (Some(_), Some(k)) => local.push(
+            src.at(&k.span(), "a clip has a `source` or a `card`, not both")
+                .key("card"),
+        ),
+        (None, None) => local.push(
+            Diagnostic::new(
+                src.file,
+                "the clip has no `source` (or `card` for a generated picture)",
+            )
+            .span(span.clone().into())
+            .key("source"),
+        ),
+        (None, Some(k)) => {
+            if c.duration.is_none() {
+                local.push(
+                    src.at(
+                        &k.span(),
+                        "a card needs a `duration` (it has no source to end with)",
+                    )
+                    .key("duration"),
+                );
+            }
+            if let Some(v) = c.start.as_ref().or(c.out.as_ref()) {
+                local.push(src.at(
+                    &v.span(),
+                    "a card has no source: give it a `duration`, not `in` or `out`",
+                ));
+            }
+        }
+        _ => {}
+    }
+    let volume = c
+        .volume
+        .as_ref()
+        .map_or(defaults.volume, |v| volume(src, v, &mut local));
+    let cut = Transition {
+        kind: TransitionKind::Cut,
+        duration: Ratio::from_integer(0),
+        line,
+        span: span.clone().into(),
+        audio_curve: AudioCurve::default(),
+    };
+    let mut transition = c
+        .transition
+        .as_ref()
+        .map(|t| transition(src, t, &mut local))
+        .or(defaults.transition)
+        .unwrap_or(cut);
+    if last {
+        // The last clip has no next clip to cross into.
+        if let Some(t) = c
+            .transition
+            .as_ref()
+            .filter(|_| transition.kind != TransitionKind::Cut)
+        {
+            local.push(
+                src.at(
+                    &t.span(),
+                    "the last clip has a transition but no clip follows it",
+                )
+                .key("transition"),
+            );
+        }
+        transition = cut;
+    }
+    for d in local.0 {
+        errs.push(d.clip(number, &source_text, line).table(spans.table));
+    }
+    Clip {
+        number,
+        source: c
+            .source
+            .as_ref()
+            .map_or_else(PathBuf::new, |s| syntax::resolve(src.file, s.get_ref())),
+        card,
+        eq,
+        lut: c
+            .lut
+            .as_ref()
+            .map(|l| syntax::resolve(src.file, l.get_ref())),
+        focus,
+        crop,
+        speed,
+        reverse: c.reverse.as_ref().is_some_and(|r| *r.get_ref()),
+        audio_speed: c
+            .audio_speed
+            .as_ref()
+            .map_or_else(Default::default, |a| *a.get_ref()),
+        freeze,
+        motion,
+        source_text,
+        line,
+        start,
+        end,
+        volume,
+        transition,
+        spans,
+    }
+}
+
+fn transition(src: &SourceText, t: &Spanned<RawTransition>, errs: &mut Diagnostics) -> Transition {
+    let (line, _) = src.line_col(t.span().start);
+    let raw = t.get_ref();
+    let kind = match &raw.kind {
+        None => TransitionKind::Cut,
+        Some(k) => match k.get_ref().as_str() {
+            "cut" => TransitionKind::Cut,
+            "crossfade" => TransitionKind::Crossfade,
+            "dip" => TransitionKind::Dip(match &raw.color {
+                None => [0, 0, 0],
+                Some(c) => parse_colour(c.get_ref()).unwrap_or_else(|| {
+                    errs.push(
+                        src.at(
+                            &c.span(),
+                            format!("invalid colour \"{}\" (expected #rrggbb)", c.get_ref()),
+                        )
+                        .key("color"),
+                    );
+                    [0, 0, 0]
+                }),
+            }),
+            name => match XFADE.iter().find(|x| **x == name) {
+                Some(x) => TransitionKind::Xfade(x),
+                None => {
+                    errs.push(
+                        src.at(
+                            &k.span(),
+                            format!(
+                                "unknown transition kind \"{name}\" (expected cut, crossfade, dip or one of xfade's: {})",
+                                XFADE.join(", ")
+                            ),
+                        )
+                        .key("kind"),
+                    );
+                    TransitionKind::Crossfade
+                }
+            },
+        },
+    };
+    if let Some(c) = raw
+        .color
+        .as_ref()
+        .filter(|_| !matches!(kind, TransitionKind::Dip(_)))
+    {
+        errs.push(src.at(&c.span(), "`color` is for a `dip` transition"));
+    }
+    let name = kind.name();
+    let duration = match (kind, &raw.duration) {
+        (TransitionKind::Cut, _) => Ratio::from_integer(0),
+        (_, None) => {
+            errs.push(src.at(&t.span(), format!("a {name} needs a `duration` in seconds")));
+            Ratio::from_integer(0)
+        }
+        (_, Some(d)) => match time_spec(src, d, "duration", errs) {
+            TimeSpec::Seconds(s) if s > Ratio::from_integer(0) => s,
+            TimeSpec::Seconds(_) => {
+                errs.push(src.at(
+                    &d.span(),
+                    format!("a {name} `duration` must be greater than 0"),
+                ));
+                Ratio::from_integer(0)
+            }
+            TimeSpec::Frames { .. } => {
+                errs.push(src.at(
+                    &d.span(),
+                    "a transition `duration` is in seconds, not source frames",
+                ));
+                Ratio::from_integer(0)
+            }
+        },
+    };
+    Transition {
+        kind,
+        duration,
+        line,
+        span: t.span().into(),
+        audio_curve: raw.audio_curve,
+    }
+}

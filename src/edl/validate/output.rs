@@ -1,0 +1,255 @@
+//! `[output]`: the frame, its rate and fit, the encoders' settings, the
+//! fades and the output path.
+
+use crate::container;
+use crate::edl::model::{AudioSettings, Loudness, Output, VideoSettings};
+use crate::edl::raw::{RawAudio, RawOutput, RawVideo};
+use crate::edl::syntax::{
+    self, number, parse_bitrate, parse_colour, seconds, SourceText, Spans, Value,
+};
+use crate::error::Diagnostics;
+use crate::time::{self, Ratio};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// `[output]`: size, rate, fit, background, encoders, fades and path.
+pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagnostics) -> Output {
+    let mut spans = Spans::new(raw.span());
+    let out = raw.into_inner();
+    spans.add(src, "lut", &out.lut);
+    let mut dim = |v: &Spanned<i64>, name: &str| -> u32 {
+        let n = *v.get_ref();
+        if !(2..=16384).contains(&n) || n % 2 != 0 {
+            errs.push(
+                src.at(
+                    &v.span(),
+                    format!("invalid output {name} {n} (expected an even number from 2 to 16384)"),
+                )
+                .key(name),
+            );
+            2
+        } else {
+            n as u32
+        }
+    };
+    let width = dim(&out.width, "width");
+    let height = dim(&out.height, "height");
+    let fps_text = match out.fps.get_ref() {
+        Value::Number(n) => format!("{n}"),
+        Value::Text(t) => t.clone(),
+    };
+    let fps = time::parse_rate(&fps_text).unwrap_or_else(|m| {
+        errs.push(src.at(&out.fps.span(), m).key("fps"));
+        Ratio::from_integer(30)
+    });
+    let background = match &out.background {
+        None => [0, 0, 0],
+        Some(s) => parse_colour(s.get_ref()).unwrap_or_else(|| {
+            errs.push(
+                src.at(
+                    &s.span(),
+                    format!(
+                        "invalid background colour \"{}\" (expected \"#rrggbb\")",
+                        s.get_ref()
+                    ),
+                )
+                .key("background"),
+            );
+            [0, 0, 0]
+        }),
+    };
+    let video = out
+        .video
+        .map(|v| video_settings(src, v, &mut spans, errs))
+        .unwrap_or_default();
+    let audio = out
+        .audio
+        .map(|a| audio_settings(src, a, &mut spans, errs))
+        .unwrap_or_default();
+    let fade_in = seconds(src, &out.fade_in, "fade_in", errs);
+    let fade_out = seconds(src, &out.fade_out, "fade_out", errs);
+    spans.add(src, "fade_in", &out.fade_in);
+    spans.add(src, "fade_out", &out.fade_out);
+    spans.add(src, "path", &out.path);
+    if let Some(p) = &out.path {
+        if container::muxer_for(Path::new(p.get_ref())).is_none() {
+            errs.push(
+                src.at(
+                    &p.span(),
+                    format!(
+                        "unsupported output extension in \"{}\" (expected {})",
+                        p.get_ref(),
+                        container::accepted()
+                    ),
+                )
+                .key("path"),
+            );
+        }
+    }
+    let path = out
+        .path
+        .map(|p| p.into_inner())
+        .unwrap_or_else(|| default_output(src.file).to_string_lossy().into_owned());
+    Output {
+        path: syntax::resolve(src.file, &path),
+        width,
+        height,
+        fps,
+        fit: out.fit,
+        background,
+        video,
+        audio,
+        fade_in,
+        fade_out,
+        draft: out.draft.unwrap_or(false),
+        lut: out
+            .lut
+            .as_ref()
+            .map(|l| syntax::resolve(src.file, l.get_ref())),
+        spans,
+    }
+}
+
+/// `[output.video]`. Encoder names are checked against FFmpeg later (see
+/// [`Output::spans`]: `video.codec`, `video.preset`, `video.pix_fmt`).
+fn video_settings(
+    src: &SourceText,
+    v: RawVideo,
+    spans: &mut Spans,
+    errs: &mut Diagnostics,
+) -> VideoSettings {
+    let mut video = VideoSettings::default();
+    spans.add(src, "video.codec", &v.codec);
+    spans.add(src, "video.preset", &v.preset);
+    spans.add(src, "video.pix_fmt", &v.pix_fmt);
+    if let Some(c) = v.codec {
+        video.codec = c.into_inner();
+    }
+    if let Some(p) = v.preset {
+        video.preset = p.into_inner();
+    }
+    if let Some(p) = v.pix_fmt {
+        video.pix_fmt = p.into_inner();
+    }
+    if let Some(crf) = v.crf {
+        match u32::try_from(*crf.get_ref()) {
+            Ok(c) if c <= 63 => video.crf = c,
+            _ => errs.push(
+                src.at(
+                    &crf.span(),
+                    format!("invalid crf {} (expected 0 to 63)", crf.get_ref()),
+                )
+                .key("crf"),
+            ),
+        }
+    }
+    video
+}
+
+/// `[output.audio]` and its loudness target.
+fn audio_settings(
+    src: &SourceText,
+    a: RawAudio,
+    spans: &mut Spans,
+    errs: &mut Diagnostics,
+) -> AudioSettings {
+    let mut audio = AudioSettings::default();
+    spans.add(src, "audio.codec", &a.codec);
+    if let Some(c) = a.codec {
+        audio.codec = c.into_inner();
+    }
+    if let Some(b) = a.bitrate {
+        match parse_bitrate(b.get_ref()) {
+            Some(v) => audio.bitrate = v,
+            None => errs.push(
+                src.at(
+                    &b.span(),
+                    "invalid bitrate (expected bits per second, e.g. 192000 or \"192k\")",
+                )
+                .key("bitrate"),
+            ),
+        }
+    }
+    spans.add(src, "audio.quality", &a.quality);
+    if let Some(q) = a.quality {
+        match *q.get_ref() {
+            v if v.is_finite() && (0.0..=100.0).contains(&v) => audio.quality = Some(v),
+            v => errs.push(
+                src.at(
+                    &q.span(),
+                    format!("invalid quality {v} (expected 0 to 100)"),
+                )
+                .key("quality"),
+            ),
+        }
+    }
+    spans.add(src, "audio.options", &a.options);
+    if let Some(o) = a.options {
+        audio.options = o.into_inner().into_iter().map(|(k, v)| (k, v.0)).collect();
+    }
+    let mut whole =
+        |v: &Spanned<i64>, key: &str, range: std::ops::RangeInclusive<u32>| match u32::try_from(
+            *v.get_ref(),
+        ) {
+            Ok(n) if range.contains(&n) => Some(n),
+            _ => {
+                errs.push(
+                    src.at(
+                        &v.span(),
+                        format!(
+                            "invalid {key} {} (expected {} to {})",
+                            v.get_ref(),
+                            range.start(),
+                            range.end()
+                        ),
+                    )
+                    .key(key),
+                );
+                None
+            }
+        };
+    if let Some(r) = a
+        .sample_rate
+        .as_ref()
+        .and_then(|r| whole(r, "sample_rate", 8000..=192_000))
+    {
+        audio.sample_rate = r;
+    }
+    if let Some(c) = a
+        .channels
+        .as_ref()
+        .and_then(|c| whole(c, "channels", 1..=8))
+    {
+        audio.channels = c;
+    }
+    if let Some(l) = a.loudness {
+        audio.loudness = Some(Loudness {
+            integrated_lufs: number(
+                src,
+                &l.integrated_lufs,
+                "integrated_lufs",
+                -16.0,
+                -50.0..=-5.0,
+                errs,
+            ),
+            true_peak_db: number(
+                src,
+                &l.true_peak_db,
+                "true_peak_db",
+                -1.0,
+                -20.0..=0.0,
+                errs,
+            ),
+        });
+    }
+    audio
+}
+
+/// Default output path when the EDL gives none: `<edl stem>.mp4` beside it.
+fn default_output(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "montage".into());
+    PathBuf::from(format!("{stem}.mp4"))
+}
