@@ -3,13 +3,14 @@
 
 use super::keys::{trim, volume};
 use crate::edl::model::{AudioCurve, Clip, ColourEq, Transition, TransitionKind, XFADE};
-use crate::edl::raw::{RawClip, RawDefaults, RawTransition};
+use crate::edl::raw::{RawClip, RawDefaults, RawEq, RawTransition};
 use crate::edl::syntax::{self, parse_colour, time_spec, SourceText, Spans};
 use crate::edl::text::{self, Style};
 use crate::edl::timing;
 use crate::error::{Diagnostic, Diagnostics, Span};
 use crate::time::{Ratio, TimeSpec};
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
 use toml::Spanned;
 
@@ -57,6 +58,7 @@ pub(super) fn clips(
         .collect()
 }
 
+/// One `[[clip]]`, its problems named after it.
 fn clip(
     src: &SourceText,
     number: usize,
@@ -73,151 +75,26 @@ fn clip(
         .source
         .as_ref()
         .map_or_else(|| "card".to_string(), |s| s.get_ref().clone());
-    let mut spans = Spans::new(span.clone());
-    spans.add(src, "source", &c.source);
-    spans.add(src, "card", &c.card);
-    spans.add(src, "in", &c.start);
-    spans.add(src, "out", &c.out);
-    spans.add(src, "duration", &c.duration);
-    spans.add(src, "transition", &c.transition);
+    let spans = clip_spans(src, span.clone(), &c);
+    // Each phase adds its problems in the order the keys are checked.
     let mut local = Diagnostics::default();
     let (start, end) = trim(src, &c.start, &c.out, &c.duration, &mut local);
     let card = c
         .card
         .as_ref()
         .map(|k| text::card(src, k, styles, &mut local));
-    spans.add(src, "eq", &c.eq);
-    spans.add(src, "lut", &c.lut);
-    spans.add(src, "focus", &c.focus);
-    spans.add(src, "crop", &c.crop);
-    spans.add(src, "speed", &c.speed);
-    spans.add(src, "reverse", &c.reverse);
-    spans.add(src, "audio_speed", &c.audio_speed);
-    spans.add(src, "freeze", &c.freeze);
-    spans.add(src, "motion", &c.motion);
-    let crop = c
-        .crop
-        .as_ref()
-        .and_then(|f| timing::rect(src, f, "crop", &mut local))
-        .map(|[x, y, w, h]| (x, y, w, h));
-    let speed = timing::speed(src, &c.speed, &mut local);
-    let freeze = c
-        .freeze
-        .as_ref()
-        .and_then(|f| timing::freeze(src, f, &mut local));
-    let motion = c
-        .motion
-        .as_ref()
-        .and_then(|m| timing::motion(src, m, &mut local));
-    let focus = c.focus.as_ref().and_then(|f| match f.get_ref().as_slice() {
-        [x, y] if (0.0..=1.0).contains(x) && (0.0..=1.0).contains(y) => Some((*x, *y)),
-        _ => {
-            local.push(
-                src.at(
-                    &f.span(),
-                    "`focus` is [x, y], each a fraction of the picture from 0 to 1",
-                )
-                .key("focus"),
-            );
-            None
-        }
-    });
-    let eq = c.eq.as_ref().map(|e| {
-        let e = e.get_ref();
-        ColourEq {
-            brightness: syntax::number(
-                src,
-                &e.brightness,
-                "brightness",
-                0.0,
-                -1.0..=1.0,
-                &mut local,
-            ),
-            contrast: syntax::number(
-                src,
-                &e.contrast,
-                "contrast",
-                1.0,
-                -1000.0..=1000.0,
-                &mut local,
-            ),
-            saturation: syntax::number(
-                src,
-                &e.saturation,
-                "saturation",
-                1.0,
-                0.0..=3.0,
-                &mut local,
-            ),
-            gamma: syntax::number(src, &e.gamma, "gamma", 1.0, 0.1..=10.0, &mut local),
-        }
-    });
-    match (&c.source, &c.card) {
-        (Some(_), Some(k)) => local.push(
-            src.at(&k.span(), "a clip has a `source` or a `card`, not both")
-                .key("card"),
-        ),
-        (None, None) => local.push(
-            Diagnostic::new(
-                src.file,
-                "the clip has no `source` (or `card` for a generated picture)",
-            )
-            .span(span.clone().into())
-            .key("source"),
-        ),
-        (None, Some(k)) => {
-            if c.duration.is_none() {
-                local.push(
-                    src.at(
-                        &k.span(),
-                        "a card needs a `duration` (it has no source to end with)",
-                    )
-                    .key("duration"),
-                );
-            }
-            if let Some(v) = c.start.as_ref().or(c.out.as_ref()) {
-                local.push(src.at(
-                    &v.span(),
-                    "a card has no source: give it a `duration`, not `in` or `out`",
-                ));
-            }
-        }
-        _ => {}
-    }
+    let crop = crop(src, &c.crop, &mut local);
+    let time = TimeKeys::read(src, &c, &mut local);
+    let focus = focus(src, &c.focus, &mut local);
+    let eq =
+        c.eq.as_ref()
+            .map(|e| colour_eq(src, e.get_ref(), &mut local));
+    source_or_card(src, &c, &span, &mut local);
     let volume = c
         .volume
         .as_ref()
         .map_or(defaults.volume, |v| volume(src, v, &mut local));
-    let cut = Transition {
-        kind: TransitionKind::Cut,
-        duration: Ratio::from_integer(0),
-        line,
-        span: span.clone().into(),
-        audio_curve: AudioCurve::default(),
-    };
-    let mut transition = c
-        .transition
-        .as_ref()
-        .map(|t| transition(src, t, &mut local))
-        .or(defaults.transition)
-        .unwrap_or(cut);
-    if last {
-        // The last clip has no next clip to cross into.
-        if let Some(t) = c
-            .transition
-            .as_ref()
-            .filter(|_| transition.kind != TransitionKind::Cut)
-        {
-            local.push(
-                src.at(
-                    &t.span(),
-                    "the last clip has a transition but no clip follows it",
-                )
-                .key("transition"),
-            );
-        }
-        transition = cut;
-    }
+    let transition = clip_transition(src, &c.transition, line, &span, last, defaults, &mut local);
     for d in local.0 {
         errs.push(d.clip(number, &source_text, line).table(spans.table));
     }
@@ -235,14 +112,11 @@ fn clip(
             .map(|l| syntax::resolve(src.file, l.get_ref())),
         focus,
         crop,
-        speed,
-        reverse: c.reverse.as_ref().is_some_and(|r| *r.get_ref()),
-        audio_speed: c
-            .audio_speed
-            .as_ref()
-            .map_or_else(Default::default, |a| *a.get_ref()),
-        freeze,
-        motion,
+        speed: time.speed,
+        reverse: time.reverse,
+        audio_speed: time.audio_speed,
+        freeze: time.freeze,
+        motion: time.motion,
         source_text,
         line,
         start,
@@ -253,6 +127,179 @@ fn clip(
     }
 }
 
+/// Where the clip's table and each key it gives are.
+fn clip_spans(src: &SourceText, table: Range<usize>, c: &RawClip) -> Spans {
+    let mut spans = Spans::new(table);
+    spans.add(src, "source", &c.source);
+    spans.add(src, "card", &c.card);
+    spans.add(src, "in", &c.start);
+    spans.add(src, "out", &c.out);
+    spans.add(src, "duration", &c.duration);
+    spans.add(src, "transition", &c.transition);
+    spans.add(src, "eq", &c.eq);
+    spans.add(src, "lut", &c.lut);
+    spans.add(src, "focus", &c.focus);
+    spans.add(src, "crop", &c.crop);
+    spans.add(src, "speed", &c.speed);
+    spans.add(src, "reverse", &c.reverse);
+    spans.add(src, "audio_speed", &c.audio_speed);
+    spans.add(src, "freeze", &c.freeze);
+    spans.add(src, "motion", &c.motion);
+    spans
+}
+
+/// A clip has a `source` or a `card`, not both; a card has a `duration`
+/// and no `in` or `out`.
+fn source_or_card(src: &SourceText, c: &RawClip, table: &Range<usize>, errs: &mut Diagnostics) {
+    match (&c.source, &c.card) {
+        (Some(_), Some(k)) => errs.push(
+            src.at(&k.span(), "a clip has a `source` or a `card`, not both")
+                .key("card"),
+        ),
+        (None, None) => errs.push(
+            Diagnostic::new(
+                src.file,
+                "the clip has no `source` (or `card` for a generated picture)",
+            )
+            .span(table.clone().into())
+            .key("source"),
+        ),
+        (None, Some(k)) => {
+            if c.duration.is_none() {
+                errs.push(
+                    src.at(
+                        &k.span(),
+                        "a card needs a `duration` (it has no source to end with)",
+                    )
+                    .key("duration"),
+                );
+            }
+            if let Some(v) = c.start.as_ref().or(c.out.as_ref()) {
+                errs.push(src.at(
+                    &v.span(),
+                    "a card has no source: give it a `duration`, not `in` or `out`",
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `crop = [x, y, w, h]`: the part of the upright picture used.
+fn crop(
+    src: &SourceText,
+    v: &Option<Spanned<Vec<f64>>>,
+    errs: &mut Diagnostics,
+) -> Option<(f64, f64, f64, f64)> {
+    v.as_ref()
+        .and_then(|f| timing::rect(src, f, "crop", errs))
+        .map(|[x, y, w, h]| (x, y, w, h))
+}
+
+/// `focus = [x, y]`: the point `fit = "cover"` keeps in frame.
+fn focus(
+    src: &SourceText,
+    v: &Option<Spanned<Vec<f64>>>,
+    errs: &mut Diagnostics,
+) -> Option<(f64, f64)> {
+    v.as_ref().and_then(|f| match f.get_ref().as_slice() {
+        [x, y] if (0.0..=1.0).contains(x) && (0.0..=1.0).contains(y) => Some((*x, *y)),
+        _ => {
+            errs.push(
+                src.at(
+                    &f.span(),
+                    "`focus` is [x, y], each a fraction of the picture from 0 to 1",
+                )
+                .key("focus"),
+            );
+            None
+        }
+    })
+}
+
+/// `eq = { brightness, contrast, saturation, gamma }`, each within the
+/// `eq` filter's range.
+fn colour_eq(src: &SourceText, e: &RawEq, errs: &mut Diagnostics) -> ColourEq {
+    ColourEq {
+        brightness: syntax::number(src, &e.brightness, "brightness", 0.0, -1.0..=1.0, errs),
+        contrast: syntax::number(src, &e.contrast, "contrast", 1.0, -1000.0..=1000.0, errs),
+        saturation: syntax::number(src, &e.saturation, "saturation", 1.0, 0.0..=3.0, errs),
+        gamma: syntax::number(src, &e.gamma, "gamma", 1.0, 0.1..=10.0, errs),
+    }
+}
+
+/// A clip's time keys: `speed`, `reverse`, `audio_speed`, `freeze` and
+/// `motion`.
+struct TimeKeys {
+    speed: Ratio,
+    reverse: bool,
+    audio_speed: timing::AudioSpeed,
+    freeze: Option<timing::Freeze>,
+    motion: Option<timing::Motion>,
+}
+
+impl TimeKeys {
+    fn read(src: &SourceText, c: &RawClip, errs: &mut Diagnostics) -> TimeKeys {
+        let speed = timing::speed(src, &c.speed, errs);
+        let freeze = c.freeze.as_ref().and_then(|f| timing::freeze(src, f, errs));
+        let motion = c.motion.as_ref().and_then(|m| timing::motion(src, m, errs));
+        TimeKeys {
+            speed,
+            reverse: c.reverse.as_ref().is_some_and(|r| *r.get_ref()),
+            audio_speed: c
+                .audio_speed
+                .as_ref()
+                .map_or_else(Default::default, |a| *a.get_ref()),
+            freeze,
+            motion,
+        }
+    }
+}
+
+/// The clip's own transition, else `[defaults]`'s, else a cut; the last
+/// clip's is always a cut.
+fn clip_transition(
+    src: &SourceText,
+    raw: &Option<Spanned<RawTransition>>,
+    line: usize,
+    table: &Range<usize>,
+    last: bool,
+    defaults: &Defaults,
+    errs: &mut Diagnostics,
+) -> Transition {
+    let cut = Transition {
+        kind: TransitionKind::Cut,
+        duration: Ratio::from_integer(0),
+        line,
+        span: table.clone().into(),
+        audio_curve: AudioCurve::default(),
+    };
+    let transition = raw
+        .as_ref()
+        .map(|t| transition(src, t, errs))
+        .or(defaults.transition)
+        .unwrap_or(cut);
+    if !last {
+        return transition;
+    }
+    // The last clip has no next clip to cross into.
+    if let Some(t) = raw
+        .as_ref()
+        .filter(|_| transition.kind != TransitionKind::Cut)
+    {
+        errs.push(
+            src.at(
+                &t.span(),
+                "the last clip has a transition but no clip follows it",
+            )
+            .key("transition"),
+        );
+    }
+    cut
+}
+
+/// A `transition` table: its kind, the colour of a dip, and a duration in
+/// seconds for anything but a cut.
 fn transition(src: &SourceText, t: &Spanned<RawTransition>, errs: &mut Diagnostics) -> Transition {
     let (line, _) = src.line_col(t.span().start);
     let raw = t.get_ref();
