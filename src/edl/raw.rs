@@ -3,7 +3,7 @@
 
 use super::model::{AudioCurve, Fit};
 use super::syntax::{OptionText, Value};
-use super::text::{RawCaptions, RawCard, RawFonts, RawOverlay, RawStyle, RawText};
+use super::text::raw::{RawCaptions, RawCard, RawFonts, RawOverlay, RawStyle, RawText};
 use super::timing;
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -82,7 +82,7 @@ fn clip(
     let card = c
         .card
         .as_ref()
-        .map(|k| text::card(src, k, styles, &mut local));
+        .map(|k| text::layers::card(src, k, styles, &mut local));
     let crop = crop(src, &c.crop, &mut local);
     let time = TimeKeys::read(src, &c, &mut local);
     let focus = focus(src, &c.focus, &mut local);

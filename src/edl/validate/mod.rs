@@ -23,16 +23,16 @@ pub(super) fn validate(src: &SourceText, raw: RawEdl) -> Result<Edl, Diagnostics
     let mut errs = Diagnostics::default();
     let output = output::output(src, raw.output, &mut errs);
     let defaults = clip::defaults(src, raw.defaults, &mut errs);
-    let fonts = text::fonts(src, raw.fonts);
-    let styles = text::styles(src, raw.styles, &fonts, &mut errs);
-    let counts = text::Counts {
+    let fonts = text::styles::fonts(src, raw.fonts);
+    let styles = text::styles::styles(src, raw.styles, &fonts, &mut errs);
+    let counts = text::layers::Counts {
         clips: raw.clip.len(),
         voiceovers: raw.voiceover.len(),
     };
     let clips = clip::clips(src, raw.clip, &defaults, &styles, &mut errs);
-    let texts = text::texts(src, raw.text, &styles, &counts, &mut errs);
-    let captions = text::captions(src, raw.captions, &styles, &counts, &mut errs);
-    let overlays = text::overlays(src, raw.overlay, &counts, &mut errs);
+    let texts = text::layers::texts(src, raw.text, &styles, &counts, &mut errs);
+    let captions = text::layers::captions(src, raw.captions, &styles, &counts, &mut errs);
+    let overlays = text::layers::overlays(src, raw.overlay, &counts, &mut errs);
     let voiceovers = raw
         .voiceover
         .iter()
