@@ -1,7 +1,7 @@
 //! `[fonts]` and `[styles.NAME]` checked, and the colours and alignments
 //! other graphics tables share with styles.
 
-use super::raw::{RawFonts, RawStyle};
+use super::raw::{RawBox, RawFonts, RawStyle};
 use super::{builtin_styles, Align, Backing, Fonts, Slide, Style};
 use crate::edl::syntax::{self, parse_colour, seconds, SourceText, Spans};
 use crate::error::Diagnostics;
@@ -41,106 +41,11 @@ pub(crate) fn styles(
     let mut styles = builtin_styles(&fonts.default);
     let base = styles["lower_third"].clone();
     for (name, raw) in raw {
-        let span = raw.span();
-        let (line, _) = src.line_col(span.start);
-        let mut s = styles.get(&name).cloned().unwrap_or_else(|| Style {
-            name: name.clone(),
-            backing: None,
-            slide: None,
-            margin: 0.05,
-            ..base.clone()
-        });
-        s.line = line;
-        s.spans = Spans::new(span);
-        let r = raw.into_inner();
-        s.spans.add(src, "font", &r.font);
-        let mut local = Diagnostics::default();
-        if let Some(f) = &r.font {
-            s.font = f.get_ref().clone();
-        }
-        if let Some(b) = r.bold {
-            s.bold = b;
-        }
-        let frac = |v: &Option<Spanned<f64>>, key, d, max, e: &mut Diagnostics| {
-            syntax::number(src, v, key, d, 0.0..=max, e)
-        };
-        s.size = frac(&r.size, "size", s.size, 1.0, &mut local);
-        if s.size < 0.005 {
-            if let Some(v) = &r.size {
-                local.push(src.at(
-                    &v.span(),
-                    "`size` is too small to read (at least 0.005 of the height)",
-                ));
-            }
-        }
-        s.opacity = frac(&r.opacity, "opacity", s.opacity, 1.0, &mut local);
-        s.outline = frac(&r.outline, "outline", s.outline, 0.1, &mut local);
-        s.shadow = frac(&r.shadow, "shadow", s.shadow, 0.1, &mut local);
-        s.margin = frac(&r.margin, "margin", s.margin, 0.45, &mut local);
-        s.color = colour(src, &r.color, "color", s.color, &mut local);
-        s.outline_color = colour(
-            src,
-            &r.outline_color,
-            "outline_color",
-            s.outline_color,
-            &mut local,
-        );
-        if let Some(b) = &r.backing {
-            let old = s.backing.unwrap_or(Backing {
-                color: [0, 0, 0],
-                opacity: 0.55,
-                padding: 0.012,
-            });
-            let rb = b.get_ref();
-            s.backing = Some(Backing {
-                color: colour(src, &rb.color, "color", old.color, &mut local),
-                opacity: frac(&rb.opacity, "opacity", old.opacity, 1.0, &mut local),
-                padding: frac(&rb.padding, "padding", old.padding, 0.2, &mut local),
-            });
-        }
-        if let Some(a) = &r.align {
-            s.align = align(src, a, &mut local);
-        }
-        if r.fade_in.is_some() {
-            s.fade_in = seconds(src, &r.fade_in, "fade_in", &mut local);
-        }
-        if r.fade_out.is_some() {
-            s.fade_out = seconds(src, &r.fade_out, "fade_out", &mut local);
-        }
-        for (v, key) in [(&r.fade_in, "fade_in"), (&r.fade_out, "fade_out")] {
-            if let Some(v) = v {
-                let x = if key == "fade_in" {
-                    s.fade_in
-                } else {
-                    s.fade_out
-                };
-                if x < Ratio::from_integer(0) {
-                    local.push(src.at(&v.span(), format!("`{key}` cannot be negative")));
-                }
-            }
-        }
-        if let Some(sl) = &r.slide {
-            s.slide = match sl.get_ref().as_str() {
-                "left" => Some(Slide::Left),
-                "right" => Some(Slide::Right),
-                "up" => Some(Slide::Up),
-                "down" => Some(Slide::Down),
-                "none" => None,
-                other => {
-                    local.push(
-                        src.at(
-                            &sl.span(),
-                            format!("unknown slide \"{other}\" (expected left, right, up, down or none)"),
-                        )
-                        .key("slide"),
-                    );
-                    None
-                }
-            };
-        }
-        for d in local.0 {
-            errs.push(d.about("styles", 0, &name, line).table(s.spans.table));
-        }
+        let start = styles
+            .get(&name)
+            .cloned()
+            .unwrap_or_else(|| new_style(&name, &base));
+        let s = user_style(src, &name, raw, start, errs);
         styles.insert(name, s);
     }
     for s in styles.values_mut() {
@@ -149,6 +54,153 @@ pub(crate) fn styles(
         }
     }
     styles
+}
+
+/// What a style with a new name starts from: the lower third's look,
+/// without its box and slide, at the usual margin.
+fn new_style(name: &str, base: &Style) -> Style {
+    Style {
+        name: name.to_string(),
+        backing: None,
+        slide: None,
+        margin: 0.05,
+        ..base.clone()
+    }
+}
+
+/// One `[styles.NAME]` laid over `s`, its problems named after it.
+fn user_style(
+    src: &SourceText,
+    name: &str,
+    raw: Spanned<RawStyle>,
+    mut s: Style,
+    errs: &mut Diagnostics,
+) -> Style {
+    let span = raw.span();
+    let (line, _) = src.line_col(span.start);
+    s.line = line;
+    s.spans = Spans::new(span);
+    let r = raw.into_inner();
+    s.spans.add(src, "font", &r.font);
+    // Each phase adds its problems in the order the keys are checked.
+    let mut local = Diagnostics::default();
+    letters(src, &r, &mut s, &mut local);
+    if let Some(b) = &r.backing {
+        s.backing = Some(backing(src, b.get_ref(), s.backing, &mut local));
+    }
+    if let Some(a) = &r.align {
+        s.align = align(src, a, &mut local);
+    }
+    fades(src, &r, &mut s, &mut local);
+    if let Some(sl) = &r.slide {
+        s.slide = slide(src, sl, &mut local);
+    }
+    for d in local.0 {
+        errs.push(d.about("styles", 0, name, line).table(s.spans.table));
+    }
+    s
+}
+
+/// An optional fraction (of the output height) from 0 to `max`.
+fn fraction(
+    src: &SourceText,
+    v: &Option<Spanned<f64>>,
+    key: &str,
+    default: f64,
+    max: f64,
+    errs: &mut Diagnostics,
+) -> f64 {
+    syntax::number(src, v, key, default, 0.0..=max, errs)
+}
+
+/// The letters: font, weight, size, opacity, outline, shadow, the margin
+/// around them and their colours.
+fn letters(src: &SourceText, r: &RawStyle, s: &mut Style, errs: &mut Diagnostics) {
+    if let Some(f) = &r.font {
+        s.font = f.get_ref().clone();
+    }
+    if let Some(b) = r.bold {
+        s.bold = b;
+    }
+    s.size = fraction(src, &r.size, "size", s.size, 1.0, errs);
+    if s.size < 0.005 {
+        if let Some(v) = &r.size {
+            errs.push(src.at(
+                &v.span(),
+                "`size` is too small to read (at least 0.005 of the height)",
+            ));
+        }
+    }
+    s.opacity = fraction(src, &r.opacity, "opacity", s.opacity, 1.0, errs);
+    s.outline = fraction(src, &r.outline, "outline", s.outline, 0.1, errs);
+    s.shadow = fraction(src, &r.shadow, "shadow", s.shadow, 0.1, errs);
+    s.margin = fraction(src, &r.margin, "margin", s.margin, 0.45, errs);
+    s.color = colour(src, &r.color, "color", s.color, errs);
+    s.outline_color = colour(
+        src,
+        &r.outline_color,
+        "outline_color",
+        s.outline_color,
+        errs,
+    );
+}
+
+/// `box = { color, opacity, padding }` over the style's box, or the
+/// default one.
+fn backing(src: &SourceText, rb: &RawBox, old: Option<Backing>, errs: &mut Diagnostics) -> Backing {
+    let old = old.unwrap_or(Backing {
+        color: [0, 0, 0],
+        opacity: 0.55,
+        padding: 0.012,
+    });
+    Backing {
+        color: colour(src, &rb.color, "color", old.color, errs),
+        opacity: fraction(src, &rb.opacity, "opacity", old.opacity, 1.0, errs),
+        padding: fraction(src, &rb.padding, "padding", old.padding, 0.2, errs),
+    }
+}
+
+/// `fade_in` and `fade_out`, in seconds and not negative.
+fn fades(src: &SourceText, r: &RawStyle, s: &mut Style, errs: &mut Diagnostics) {
+    if r.fade_in.is_some() {
+        s.fade_in = seconds(src, &r.fade_in, "fade_in", errs);
+    }
+    if r.fade_out.is_some() {
+        s.fade_out = seconds(src, &r.fade_out, "fade_out", errs);
+    }
+    for (v, key) in [(&r.fade_in, "fade_in"), (&r.fade_out, "fade_out")] {
+        if let Some(v) = v {
+            let x = if key == "fade_in" {
+                s.fade_in
+            } else {
+                s.fade_out
+            };
+            if x < Ratio::from_integer(0) {
+                errs.push(src.at(&v.span(), format!("`{key}` cannot be negative")));
+            }
+        }
+    }
+}
+
+/// `slide`: the side the text comes in from, or "none".
+fn slide(src: &SourceText, v: &Spanned<String>, errs: &mut Diagnostics) -> Option<Slide> {
+    match v.get_ref().as_str() {
+        "left" => Some(Slide::Left),
+        "right" => Some(Slide::Right),
+        "up" => Some(Slide::Up),
+        "down" => Some(Slide::Down),
+        "none" => None,
+        other => {
+            errs.push(
+                src.at(
+                    &v.span(),
+                    format!("unknown slide \"{other}\" (expected left, right, up, down or none)"),
+                )
+                .key("slide"),
+            );
+            None
+        }
+    }
 }
 
 pub(super) fn colour(
