@@ -3,12 +3,13 @@
 
 use crate::container;
 use crate::edl::model::{AudioSettings, Loudness, Output, VideoSettings};
-use crate::edl::raw::{RawAudio, RawOutput, RawVideo};
+use crate::edl::raw::{RawAudio, RawLoudness, RawOutput, RawVideo};
 use crate::edl::syntax::{
     self, number, parse_bitrate, parse_colour, seconds, SourceText, Spans, Value,
 };
 use crate::error::Diagnostics;
 use crate::time::{self, Ratio};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -17,47 +18,10 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
     let mut spans = Spans::new(raw.span());
     let out = raw.into_inner();
     spans.add(src, "lut", &out.lut);
-    let mut dim = |v: &Spanned<i64>, name: &str| -> u32 {
-        let n = *v.get_ref();
-        if !(2..=16384).contains(&n) || n % 2 != 0 {
-            errs.push(
-                src.at(
-                    &v.span(),
-                    format!("invalid output {name} {n} (expected an even number from 2 to 16384)"),
-                )
-                .key(name),
-            );
-            2
-        } else {
-            n as u32
-        }
-    };
-    let width = dim(&out.width, "width");
-    let height = dim(&out.height, "height");
-    let fps_text = match out.fps.get_ref() {
-        Value::Number(n) => format!("{n}"),
-        Value::Text(t) => t.clone(),
-    };
-    let fps = time::parse_rate(&fps_text).unwrap_or_else(|m| {
-        errs.push(src.at(&out.fps.span(), m).key("fps"));
-        Ratio::from_integer(30)
-    });
-    let background = match &out.background {
-        None => [0, 0, 0],
-        Some(s) => parse_colour(s.get_ref()).unwrap_or_else(|| {
-            errs.push(
-                src.at(
-                    &s.span(),
-                    format!(
-                        "invalid background colour \"{}\" (expected \"#rrggbb\")",
-                        s.get_ref()
-                    ),
-                )
-                .key("background"),
-            );
-            [0, 0, 0]
-        }),
-    };
+    let width = dimension(src, &out.width, "width", errs);
+    let height = dimension(src, &out.height, "height", errs);
+    let fps = frame_rate(src, &out.fps, errs);
+    let background = background(src, &out.background, errs);
     let video = out
         .video
         .map(|v| video_settings(src, v, &mut spans, errs))
@@ -71,27 +35,9 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
     spans.add(src, "fade_in", &out.fade_in);
     spans.add(src, "fade_out", &out.fade_out);
     spans.add(src, "path", &out.path);
-    if let Some(p) = &out.path {
-        if container::muxer_for(Path::new(p.get_ref())).is_none() {
-            errs.push(
-                src.at(
-                    &p.span(),
-                    format!(
-                        "unsupported output extension in \"{}\" (expected {})",
-                        p.get_ref(),
-                        container::accepted()
-                    ),
-                )
-                .key("path"),
-            );
-        }
-    }
-    let path = out
-        .path
-        .map(|p| p.into_inner())
-        .unwrap_or_else(|| default_output(src.file).to_string_lossy().into_owned());
+    let path = output_path(src, out.path, errs);
     Output {
-        path: syntax::resolve(src.file, &path),
+        path,
         width,
         height,
         fps,
@@ -108,6 +54,79 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
             .map(|l| syntax::resolve(src.file, l.get_ref())),
         spans,
     }
+}
+
+/// `width` or `height`: an even number of pixels.
+fn dimension(src: &SourceText, v: &Spanned<i64>, name: &str, errs: &mut Diagnostics) -> u32 {
+    let n = *v.get_ref();
+    if !(2..=16384).contains(&n) || n % 2 != 0 {
+        errs.push(
+            src.at(
+                &v.span(),
+                format!("invalid output {name} {n} (expected an even number from 2 to 16384)"),
+            )
+            .key(name),
+        );
+        2
+    } else {
+        n as u32
+    }
+}
+
+/// `fps`: 30, 29.97 or "30000/1001".
+fn frame_rate(src: &SourceText, v: &Spanned<Value>, errs: &mut Diagnostics) -> Ratio {
+    let fps_text = match v.get_ref() {
+        Value::Number(n) => format!("{n}"),
+        Value::Text(t) => t.clone(),
+    };
+    time::parse_rate(&fps_text).unwrap_or_else(|m| {
+        errs.push(src.at(&v.span(), m).key("fps"));
+        Ratio::from_integer(30)
+    })
+}
+
+/// `background`: the colour around a contained picture, black if absent.
+fn background(src: &SourceText, v: &Option<Spanned<String>>, errs: &mut Diagnostics) -> [u8; 3] {
+    match v {
+        None => [0, 0, 0],
+        Some(s) => parse_colour(s.get_ref()).unwrap_or_else(|| {
+            errs.push(
+                src.at(
+                    &s.span(),
+                    format!(
+                        "invalid background colour \"{}\" (expected \"#rrggbb\")",
+                        s.get_ref()
+                    ),
+                )
+                .key("background"),
+            );
+            [0, 0, 0]
+        }),
+    }
+}
+
+/// `path`, whose extension must name a container reel writes; else the
+/// default beside the EDL. Resolved against the EDL.
+fn output_path(src: &SourceText, v: Option<Spanned<String>>, errs: &mut Diagnostics) -> PathBuf {
+    if let Some(p) = &v {
+        if container::muxer_for(Path::new(p.get_ref())).is_none() {
+            errs.push(
+                src.at(
+                    &p.span(),
+                    format!(
+                        "unsupported output extension in \"{}\" (expected {})",
+                        p.get_ref(),
+                        container::accepted()
+                    ),
+                )
+                .key("path"),
+            );
+        }
+    }
+    let path = v
+        .map(|p| p.into_inner())
+        .unwrap_or_else(|| default_output(src.file).to_string_lossy().into_owned());
+    syntax::resolve(src.file, &path)
 }
 
 /// `[output.video]`. Encoder names are checked against FFmpeg later (see
@@ -187,60 +206,22 @@ fn audio_settings(
     if let Some(o) = a.options {
         audio.options = o.into_inner().into_iter().map(|(k, v)| (k, v.0)).collect();
     }
-    let mut whole =
-        |v: &Spanned<i64>, key: &str, range: std::ops::RangeInclusive<u32>| match u32::try_from(
-            *v.get_ref(),
-        ) {
-            Ok(n) if range.contains(&n) => Some(n),
-            _ => {
-                errs.push(
-                    src.at(
-                        &v.span(),
-                        format!(
-                            "invalid {key} {} (expected {} to {})",
-                            v.get_ref(),
-                            range.start(),
-                            range.end()
-                        ),
-                    )
-                    .key(key),
-                );
-                None
-            }
-        };
     if let Some(r) = a
         .sample_rate
         .as_ref()
-        .and_then(|r| whole(r, "sample_rate", 8000..=192_000))
+        .and_then(|r| whole(src, r, "sample_rate", 8000..=192_000, errs))
     {
         audio.sample_rate = r;
     }
     if let Some(c) = a
         .channels
         .as_ref()
-        .and_then(|c| whole(c, "channels", 1..=8))
+        .and_then(|c| whole(src, c, "channels", 1..=8, errs))
     {
         audio.channels = c;
     }
     if let Some(l) = a.loudness {
-        audio.loudness = Some(Loudness {
-            integrated_lufs: number(
-                src,
-                &l.integrated_lufs,
-                "integrated_lufs",
-                -16.0,
-                -50.0..=-5.0,
-                errs,
-            ),
-            true_peak_db: number(
-                src,
-                &l.true_peak_db,
-                "true_peak_db",
-                -1.0,
-                -20.0..=0.0,
-                errs,
-            ),
-        });
+        audio.loudness = Some(loudness(src, l, errs));
     }
     audio
 }
@@ -252,4 +233,54 @@ fn default_output(file: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "montage".into());
     PathBuf::from(format!("{stem}.mp4"))
+}
+
+/// A whole number key within `range`.
+fn whole(
+    src: &SourceText,
+    v: &Spanned<i64>,
+    key: &str,
+    range: RangeInclusive<u32>,
+    errs: &mut Diagnostics,
+) -> Option<u32> {
+    match u32::try_from(*v.get_ref()) {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            errs.push(
+                src.at(
+                    &v.span(),
+                    format!(
+                        "invalid {key} {} (expected {} to {})",
+                        v.get_ref(),
+                        range.start(),
+                        range.end()
+                    ),
+                )
+                .key(key),
+            );
+            None
+        }
+    }
+}
+
+/// `[output.audio.loudness]`: the mix's loudness target.
+fn loudness(src: &SourceText, l: RawLoudness, errs: &mut Diagnostics) -> Loudness {
+    Loudness {
+        integrated_lufs: number(
+            src,
+            &l.integrated_lufs,
+            "integrated_lufs",
+            -16.0,
+            -50.0..=-5.0,
+            errs,
+        ),
+        true_peak_db: number(
+            src,
+            &l.true_peak_db,
+            "true_peak_db",
+            -1.0,
+            -20.0..=0.0,
+            errs,
+        ),
+    }
 }
