@@ -24,6 +24,7 @@ pub mod loudness;
 mod mix;
 mod read;
 mod retime;
+mod stored;
 
 use crate::edl::{AudioCurve, AudioSettings, Loudness};
 use crate::error::{Error, Result};
@@ -36,7 +37,8 @@ use mix::{buses_of, mix_span, overlaps, Buses, Planar};
 use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use stored::{from_bytes, pack, to_bytes, unpack, Heard};
 
 /// Where the audio's chunks are kept between renders (the cache), and how
 /// its keys name sources.
@@ -141,28 +143,6 @@ fn gcd(a: u64, b: u64) -> u64 {
 
 fn digest(text: &str) -> String {
     blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
-}
-
-/// Values as little-endian bytes, and back.
-fn to_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-fn from_bytes(bytes: &[u8]) -> Vec<f32> {
-    bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
-        .collect()
-}
-
-/// The values of a measurement, as the bytes of one stored packet.
-fn pack(values: &[f32]) -> Vec<ff::Packet> {
-    vec![ff::Packet::copy(&to_bytes(values))]
-}
-
-fn unpack(packets: &[ff::Packet], len: usize) -> Option<Vec<f32>> {
-    let data = packets.first()?.data()?;
-    (data.len() == len * 4).then(|| from_bytes(data))
 }
 
 /// Mixes, normalises and encodes the audio plan's `samples` (the whole
@@ -409,14 +389,35 @@ impl Job<'_> {
     /// Pass 3: every chunk encoded (times the limiter's gains when given),
     /// from the store where it is there; measured as a whole.
     fn encode(&self, limiter: Option<&Limiter>) -> Result<Rendered> {
+        let keys = self.chunk_keys(limiter);
+        if !self.joinable {
+            return self.encode_whole(&keys, limiter);
+        }
+        let chunks = self.encode_chunks(&keys, limiter)?;
+        let reused = chunks.iter().filter(|(_, r)| *r).count();
+        let files: Vec<&Path> = chunks.iter().map(|(f, _)| f.as_path()).collect();
+        let heard = self.hear(&keys, &files)?;
+        let loudness = self.loudness(&heard);
+        let parts = chunks.into_iter().map(|(f, _)| Part::File(f)).collect();
+        let mut track = encode::track(parts, self.plan, self.settings)?;
+        track.loudness = Some(loudness);
+        Ok(Rendered {
+            track,
+            chunks: keys.len(),
+            reused,
+        })
+    }
+
+    /// The key of each chunk's encoded packets: the mix it is encoded
+    /// from, the settings, the samples it keeps and the gains.
+    fn chunk_keys(&self, limiter: Option<&Limiter>) -> Vec<String> {
         let grid = self.grid;
         let gains = |ext: &Range<u64>| match limiter {
             Some(l) => l.describe(ext.start as usize..ext.end as usize),
             None => "none".into(),
         };
         let last = grid.chunks.len() - 1;
-        let keys: Vec<String> = grid
-            .chunks
+        grid.chunks
             .iter()
             .enumerate()
             .map(|(i, chunk)| {
@@ -429,39 +430,57 @@ impl Job<'_> {
                     gains(&ext)
                 ))
             })
-            .collect();
-        let mix_of = |span: Range<u64>| -> Result<(Planar, Option<Vec<f32>>)> {
-            let mix = self.mix(&span)?;
-            let gain = limiter.map(|l| l.span(span.start as usize..span.end as usize));
-            Ok((mix, gain))
-        };
-        if !self.joinable {
-            // One encoder over the whole timeline, fed chunk by chunk.
-            let key = digest(&format!("audio-track\n{}", keys.join("\n")));
-            let (file, reused) = match self.store.find(&key) {
-                Some(f) => (f, 1),
-                None => {
-                    let mut enc = encode::SpanEncoder::new(self.plan, self.settings, 0, (0, None))?;
-                    for chunk in &grid.chunks {
-                        let (mix, gain) = mix_of(chunk.clone())?;
-                        enc.feed(&mix, gain.as_deref())?;
-                    }
-                    (self.store.keep(&key, &enc.finish()?)?, 0)
+            .collect()
+    }
+
+    /// The mix of `span` and the limiter's gains over it.
+    fn mix_with_gains(
+        &self,
+        span: Range<u64>,
+        limiter: Option<&Limiter>,
+    ) -> Result<(Planar, Option<Vec<f32>>)> {
+        let mix = self.mix(&span)?;
+        let gain = limiter.map(|l| l.span(span.start as usize..span.end as usize));
+        Ok((mix, gain))
+    }
+
+    /// One encoder over the whole timeline, fed chunk by chunk: for
+    /// encoders whose chunks cannot be joined.
+    fn encode_whole(&self, keys: &[String], limiter: Option<&Limiter>) -> Result<Rendered> {
+        let key = digest(&format!("audio-track\n{}", keys.join("\n")));
+        let (file, reused) = match self.store.find(&key) {
+            Some(f) => (f, 1),
+            None => {
+                let mut enc = encode::SpanEncoder::new(self.plan, self.settings, 0, (0, None))?;
+                for chunk in &self.grid.chunks {
+                    let (mix, gain) = self.mix_with_gains(chunk.clone(), limiter)?;
+                    enc.feed(&mix, gain.as_deref())?;
                 }
-            };
-            return self.finish(vec![Part::File(file)], 1, reused);
-        }
-        let parts: Vec<(Part, bool)> = grid
-            .chunks
+                (self.store.keep(&key, &enc.finish()?)?, 0)
+            }
+        };
+        self.finish(vec![Part::File(file)], 1, reused)
+    }
+
+    /// Each chunk encoded on its own into the store under its key (or
+    /// found there): the packet files, in order, and whether each was found.
+    fn encode_chunks(
+        &self,
+        keys: &[String],
+        limiter: Option<&Limiter>,
+    ) -> Result<Vec<(PathBuf, bool)>> {
+        let grid = self.grid;
+        let last = grid.chunks.len() - 1;
+        grid.chunks
             .par_iter()
-            .zip(&keys)
+            .zip(keys)
             .enumerate()
             .map(|(i, (chunk, key))| {
                 if let Some(file) = self.store.find(key) {
-                    return Ok((Part::File(file), true));
+                    return Ok((file, true));
                 }
                 let ext = grid.extended(chunk);
-                let (mix, gain) = mix_of(ext.clone())?;
+                let (mix, gain) = self.mix_with_gains(ext.clone(), limiter)?;
                 let end = (i != last).then_some(chunk.end);
                 let mut enc = encode::SpanEncoder::new(
                     self.plan,
@@ -471,25 +490,16 @@ impl Job<'_> {
                 )?;
                 enc.feed(&mix, gain.as_deref())?;
                 let file = self.store.keep(key, &enc.finish()?)?;
-                Ok((Part::File(file), false))
+                Ok((file, false))
             })
-            .collect::<Result<_>>()?;
-        let reused = parts.iter().filter(|(_, r)| *r).count();
-        let files: Vec<&Path> = parts
-            .iter()
-            .map(|(p, _)| match p {
-                Part::File(f) => f.as_path(),
-                Part::Packets(_) => unreachable!("chunks are kept in files"),
-            })
-            .collect();
-        // What a listener hears, chunk by chunk: each decoded after the
-        // end of the one before, measured and kept under both their keys.
-        let block = grid.block as usize;
-        // Kept as sums per tenth of a second (100 blocks) of the whole, from
-        // the tenth the chunk starts in: the chunks' blocks tile the
-        // timeline from its first packet's samples on.
-        let first_tenth = |i: usize| (grid.chunks[i].start / grid.block) as usize / 100;
-        let heard: Vec<(Vec<f32>, usize)> = (0..files.len())
+            .collect()
+    }
+
+    /// What a listener hears, chunk by chunk: each decoded after the end
+    /// of the one before, measured and kept under both their keys.
+    fn hear(&self, keys: &[String], files: &[&Path]) -> Result<Vec<Heard>> {
+        let grid = self.grid;
+        (0..files.len())
             .into_par_iter()
             .map(|i| {
                 let before = i.checked_sub(1);
@@ -498,57 +508,47 @@ impl Job<'_> {
                     before.map_or("", |b| keys[b].as_str()),
                     keys[i]
                 ));
-                if let Some(m) = self.store.load(&key) {
-                    if let Some(len) = m.first().and_then(|p| p.data()).map(|d| d.len() / 4) {
-                        if let Some(v) = unpack(&m, len).filter(|v| v.len() >= 2) {
-                            return Ok((v, i));
-                        }
-                    }
+                if let Some(h) = self.store.load(&key).and_then(|p| Heard::unpack(&p)) {
+                    return Ok(h);
                 }
                 let (energies, peak) = encode::measure_part(
                     before.map(|b| files[b]),
                     files[i],
                     self.plan,
                     self.settings,
-                    block,
+                    grid.block as usize,
                 )?;
                 // The blocks' place in their tenths of the whole.
                 let offset = (grid.chunks[i].start / grid.block) as usize % 100;
-                let mut m = vec![0f32; (offset + energies.len()).div_ceil(100)];
-                for (j, e) in energies.iter().enumerate() {
-                    m[(offset + j) / 100] += e;
-                }
-                m.push(energies.len() as f32);
-                m.push(peak);
-                self.store.save(&key, &pack(&m))?;
-                Ok((m, i))
+                let h = Heard::new(&energies, offset, peak);
+                self.store.save(&key, &h.pack())?;
+                Ok(h)
             })
-            .collect::<Result<_>>()?;
+            .collect()
+    }
+
+    /// The loudness and true peak of the whole, from what was heard of
+    /// each chunk.
+    fn loudness(&self, heard: &[Heard]) -> Measured {
+        let grid = self.grid;
         let mut tenths: Vec<f64> = Vec::new();
         let (mut peak, mut blocks) = (0f32, 0usize);
-        for (mut m, i) in heard {
-            peak = peak.max(m.pop().unwrap_or(0.0));
-            blocks += m.pop().unwrap_or(0.0) as usize;
-            let at = first_tenth(i);
-            if tenths.len() < at + m.len() {
-                tenths.resize(at + m.len(), 0.0);
+        for (i, h) in heard.iter().enumerate() {
+            peak = peak.max(h.peak);
+            blocks += h.blocks;
+            // The tenth of the whole the chunk starts in.
+            let at = (grid.chunks[i].start / grid.block) as usize / 100;
+            if tenths.len() < at + h.tenths.len() {
+                tenths.resize(at + h.tenths.len(), 0.0);
             }
-            for (j, e) in m.iter().enumerate() {
+            for (j, e) in h.tenths.iter().enumerate() {
                 tenths[at + j] += *e as f64;
             }
         }
-        let loudness = Measured {
-            integrated_lufs: loudness::gated(&tenths, blocks / 100, block),
+        Measured {
+            integrated_lufs: loudness::gated(&tenths, blocks / 100, grid.block as usize),
             true_peak_db: loudness::to_db(peak as f64),
-        };
-        let parts = parts.into_iter().map(|(p, _)| p).collect();
-        let mut track = encode::track(parts, self.plan, self.settings)?;
-        track.loudness = Some(loudness);
-        Ok(Rendered {
-            track,
-            chunks: keys.len(),
-            reused,
-        })
+        }
     }
 
     fn finish(&self, parts: Vec<Part>, chunks: usize, reused: usize) -> Result<Rendered> {
