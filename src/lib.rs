@@ -13,6 +13,7 @@ pub mod captions;
 pub mod container;
 pub mod cube;
 pub mod demux;
+pub mod digest;
 pub mod edl;
 pub mod error;
 pub mod export;

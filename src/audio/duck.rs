@@ -210,11 +210,11 @@ impl Curve {
     pub fn describe(&self, span: Range<u64>) -> String {
         let from = span.start as usize / self.block;
         let to = span.end as usize / self.block + 2;
-        let mut h = blake3::Hasher::new();
+        let mut h = crate::digest::Digest::default();
         for g in self.gains.blocks(from, to) {
             h.update(&g.to_le_bytes());
         }
-        h.finalize().to_hex()[..40].to_string()
+        h.finish()
     }
 
     /// Gain at timeline sample `s`.

@@ -324,12 +324,12 @@ impl Limiter {
     pub fn describe(&self, span: std::ops::Range<usize>) -> String {
         let from = span.start.saturating_sub(self.width) / self.block;
         let to = (span.end / self.block + 1).min(self.held.len());
-        let mut h = blake3::Hasher::new();
+        let mut h = crate::digest::Digest::default();
         h.update(&self.gain.to_le_bytes());
         for v in &self.held[from.min(to)..to] {
             h.update(&v.to_le_bytes());
         }
-        h.finalize().to_hex()[..40].to_string()
+        h.finish()
     }
 }
 

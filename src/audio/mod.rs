@@ -26,6 +26,7 @@ mod read;
 mod retime;
 mod stored;
 
+use crate::digest;
 use crate::edl::{AudioCurve, AudioSettings, Loudness};
 use crate::error::{Error, Result};
 use crate::plan::{AudioPlan, AudioRegion, Fade};
@@ -141,10 +142,6 @@ fn gcd(a: u64, b: u64) -> u64 {
     }
 }
 
-fn digest(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
-}
-
 /// Mixes, normalises and encodes the audio plan's `samples` (the whole
 /// timeline, or the span of a range render: mixed and normalised as a
 /// whole, so that the span sounds as it does in the full render), and
@@ -214,7 +211,7 @@ fn ducking(plan: &AudioPlan, grid: &Grid, store: &dyn Store) -> Result<Option<du
             .par_iter()
             .map(|chunk| {
                 let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
-                let key = digest(&format!(
+                let key = digest::key(&format!(
                     "audio-voice 2\n{}{}",
                     store.salt(),
                     describe(plan, chunk, Buses::Voice, None, store)
@@ -309,7 +306,7 @@ struct Job<'a> {
 impl Job<'_> {
     /// The key of what `span` of the mix holds.
     fn mix_key(&self, span: &Range<u64>) -> String {
-        digest(&format!(
+        digest::key(&format!(
             "audio-mix\n{}{}",
             self.store.salt(),
             describe(self.plan, span, Buses::All, self.curve, self.store)
@@ -357,7 +354,7 @@ impl Job<'_> {
             .map(|chunk| {
                 let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
                 let ext = grid.extended(chunk);
-                let key = digest(&format!("audio-measure 2\n{}", self.mix_key(&ext)));
+                let key = digest::key(&format!("audio-measure 2\n{}", self.mix_key(&ext)));
                 if let Some(m) = self.store.load(&key).and_then(|p| unpack(&p, 2 * blocks)) {
                     return Ok(m);
                 }
@@ -422,7 +419,7 @@ impl Job<'_> {
             .enumerate()
             .map(|(i, chunk)| {
                 let ext = grid.extended(chunk);
-                digest(&format!(
+                digest::key(&format!(
                     "audio-chunk\n{}\n{:?}\nkeep {chunk:?} last {}\ngains {}",
                     self.mix_key(&ext),
                     self.settings,
@@ -447,7 +444,7 @@ impl Job<'_> {
     /// One encoder over the whole timeline, fed chunk by chunk: for
     /// encoders whose chunks cannot be joined.
     fn encode_whole(&self, keys: &[String], limiter: Option<&Limiter>) -> Result<Rendered> {
-        let key = digest(&format!("audio-track\n{}", keys.join("\n")));
+        let key = digest::key(&format!("audio-track\n{}", keys.join("\n")));
         let (file, reused) = match self.store.find(&key) {
             Some(f) => (f, 1),
             None => {
@@ -503,7 +500,7 @@ impl Job<'_> {
             .into_par_iter()
             .map(|i| {
                 let before = i.checked_sub(1);
-                let key = digest(&format!(
+                let key = digest::key(&format!(
                     "audio-heard 2\n{}\n{}",
                     before.map_or("", |b| keys[b].as_str()),
                     keys[i]

@@ -5,14 +5,11 @@
 //! timeline is still found.
 
 use crate::cache::Fingerprints;
+use crate::digest;
 use crate::edl::{AudioSettings, Output};
 use crate::layers::Draw;
 use crate::plan::{AudioPlan, AudioRegion, Compose, Plan, Segment};
 use std::fmt::Write as _;
-
-fn digest(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex()[..40].to_string()
-}
 
 /// The video encoding settings a segment's bytes depend on.
 fn video_settings(out: &Output) -> String {
@@ -102,7 +99,7 @@ pub fn segment_key(
         };
     }
     graphics(&mut d, plan, seg, images);
-    digest(&d)
+    digest::key(&d)
 }
 
 /// What the layers drawn in a segment add to its key: each text pass's
@@ -120,7 +117,7 @@ fn graphics(d: &mut String, plan: &Plan, seg: &Segment, images: &Fingerprints) {
                 Draw::Text(_) => {
                     text = true;
                     let script = crate::layers::script(pass, &seg.frames, w, h);
-                    let _ = writeln!(d, "{who} pass {i} text {}", digest(&script));
+                    let _ = writeln!(d, "{who} pass {i} text {}", digest::key(&script));
                 }
                 Draw::Image(img) => {
                     let l = pass[0];
@@ -188,7 +185,7 @@ pub fn audio_key(
             region(&mut d, r, prints);
         }
     }
-    digest(&d)
+    digest::key(&d)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// Layers from the bottom. A file may use its own layer and those below,
 /// as long as no cycle forms.
 const LAYERS: &[&[&str]] = &[
-    &["time", "error"],
+    &["time", "error", "digest"],
     &[
         "container",
         "packet",
@@ -37,6 +37,7 @@ const LAYERS: &[&[&str]] = &[
 /// Modules that must not touch FFmpeg.
 const PURE: &[&str] = &[
     "time",
+    "digest",
     "edl",
     "plan",
     "packet",
