@@ -10,6 +10,38 @@ use std::fmt;
 /// Seconds or a rate as an exact fraction.
 pub type Ratio = Rational64;
 
+/// What is wrong with a time, a frame rate or a span as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    /// Not a time in any of the forms [`parse_timecode`] reads.
+    #[error(
+        "invalid time \"{0}\" (expected seconds, \"MM:SS.mmm\", \"HH:MM:SS.mmm\" or \"HH:MM:SS:FF\")"
+    )]
+    Time(String),
+    /// A minutes or seconds field of 60 or more.
+    #[error("invalid time \"{text}\": {field} must be below 60")]
+    Field { text: String, field: &'static str },
+    /// An `:FF` frame count past the last frame of a second at `fps`.
+    #[error(
+        "frame field {frames} is out of range for a {} fps source (expected 0..{})",
+        fmt_rate(*fps),
+        fps.ceil().to_integer() - 1
+    )]
+    Frame { frames: i64, fps: Ratio },
+    /// Not a frame rate in any of the forms [`parse_rate`] reads.
+    #[error("invalid frame rate \"{0}\" (expected e.g. 30, 29.97 or \"30000/1001\")")]
+    Rate(String),
+    /// A frame rate of 0 or less, or over 1000.
+    #[error("invalid frame rate \"{0}\" (expected > 0 and <= 1000)")]
+    RateRange(String),
+    /// Not a span `START-END` of two times in seconds.
+    #[error("invalid range \"{0}\" (expected START-END in seconds or HH:MM:SS.mmm)")]
+    Span(String),
+    /// A span whose start is not before its end.
+    #[error("invalid range \"{0}\": the start is not before the end")]
+    Backwards(String),
+}
+
 /// A time as written in the EDL, before it can be resolved to seconds.
 /// `HH:MM:SS:FF` needs the source's frame rate, known only after probing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,17 +56,16 @@ pub enum TimeSpec {
 
 impl TimeSpec {
     /// Resolves to seconds; `source_fps` is used only for the `:FF` form.
-    pub fn resolve(&self, source_fps: Ratio) -> Result<Ratio, String> {
+    pub fn resolve(&self, source_fps: Ratio) -> Result<Ratio, TimeError> {
         match *self {
             TimeSpec::Seconds(s) => Ok(s),
             TimeSpec::Frames { seconds, frames } => {
                 let max = source_fps.ceil().to_integer();
                 if frames >= max {
-                    return Err(format!(
-                        "frame field {frames} is out of range for a {} fps source (expected 0..{})",
-                        fmt_rate(source_fps),
-                        max - 1
-                    ));
+                    return Err(TimeError::Frame {
+                        frames,
+                        fps: source_fps,
+                    });
                 }
                 Ok(Ratio::from_integer(seconds) + Ratio::from_integer(frames) / source_fps)
             }
@@ -91,33 +122,33 @@ pub fn ratio_from_f64(value: f64) -> Option<Ratio> {
 /// Parses a timecode: seconds ("7.458"), an exact fraction of seconds
 /// ("1001/30000"), "MM:SS.mmm", "HH:MM:SS.mmm" or "HH:MM:SS:FF" (FF frames
 /// at the source's rate).
-pub fn parse_timecode(text: &str) -> Result<TimeSpec, String> {
-    let bad = || {
-        format!(
-            "invalid time \"{text}\" (expected seconds, \"MM:SS.mmm\", \"HH:MM:SS.mmm\" or \"HH:MM:SS:FF\")"
-        )
-    };
+pub fn parse_timecode(text: &str) -> Result<TimeSpec, TimeError> {
+    let bad = || TimeError::Time(text.to_string());
     let parts: Vec<&str> = text.trim().split(':').collect();
-    let whole = |s: &str| -> Result<i64, String> {
+    let whole = |s: &str| -> Result<i64, TimeError> {
         if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
         s.parse::<i64>().map_err(|_| bad())
     };
-    let sixty = |v: i64, what: &str| -> Result<i64, String> {
+    let too_large = |field| TimeError::Field {
+        text: text.to_string(),
+        field,
+    };
+    let sixty = |v: i64, field: &'static str| -> Result<i64, TimeError> {
         if v >= 60 {
-            Err(format!("invalid time \"{text}\": {what} must be below 60"))
+            Err(too_large(field))
         } else {
             Ok(v)
         }
     };
-    let seconds_field = |s: &str| -> Result<Ratio, String> {
+    let seconds_field = |s: &str| -> Result<Ratio, TimeError> {
         if s.starts_with('-') || s.starts_with('+') {
             return Err(bad());
         }
         let v = parse_decimal(s).ok_or_else(bad)?;
         if v >= Ratio::from_integer(60) {
-            return Err(format!("invalid time \"{text}\": seconds must be below 60"));
+            return Err(too_large("seconds"));
         }
         Ok(v)
     };
@@ -167,9 +198,8 @@ pub fn parse_timecode(text: &str) -> Result<TimeSpec, String> {
 
 /// Parses a frame rate: an integer, a decimal (NTSC decimals such as 29.97
 /// mean N*1000/1001) or a fraction "30000/1001".
-pub fn parse_rate(text: &str) -> Result<Ratio, String> {
-    let bad =
-        || format!("invalid frame rate \"{text}\" (expected e.g. 30, 29.97 or \"30000/1001\")");
+pub fn parse_rate(text: &str) -> Result<Ratio, TimeError> {
+    let bad = || TimeError::Rate(text.to_string());
     let text = text.trim();
     let rate = if let Some((n, d)) = text.split_once('/') {
         let n: i64 = n.trim().parse().map_err(|_| bad())?;
@@ -183,9 +213,7 @@ pub fn parse_rate(text: &str) -> Result<Ratio, String> {
         ntsc_rate(v).unwrap_or(v)
     };
     if rate <= Ratio::from_integer(0) || rate > Ratio::from_integer(1000) {
-        return Err(format!(
-            "invalid frame rate \"{text}\" (expected > 0 and <= 1000)"
-        ));
+        return Err(TimeError::RateRange(text.to_string()));
     }
     Ok(rate)
 }
@@ -222,9 +250,8 @@ impl fmt::Display for Clock {
 
 /// Parses a timeline span `START-END`, each side seconds or a clock form
 /// (`12.5-20`, `0:01:00-0:01:30.5`).
-pub fn parse_span(text: &str) -> Result<(Ratio, Ratio), String> {
-    let bad =
-        || format!("invalid range \"{text}\" (expected START-END in seconds or HH:MM:SS.mmm)");
+pub fn parse_span(text: &str) -> Result<(Ratio, Ratio), TimeError> {
+    let bad = || TimeError::Span(text.to_string());
     let (a, b) = text.split_once('-').ok_or_else(bad)?;
     let side = |t: &str| match parse_timecode(t.trim()) {
         Ok(TimeSpec::Seconds(s)) => Ok(s),
@@ -232,9 +259,7 @@ pub fn parse_span(text: &str) -> Result<(Ratio, Ratio), String> {
     };
     let (a, b) = (side(a)?, side(b)?);
     if a >= b {
-        return Err(format!(
-            "invalid range \"{text}\": the start is not before the end"
-        ));
+        return Err(TimeError::Backwards(text.to_string()));
     }
     Ok((a, b))
 }
@@ -316,6 +341,44 @@ mod tests {
         assert!(parse_rate("0").is_err());
         assert!(parse_rate("30/0").is_err());
         assert!(parse_rate("fast").is_err());
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let message = |e: TimeError| e.to_string();
+        assert_eq!(
+            message(parse_timecode("x").unwrap_err()),
+            "invalid time \"x\" (expected seconds, \"MM:SS.mmm\", \"HH:MM:SS.mmm\" or \"HH:MM:SS:FF\")"
+        );
+        assert_eq!(
+            message(parse_timecode("1:75:00").unwrap_err()),
+            "invalid time \"1:75:00\": minutes must be below 60"
+        );
+        assert_eq!(
+            message(parse_timecode("00:61.0").unwrap_err()),
+            "invalid time \"00:61.0\": seconds must be below 60"
+        );
+        let tc = parse_timecode("00:00:01:30").unwrap();
+        assert_eq!(
+            message(tc.resolve(Ratio::new(30000, 1001)).unwrap_err()),
+            "frame field 30 is out of range for a 29.97 fps source (expected 0..29)"
+        );
+        assert_eq!(
+            message(parse_rate(" fast").unwrap_err()),
+            "invalid frame rate \" fast\" (expected e.g. 30, 29.97 or \"30000/1001\")"
+        );
+        assert_eq!(
+            message(parse_rate(" 0 ").unwrap_err()),
+            "invalid frame rate \"0\" (expected > 0 and <= 1000)"
+        );
+        assert_eq!(
+            message(parse_span("soon").unwrap_err()),
+            "invalid range \"soon\" (expected START-END in seconds or HH:MM:SS.mmm)"
+        );
+        assert_eq!(
+            message(parse_span("2-1").unwrap_err()),
+            "invalid range \"2-1\": the start is not before the end"
+        );
     }
 
     #[test]

@@ -243,7 +243,7 @@ pub fn time_spec(
         Value::Number(n) => time::ratio_from_f64(*n)
             .map(TimeSpec::Seconds)
             .ok_or_else(|| format!("invalid `{key}` {n}")),
-        Value::Text(t) => time::parse_timecode(t),
+        Value::Text(t) => time::parse_timecode(t).map_err(|e| e.to_string()),
     };
     match parsed {
         Ok(TimeSpec::Seconds(s)) if s < Ratio::from_integer(0) => {

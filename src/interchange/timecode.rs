@@ -35,7 +35,7 @@ impl Rate {
         } else {
             (lower.as_str(), false)
         };
-        let fps = time::parse_rate(number.trim())?;
+        let fps = time::parse_rate(number.trim()).map_err(|e| e.to_string())?;
         let ntsc = (fps * Ratio::new(1001, 1000)).is_integer();
         if !fps.is_integer() && !ntsc {
             return Err(format!(

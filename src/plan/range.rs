@@ -8,8 +8,8 @@ use std::ops::Range;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RangeError {
     /// Not a span of two times (the time parser's words).
-    #[error("{0}")]
-    Span(String),
+    #[error(transparent)]
+    Span(#[from] time::TimeError),
     /// The span ends after the montage, which lasts `duration` seconds.
     #[error("--range {text} ends after the montage ({})", Clock(*.duration))]
     PastEnd { text: String, duration: Ratio },
@@ -42,7 +42,7 @@ impl Plan {
     /// HH:MM:SS.mmm): the frames whose start falls in the span. The error
     /// says what is wrong with the text.
     pub fn range_frames(&self, text: &str) -> Result<Range<u64>, RangeError> {
-        let (a, b) = time::parse_span(text).map_err(|e| RangeError::Span(e.to_string()))?;
+        let (a, b) = time::parse_span(text)?;
         let fps = self.output.fps;
         let frame = |t: Ratio| time::round(t * fps).max(0) as u64;
         if frame(b) > self.frames {

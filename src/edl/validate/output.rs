@@ -80,7 +80,7 @@ fn frame_rate(src: &SourceText, v: &Spanned<Value>, errs: &mut Diagnostics) -> R
         Value::Text(t) => t.clone(),
     };
     time::parse_rate(&fps_text).unwrap_or_else(|m| {
-        errs.push(src.at(&v.span(), m).key("fps"));
+        errs.push(src.at(&v.span(), m.to_string()).key("fps"));
         Ratio::from_integer(30)
     })
 }
