@@ -3,7 +3,8 @@
 //! `lut3d` applies them. Pure: no FFmpeg.
 
 /// A problem in a `.cube` file, at a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
 pub struct CubeError {
     pub line: usize,
     pub message: String,
@@ -118,5 +119,9 @@ mod tests {
             .contains("1D"));
         assert_eq!(check(b"0 0 0\n").unwrap_err().line, 1);
         assert!(check(b"FOO 1\n").unwrap_err().message.contains("FOO"));
+        assert_eq!(
+            check(b"FOO 1\n").unwrap_err().to_string(),
+            "line 1: unknown keyword \"FOO\""
+        );
     }
 }

@@ -41,7 +41,8 @@ pub struct Font {
 }
 
 /// A font file that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", path.display())]
 pub struct FontError {
     pub path: PathBuf,
     pub message: String,
@@ -269,6 +270,22 @@ mod tests {
     fn uncovered_character_is_named() {
         let set = FontSet::load(None).unwrap();
         assert_eq!(set.runs("ok 你", &["Noto Sans"]), Err('你'));
+    }
+
+    #[test]
+    fn an_unreadable_font_names_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.ttf");
+        std::fs::write(&path, b"not a font").unwrap();
+        let e = FontSet::load(Some(dir.path())).unwrap_err();
+        assert_eq!(e.path, path);
+        assert!(
+            e.to_string().starts_with(&format!(
+                "{}: is not a font reel can read (",
+                path.display()
+            )),
+            "{e}"
+        );
     }
 
     #[test]

@@ -59,7 +59,11 @@ impl Format {
 
 /// A problem in a caption file, at a 1-based line (and column when known,
 /// 1-based, in characters).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "line {line}{}: {message}",
+    column.map_or(String::new(), |c| format!(", column {c}"))
+)]
 pub struct ParseError {
     pub line: usize,
     pub column: Option<usize>,

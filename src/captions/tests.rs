@@ -145,6 +145,10 @@ fn end_before_start() {
         e.message,
         "cue ends (00:00:02.000) before it starts (00:00:03.000)"
     );
+    assert_eq!(
+        e.to_string(),
+        "line 3, column 15: cue ends (00:00:02.000) before it starts (00:00:03.000)"
+    );
     let e = parse_err(b"1\n00:00:03,000 --> 00:00:03,000\nx", Format::Srt);
     assert_eq!(e.line, 2);
 }
@@ -172,6 +176,7 @@ fn no_cues() {
     ] {
         let e = parse_err(text, format);
         assert_eq!(e.message, "has no cues");
+        assert_eq!(e.to_string(), "line 1: has no cues");
     }
 }
 
