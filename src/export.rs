@@ -23,10 +23,10 @@ pub fn export(plan: &Plan, out: &Path) -> Result<(String, Vec<String>)> {
     let t = timeline_of(plan);
     let fps = plan.output.fps;
     let text = match format {
-        Format::Otio => interchange::export::otio(&t, fps),
-        Format::Cmx3600 => interchange::export::cmx(&t, Rate { fps, drop: false }),
+        Format::Otio => interchange::write::otio(&t, fps),
+        Format::Cmx3600 => interchange::write::cmx(&t, Rate { fps, drop: false }),
         Format::Fcpxml => {
-            interchange::export::fcpxml(&t, fps, (plan.output.width, plan.output.height))
+            interchange::write::fcpxml(&t, fps, (plan.output.width, plan.output.height))
         }
     };
     let notes = t

@@ -10,10 +10,10 @@
 //! exact fractions of a second.
 
 pub mod cmx;
-pub mod export;
 pub mod fcpxml;
 pub mod otio;
 pub mod timecode;
+pub mod write;
 
 use crate::time::Ratio;
 
