@@ -54,7 +54,7 @@ use std::collections::HashMap;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use super::otio::{black, markers_note, one, place, secs, zero, Piece, Transition};
+use super::place::{black, markers_note, one, place, secs, zero, Piece, Transition};
 use super::{Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline, Title};
 use crate::time::{fmt_rate, parse_decimal, parse_rate, Ratio};
 

@@ -12,6 +12,7 @@
 pub mod cmx;
 pub mod fcpxml;
 pub mod otio;
+mod place;
 pub mod timecode;
 pub mod write;
 
