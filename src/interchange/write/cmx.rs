@@ -33,128 +33,160 @@ fn wipe_code(kind: &str) -> Option<u32> {
 /// whose own sound is used are `AA/V`, others `V`; sounds follow as `AA`
 /// events. Times are rounded to the nearest frame at `rate`.
 pub fn cmx(t: &Timeline, rate: Rate) -> String {
-    let frames = |seconds: Ratio| round(seconds * rate.fps);
-    let tc = |frames: i64| rate.from_frames(frames);
     let hour = rate
         .to_frames("01:00:00:00")
         .expect("01:00:00:00 is a timecode at every rate");
-
-    let mut x = String::new();
-    writeln!(x, "TITLE: {}", t.name.as_deref().unwrap_or("reel")).unwrap();
+    let mut w = Writer {
+        x: String::new(),
+        rate,
+        hour,
+        number: 0,
+        start: hour,
+    };
+    writeln!(w.x, "TITLE: {}", t.name.as_deref().unwrap_or("reel")).unwrap();
     let drop = rate.drop && rate.can_drop();
     let fcm = if drop { "DROP FRAME" } else { "NON-DROP FRAME" };
-    writeln!(x, "FCM: {fcm}\n").unwrap();
+    writeln!(w.x, "FCM: {fcm}\n").unwrap();
+    w.events(&t.events);
+    w.sounds(&t.sounds);
+    w.x
+}
 
-    let mut number = 0;
-    // Record frame where the current event starts.
-    let mut start = hour;
-    // The previous event and its source out.
-    let mut previous: Option<(&Event, i64)> = None;
-    for e in &t.events {
-        number += 1;
-        let fade = e
-            .transition
-            .as_ref()
-            .map_or(Ratio::from_integer(0), |f| f.1);
-        let length = frames(e.duration) - frames(fade);
-        let (source_in, source_out) = cmx_source(e, length, rate);
-        let reel = cmx_reel(&e.media);
-        let channels = if e.audio { "AA/V" } else { "V" };
-        let line = |x: &mut String, reel: &str, effect: &str, source: (i64, i64), length: i64| {
-            writeln!(
-                x,
-                "{number:03}  {reel:<8} {channels:<5} {effect:<8} {} {} {} {}",
-                tc(source.0),
-                tc(source.1),
-                tc(start),
-                tc(start + length)
-            )
-            .unwrap()
-        };
+/// The EDL as it is written, event by event.
+struct Writer {
+    x: String,
+    rate: Rate,
+    /// Record frame of 01:00:00:00, where the timeline starts.
+    hour: i64,
+    /// The number of the last event written.
+    number: u32,
+    /// Record frame where the current picture event starts.
+    start: i64,
+}
 
-        let incoming = previous.and_then(|(p, out)| Some((p, out, p.transition.as_ref()?)));
-        let mut comments = Vec::new();
-        match incoming {
-            Some((from, at, (kind, duration))) => {
-                line(&mut x, &cmx_reel(&from.media), "C", (at, at), 0);
-                let d = frames(*duration);
-                let effect = match wipe_code(kind) {
-                    Some(code) => format!("W{code:03} {d:03}"),
-                    None => format!("D    {d:03}"),
-                };
-                line(&mut x, &reel, &effect, (source_in, source_out), length);
-                if kind != "crossfade" && wipe_code(kind).is_none() {
-                    comments.push(format!("* EFFECT NAME: {kind}"));
-                }
-                if let Media::File(m) = &from.media {
-                    comments.push(format!("* FROM CLIP NAME: {}", media_name(m)));
-                    if let Some(path) = &m.path {
-                        comments.push(format!("* SOURCE FILE: {path}"));
+impl Writer {
+    fn frames(&self, seconds: Ratio) -> i64 {
+        round(seconds * self.rate.fps)
+    }
+
+    fn tc(&self, frames: i64) -> String {
+        self.rate.from_frames(frames)
+    }
+
+    /// An event line of the current event, `length` record frames from its
+    /// start.
+    fn line(&mut self, reel: &str, channels: &str, effect: &str, source: (i64, i64), length: i64) {
+        let number = self.number;
+        let (start, end) = (self.tc(self.start), self.tc(self.start + length));
+        let (source_in, source_out) = (self.tc(source.0), self.tc(source.1));
+        writeln!(
+            self.x,
+            "{number:03}  {reel:<8} {channels:<5} {effect:<8} {source_in} {source_out} {start} {end}"
+        )
+        .unwrap()
+    }
+
+    /// The picture events, each with the transition into it.
+    fn events(&mut self, events: &[Event]) {
+        // The previous event and its source out.
+        let mut previous: Option<(&Event, i64)> = None;
+        for e in events {
+            self.number += 1;
+            let fade = e
+                .transition
+                .as_ref()
+                .map_or(Ratio::from_integer(0), |f| f.1);
+            let length = self.frames(e.duration) - self.frames(fade);
+            let source = cmx_source(e, length, self.rate);
+            let reel = cmx_reel(&e.media);
+            let channels = if e.audio { "AA/V" } else { "V" };
+            let incoming = previous.and_then(|(p, out)| Some((p, out, p.transition.as_ref()?)));
+            let comments = match incoming {
+                Some((from, at, (kind, duration))) => {
+                    self.line(&cmx_reel(&from.media), channels, "C", (at, at), 0);
+                    let d = self.frames(*duration);
+                    let effect = match wipe_code(kind) {
+                        Some(code) => format!("W{code:03} {d:03}"),
+                        None => format!("D    {d:03}"),
+                    };
+                    self.line(&reel, channels, &effect, source, length);
+                    let mut comments = Vec::new();
+                    if kind != "crossfade" && wipe_code(kind).is_none() {
+                        comments.push(format!("* EFFECT NAME: {kind}"));
                     }
+                    comments.extend(media_comments(&from.media, "FROM CLIP NAME", "SOURCE FILE"));
+                    comments.extend(media_comments(&e.media, "TO CLIP NAME", "TO FILE"));
+                    comments
                 }
-                if let Media::File(m) = &e.media {
-                    comments.push(format!("* TO CLIP NAME: {}", media_name(m)));
-                    if let Some(path) = &m.path {
-                        comments.push(format!("* TO FILE: {path}"));
-                    }
+                None => {
+                    self.line(&reel, channels, "C", source, length);
+                    media_comments(&e.media, "FROM CLIP NAME", "SOURCE FILE")
                 }
-            }
-            None => {
-                line(&mut x, &reel, "C", (source_in, source_out), length);
-                if let Media::File(m) = &e.media {
-                    comments.push(format!("* FROM CLIP NAME: {}", media_name(m)));
-                    if let Some(path) = &m.path {
-                        comments.push(format!("* SOURCE FILE: {path}"));
-                    }
-                }
-            }
-        }
-        if e.speed != Ratio::from_integer(1) {
-            let fps = e.speed * rate.nominal();
-            let fps = *fps.numer() as f64 / *fps.denom() as f64;
-            let fps = if fps < 0.0 {
-                format!("-{:05.1}", -fps)
-            } else {
-                format!("{fps:05.1}")
             };
+            if e.speed != Ratio::from_integer(1) {
+                self.m2(&reel, e.speed, source.0);
+            }
+            for comment in comments {
+                writeln!(self.x, "{comment}").unwrap();
+            }
+            self.x.push('\n');
+            self.start += length;
+            previous = Some((e, source.1));
+        }
+    }
+
+    /// The `M2` line of an event at `speed`, in frames per timecode second.
+    fn m2(&mut self, reel: &str, speed: Ratio, source_in: i64) {
+        let fps = speed * self.rate.nominal();
+        let fps = *fps.numer() as f64 / *fps.denom() as f64;
+        let fps = if fps < 0.0 {
+            format!("-{:05.1}", -fps)
+        } else {
+            format!("{fps:05.1}")
+        };
+        let tc = self.tc(source_in);
+        writeln!(self.x, "M2   {reel:<8}      {fps:>6}                {tc}").unwrap();
+    }
+
+    /// The sounds, as `AA` events in the order they start.
+    fn sounds(&mut self, sounds: &[SoundEvent]) {
+        let mut sounds: Vec<&SoundEvent> = sounds.iter().collect();
+        sounds.sort_by_key(|s| s.at);
+        for s in sounds {
+            self.number += 1;
+            let source = self.frames(s.source_in);
+            let (at, length) = (self.hour + self.frames(s.at), self.frames(s.duration));
             writeln!(
-                x,
-                "M2   {reel:<8}      {fps:>6}                {}",
-                tc(source_in)
+                self.x,
+                "{:03}  {:<8} AA    C        {} {} {} {}",
+                self.number,
+                cmx_reel(&Media::File(s.media.clone())),
+                self.tc(source),
+                self.tc(source + length),
+                self.tc(at),
+                self.tc(at + length)
             )
             .unwrap();
+            writeln!(self.x, "* FROM CLIP NAME: {}", media_name(&s.media)).unwrap();
+            if let Some(path) = &s.media.path {
+                writeln!(self.x, "* SOURCE FILE: {path}").unwrap();
+            }
+            self.x.push('\n');
         }
-        for comment in comments {
-            writeln!(x, "{comment}").unwrap();
-        }
-        x.push('\n');
-        start += length;
-        previous = Some((e, source_out));
     }
+}
 
-    let mut sounds: Vec<&SoundEvent> = t.sounds.iter().collect();
-    sounds.sort_by_key(|s| s.at);
-    for s in sounds {
-        number += 1;
-        let source = frames(s.source_in);
-        let (at, length) = (hour + frames(s.at), frames(s.duration));
-        writeln!(
-            x,
-            "{number:03}  {:<8} AA    C        {} {} {} {}",
-            cmx_reel(&Media::File(s.media.clone())),
-            tc(source),
-            tc(source + length),
-            tc(at),
-            tc(at + length)
-        )
-        .unwrap();
-        writeln!(x, "* FROM CLIP NAME: {}", media_name(&s.media)).unwrap();
-        if let Some(path) = &s.media.path {
-            writeln!(x, "* SOURCE FILE: {path}").unwrap();
+/// The comments naming one side's clip and file (`FROM CLIP NAME` and
+/// `SOURCE FILE`, or `TO CLIP NAME` and `TO FILE`); none for black.
+fn media_comments(media: &Media, clip: &str, file: &str) -> Vec<String> {
+    let mut comments = Vec::new();
+    if let Media::File(m) = media {
+        comments.push(format!("* {clip}: {}", media_name(m)));
+        if let Some(path) = &m.path {
+            comments.push(format!("* {file}: {path}"));
         }
-        x.push('\n');
     }
-    x
+    comments
 }
 
 /// The source in and out of an event's record span of `length` frames, in

@@ -1,6 +1,6 @@
 //! FCPXML 1.10.
 
-use super::layout::{file_url, frames, media_name, pieces, sound_lanes, source_at};
+use super::layout::{file_url, frames, media_name, pieces, sound_lanes, source_at, Fade, Piece};
 use crate::interchange::{Media, MediaRef, Timeline};
 use crate::time::Ratio;
 use std::fmt::Write;
@@ -22,136 +22,202 @@ pub(super) const CROSS_DISSOLVE_UID: &str = "FxPlug:4731E73A-8DAC-4113-9A30-AE85
 /// number of frames at `fps`: every time is rounded to the nearest frame.
 /// An asset starts at `0s` and lasts up to the latest source time used.
 pub fn fcpxml(t: &Timeline, fps: Ratio, size: (u32, u32)) -> String {
-    let pieces = pieces(t, fps);
-    let time = |frames: i64| fcp_time(frames, fps);
+    let w = Writer::new(t, fps);
     let name = escape(t.name.as_deref().unwrap_or("reel"));
-
-    // Assets in order of first use, each long enough for every source
-    // frame used (a backwards or frozen event's first frame is its latest).
-    let mut assets: Vec<Asset> = Vec::new();
-    for p in &pieces {
-        if let Media::File(m) = &p.event.media {
-            let e = p.event;
-            let end = source_at(e, Ratio::from_integer(0)).max(source_at(e, e.duration));
-            let end = frames(end, fps).max(frames(e.source_in, fps) + 1);
-            Asset::used(&mut assets, m, true, end);
-        }
-    }
-    for s in &t.sounds {
-        let end = frames(s.source_in + s.duration, fps);
-        Asset::used(&mut assets, &s.media, false, end);
-    }
-    let asset_id = |m: &MediaRef| {
-        let n = assets.iter().position(|a| a.key == asset_key(m));
-        format!("r{}", n.expect("every media has an asset") + 2)
-    };
-    let dissolve_id = format!("r{}", assets.len() + 2);
-
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE fcpxml>\n");
     x.push_str("<fcpxml version=\"1.10\">\n  <resources>\n");
-    let (width, height) = size;
-    let frame = time(1);
-    writeln!(
-        x,
-        "    <format id=\"r1\" frameDuration=\"{frame}\" width=\"{width}\" height=\"{height}\"/>"
-    )
-    .unwrap();
-    for a in &assets {
-        let kind = if a.video {
-            " hasVideo=\"1\" hasAudio=\"1\" format=\"r1\""
-        } else {
-            " hasAudio=\"1\""
-        };
-        let tag = format!(
-            "asset id=\"{}\" name=\"{}\" start=\"0s\" duration=\"{}\"{kind}",
-            asset_id(a.media),
-            escape(&media_name(a.media)),
-            time(a.end)
-        );
-        let inner = match &a.media.path {
-            Some(path) => format!(
-                "<media-rep kind=\"original-media\" src=\"{}\"/>\n",
-                escape(&file_url(path))
-            ),
-            None => String::new(),
-        };
-        element(&mut x, 2, &tag, &inner);
-    }
-    if pieces.iter().any(|p| p.fade.is_some()) {
-        writeln!(
-            x,
-            "    <effect id=\"{dissolve_id}\" name=\"Cross Dissolve\" uid=\"{CROSS_DISSOLVE_UID}\"/>"
-        )
-        .unwrap();
-    }
+    w.resources(&mut x, size);
     x.push_str("  </resources>\n  <library>\n");
     writeln!(
         x,
         "    <event name=\"{name}\">\n      <project name=\"{name}\">"
     )
     .unwrap();
+    w.sequence(&mut x);
+    x.push_str("      </project>\n");
+    x.push_str("    </event>\n  </library>\n</fcpxml>\n");
+    x
+}
 
-    // Each sound hangs from the spine item it starts in (the last one for
-    // sounds that start after the picture ends); with no picture at all, a
-    // gap as long as the sounds holds them.
-    let sound_end = t
-        .sounds
-        .iter()
-        .map(|s| frames(s.at + s.duration, fps))
-        .max()
-        .unwrap_or(0);
-    let length = if pieces.is_empty() {
-        sound_end
-    } else {
-        pieces.iter().map(|p| p.len).sum()
-    };
-    let mut hung: Vec<String> = vec![String::new(); pieces.len().max(1)];
-    for (lane, sounds) in sound_lanes(&t.sounds, fps).into_iter().enumerate() {
-        for (at, len, s) in sounds {
-            let n = pieces.iter().rposition(|p| p.at <= at).unwrap_or(0);
-            // Offsets count in the parent's local time, which starts at its
-            // `start`.
-            let (parent_at, parent_start) = match pieces.get(n) {
-                Some(p) if p.event.media != Media::Black => (p.at, p.first),
-                Some(p) => (p.at, 0),
-                None => (0, 0),
+/// What every part of the document needs: the picture laid out and the
+/// assets it uses.
+struct Writer<'a> {
+    t: &'a Timeline,
+    fps: Ratio,
+    pieces: Vec<Piece<'a>>,
+    assets: Vec<Asset<'a>>,
+}
+
+impl<'a> Writer<'a> {
+    fn new(t: &'a Timeline, fps: Ratio) -> Self {
+        let pieces = pieces(t, fps);
+        // Assets in order of first use, each long enough for every source
+        // frame used (a backwards or frozen event's first frame is its latest).
+        let mut assets: Vec<Asset> = Vec::new();
+        for p in &pieces {
+            if let Media::File(m) = &p.event.media {
+                let e = p.event;
+                let end = source_at(e, Ratio::from_integer(0)).max(source_at(e, e.duration));
+                let end = frames(end, fps).max(frames(e.source_in, fps) + 1);
+                Asset::used(&mut assets, m, true, end);
+            }
+        }
+        for s in &t.sounds {
+            let end = frames(s.source_in + s.duration, fps);
+            Asset::used(&mut assets, &s.media, false, end);
+        }
+        Writer {
+            t,
+            fps,
+            pieces,
+            assets,
+        }
+    }
+
+    fn time(&self, frames: i64) -> String {
+        fcp_time(frames, self.fps)
+    }
+
+    fn asset_id(&self, m: &MediaRef) -> String {
+        let n = self.assets.iter().position(|a| a.key == asset_key(m));
+        format!("r{}", n.expect("every media has an asset") + 2)
+    }
+
+    fn dissolve_id(&self) -> String {
+        format!("r{}", self.assets.len() + 2)
+    }
+
+    /// The format, the assets and the dissolve effect if any transition
+    /// uses it.
+    fn resources(&self, x: &mut String, size: (u32, u32)) {
+        let (width, height) = size;
+        let frame = self.time(1);
+        writeln!(
+            x,
+            "    <format id=\"r1\" frameDuration=\"{frame}\" width=\"{width}\" height=\"{height}\"/>"
+        )
+        .unwrap();
+        for a in &self.assets {
+            let kind = if a.video {
+                " hasVideo=\"1\" hasAudio=\"1\" format=\"r1\""
+            } else {
+                " hasAudio=\"1\""
             };
-            let video = assets
-                .iter()
-                .any(|a| a.key == asset_key(&s.media) && a.video);
+            let tag = format!(
+                "asset id=\"{}\" name=\"{}\" start=\"0s\" duration=\"{}\"{kind}",
+                self.asset_id(a.media),
+                escape(&media_name(a.media)),
+                self.time(a.end)
+            );
+            let inner = match &a.media.path {
+                Some(path) => format!(
+                    "<media-rep kind=\"original-media\" src=\"{}\"/>\n",
+                    escape(&file_url(path))
+                ),
+                None => String::new(),
+            };
+            element(x, 2, &tag, &inner);
+        }
+        if self.pieces.iter().any(|p| p.fade.is_some()) {
             writeln!(
-                hung[n],
-                "<asset-clip ref=\"{}\" lane=\"-{}\" offset=\"{}\" name=\"{}\" start=\"{}\" \
-                 duration=\"{}\"{}/>",
-                asset_id(&s.media),
-                lane + 1,
-                time(parent_start + at - parent_at),
-                escape(&media_name(&s.media)),
-                time(frames(s.source_in, fps)),
-                time(len),
-                if video { " srcEnable=\"audio\"" } else { "" }
+                x,
+                "    <effect id=\"{}\" name=\"Cross Dissolve\" uid=\"{CROSS_DISSOLVE_UID}\"/>",
+                self.dissolve_id()
             )
             .unwrap();
         }
     }
 
-    writeln!(
-        x,
-        "        <sequence format=\"r1\" duration=\"{}\" tcStart=\"0s\" tcFormat=\"NDF\" \
-         audioLayout=\"stereo\" audioRate=\"48k\">",
-        time(length)
-    )
-    .unwrap();
-    x.push_str("          <spine>\n");
-    if pieces.is_empty() && length > 0 {
-        let tag = format!(
-            "gap name=\"Gap\" offset=\"0s\" start=\"0s\" duration=\"{}\"",
-            time(length)
-        );
-        element(&mut x, 6, &tag, &hung[0]);
+    /// The sequence: its spine, with the sounds hung from its items.
+    fn sequence(&self, x: &mut String) {
+        let length = self.length();
+        let hung = self.hung_sounds();
+        writeln!(
+            x,
+            "        <sequence format=\"r1\" duration=\"{}\" tcStart=\"0s\" tcFormat=\"NDF\" \
+             audioLayout=\"stereo\" audioRate=\"48k\">",
+            self.time(length)
+        )
+        .unwrap();
+        x.push_str("          <spine>\n");
+        if self.pieces.is_empty() && length > 0 {
+            let tag = format!(
+                "gap name=\"Gap\" offset=\"0s\" start=\"0s\" duration=\"{}\"",
+                self.time(length)
+            );
+            element(x, 6, &tag, &hung[0]);
+        }
+        for (p, sounds) in self.pieces.iter().zip(&hung) {
+            self.item(x, p, sounds);
+            if let Some(f) = &p.fade {
+                self.transition(x, p, f);
+            }
+        }
+        x.push_str("          </spine>\n        </sequence>\n");
     }
-    for (p, sounds) in pieces.iter().zip(&hung) {
+
+    /// The sequence's length in frames: the picture's, or with no picture
+    /// at all the sounds'.
+    fn length(&self) -> i64 {
+        if self.pieces.is_empty() {
+            self.t
+                .sounds
+                .iter()
+                .map(|s| frames(s.at + s.duration, self.fps))
+                .max()
+                .unwrap_or(0)
+        } else {
+            self.pieces.iter().map(|p| p.len).sum()
+        }
+    }
+
+    /// The connected sound clips of each spine item. Each sound hangs from
+    /// the spine item it starts in (the last one for sounds that start
+    /// after the picture ends); with no picture at all, from a gap as long
+    /// as the sounds.
+    fn hung_sounds(&self) -> Vec<String> {
+        let pieces = &self.pieces;
+        let mut hung: Vec<String> = vec![String::new(); pieces.len().max(1)];
+        for (lane, sounds) in sound_lanes(&self.t.sounds, self.fps)
+            .into_iter()
+            .enumerate()
+        {
+            for (at, len, s) in sounds {
+                let n = pieces.iter().rposition(|p| p.at <= at).unwrap_or(0);
+                // Offsets count in the parent's local time, which starts at its
+                // `start`.
+                let (parent_at, parent_start) = match pieces.get(n) {
+                    Some(p) if p.event.media != Media::Black => (p.at, p.first),
+                    Some(p) => (p.at, 0),
+                    None => (0, 0),
+                };
+                let video = self
+                    .assets
+                    .iter()
+                    .any(|a| a.key == asset_key(&s.media) && a.video);
+                writeln!(
+                    hung[n],
+                    "<asset-clip ref=\"{}\" lane=\"-{}\" offset=\"{}\" name=\"{}\" start=\"{}\" \
+                     duration=\"{}\"{}/>",
+                    self.asset_id(&s.media),
+                    lane + 1,
+                    self.time(parent_start + at - parent_at),
+                    escape(&media_name(&s.media)),
+                    self.time(frames(s.source_in, self.fps)),
+                    self.time(len),
+                    if video { " srcEnable=\"audio\"" } else { "" }
+                )
+                .unwrap();
+            }
+        }
+        hung
+    }
+
+    /// A spine item: a gap for black, else an asset clip (with a `timeMap`
+    /// at another speed than 1), holding its connected `sounds`.
+    fn item(&self, x: &mut String, p: &Piece, sounds: &str) {
+        let time = |frames: i64| self.time(frames);
         match &p.event.media {
             Media::Black => {
                 let tag = format!(
@@ -159,12 +225,12 @@ pub fn fcpxml(t: &Timeline, fps: Ratio, size: (u32, u32)) -> String {
                     time(p.at),
                     time(p.len)
                 );
-                element(&mut x, 6, &tag, sounds);
+                element(x, 6, &tag, sounds);
             }
             Media::File(m) => {
                 let tag = format!(
                     "asset-clip ref=\"{}\" offset=\"{}\" name=\"{}\" start=\"{}\" duration=\"{}\"{}",
-                    asset_id(m),
+                    self.asset_id(m),
                     time(p.at),
                     escape(&media_name(m)),
                     time(p.first),
@@ -184,30 +250,32 @@ pub fn fcpxml(t: &Timeline, fps: Ratio, size: (u32, u32)) -> String {
                     element(&mut inner, 0, "timeMap", &points);
                 }
                 inner.push_str(sounds);
-                element(&mut x, 6, &tag, &inner);
+                element(x, 6, &tag, &inner);
             }
         }
-        if let Some(f) = &p.fade {
-            // A crossfade is Final Cut's Cross Dissolve; other kinds keep
-            // their reel name (Final Cut plays them as the dissolve).
-            let name = if f.kind == "crossfade" {
-                "Cross Dissolve"
-            } else {
-                f.kind
-            };
-            let tag = format!(
-                "transition name=\"{}\" offset=\"{}\" duration=\"{}\"",
-                escape(name),
-                time(p.at + p.len - f.before),
-                time(f.before + f.after)
-            );
-            let filter = format!("<filter-video ref=\"{dissolve_id}\" name=\"Cross Dissolve\"/>\n");
-            element(&mut x, 6, &tag, &filter);
-        }
     }
-    x.push_str("          </spine>\n        </sequence>\n      </project>\n");
-    x.push_str("    </event>\n  </library>\n</fcpxml>\n");
-    x
+
+    /// The transition `f` out of item `p`, centred on its cut.
+    fn transition(&self, x: &mut String, p: &Piece, f: &Fade) {
+        // A crossfade is Final Cut's Cross Dissolve; other kinds keep
+        // their reel name (Final Cut plays them as the dissolve).
+        let name = if f.kind == "crossfade" {
+            "Cross Dissolve"
+        } else {
+            f.kind
+        };
+        let tag = format!(
+            "transition name=\"{}\" offset=\"{}\" duration=\"{}\"",
+            escape(name),
+            self.time(p.at + p.len - f.before),
+            self.time(f.before + f.after)
+        );
+        let filter = format!(
+            "<filter-video ref=\"{}\" name=\"Cross Dissolve\"/>\n",
+            self.dissolve_id()
+        );
+        element(x, 6, &tag, &filter);
+    }
 }
 
 /// Writes `<tag/>`, or `<tag>` with the lines of `inner` one level deeper
