@@ -215,23 +215,7 @@ impl Reader {
         frames: i64,
     ) {
         let origin = self.groups[g].origin();
-        let kind = match (&self.groups[g].kind, wipe) {
-            (Some(kind), _) => kind.clone(),
-            (None, None) => "crossfade".to_string(),
-            (None, Some(code)) => match wipe_kind(code) {
-                Some(kind) => kind.to_string(),
-                None => {
-                    self.note(
-                        l.line,
-                        origin.clone(),
-                        format!(
-                            "wipe code W{code:03} is not one reel knows: rendered as a crossfade"
-                        ),
-                    );
-                    "crossfade".to_string()
-                }
-            },
-        };
+        let kind = self.mix_kind(g, l, wipe);
         if let Some(f) = from {
             if f.rec_out != l.rec_in {
                 self.error(
@@ -247,40 +231,95 @@ impl Reader {
                 return;
             }
         }
-        // Which picture the transition leaves from: the event before when
-        // the outgoing line continues it (or has a length of its own and was
-        // placed just now), else the outgoing line's own picture (or black)
-        // for the transition's length.
+        if !self.place_outgoing(g, track, from, l) {
+            return;
+        }
+        if !self.run_on(track, l, origin, wipe, frames, kind) {
+            return;
+        }
+        let event = self.groups[g].event(l, true);
+        self.place(g, track, event, l);
+    }
+
+    /// The reel transition kind of a dissolve or wipe: the kind the event's
+    /// `* EFFECT NAME:` gives, else a crossfade or the wipe code's kind (a
+    /// crossfade, noted, for a code reel does not know).
+    fn mix_kind(&mut self, g: usize, l: &EventLine, wipe: Option<u32>) -> String {
+        match (&self.groups[g].kind, wipe) {
+            (Some(kind), _) => kind.clone(),
+            (None, None) => "crossfade".to_string(),
+            (None, Some(code)) => match wipe_kind(code) {
+                Some(kind) => kind.to_string(),
+                None => {
+                    let origin = self.groups[g].origin();
+                    self.note(
+                        l.line,
+                        origin,
+                        format!(
+                            "wipe code W{code:03} is not one reel knows: rendered as a crossfade"
+                        ),
+                    );
+                    "crossfade".to_string()
+                }
+            },
+        }
+    }
+
+    /// Places the picture the transition into `l` leaves from, unless the
+    /// track already ends with it: the event before when the outgoing line
+    /// continues it (or has a length of its own and was placed just now),
+    /// else the outgoing line's own picture (or black) for the
+    /// transition's length. False when it could not be placed.
+    fn place_outgoing(
+        &mut self,
+        g: usize,
+        track: &mut Track,
+        from: Option<&EventLine>,
+        l: &EventLine,
+    ) -> bool {
         let continues = track.ends_at(l.rec_in)
             && match from {
                 Some(f) if f.rec_len() > 0 => true,
                 Some(f) => track.tail.as_ref().is_some_and(|t| t.continued_by(f)),
                 None => true,
             };
-        if !continues {
-            let outgoing = match from {
-                // The outgoing line's picture, for no record time of its own.
-                Some(f) => f.clone(),
-                // Black: the gap before the transition, if any.
-                None => EventLine {
-                    reel: "BL".into(),
-                    src_in: 0,
-                    src_out: 0,
-                    rec_in: match track.start {
-                        Some(_) if track.pos < l.rec_in => track.pos,
-                        _ => l.rec_in,
-                    },
-                    rec_out: l.rec_in,
-                    speed: one(),
-                    audio: false,
-                    ..l.clone()
-                },
-            };
-            let event = self.groups[g].event(&outgoing, false);
-            if !self.place(g, track, event, &outgoing) {
-                return;
-            }
+        if continues {
+            return true;
         }
+        let outgoing = match from {
+            // The outgoing line's picture, for no record time of its own.
+            Some(f) => f.clone(),
+            // Black: the gap before the transition, if any.
+            None => EventLine {
+                reel: "BL".into(),
+                src_in: 0,
+                src_out: 0,
+                rec_in: match track.start {
+                    Some(_) if track.pos < l.rec_in => track.pos,
+                    _ => l.rec_in,
+                },
+                rec_out: l.rec_in,
+                speed: one(),
+                audio: false,
+                ..l.clone()
+            },
+        };
+        let event = self.groups[g].event(&outgoing, false);
+        self.place(g, track, event, &outgoing)
+    }
+
+    /// Runs the last event on under the transition of `frames` into `l`
+    /// and gives it the transition. False (with an error) when it already
+    /// leaves by another or the transition outlasts the incoming event.
+    fn run_on(
+        &mut self,
+        track: &mut Track,
+        l: &EventLine,
+        origin: String,
+        wipe: Option<u32>,
+        frames: i64,
+        kind: String,
+    ) -> bool {
         let length = l.tc.seconds(frames);
         let last = track.events.last_mut().expect("placed");
         if let Some((_, other)) = &last.transition {
@@ -291,7 +330,7 @@ impl Reader {
                 time::secs_f64(*other)
             );
             self.error(l.line, origin, message);
-            return;
+            return false;
         }
         if frames > l.rec_len() {
             self.error(
@@ -303,7 +342,7 @@ impl Reader {
                     l.rec_len()
                 ),
             );
-            return;
+            return false;
         }
         last.duration += length;
         // `source_in` is the earliest frame played: a backwards event that
@@ -312,8 +351,7 @@ impl Reader {
             last.source_in += length * last.speed;
         }
         last.transition = Some((kind, length));
-        let event = self.groups[g].event(l, true);
-        self.place(g, track, event, l);
+        true
     }
 
     /// Audio-only lines: the sound of a picture event on the same span, or
@@ -335,101 +373,127 @@ impl Reader {
             .start
             .or_else(|| audio.iter().map(|(_, l)| l.rec_in).min())
             .unwrap_or(0);
-        let mut sounds = Vec::new();
-        for (g, l) in audio {
-            let group = &self.groups[g];
-            let origin = group.origin();
-            let number = group.number.clone();
-            let incoming = matches!(l.transition, Transition::Mix { .. });
-            let media = group.media(&l, incoming);
-            let effect = group
-                .effect
-                .as_ref()
-                .map(|(_, e)| format!(" (\"{e}\")"))
-                .unwrap_or_default();
-            if let Transition::Mix { wipe, frames } = l.transition {
-                self.note(
-                    l.line,
-                    origin.clone(),
-                    format!(
-                        "audio {} of {frames} frames{effect} not rendered: the sounds cut",
-                        mix_name(wipe)
-                    ),
-                );
-            }
-            if l.rec_len() == 0 || is_black(&l.reel) {
-                // Nothing to hear.
-                continue;
-            }
-            let Media::File(media) = media else {
-                continue;
-            };
-            let same = track.spans.iter().find(|s| {
-                s.rec == (l.rec_in, l.rec_out)
-                    && s.reel.eq_ignore_ascii_case(&l.reel)
-                    && s.src_in == l.src_in
-                    && (s.clip_name.is_none()
-                        || media.clip_name.is_none()
-                        || s.clip_name == media.clip_name)
-            });
-            if let Some(s) = same {
-                track.events[s.event].audio = true;
-                continue;
-            }
-            if l.speed != one() {
-                self.note(
-                    l.line,
-                    origin,
-                    format!(
-                        "dropped: the sound of reel {} at M2 speed {} on a span of its own \
-                         (reel plays separate sounds at their own speed only)",
-                        l.reel,
-                        l.m2.as_deref().unwrap_or("?")
-                    ),
-                );
-                continue;
-            }
-            let (mut src_in, mut rec_in) = (l.src_in, l.rec_in);
-            if rec_in < start {
-                if l.rec_out <= start {
-                    self.note(
-                        l.line,
-                        origin,
-                        format!(
-                            "dropped: the sound of reel {} ends before the first picture event",
-                            l.reel
-                        ),
-                    );
-                    continue;
-                }
-                self.note(
-                    l.line,
-                    origin.clone(),
-                    format!(
-                        "the sound of reel {} starts {} frames before the first picture event: \
-                         its start is cut",
-                        l.reel,
-                        start - rec_in
-                    ),
-                );
-                src_in += start - rec_in;
-                rec_in = start;
-            }
-            sounds.push(SoundEvent {
-                origin: format!(
-                    "event {number}, reel {}, record {}",
-                    l.reel,
-                    l.tc.from_frames(l.rec_in)
-                ),
-                line: l.line,
-                media,
-                source_in: l.tc.seconds(src_in),
-                at: l.tc.seconds(rec_in - start),
-                duration: l.tc.seconds(l.rec_out - rec_in),
-            });
-        }
+        let mut sounds: Vec<SoundEvent> = audio
+            .into_iter()
+            .filter_map(|(g, l)| self.sound(g, &l, track, start))
+            .collect();
         sounds.sort_by_key(|s| s.at);
         sounds
+    }
+
+    /// One audio-only line `l` of event `g`: the sound of the picture event
+    /// on its span, or a sound of its own from record frame `start` on.
+    fn sound(
+        &mut self,
+        g: usize,
+        l: &EventLine,
+        track: &mut Track,
+        start: i64,
+    ) -> Option<SoundEvent> {
+        let group = &self.groups[g];
+        let origin = group.origin();
+        let number = group.number.clone();
+        let incoming = matches!(l.transition, Transition::Mix { .. });
+        let media = group.media(l, incoming);
+        self.note_audio_mix(g, l);
+        if l.rec_len() == 0 || is_black(&l.reel) {
+            // Nothing to hear.
+            return None;
+        }
+        let Media::File(media) = media else {
+            return None;
+        };
+        let same = track.spans.iter().find(|s| {
+            s.rec == (l.rec_in, l.rec_out)
+                && s.reel.eq_ignore_ascii_case(&l.reel)
+                && s.src_in == l.src_in
+                && (s.clip_name.is_none()
+                    || media.clip_name.is_none()
+                    || s.clip_name == media.clip_name)
+        });
+        if let Some(s) = same {
+            track.events[s.event].audio = true;
+            return None;
+        }
+        if l.speed != one() {
+            self.note(
+                l.line,
+                origin,
+                format!(
+                    "dropped: the sound of reel {} at M2 speed {} on a span of its own \
+                     (reel plays separate sounds at their own speed only)",
+                    l.reel,
+                    l.m2.as_deref().unwrap_or("?")
+                ),
+            );
+            return None;
+        }
+        let (src_in, rec_in) = self.cut_to_start(l, origin, start)?;
+        Some(SoundEvent {
+            origin: format!(
+                "event {number}, reel {}, record {}",
+                l.reel,
+                l.tc.from_frames(l.rec_in)
+            ),
+            line: l.line,
+            media,
+            source_in: l.tc.seconds(src_in),
+            at: l.tc.seconds(rec_in - start),
+            duration: l.tc.seconds(l.rec_out - rec_in),
+        })
+    }
+
+    /// An audio transition is not rendered: says so.
+    fn note_audio_mix(&mut self, g: usize, l: &EventLine) {
+        let Transition::Mix { wipe, frames } = l.transition else {
+            return;
+        };
+        let group = &self.groups[g];
+        let effect = group
+            .effect
+            .as_ref()
+            .map(|(_, e)| format!(" (\"{e}\")"))
+            .unwrap_or_default();
+        let origin = group.origin();
+        self.note(
+            l.line,
+            origin,
+            format!(
+                "audio {} of {frames} frames{effect} not rendered: the sounds cut",
+                mix_name(wipe)
+            ),
+        );
+    }
+
+    /// The source and record in of a sound, its part before the timeline's
+    /// `start` cut off (noted); None for a sound that ends before it.
+    fn cut_to_start(&mut self, l: &EventLine, origin: String, start: i64) -> Option<(i64, i64)> {
+        let (src_in, rec_in) = (l.src_in, l.rec_in);
+        if rec_in >= start {
+            return Some((src_in, rec_in));
+        }
+        if l.rec_out <= start {
+            self.note(
+                l.line,
+                origin,
+                format!(
+                    "dropped: the sound of reel {} ends before the first picture event",
+                    l.reel
+                ),
+            );
+            return None;
+        }
+        self.note(
+            l.line,
+            origin,
+            format!(
+                "the sound of reel {} starts {} frames before the first picture event: \
+                 its start is cut",
+                l.reel,
+                start - rec_in
+            ),
+        );
+        Some((src_in + start - rec_in, start))
     }
 
     /// `EFFECTS NAME IS ...`: what became of the effect.
