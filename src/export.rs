@@ -118,7 +118,7 @@ fn media_ref(path: &Path) -> MediaRef {
 fn events_of(c: &ClipPlan, fps: Ratio, tc: Ratio, notes: &mut Vec<Note>) -> Vec<Event> {
     let secs = |frames: u64| Ratio::from_integer(frames as i64) / fps;
     let origin = format!("clip {} ({})", c.number, c.source_text);
-    let transition = (c.fade_out > 0).then(|| (c.transition.name().to_string(), secs(c.fade_out)));
+    let transition = (c.fade_out > 0).then(|| (c.transition, secs(c.fade_out)));
     let mut dropped = Vec::new();
     if c.eq.is_some() || c.lut.is_some() {
         dropped.push("its grade (eq, lut)");
@@ -143,7 +143,7 @@ fn events_of(c: &ClipPlan, fps: Ratio, tc: Ratio, notes: &mut Vec<Note>) -> Vec<
         source_in: Ratio::from_integer(0),
         duration: secs(c.frames()),
         speed: Ratio::from_integer(1),
-        transition: transition.clone(),
+        transition,
         audio: false,
     };
     if c.card.is_some() {

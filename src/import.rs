@@ -674,7 +674,7 @@ fn clips_toml(t: &Timeline, links: &[Option<Link>], rate: Rate, cut: &Path) -> R
                 let _ = writeln!(
                     out,
                     "transition = {{ kind = {}, duration = {} }}",
-                    toml_string(kind),
+                    toml_string(kind.name()),
                     secs(*d)
                 );
                 at += e.duration - *d;

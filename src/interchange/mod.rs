@@ -16,6 +16,7 @@ mod place;
 pub mod timecode;
 pub mod write;
 
+use crate::edl::{TransitionKind, XFADE};
 use crate::time::Ratio;
 
 /// Where an event's picture or sound comes from.
@@ -67,9 +68,9 @@ pub struct Event {
     /// backwards, zero holds the first frame for the whole event.
     pub speed: Ratio,
     /// The transition into the NEXT event: a reel transition kind
-    /// (`crossfade`, `wipeleft`, ... any name reel's EDL takes) and its
+    /// (`crossfade`, `wipeleft`, ... any kind reel's EDL takes) and its
     /// length in seconds. None is a cut.
-    pub transition: Option<(String, Ratio)>,
+    pub transition: Option<(TransitionKind, Ratio)>,
     /// The event's own sound is used (a V+A event, or an audio event on the
     /// same span).
     pub audio: bool,
@@ -140,6 +141,20 @@ impl Timeline {
                         .map_or(Ratio::from_integer(0), |t| t.1)
             })
             .sum()
+    }
+}
+
+/// The transition kind reel's EDL reads as `name`: `cut`, `crossfade`,
+/// `dip` (through black, its default colour) or one of `xfade`'s.
+pub fn transition_kind(name: &str) -> Option<TransitionKind> {
+    match name {
+        "cut" => Some(TransitionKind::Cut),
+        "crossfade" => Some(TransitionKind::Crossfade),
+        "dip" => Some(TransitionKind::Dip([0, 0, 0])),
+        _ => XFADE
+            .iter()
+            .find(|x| **x == name)
+            .map(|x| TransitionKind::Xfade(x)),
     }
 }
 

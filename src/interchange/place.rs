@@ -21,6 +21,7 @@
 //! `out_offset` after it). [`place`] does this.
 
 use super::{Event, ImportError, Media};
+use crate::edl::TransitionKind;
 use crate::time::{fmt_rate, Ratio};
 
 /// The note of markers not rendered, if there are any.
@@ -34,6 +35,11 @@ pub(super) fn markers_note(names: &[String]) -> Option<String> {
         "{what} kept in the file, not rendered: {}",
         names.join(", ")
     ))
+}
+
+/// The note of a transition named as a reel kind that reel does not know.
+pub(super) fn unknown_kind(name: &str) -> String {
+    format!("transition kind \"{name}\" is not one reel knows: played as a crossfade")
 }
 
 pub(super) fn zero() -> Ratio {
@@ -60,8 +66,7 @@ pub(super) enum Piece {
 
 /// A transition around the cut between the items on either side of it.
 pub(super) struct Transition {
-    /// A reel transition kind (`crossfade`).
-    pub kind: String,
+    pub kind: TransitionKind,
     /// Its length before the cut: the incoming item starts this much earlier.
     pub before: Ratio,
     /// Its length after the cut: the outgoing item runs on this much longer.
@@ -131,7 +136,7 @@ pub(super) fn place(pieces: Vec<Piece>) -> Result<Vec<Placed>, ImportError> {
         if let (Media::File(_), true) = (&outgoing.event.media, outgoing.event.speed < zero()) {
             outgoing.event.source_in += t.after * outgoing.event.speed;
         }
-        outgoing.event.transition = Some((t.kind.clone(), t.before + t.after));
+        outgoing.event.transition = Some((t.kind, t.before + t.after));
         outgoing.blended = true;
         pending = Some(t);
     }

@@ -2,7 +2,9 @@
 //! channel and transition fields, `M2` speeds, and the SMPTE wipe codes
 //! as reel transition kinds.
 
+use crate::edl::TransitionKind;
 use crate::interchange::timecode::Rate;
+use crate::interchange::transition_kind;
 use crate::time::Ratio;
 
 /// Lines split on LF (CR LF included), or on CR alone for old Mac files.
@@ -129,8 +131,8 @@ pub(super) fn slack(speed: Ratio) -> Ratio {
 /// Other codes (four corners 7, four boxes 8, edge-centre boxes 23 to 26,
 /// clock and matrix wipes ...) have no counterpart and are rendered as a
 /// crossfade, with a note.
-pub fn wipe_kind(code: u32) -> Option<&'static str> {
-    Some(match code {
+pub fn wipe_kind(code: u32) -> Option<TransitionKind> {
+    Some(TransitionKind::Xfade(match code {
         1 => "wiperight",
         2 => "wipedown",
         3 => "wipebr",
@@ -144,13 +146,14 @@ pub fn wipe_kind(code: u32) -> Option<&'static str> {
         101 => "rectcrop",
         102 => "circleopen",
         _ => return None,
-    })
+    }))
 }
 
-/// Whether `name` is a transition kind reel's EDL takes without further
+/// The transition kind `name` is when reel's EDL takes it without further
 /// settings: `crossfade` or one of `xfade`'s.
-pub(super) fn is_reel_kind(name: &str) -> bool {
-    name == "crossfade" || crate::edl::XFADE.contains(&name)
+pub(super) fn reel_kind(name: &str) -> Option<TransitionKind> {
+    transition_kind(name)
+        .filter(|k| matches!(k, TransitionKind::Crossfade | TransitionKind::Xfade(_)))
 }
 
 /// Comments some tools write without the leading `*`.

@@ -4,6 +4,7 @@
 
 use super::lex::{is_black, mix_name, one, slack, wipe_kind, EventLine, Transition};
 use super::read::Reader;
+use crate::edl::TransitionKind;
 use crate::interchange::{Event, Media, SoundEvent, Timeline};
 use crate::time::{self, Ratio};
 
@@ -244,12 +245,12 @@ impl Reader {
     /// The reel transition kind of a dissolve or wipe: the kind the event's
     /// `* EFFECT NAME:` gives, else a crossfade or the wipe code's kind (a
     /// crossfade, noted, for a code reel does not know).
-    fn mix_kind(&mut self, g: usize, l: &EventLine, wipe: Option<u32>) -> String {
-        match (&self.groups[g].kind, wipe) {
-            (Some(kind), _) => kind.clone(),
-            (None, None) => "crossfade".to_string(),
+    fn mix_kind(&mut self, g: usize, l: &EventLine, wipe: Option<u32>) -> TransitionKind {
+        match (self.groups[g].kind, wipe) {
+            (Some(kind), _) => kind,
+            (None, None) => TransitionKind::Crossfade,
             (None, Some(code)) => match wipe_kind(code) {
-                Some(kind) => kind.to_string(),
+                Some(kind) => kind,
                 None => {
                     let origin = self.groups[g].origin();
                     self.note(
@@ -259,7 +260,7 @@ impl Reader {
                             "wipe code W{code:03} is not one reel knows: rendered as a crossfade"
                         ),
                     );
-                    "crossfade".to_string()
+                    TransitionKind::Crossfade
                 }
             },
         }
@@ -318,7 +319,7 @@ impl Reader {
         origin: String,
         wipe: Option<u32>,
         frames: i64,
-        kind: String,
+        kind: TransitionKind,
     ) -> bool {
         let length = l.tc.seconds(frames);
         let last = track.events.last_mut().expect("placed");
@@ -509,10 +510,10 @@ impl Reader {
         let message = match picture.map(|l| l.transition) {
             Some(Transition::Mix { wipe, .. }) => format!(
                 "effect \"{name}\" rendered as a {}",
-                match (&group.kind, wipe) {
-                    (Some(kind), _) => kind.as_str(),
+                match (group.kind, wipe) {
+                    (Some(kind), _) => kind.name(),
                     (None, None) => "crossfade",
-                    (None, Some(code)) => wipe_kind(code).unwrap_or("crossfade"),
+                    (None, Some(code)) => wipe_kind(code).map_or("crossfade", |k| k.name()),
                 }
             ),
             _ if group

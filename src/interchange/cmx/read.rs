@@ -3,9 +3,10 @@
 //! checks of every event line.
 
 use super::lex::{
-    abs, channels, is_bare_comment, is_black, is_reel_kind, m2_speed, one, slack, strip_prefix_ci,
+    abs, channels, is_bare_comment, is_black, m2_speed, one, reel_kind, slack, strip_prefix_ci,
     transition, EventLine, Transition,
 };
+use crate::edl::TransitionKind;
 use crate::interchange::timecode::Rate;
 use crate::interchange::{Event, ImportError, Media, MediaRef, Note};
 use crate::time::{self, Ratio};
@@ -24,7 +25,7 @@ pub(super) struct Group {
     pub(super) effect: Option<(usize, String)>,
     /// `* EFFECT NAME: wipeleft`: the reel transition kind of the event's
     /// dissolve, as reel writes it for kinds without a SMPTE wipe code.
-    pub(super) kind: Option<String>,
+    pub(super) kind: Option<TransitionKind>,
 }
 
 impl Group {
@@ -236,8 +237,8 @@ impl Reader {
                 set(&mut group.to_path, v);
             } else if let Some(v) = value("EFFECTS NAME IS") {
                 group.effect = Some((line, v));
-            } else if let Some(v) = value("EFFECT NAME:").filter(|v| is_reel_kind(v)) {
-                group.kind = Some(v);
+            } else if let Some(kind) = value("EFFECT NAME:").and_then(|v| reel_kind(&v)) {
+                group.kind = Some(kind);
             } else if body.to_ascii_uppercase().contains("EFFECT") {
                 self.note(line, origin, format!("dropped: effect \"{body}\""));
             }

@@ -1,5 +1,6 @@
 use super::lex::{channels, transition, Transition};
 use super::*;
+use crate::edl::TransitionKind;
 use crate::interchange::{Event, Media, MediaRef};
 use crate::time::Ratio;
 use proptest::prelude::*;
@@ -36,7 +37,7 @@ fn clip_name(e: &Event) -> Option<&str> {
 }
 
 fn transition_of(e: &Event) -> Option<(&str, Ratio)> {
-    e.transition.as_ref().map(|(k, d)| (k.as_str(), *d))
+    e.transition.as_ref().map(|(k, d)| (k.name(), *d))
 }
 
 fn has_note(t: &Timeline, origin: &str, text: &str) -> bool {
@@ -235,13 +236,17 @@ fn wipe_kinds_are_xfade_transitions() {
     let mut known = 0;
     for code in 0..1000 {
         if let Some(kind) = wipe_kind(code) {
-            assert!(crate::edl::XFADE.contains(&kind), "W{code:03} → {kind}");
+            assert!(
+                crate::edl::XFADE.contains(&kind.name()),
+                "W{code:03} → {}",
+                kind.name()
+            );
             known += 1;
         }
     }
     assert_eq!(known, 12);
-    assert_eq!(wipe_kind(1), Some("wiperight"));
-    assert_eq!(wipe_kind(21), Some("vertopen"));
+    assert_eq!(wipe_kind(1), Some(TransitionKind::Xfade("wiperight")));
+    assert_eq!(wipe_kind(21), Some(TransitionKind::Xfade("vertopen")));
     assert_eq!(wipe_kind(7), None);
 }
 

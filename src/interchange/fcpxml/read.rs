@@ -5,8 +5,12 @@ use std::collections::HashMap;
 
 use roxmltree::{Document, Node};
 
+use crate::edl::TransitionKind;
+use crate::interchange::place::unknown_kind;
 use crate::interchange::place::{black, markers_note, one, place, secs, zero, Piece, Transition};
-use crate::interchange::{Event, ImportError, Media, MediaRef, Note, SoundEvent, Title};
+use crate::interchange::{
+    transition_kind, Event, ImportError, Media, MediaRef, Note, SoundEvent, Title,
+};
 use crate::time::{fmt_rate, parse_decimal, parse_rate, Ratio};
 
 pub(super) fn elements<'a, 'i>(node: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
@@ -265,16 +269,19 @@ impl<'a, 'i> Reader<'a, 'i> {
         }
         let name = node.attribute("name").unwrap_or("");
         // reel names its transitions by their reel kind (`wipeleft`).
-        let reel_kind =
+        let reel_name =
             (!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase())).then_some(name);
-        if name != "Cross Dissolve" && reel_kind.is_none() {
+        let reel_kind = reel_name.and_then(transition_kind);
+        if let (Some(name), None) = (reel_name, reel_kind) {
+            self.note(at, unknown_kind(name));
+        } else if name != "Cross Dissolve" && reel_kind.is_none() {
             self.note(
                 at,
                 format!("transition \"{name}\" is played as a crossfade"),
             );
         }
         Ok(Transition {
-            kind: reel_kind.unwrap_or("crossfade").to_string(),
+            kind: reel_kind.unwrap_or(TransitionKind::Crossfade),
             before,
             after,
             origin: at.origin.clone(),

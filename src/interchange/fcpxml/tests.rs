@@ -1,5 +1,6 @@
 use super::read::parse_time;
 use super::*;
+use crate::edl::TransitionKind;
 use crate::interchange::{Event, Media};
 use crate::time::Ratio;
 use std::time::{Duration, Instant};
@@ -83,7 +84,10 @@ fn spine_with_gap_transition_and_speeds() {
     assert_eq!(path(interview), Some("file:///media/A.mov"));
     assert_eq!(interview.source_in, s(3610));
     assert_eq!(interview.duration, s(5 + 1));
-    assert_eq!(interview.transition, Some(("crossfade".to_string(), s(2))));
+    assert_eq!(
+        interview.transition,
+        Some((TransitionKind::Crossfade, s(2)))
+    );
     assert!(interview.audio);
     assert_eq!(interview.origin, "asset-clip \"Interview\" (spine item 1)");
     let line = text
@@ -228,7 +232,7 @@ fn sample_project() {
     let first = &t.events[0];
     assert_eq!(path(first), Some("file:///Volumes/Media/otio/IMG_0715.MOV"));
     assert_eq!(first.duration, Ratio::new(21, 2));
-    assert_eq!(first.transition, Some(("crossfade".to_string(), s(1))));
+    assert_eq!(first.transition, Some((TransitionKind::Crossfade, s(1))));
     assert!(first.audio);
     assert_eq!(t.events[1].media, Media::Black);
     assert_eq!(t.events[1].duration, Ratio::new(21, 2));

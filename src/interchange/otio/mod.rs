@@ -38,8 +38,11 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::place::{black, markers_note, one, place, secs, zero, Piece, Placed, Transition};
-use super::{Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline};
+use super::place::{
+    black, markers_note, one, place, secs, unknown_kind, zero, Piece, Placed, Transition,
+};
+use super::{transition_kind, Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline};
+use crate::edl::TransitionKind;
 use crate::time::{ratio_from_f64, Ratio};
 use json::{
     array, effect_name, enabled, expect_schema, field, json_error, media_reference, object_lines,
@@ -374,12 +377,15 @@ impl Reader {
     fn transition(&mut self, item: &Value, at: &At) -> Result<Transition, ImportError> {
         let kind = str_field(item, "transition_type").unwrap_or("");
         // reel writes its own kind beside the standard type.
-        let reel_kind = field(item, "metadata")
+        let reel_name = field(item, "metadata")
             .and_then(|m| m.get("reel"))
             .and_then(|r| r.get("kind"))
             .and_then(Value::as_str)
             .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase()));
-        if kind != "SMPTE_Dissolve" && reel_kind.is_none() {
+        let reel_kind = reel_name.and_then(transition_kind);
+        if let (Some(name), None) = (reel_name, reel_kind) {
+            self.note(at, unknown_kind(name));
+        } else if kind != "SMPTE_Dissolve" && reel_kind.is_none() {
             self.note(
                 at,
                 format!("transition type \"{kind}\" is played as a crossfade"),
@@ -392,7 +398,7 @@ impl Reader {
                 .map(|(seconds, _)| seconds)
         };
         Ok(Transition {
-            kind: reel_kind.unwrap_or("crossfade").to_string(),
+            kind: reel_kind.unwrap_or(TransitionKind::Crossfade),
             before: offset("in_offset")?,
             after: offset("out_offset")?,
             origin: at.origin.clone(),

@@ -133,7 +133,7 @@ fn transition_overlaps_both_neighbours() {
     let (a, b) = (&t.events[0], &t.events[1]);
     assert_eq!(a.source_in, f(10));
     assert_eq!(a.duration, f(48 + 6));
-    assert_eq!(a.transition, Some(("crossfade".to_string(), f(18))));
+    assert_eq!(a.transition, Some((TransitionKind::Crossfade, f(18))));
     assert_eq!(b.source_in, f(100 - 12));
     assert_eq!(b.duration, f(48 + 12));
     assert_eq!(b.transition, None);
@@ -156,12 +156,12 @@ fn transitions_at_the_ends_fade_from_and_to_black() {
     assert_eq!(t.events[0].duration, f(12));
     assert_eq!(
         t.events[0].transition,
-        Some(("crossfade".to_string(), f(12)))
+        Some((TransitionKind::Crossfade, f(12)))
     );
     assert_eq!(t.events[1].duration, f(48));
     assert_eq!(
         t.events[1].transition,
-        Some(("crossfade".to_string(), f(6)))
+        Some((TransitionKind::Crossfade, f(6)))
     );
     assert_eq!(t.events[2].media, Media::Black);
     assert_eq!(t.events[2].duration, f(6));
@@ -343,7 +343,7 @@ fn sample_transition() {
     assert_eq!(durations, [f(3), f(6 + 3), f(4 + 2), f(6)]);
     assert_eq!(
         t.events[1].transition,
-        Some(("crossfade".to_string(), f(5)))
+        Some((TransitionKind::Crossfade, f(5)))
     );
     assert_eq!(path(&t.events[3]), Some("file:///folder/credits.mov"));
     assert_eq!(t.duration(), item_total(&[3, 6, 4, 6]));
@@ -371,7 +371,7 @@ fn sample_clip_example() {
     );
     assert_eq!(c.source_in, f(3));
     assert_eq!(c.duration, f(3 + 1));
-    assert_eq!(c.transition, Some(("crossfade".to_string(), f(3))));
+    assert_eq!(c.transition, Some((TransitionKind::Crossfade, f(3))));
     assert_eq!(t.events[2].media, Media::Black);
     assert_eq!(t.events[2].source_in, f(0));
     assert_eq!(t.events[2].duration, f(8 + 2));
@@ -417,4 +417,34 @@ fn sample_multitrack() {
         .message
         .contains("\"tech.fux (loop)-HD.mp4\" (track V1, item 1) (9.917 s of 30 s)"));
     assert!(t.notes[0].message.contains("out-b"));
+}
+
+#[test]
+fn reel_kinds_are_read_and_unknown_ones_noted() {
+    let with_kind = |kind: &str| {
+        let mut t = transition(6.0, 6.0);
+        t["metadata"] = json!({"reel": {"kind": kind}});
+        t
+    };
+    let text = timeline(vec![track(
+        "Video",
+        vec![
+            clip("a", 10.0, 48.0),
+            with_kind("wipeleft"),
+            clip("b", 100.0, 48.0),
+            with_kind("sparkles"),
+            clip("c", 100.0, 48.0),
+        ],
+    )]);
+    let t = parse(&text).unwrap();
+    assert_eq!(
+        t.events[0].transition,
+        Some((TransitionKind::Xfade("wipeleft"), f(12)))
+    );
+    assert_eq!(
+        t.events[1].transition,
+        Some((TransitionKind::Crossfade, f(12)))
+    );
+    assert!(t.notes.iter().any(|n| n.message
+        == "transition kind \"sparkles\" is not one reel knows: played as a crossfade"));
 }

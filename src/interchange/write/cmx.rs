@@ -1,6 +1,7 @@
 //! CMX3600 EDLs.
 
 use super::layout::{file_name, media_name, source_at};
+use crate::edl::TransitionKind;
 use crate::interchange::timecode::Rate;
 use crate::interchange::{Event, Media, SoundEvent, Timeline};
 use crate::time::{round, Ratio};
@@ -8,7 +9,7 @@ use std::fmt::Write;
 
 /// The SMPTE wipe code (CMX `Wnnn`) the CMX reader takes for a reel
 /// transition kind, if any.
-fn wipe_code(kind: &str) -> Option<u32> {
+fn wipe_code(kind: TransitionKind) -> Option<u32> {
     (1..1000).find(|&code| crate::interchange::cmx::wipe_kind(code) == Some(kind))
 }
 
@@ -105,14 +106,14 @@ impl Writer {
                 Some((from, at, (kind, duration))) => {
                     self.line(&cmx_reel(&from.media), channels, "C", (at, at), 0);
                     let d = self.frames(*duration);
-                    let effect = match wipe_code(kind) {
+                    let effect = match wipe_code(*kind) {
                         Some(code) => format!("W{code:03} {d:03}"),
                         None => format!("D    {d:03}"),
                     };
                     self.line(&reel, channels, &effect, source, length);
                     let mut comments = Vec::new();
-                    if kind != "crossfade" && wipe_code(kind).is_none() {
-                        comments.push(format!("* EFFECT NAME: {kind}"));
+                    if *kind != TransitionKind::Crossfade && wipe_code(*kind).is_none() {
+                        comments.push(format!("* EFFECT NAME: {}", kind.name()));
                     }
                     comments.extend(media_comments(&from.media, "FROM CLIP NAME", "SOURCE FILE"));
                     comments.extend(media_comments(&e.media, "TO CLIP NAME", "TO FILE"));

@@ -1,6 +1,7 @@
 //! FCPXML 1.10.
 
 use super::layout::{file_url, frames, media_name, pieces, sound_lanes, source_at, Fade, Piece};
+use crate::edl::TransitionKind;
 use crate::interchange::{Media, MediaRef, Timeline};
 use crate::time::Ratio;
 use std::fmt::Write;
@@ -259,10 +260,10 @@ impl<'a> Writer<'a> {
     fn transition(&self, x: &mut String, p: &Piece, f: &Fade) {
         // A crossfade is Final Cut's Cross Dissolve; other kinds keep
         // their reel name (Final Cut plays them as the dissolve).
-        let name = if f.kind == "crossfade" {
+        let name = if f.kind == TransitionKind::Crossfade {
             "Cross Dissolve"
         } else {
-            f.kind
+            f.kind.name()
         };
         let tag = format!(
             "transition name=\"{}\" offset=\"{}\" duration=\"{}\"",

@@ -2,6 +2,7 @@
 //! with their transitions split around each cut, the lanes of sounds that
 //! do not overlap, and the names and URLs of media files.
 
+use crate::edl::TransitionKind;
 use crate::interchange::{Event, MediaRef, SoundEvent, Timeline};
 use crate::time::{round, Ratio};
 use std::fmt::Write;
@@ -12,9 +13,9 @@ pub(super) fn frames(seconds: Ratio, fps: Ratio) -> i64 {
 }
 
 /// A transition around its cut, in frames.
-pub(super) struct Fade<'a> {
+pub(super) struct Fade {
     /// The reel transition kind.
-    pub(super) kind: &'a str,
+    pub(super) kind: TransitionKind,
     /// Frames before the cut (OTIO `in_offset`).
     pub(super) before: i64,
     /// Frames after the cut (OTIO `out_offset`).
@@ -33,7 +34,7 @@ pub(super) struct Piece<'a> {
     pub(super) first: i64,
     pub(super) last: i64,
     /// The transition into the next event.
-    pub(super) fade: Option<Fade<'a>>,
+    pub(super) fade: Option<Fade>,
 }
 
 impl Piece<'_> {
@@ -67,7 +68,7 @@ pub(super) fn pieces(t: &Timeline, fps: Ratio) -> Vec<Piece<'_>> {
         let fade = e.transition.as_ref().map(|(kind, length)| {
             let length = frames(*length, fps);
             Fade {
-                kind,
+                kind: *kind,
                 before: length / 2,
                 after: length - length / 2,
             }

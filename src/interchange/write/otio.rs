@@ -216,8 +216,8 @@ fn otio_clip(m: &MediaRef, source: i64, len: i64, speed: Ratio, fps: Ratio) -> V
 fn otio_transition(f: &Fade, fps: Ratio) -> Value {
     json!({
         "OTIO_SCHEMA": "Transition.1",
-        "metadata": { "reel": { "kind": f.kind } },
-        "name": f.kind,
+        "metadata": { "reel": { "kind": f.kind.name() } },
+        "name": f.kind.name(),
         "transition_type": "SMPTE_Dissolve",
         "in_offset": otio_time(f.before, fps),
         "out_offset": otio_time(f.after, fps),

@@ -2,7 +2,9 @@ use super::cmx::cmx_reel;
 use super::fcpxml::{escape, fcp_time, CROSS_DISSOLVE_UID};
 use super::layout::{file_url, media_name, pieces};
 use super::*;
+use crate::edl::TransitionKind;
 use crate::interchange::timecode::Rate;
+use crate::interchange::transition_kind;
 use crate::interchange::{Event, Media, MediaRef, SoundEvent, Timeline};
 use crate::time::Ratio;
 use serde_json::{json, Value};
@@ -41,14 +43,14 @@ fn event(media: Media, source_in: Ratio, duration: Ratio, speed: Ratio) -> Event
 /// overlapping sounds.
 fn sample() -> Timeline {
     let mut a = event(Media::File(file("/media/a.mov")), s(10), s(4), s(1));
-    a.transition = Some(("crossfade".to_string(), s(1)));
+    a.transition = Some((TransitionKind::Crossfade, s(1)));
     let mut b = event(
         Media::File(file("/media/my clip & more.mov")),
         s(3600),
         s(5),
         s(1),
     );
-    b.transition = Some(("wipeleft".to_string(), r(12, 25)));
+    b.transition = Some((TransitionKind::Xfade("wipeleft"), r(12, 25)));
     b.audio = false;
     let c = event(Media::File(file("/media/c.mov")), s(20), s(3), s(2));
     let mut black = event(Media::Black, s(0), s(1), s(1));
@@ -99,9 +101,15 @@ fn pieces_split_transitions_around_the_cut() {
         ]
     );
     let fade = p[0].fade.as_ref().unwrap();
-    assert_eq!((fade.kind, fade.before, fade.after), ("crossfade", 12, 13));
+    assert_eq!(
+        (fade.kind, fade.before, fade.after),
+        (TransitionKind::Crossfade, 12, 13)
+    );
     let fade = p[1].fade.as_ref().unwrap();
-    assert_eq!((fade.kind, fade.before, fade.after), ("wipeleft", 6, 6));
+    assert_eq!(
+        (fade.kind, fade.before, fade.after),
+        (TransitionKind::Xfade("wipeleft"), 6, 6)
+    );
     assert_eq!(
         p.iter().map(|p| p.len).sum::<i64>(),
         duration_frames(&t, s(25))
@@ -127,9 +135,9 @@ fn backwards_pieces_start_at_their_earliest_source_frame() {
 fn backwards_sample() -> Timeline {
     // 2 s of source 10..14 played backwards at double speed, between
     // two 10-frame crossfades (5 frames each side of the cuts).
-    let fade = Some(("crossfade".to_string(), r(10, 25)));
+    let fade = Some((TransitionKind::Crossfade, r(10, 25)));
     let mut a = event(Media::File(file("/a.mov")), s(0), s(2), s(1));
-    a.transition = fade.clone();
+    a.transition = fade;
     let mut b = event(Media::File(file("/b.mov")), s(10), s(2), s(-2));
     b.transition = fade;
     let c = event(Media::File(file("/c.mov")), s(0), s(2), s(1));
@@ -669,7 +677,7 @@ fn cmx_wipe_codes() {
     let mut events = Vec::new();
     for kind in ["wiperight", "wipedown", "fadeblack"] {
         let mut e = event(Media::File(file("/m/a.mov")), s(0), s(2), s(1));
-        e.transition = Some((kind.to_string(), r(1, 5)));
+        e.transition = Some((transition_kind(kind).unwrap(), r(1, 5)));
         events.push(e);
     }
     let mut black = event(Media::Black, s(0), s(1), s(1));
