@@ -103,7 +103,8 @@ fn parse(
     };
     Ok(match format {
         Format::Cmx3600 => {
-            interchange::cmx::sniff(text).map_err(|m| Error::Invalid(diag(0, 0, "", &m).into()))?;
+            interchange::cmx::sniff(text)
+                .map_err(|m| Error::Invalid(diag(0, 0, "", &m.to_string()).into()))?;
             let rate = cmx_rate(path, opts, settings)?;
             let t = interchange::cmx::parse(text, rate).map_err(|errs| {
                 Error::Invalid(Diagnostics(

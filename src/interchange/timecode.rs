@@ -12,6 +12,51 @@
 use crate::time::{self, Ratio};
 use std::fmt;
 
+/// Why a timecode rate is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RateError {
+    /// Not a frame rate at all (the reason, as `time::parse_rate` gives it).
+    #[error(transparent)]
+    Number(#[from] time::TimeError),
+    #[error(
+        "timecode rate \"{text}\" is neither a whole number of frames per second nor an \
+         NTSC rate (23.976, 29.97, 59.94 ...)"
+    )]
+    NotTimecode { text: String },
+    #[error(
+        "\"{text}\": drop-frame timecode exists only at 29.97 and 59.94 fps, not at {fps} fps"
+    )]
+    NoDropFrame { text: String, fps: String },
+}
+
+/// Why a timecode is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimecodeError {
+    #[error("malformed timecode \"{text}\" (expected HH:MM:SS:FF, or HH:MM:SS;FF for drop frame)")]
+    Malformed { text: String },
+    #[error(
+        "timecode \"{text}\" is drop frame, but drop-frame timecode exists only at 29.97 \
+         and 59.94 fps, not at {fps} fps"
+    )]
+    NoDropFrame { text: String, fps: String },
+    #[error("timecode \"{text}\": minutes {minutes} must be below 60")]
+    Minutes { text: String, minutes: i64 },
+    #[error("timecode \"{text}\": seconds {seconds} must be below 60")]
+    Seconds { text: String, seconds: i64 },
+    #[error("timecode \"{text}\": frame {frame} is past the rate (0..{last} at {fps} fps)")]
+    PastRate {
+        text: String,
+        frame: i64,
+        last: i64,
+        fps: String,
+    },
+    #[error(
+        "timecode \"{text}\": frame {frame:02} does not exist in drop-frame timecode (frames \
+         00 to {last:02} are skipped at the start of every minute except each tenth)"
+    )]
+    Skipped { text: String, frame: i64, last: i64 },
+}
+
 /// A timecode rate: the real frame rate and whether timecodes drop frame
 /// numbers (29.97 and 59.94 only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +71,7 @@ impl Rate {
     /// decimals stand for N×1000/1001. A trailing `ndf` says non-drop
     /// explicitly. Timecode needs a whole number of frames per second or an
     /// NTSC rate; drop frame exists only at 29.97 and 59.94.
-    pub fn parse(text: &str) -> Result<Rate, String> {
+    pub fn parse(text: &str) -> Result<Rate, RateError> {
         let lower = text.trim().to_ascii_lowercase();
         let (number, drop) = if let Some(n) = lower.strip_suffix("ndf") {
             (n, false)
@@ -35,22 +80,19 @@ impl Rate {
         } else {
             (lower.as_str(), false)
         };
-        let fps = time::parse_rate(number.trim()).map_err(|e| e.to_string())?;
+        let fps = time::parse_rate(number.trim())?;
         let ntsc = (fps * Ratio::new(1001, 1000)).is_integer();
         if !fps.is_integer() && !ntsc {
-            return Err(format!(
-                "timecode rate \"{}\" is neither a whole number of frames per second nor an \
-                 NTSC rate (23.976, 29.97, 59.94 ...)",
-                text.trim()
-            ));
+            return Err(RateError::NotTimecode {
+                text: text.trim().to_string(),
+            });
         }
         let rate = Rate { fps, drop };
         if drop && !rate.can_drop() {
-            return Err(format!(
-                "\"{}\": drop-frame timecode exists only at 29.97 and 59.94 fps, not at {} fps",
-                text.trim(),
-                time::fmt_rate(fps)
-            ));
+            return Err(RateError::NoDropFrame {
+                text: text.trim().to_string(),
+                fps: time::fmt_rate(fps),
+            });
         }
         Ok(rate)
     }
@@ -76,12 +118,10 @@ impl Rate {
     /// `self.drop` is false; such a timecode at a rate without drop frame is
     /// an error, as are minutes or seconds of 60 or more, a frame field past
     /// the rate and, in drop frame, the frame numbers that are skipped.
-    pub fn to_frames(&self, tc: &str) -> Result<i64, String> {
+    pub fn to_frames(&self, tc: &str) -> Result<i64, TimecodeError> {
         let text = tc.trim();
-        let bad = || {
-            format!(
-                "malformed timecode \"{text}\" (expected HH:MM:SS:FF, or HH:MM:SS;FF for drop frame)"
-            )
+        let bad = || TimecodeError::Malformed {
+            text: text.to_string(),
         };
         let is_sep = |c: char| matches!(c, ':' | ';' | '.');
         let seps: Vec<char> = text.chars().filter(|&c| is_sep(c)).collect();
@@ -100,25 +140,31 @@ impl Rate {
         let marked = seps.contains(&';') || seps[2] == '.';
         let drop = marked || self.drop;
         if drop && !self.can_drop() {
-            return Err(format!(
-                "timecode \"{text}\" is drop frame, but drop-frame timecode exists only at 29.97 \
-                 and 59.94 fps, not at {} fps",
-                time::fmt_rate(self.fps)
-            ));
+            return Err(TimecodeError::NoDropFrame {
+                text: text.to_string(),
+                fps: time::fmt_rate(self.fps),
+            });
         }
         if m >= 60 {
-            return Err(format!("timecode \"{text}\": minutes {m} must be below 60"));
+            return Err(TimecodeError::Minutes {
+                text: text.to_string(),
+                minutes: m,
+            });
         }
         if s >= 60 {
-            return Err(format!("timecode \"{text}\": seconds {s} must be below 60"));
+            return Err(TimecodeError::Seconds {
+                text: text.to_string(),
+                seconds: s,
+            });
         }
         let n = self.nominal();
         if f >= n {
-            return Err(format!(
-                "timecode \"{text}\": frame {f} is past the rate (0..{} at {} fps)",
-                n - 1,
-                time::fmt_rate(self.fps)
-            ));
+            return Err(TimecodeError::PastRate {
+                text: text.to_string(),
+                frame: f,
+                last: n - 1,
+                fps: time::fmt_rate(self.fps),
+            });
         }
         let minutes = h * 60 + m;
         let count = (minutes * 60 + s) * n + f;
@@ -127,11 +173,11 @@ impl Rate {
         }
         let d = self.dropped_per_minute();
         if s == 0 && m % 10 != 0 && f < d {
-            return Err(format!(
-                "timecode \"{text}\": frame {f:02} does not exist in drop-frame timecode (frames \
-                 00 to {:02} are skipped at the start of every minute except each tenth)",
-                d - 1
-            ));
+            return Err(TimecodeError::Skipped {
+                text: text.to_string(),
+                frame: f,
+                last: d - 1,
+            });
         }
         Ok(count - d * (minutes - minutes / 10))
     }
@@ -229,11 +275,14 @@ mod tests {
 
     #[test]
     fn bad_rates_are_refused() {
-        let e = Rate::parse("25df").unwrap_err();
+        let e = Rate::parse("25df").unwrap_err().to_string();
         assert!(e.contains("only at 29.97 and 59.94"), "{e}");
         assert!(Rate::parse("30df").is_err());
         assert!(Rate::parse("23.976df").is_err());
-        assert!(Rate::parse("12.5").unwrap_err().contains("NTSC"));
+        assert!(Rate::parse("12.5")
+            .unwrap_err()
+            .to_string()
+            .contains("NTSC"));
         assert!(Rate::parse("fast").is_err());
         assert!(Rate::parse("").is_err());
         assert!(Rate::parse("0").is_err());
@@ -266,7 +315,7 @@ mod tests {
         assert_eq!(ndf.to_frames("01;00;00;00"), Ok(107892));
         // And a drop-frame rate counts drop frame with colons too.
         assert_eq!(rate("29.97df").to_frames("01:00:00:00"), Ok(107892));
-        let e = rate("25").to_frames("01:00:00;00").unwrap_err();
+        let e = rate("25").to_frames("01:00:00;00").unwrap_err().to_string();
         assert!(e.contains("drop frame") && e.contains("25 fps"), "{e}");
         assert!(rate("30").to_frames("00:00:01;00").is_err());
     }
@@ -289,7 +338,10 @@ mod tests {
             assert_eq!(r.from_frames(before + 1), "01:00:00;00");
             // The skipped numbers are errors.
             for f in 0..d {
-                let e = r.to_frames(&format!("00:01:00;{f:02}")).unwrap_err();
+                let e = r
+                    .to_frames(&format!("00:01:00;{f:02}"))
+                    .unwrap_err()
+                    .to_string();
                 assert!(e.contains("does not exist"), "{e}");
                 assert!(r.to_frames(&format!("00:20:00;{f:02}")).is_ok());
                 assert!(r.to_frames(&format!("00:21:01;{f:02}")).is_ok());
@@ -301,15 +353,26 @@ mod tests {
     #[test]
     fn malformed_timecodes_are_refused() {
         let r = rate("30");
-        let e = r.to_frames("00:00:00:30").unwrap_err();
+        let e = r.to_frames("00:00:00:30").unwrap_err().to_string();
         assert!(
             e.contains("frame 30 is past the rate (0..29 at 30 fps)"),
             "{e}"
         );
-        let e = rate("29.97").to_frames("00:00:00:30").unwrap_err();
+        let e = rate("29.97")
+            .to_frames("00:00:00:30")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("(0..29 at 29.97 fps)"), "{e}");
-        assert!(r.to_frames("00:60:00:00").unwrap_err().contains("minutes"));
-        assert!(r.to_frames("00:00:60:00").unwrap_err().contains("seconds"));
+        assert!(r
+            .to_frames("00:60:00:00")
+            .unwrap_err()
+            .to_string()
+            .contains("minutes"));
+        assert!(r
+            .to_frames("00:00:60:00")
+            .unwrap_err()
+            .to_string()
+            .contains("seconds"));
         for bad in [
             "",
             "1:2:3",
@@ -321,7 +384,7 @@ mod tests {
             "-1:00:00:00",
             "01:00:00:0x",
         ] {
-            let e = r.to_frames(bad).unwrap_err();
+            let e = r.to_frames(bad).unwrap_err().to_string();
             assert!(e.contains("malformed timecode"), "{bad}: {e}");
         }
         assert_eq!(r.to_frames(" 1:2:3:4 "), Ok(((3600 + 120) + 3) * 30 + 4));

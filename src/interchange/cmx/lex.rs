@@ -194,24 +194,38 @@ pub(super) fn channels(text: &str) -> Option<(bool, bool)> {
     Some((video, audio))
 }
 
+/// Why the transition fields of an event line are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum TransitionError {
+    /// A dissolve or wipe (`what`) without its length.
+    #[error("the {what} \"{fields}\" has no length in frames")]
+    NoLength { what: &'static str, fields: String },
+    #[error("the {what} \"{fields}\" needs one length in frames")]
+    OneLength { what: &'static str, fields: String },
+    #[error("wipe code \"{code}\" is too large")]
+    WipeCode { code: String },
+    #[error("unknown transition \"{fields}\" (expected C, D, Wnnn or K)")]
+    Unknown { fields: String },
+}
+
 /// The transition fields: `C`, `D 030`, `W001 030`, `K B`, `KB`, `K`,
 /// `KO`, `K O` (a key's length, if any, is not needed).
-pub(super) fn transition(fields: &[&str]) -> Result<Transition, String> {
+pub(super) fn transition(fields: &[&str]) -> Result<Transition, TransitionError> {
     let code = fields[0].to_ascii_uppercase();
     let rest = &fields[1..];
-    let length = |what: &str| -> Result<i64, String> {
+    let length = |what: &'static str| -> Result<i64, TransitionError> {
         match rest {
             [n] if n.bytes().all(|b| b.is_ascii_digit()) && n.len() <= 6 => {
                 Ok(n.parse().expect("digits"))
             }
-            [] => Err(format!(
-                "the {what} \"{}\" has no length in frames",
-                fields.join(" ")
-            )),
-            _ => Err(format!(
-                "the {what} \"{}\" needs one length in frames",
-                fields.join(" ")
-            )),
+            [] => Err(TransitionError::NoLength {
+                what,
+                fields: fields.join(" "),
+            }),
+            _ => Err(TransitionError::OneLength {
+                what,
+                fields: fields.join(" "),
+            }),
         }
     };
     let first = rest.first().map(|f| f.to_ascii_uppercase());
@@ -232,15 +246,14 @@ pub(super) fn transition(fields: &[&str]) -> Result<Transition, String> {
                 wipe: Some(
                     code[1..]
                         .parse()
-                        .map_err(|_| format!("wipe code \"{code}\" is too large"))?,
+                        .map_err(|_| TransitionError::WipeCode { code: code.clone() })?,
                 ),
                 frames: length("wipe")?,
             })
         }
-        _ => Err(format!(
-            "unknown transition \"{}\" (expected C, D, Wnnn or K)",
-            fields.join(" ")
-        )),
+        _ => Err(TransitionError::Unknown {
+            fields: fields.join(" "),
+        }),
     }
 }
 

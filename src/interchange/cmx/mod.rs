@@ -40,35 +40,63 @@ use crate::time;
 use lex::{looks_like_event, split_lines, strip_prefix_ci};
 use read::Reader;
 
+/// What a file that is not a CMX3600 EDL seems to be instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SniffError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("this looks like a binary file, not a CMX3600 EDL")]
+    Binary,
+    #[error("this is an FCPXML file, not a CMX3600 EDL")]
+    Fcpxml,
+    #[error("this is a Final Cut Pro 7 XML file, not a CMX3600 EDL")]
+    Fcp7,
+    #[error("this looks like XML (FCPXML?), not a CMX3600 EDL")]
+    Xml,
+    #[error("this is an OpenTimelineIO (.otio) file, not a CMX3600 EDL")]
+    Otio,
+    #[error("this looks like JSON (OpenTimelineIO?), not a CMX3600 EDL")]
+    Json,
+    #[error("this looks like an MPlayer/comskip EDL (lines of seconds), not a CMX3600 EDL")]
+    Seconds,
+    /// Anything else; `first` is the start of its first line.
+    #[error(
+        "this does not look like a CMX3600 EDL: there is no TITLE: line and no event line \
+         (event number, reel, channels, transition, four timecodes); the first line reads \
+         \"{first}\""
+    )]
+    Unknown { first: String },
+}
+
 /// Checks that `text` looks like a CMX3600 EDL: a `TITLE:` line or at least
 /// one event line. Otherwise says what the file seems to be instead.
-pub fn sniff(text: &str) -> Result<(), String> {
+pub fn sniff(text: &str) -> Result<(), SniffError> {
     let body = text.trim_start_matches('\u{feff}');
     if body.trim().is_empty() {
-        return Err("the file is empty".into());
+        return Err(SniffError::Empty);
     }
     let odd = body
         .chars()
         .filter(|&c| c == '\u{fffd}' || (c.is_control() && !c.is_whitespace()))
         .count();
     if body.contains('\0') || odd * 100 > body.chars().count() {
-        return Err("this looks like a binary file, not a CMX3600 EDL".into());
+        return Err(SniffError::Binary);
     }
     let head = body.trim_start();
     if head.starts_with('<') {
         return Err(if head.contains("<fcpxml") {
-            "this is an FCPXML file, not a CMX3600 EDL".into()
+            SniffError::Fcpxml
         } else if head.contains("<xmeml") {
-            "this is a Final Cut Pro 7 XML file, not a CMX3600 EDL".into()
+            SniffError::Fcp7
         } else {
-            "this looks like XML (FCPXML?), not a CMX3600 EDL".into()
+            SniffError::Xml
         });
     }
     if head.starts_with('{') || head.starts_with('[') {
         return Err(if head.contains("OTIO_SCHEMA") {
-            "this is an OpenTimelineIO (.otio) file, not a CMX3600 EDL".into()
+            SniffError::Otio
         } else {
-            "this looks like JSON (OpenTimelineIO?), not a CMX3600 EDL".into()
+            SniffError::Json
         });
     }
     let lines: Vec<&str> = split_lines(body)
@@ -86,16 +114,10 @@ pub fn sniff(text: &str) -> Result<(), String> {
         (2..=3).contains(&fields.len()) && fields.iter().all(|f| time::parse_decimal(f).is_some())
     });
     if seconds_only {
-        return Err(
-            "this looks like an MPlayer/comskip EDL (lines of seconds), not a CMX3600 EDL".into(),
-        );
+        return Err(SniffError::Seconds);
     }
     let first: String = lines[0].chars().take(60).collect();
-    Err(format!(
-        "this does not look like a CMX3600 EDL: there is no TITLE: line and no event line \
-         (event number, reel, channels, transition, four timecodes); the first line reads \
-         \"{first}\""
-    ))
+    Err(SniffError::Unknown { first })
 }
 
 /// Reads a CMX3600 EDL whose timecodes run at `rate`. `FCM:` lines switch

@@ -305,7 +305,7 @@ impl Reader {
             (false, false)
         });
         let transition = transition(&head[3..]).unwrap_or_else(|e| {
-            problems.push(e);
+            problems.push(e.to_string());
             Transition::Cut
         });
         let tc = Rate {

@@ -660,7 +660,7 @@ fn sniffing() {
         sniff("\u{feff}* comment\n001  A V C 01:00:00:00 01:00:01:00 01:00:00:00 01:00:01:00"),
         Ok(())
     );
-    let err = |text: &str| sniff(text).unwrap_err();
+    let err = |text: &str| sniff(text).unwrap_err().to_string();
     assert_eq!(err(""), "the file is empty");
     assert_eq!(err(" \n\n"), "the file is empty");
     assert_eq!(
