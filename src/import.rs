@@ -313,7 +313,7 @@ impl Linker {
     }
 
     /// The file `r` names, or why none (with the candidates).
-    fn find(&self, r: &MediaRef) -> std::result::Result<PathBuf, String> {
+    fn find(&self, r: &MediaRef) -> std::result::Result<PathBuf, LinkError> {
         for name in [&r.reel, &r.clip_name].into_iter().flatten() {
             if let Some(p) = self.map.get(&name.to_lowercase()) {
                 return Ok(p.clone());
@@ -363,20 +363,11 @@ impl Linker {
             }
             tried.push(format!("reel \"{reel}\""));
         }
-        Err(format!(
-            "no media found for it (tried {}) in {}{}",
-            if tried.is_empty() {
-                "nothing: the event names no file".to_string()
-            } else {
-                tried.join(", ")
-            },
-            if self.files.is_empty() {
-                "no --media folder".to_string()
-            } else {
-                format!("{} files under --media", self.files.len())
-            },
-            self.candidates(r)
-        ))
+        Err(LinkError::NotFound {
+            tried,
+            files: self.files.len(),
+            candidates: self.candidates(r),
+        })
     }
 
     /// The files most like what `r` names (sharing the first four letters
@@ -408,21 +399,65 @@ impl Linker {
         what: &str,
         name: &str,
         pick: impl Fn(&Path) -> bool,
-    ) -> std::result::Result<Option<PathBuf>, String> {
+    ) -> std::result::Result<Option<PathBuf>, LinkError> {
         let mut found: Vec<PathBuf> = self.files.iter().filter(|f| pick(f)).cloned().collect();
         match found.len() {
             0 | 1 => Ok(found.pop()),
-            _ => Err(ambiguous(what, name, &found)),
+            _ => Err(LinkError::Ambiguous {
+                what: what.to_string(),
+                name: name.to_string(),
+                candidates: found,
+            }),
         }
     }
 }
 
-fn ambiguous(what: &str, name: &str, candidates: &[PathBuf]) -> String {
-    let list: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
-    format!(
+/// Why an event's media file was not found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum LinkError {
+    /// Nothing matched: what was `tried`, among how many `--media` files,
+    /// and the `candidates` most alike (a message tail, or empty).
+    #[error(
+        "no media found for it (tried {}) in {}{candidates}",
+        tried_text(.tried),
+        searched_text(*.files)
+    )]
+    NotFound {
+        tried: Vec<String>,
+        files: usize,
+        candidates: String,
+    },
+    /// Several files match `name` (a `what`) equally well.
+    #[error(
         "its {what} \"{name}\" matches several files equally well: {}; say which with --media-map",
-        list.join(", ")
-    )
+        paths_text(.candidates)
+    )]
+    Ambiguous {
+        what: String,
+        name: String,
+        candidates: Vec<PathBuf>,
+    },
+}
+
+fn tried_text(tried: &[String]) -> String {
+    if tried.is_empty() {
+        "nothing: the event names no file".to_string()
+    } else {
+        tried.join(", ")
+    }
+}
+
+fn searched_text(files: usize) -> String {
+    if files == 0 {
+        "no --media folder".to_string()
+    } else {
+        format!("{files} files under --media")
+    }
+}
+
+fn paths_text(paths: &[PathBuf]) -> String {
+    let list: Vec<String> = paths.iter().map(|c| c.display().to_string()).collect();
+    list.join(", ")
 }
 
 fn file_name(p: &Path) -> String {
@@ -533,7 +568,7 @@ fn link_all(
         .map(|(r, source_in, span, origin, line)| {
             let Some(r) = r else { return Ok(None) };
             let fail = |m: String| Box::new(diagnostic_at(cut, *line, 1, origin, &m));
-            let path = linker.find(r).map_err(fail)?;
+            let path = linker.find(r).map_err(|e| fail(e.to_string()))?;
             // Absolute, so that the EDL made reads the same from anywhere.
             let path = std::fs::canonicalize(&path).unwrap_or(path);
             if let Some(root) = root.filter(|r| !path.starts_with(r)) {
@@ -546,7 +581,7 @@ fn link_all(
             let p = probe::probe(&path).map_err(|e| fail(e.to_string()))?;
             let tc = timecode_start(&p, rate);
             let start = *source_in - tc;
-            check_range(&p, start, *span).map_err(fail)?;
+            check_range(&p, start, *span).map_err(|e| fail(e.to_string()))?;
             Ok(Some(Link { path, start }))
         })
         .collect();
@@ -590,19 +625,35 @@ fn timecode_start(p: &Probe, rate: Rate) -> Ratio {
 }
 
 /// The source window `start..start+span` lies inside the media.
-fn check_range(p: &Probe, start: Ratio, span: Ratio) -> std::result::Result<(), String> {
+fn check_range(p: &Probe, start: Ratio, span: Ratio) -> std::result::Result<(), OutsideMedia> {
     let len = p.duration;
     let end = start + span;
     if start < Ratio::from_integer(0) || end > len + Ratio::new(1, 1000) {
-        return Err(format!(
-            "its source range {} to {} lies outside its media {} (length {}, counted from the media's start timecode)",
-            Clock(start.max(Ratio::from_integer(0))),
-            Clock(end),
-            p.path.display(),
-            Clock(len)
-        ));
+        return Err(OutsideMedia {
+            start: start.max(Ratio::from_integer(0)),
+            end,
+            media: p.path.clone(),
+            length: len,
+        });
     }
     Ok(())
+}
+
+/// A source range that does not lie inside its media (times in seconds
+/// from the media's start timecode).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "its source range {} to {} lies outside its media {} (length {}, counted from the media's start timecode)",
+    Clock(*.start),
+    Clock(*.end),
+    .media.display(),
+    Clock(*.length)
+)]
+struct OutsideMedia {
+    start: Ratio,
+    end: Ratio,
+    media: PathBuf,
+    length: Ratio,
 }
 
 /// A time for the EDL: a decimal when it is one (its denominator has no

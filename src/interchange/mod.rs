@@ -194,6 +194,8 @@ impl std::fmt::Display for ImportError {
     }
 }
 
+impl std::error::Error for ImportError {}
+
 /// The interchange formats reel reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
