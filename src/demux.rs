@@ -31,7 +31,7 @@ impl StreamInput {
         let keep: Vec<usize> = std::iter::once(stream)
             .chain(also.iter().copied())
             .collect();
-        crate::glue::discard_other_streams(&mut input, &keep);
+        crate::ffmpeg::discard_other_streams(&mut input, &keep);
         Ok(StreamInput {
             input,
             stream,
@@ -54,12 +54,12 @@ impl StreamInput {
             count: threads.max(1),
             ..Default::default()
         });
-        crate::glue::set_packet_time_base(&mut ctx, stream.time_base());
+        crate::ffmpeg::set_packet_time_base(&mut ctx, stream.time_base());
         Ok(ctx.decoder())
     }
 
     /// Seeks to the keyframe at or before `ts` (AV_TIME_BASE units, see
-    /// [`crate::glue::seek_ts`]) and readies for decoding again; falls back
+    /// [`crate::ffmpeg::seek_ts`]) and readies for decoding again; falls back
     /// to the start when the input cannot seek.
     pub fn seek(&mut self, decoder: &mut ff::decoder::Opened, ts: i64) {
         if self.input.seek(ts, ..ts).is_err() {

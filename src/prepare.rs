@@ -7,7 +7,7 @@ use crate::error::{self, Error, Result};
 use crate::plan::PlanError;
 use crate::probe::ProbeError;
 use crate::{
-    captions, cube, edl, fonts, glue, import, interchange, layers, plan, probe, render, time,
+    captions, cube, edl, ffmpeg, fonts, import, interchange, layers, plan, probe, render, time,
 };
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -45,7 +45,7 @@ pub fn prepare_with(
     profile: Option<&str>,
     opts: &import::Options,
 ) -> Result<(edl::Edl, plan::Plan)> {
-    glue::init()?;
+    ffmpeg::init()?;
     let (edl, warnings) = load(edl_path, profile, opts)?;
     plan_loaded(edl_path, edl, warnings, opts)
 }
@@ -58,7 +58,7 @@ pub fn plan_loaded(
     warnings: Vec<error::Diagnostic>,
     opts: &import::Options,
 ) -> Result<(edl::Edl, plan::Plan)> {
-    glue::init()?;
+    ffmpeg::init()?;
     if let Some(root) = &opts.media_root {
         check_media_root(&edl, root)?;
     }

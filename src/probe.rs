@@ -4,7 +4,7 @@
 //! planner stays free of FFmpeg calls.
 
 pub use crate::error::ProbeError;
-use crate::glue::{self, ratio};
+use crate::ffmpeg::{self, ratio};
 use crate::time::Ratio;
 use ffmpeg_next as ff;
 use std::path::{Path, PathBuf};
@@ -137,7 +137,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let start_time = glue::start_time(&input);
+    let start_time = ffmpeg::start_time(&input);
     let mut duration = if input.duration() > 0 {
         Ratio::new(input.duration(), ff::ffi::AV_TIME_BASE as i64)
     } else {
@@ -149,7 +149,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
     let format = input.format().name().to_string();
     let still = format == "image2" || (format.ends_with("_pipe") && !format.contains("gif"));
     let video = input.streams().best(ff::media::Type::Video).map(|s| {
-        let (w, h, sar) = glue::picture_shape(&s);
+        let (w, h, sar) = ffmpeg::picture_shape(&s);
         let time_base = ratio(s.time_base()).unwrap_or(Ratio::new(1, 90_000));
         let fps = ratio(s.avg_frame_rate())
             .filter(|r| *r <= Ratio::from_integer(1000))
@@ -177,7 +177,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
         }
     });
     let audio = input.streams().best(ff::media::Type::Audio).map(|s| {
-        let (rate, channels) = glue::sound_shape(&s);
+        let (rate, channels) = ffmpeg::sound_shape(&s);
         AudioInfo {
             stream: s.index(),
             sample_rate: rate.max(0) as u32,
@@ -213,7 +213,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
 
 /// The display matrix's turn, as the FFmpeg CLI reads it for autorotate.
 fn rotation(s: &ff::format::stream::Stream) -> u16 {
-    let Some(ccw) = glue::display_rotation(s).filter(|r| r.is_finite()) else {
+    let Some(ccw) = ffmpeg::display_rotation(s).filter(|r| r.is_finite()) else {
         return 0;
     };
     match (-ccw.round()).rem_euclid(360.0) {
@@ -226,7 +226,7 @@ fn rotation(s: &ff::format::stream::Stream) -> u16 {
 
 /// Keyframe times from the stream's index.
 fn keyframes(s: &ff::format::stream::Stream, time_base: Ratio, start: Ratio) -> Vec<Ratio> {
-    glue::index_keyframes(s)
+    ffmpeg::index_keyframes(s)
         .into_iter()
         .map(|t| Ratio::from_integer(t) * time_base - start)
         .collect()

@@ -16,7 +16,7 @@
 use crate::cache::{self, Cache, Kind};
 use crate::demux::StreamInput;
 use crate::error::{Context, Error, Result};
-use crate::glue::{self, Matrix};
+use crate::ffmpeg::{self, Matrix};
 use crate::plan::Plan;
 use crate::time::Ratio;
 use ff::util::mathematics::rescale::Rescale;
@@ -329,7 +329,7 @@ impl ProxyWriter {
     ) -> Result<Self, ff::Error> {
         // Interlaced sources are deinterlaced first (as renders do).
         let deinterlace = if first.is_interlaced() {
-            format!("{},", glue::DEINTERLACE)
+            format!("{},", ffmpeg::DEINTERLACE)
         } else {
             String::new()
         };
@@ -337,8 +337,8 @@ impl ProxyWriter {
             "{deinterlace}scale=w={}:h={}:flags=bicubic,format=pix_fmts=yuv420p",
             size.0, size.1
         );
-        let mut graph = glue::video_chain(first, tb, &spec)?;
-        let graph_tb = glue::sink_time_base(&mut graph);
+        let mut graph = ffmpeg::video_chain(first, tb, &spec)?;
+        let graph_tb = ffmpeg::sink_time_base(&mut graph);
         let codec = ff::encoder::find_by_name("libx264").ok_or(ff::Error::EncoderNotFound)?;
         let mut enc = ff::codec::context::Context::new_with_codec(codec)
             .encoder()
@@ -350,7 +350,7 @@ impl ProxyWriter {
         if rate.numerator() > 0 {
             enc.set_frame_rate(Some(rate));
         }
-        enc.set_aspect_ratio(glue::sink_aspect_ratio(&mut graph));
+        enc.set_aspect_ratio(ffmpeg::sink_aspect_ratio(&mut graph));
         // Tagged with the matrix the source is read with, which for an
         // untagged HD source depends on its size, not the proxy's.
         enc.set_colorspace(Matrix::of(first).space());
@@ -378,7 +378,7 @@ impl ProxyWriter {
         os.set_time_base(tb);
         let mut copied = audio;
         for c in &mut copied {
-            c.at = glue::add_copied_stream(&mut output, c.params.clone(), c.time_base)?;
+            c.at = ffmpeg::add_copied_stream(&mut output, c.params.clone(), c.time_base)?;
             let mut meta = ff::Dictionary::new();
             meta.set(SOURCE_STREAM, &c.index.to_string());
             let (n, d) = (c.time_base.numerator() as i64, c.time_base.denominator());
@@ -415,9 +415,9 @@ impl ProxyWriter {
 
     /// Filters and encodes a source picture (None: the end of the stream).
     fn push(&mut self, frame: Option<&ff::frame::Video>, what: &str) -> Result<()> {
-        glue::push(&mut self.graph, frame.map(|f| &**f)).context(|| what)?;
+        ffmpeg::push(&mut self.graph, frame.map(|f| &**f)).context(|| what)?;
         let mut scaled = ff::frame::Video::empty();
-        while glue::pull(&mut self.graph, &mut scaled) {
+        while ffmpeg::pull(&mut self.graph, &mut scaled) {
             // Back to the source's time base.
             let pts = scaled.pts().map(|p| p.rescale(self.graph_tb, self.tb));
             scaled.set_pts(pts);
@@ -432,7 +432,7 @@ impl ProxyWriter {
     fn write_packets(&mut self, what: &str) -> Result<()> {
         let out_tb = self.output.stream(0).expect("added").time_base();
         let (tb, output) = (self.tb, &mut self.output);
-        glue::drain(&mut self.encoder, what, |mut p| {
+        ffmpeg::drain(&mut self.encoder, what, |mut p| {
             p.set_stream(0);
             p.rescale_ts(tb, out_tb);
             p.write_interleaved(output).context(|| what)

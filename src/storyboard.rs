@@ -12,7 +12,7 @@
 use crate::error::{Context, Error, Result};
 use crate::plan::Plan;
 use crate::time::{self, Ratio};
-use crate::{audio, glue, render};
+use crate::{audio, ffmpeg, render};
 use ffmpeg_next as ff;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -441,17 +441,17 @@ impl Labels {
         std::fs::write(&path, script).map_err(|e| Error::io("writing", &path, e))?;
         let spec = format!(
             "ass=filename={}:fontsdir={}:shaping=complex",
-            glue::filter_path(&path),
-            glue::filter_path(&setup.fonts_dir)
+            ffmpeg::filter_path(&path),
+            ffmpeg::filter_path(&setup.fonts_dir)
         );
         let what = || "drawing the storyboard's labels";
         let mut graph =
-            glue::video_chain(&frame, ff::Rational::new(1, 100), &spec).context(what)?;
+            ffmpeg::video_chain(&frame, ff::Rational::new(1, 100), &spec).context(what)?;
         let mut input = frame;
         input.set_pts(Some(0));
-        glue::push(&mut graph, Some(&input)).context(what)?;
+        ffmpeg::push(&mut graph, Some(&input)).context(what)?;
         let mut drawn = ff::frame::Video::empty();
-        if !glue::pull(&mut graph, &mut drawn) {
+        if !ffmpeg::pull(&mut graph, &mut drawn) {
             return Err(Error::Unexpected("the text filter gave no picture"));
         }
         Ok(drawn)

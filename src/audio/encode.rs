@@ -4,7 +4,7 @@
 use super::loudness::{Measured, Meter};
 use crate::edl::AudioSettings;
 use crate::error::{Context, Error, Result};
-use crate::glue;
+use crate::ffmpeg;
 use crate::packet::{self, Content, Header};
 use crate::plan::AudioPlan;
 use ffmpeg_next as ff;
@@ -45,7 +45,7 @@ impl AudioTrack {
                             Ok(mut r) => Box::new(std::iter::from_fn(move || {
                                 r.read()
                                     .transpose()
-                                    .map(|p| p.map(|sp| glue::read_packet(&sp)))
+                                    .map(|p| p.map(|sp| ffmpeg::read_packet(&sp)))
                             })),
                             Err(e) => Box::new(std::iter::once(Err(e))),
                         }
@@ -107,7 +107,7 @@ impl SpanEncoder {
             n => n as usize,
         };
         Ok(SpanEncoder {
-            delay: glue::initial_padding(&enc),
+            delay: ffmpeg::initial_padding(&enc),
             enc,
             small_last,
             frame_size,
@@ -174,7 +174,7 @@ impl SpanEncoder {
     fn drain(&mut self) -> Result<()> {
         let (delay, keep) = (self.delay, self.keep);
         let packets = &mut self.packets;
-        glue::drain(&mut self.enc, "encoding audio", |p| {
+        ffmpeg::drain(&mut self.enc, "encoding audio", |p| {
             // A packet carries the time of the samples it stands for less
             // the encoder's priming.
             let t = p.pts().unwrap_or(0) + delay;
@@ -236,12 +236,12 @@ pub fn open_at(
     enc.set_time_base(ff::Rational::new(1, sample_rate as i32));
     let mut flags = ff::codec::flag::Flags::GLOBAL_HEADER;
     if let Some(q) = settings.quality {
-        glue::set_global_quality(&mut enc, q);
+        ffmpeg::set_global_quality(&mut enc, q);
         flags |= ff::codec::flag::Flags::QSCALE;
     }
     enc.set_flags(flags);
     let names: Vec<&str> = settings.options.keys().map(String::as_str).collect();
-    if let Some(unknown) = glue::unknown_options(&enc, &names).first() {
+    if let Some(unknown) = ffmpeg::unknown_options(&enc, &names).first() {
         return Err(Error::Ffmpeg {
             what: format!(
                 "audio encoder {} has no option \"{unknown}\"",
@@ -274,7 +274,7 @@ pub fn open_at(
 pub fn store(packets: &[ff::Packet], path: &Path) -> Result<()> {
     let mut w = packet::Writer::create(path, &Header::Audio { loudness: None })?;
     for p in packets {
-        glue::write_packet(&mut w, p)?;
+        ffmpeg::write_packet(&mut w, p)?;
     }
     w.finish()
 }
@@ -284,7 +284,7 @@ pub fn load(file: File, name: &Path) -> Result<Vec<ff::Packet>> {
     let mut reader = packet::Reader::open(file, name, Content::Audio)?;
     let mut packets = Vec::new();
     while let Some(sp) = reader.read()? {
-        packets.push(glue::read_packet(&sp));
+        packets.push(ffmpeg::read_packet(&sp));
     }
     Ok(packets)
 }

@@ -4,7 +4,7 @@
 
 use crate::demux::StreamInput;
 use crate::error::{Context, Error, Result};
-use crate::glue;
+use crate::ffmpeg;
 use crate::plan::AudioRegion;
 use crate::time::{self, Ratio};
 use ffmpeg_next as ff;
@@ -44,7 +44,7 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
     // Start a little early: decoders need a few frames to settle.
     let seek_at = region.container_start + region.source_start - Ratio::from_integer(1);
     if seek_at > region.container_start {
-        input.seek(&mut decoder, glue::seek_ts(seek_at));
+        input.seek(&mut decoder, ffmpeg::seek_ts(seek_at));
     }
     // Timestamps relative to the container start, in stream units.
     let zero = (region.container_start / tbr).round().to_integer();
@@ -94,7 +94,7 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
         if !more {
             // Drain what the resampler still holds.
             if let Some(g) = graph.as_mut() {
-                if glue::push(g, None).is_ok() {
+                if ffmpeg::push(g, None).is_ok() {
                     drain(g, &mut converted, |f| place(f, &mut out));
                 }
             }
@@ -108,7 +108,7 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
             continue;
         };
         decoded.set_pts(Some(ts - zero));
-        glue::push(g, Some(&decoded)).context(what)?;
+        ffmpeg::push(g, Some(&decoded)).context(what)?;
         done = drain(g, &mut converted, |f| place(f, &mut out));
     }
     Ok(out)
@@ -122,7 +122,7 @@ fn drain(
     mut take: impl FnMut(&ff::frame::Audio) -> bool,
 ) -> bool {
     let mut done = false;
-    while glue::pull(graph, frame) {
+    while ffmpeg::pull(graph, frame) {
         done |= take(frame);
     }
     done
@@ -155,5 +155,5 @@ fn audio_graph(
         sample_rate,
         layout_name(channels)
     );
-    glue::chain("abuffer", &args, "abuffersink", &spec)
+    ffmpeg::chain("abuffer", &args, "abuffersink", &spec)
 }

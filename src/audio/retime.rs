@@ -4,7 +4,7 @@
 //! exact length its picture lasts, reversed, and broken by a freeze's hold.
 
 use crate::error::{Context, Result};
-use crate::glue;
+use crate::ffmpeg;
 use crate::plan::{Retime, DECLICK_MS};
 use crate::time::{self, Ratio};
 use ffmpeg_next as ff;
@@ -85,14 +85,14 @@ fn stretch(source: &[Vec<f32>], r: &Retime, sample_rate: u32) -> Result<Vec<Vec<
         "{},aformat=sample_fmts=fltp:sample_rates={sample_rate}",
         speed_spec(r.speed, r.keep_pitch, sample_rate)
     );
-    let mut graph = glue::chain("abuffer", &args, "abuffersink", &spec)?;
+    let mut graph = ffmpeg::chain("abuffer", &args, "abuffersink", &spec)?;
     let total = source.first().map_or(0, Vec::len);
     let expected = (total as f64 / time::secs_f64(r.speed)) as usize + 1;
     let mut out: Vec<Vec<f32>> = vec![Vec::with_capacity(expected); channels];
     let format = ff::format::Sample::F32(ff::format::sample::Type::Planar);
     let take = |graph: &mut ff::filter::Graph, out: &mut Vec<Vec<f32>>| {
         let mut f = ff::frame::Audio::empty();
-        while glue::pull(graph, &mut f) {
+        while ffmpeg::pull(graph, &mut f) {
             for (ch, dst) in out.iter_mut().enumerate() {
                 dst.extend_from_slice(&f.plane::<f32>(ch)[..f.samples()]);
             }
@@ -108,11 +108,11 @@ fn stretch(source: &[Vec<f32>], r: &Retime, sample_rate: u32) -> Result<Vec<Vec<
             frame.plane_mut::<f32>(ch)[..n].copy_from_slice(&src[pos..pos + n]);
         }
         frame.set_pts(Some(pos as i64));
-        glue::push(&mut graph, Some(&frame))?;
+        ffmpeg::push(&mut graph, Some(&frame))?;
         take(&mut graph, &mut out);
         pos += n;
     }
-    glue::push(&mut graph, None)?;
+    ffmpeg::push(&mut graph, None)?;
     take(&mut graph, &mut out);
     Ok(out)
 }

@@ -5,7 +5,7 @@
 //! xfade's picture at progress `1 - (j+1)/steps`.
 
 use crate::error::{Context, Error, Result};
-use crate::glue;
+use crate::ffmpeg;
 use ffmpeg_next as ff;
 
 /// Blends `a` and `b` (same format and size) into `out`.
@@ -22,12 +22,13 @@ pub fn blend(
         ));
     }
     let format = a.format();
-    let depth = glue::depth(format).ok_or(Error::Unexpected("crossfade: unknown pixel format"))?;
+    let depth =
+        ffmpeg::depth(format).ok_or(Error::Unexpected("crossfade: unknown pixel format"))?;
     let wb = step as u32;
     let wa = (steps - step) as u32;
     let den = steps as u32;
     for plane in 0..a.planes() {
-        let row = glue::row_bytes(format, a.width(), plane).ok_or(Error::Unexpected(
+        let row = ffmpeg::row_bytes(format, a.width(), plane).ok_or(Error::Unexpected(
             "crossfade: cannot size the picture planes",
         ))?;
         let rows = a.plane_height(plane) as usize;
@@ -68,7 +69,7 @@ pub fn black(output: &crate::edl::Output) -> Result<ff::frame::Video> {
 /// A frame of one colour (a card's background), as [`black`].
 pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Video> {
     let what = || "making a frame of one colour";
-    let mut graph = glue::chain(
+    let mut graph = ffmpeg::chain(
         "color",
         &format!(
             "c=0x{:02x}{:02x}{:02x}:s={}x{}:r=1:d=1",
@@ -82,7 +83,7 @@ pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Vid
     )
     .context(what)?;
     let mut frame = ff::frame::Video::empty();
-    if !glue::pull(&mut graph, &mut frame) {
+    if !ffmpeg::pull(&mut graph, &mut frame) {
         return Err(Error::Unexpected(
             "making a black frame: the graph gave none",
         ));
@@ -125,16 +126,16 @@ impl Xfade {
     /// so libavfilter converts on the way in, and this converts back.
     pub fn new(kind: &str, like: &ff::frame::Video, steps: u64, pix_fmt: &str) -> Result<Xfade> {
         let what = || format!("starting the {kind} transition");
-        let mut graph = glue::video_pair(
+        let mut graph = ffmpeg::video_pair(
             like,
             ff::Rational::new(1, steps as i32),
             &format!("xfade=transition={kind}:duration=1:offset=0,format=pix_fmts={pix_fmt}"),
         )
         .context(what)?;
-        glue::push_stamped(&mut graph, "in0", like, 0).context(what)?;
-        glue::push_stamped(&mut graph, "in1", like, 0).context(what)?;
+        ffmpeg::push_stamped(&mut graph, "in0", like, 0).context(what)?;
+        ffmpeg::push_stamped(&mut graph, "in1", like, 0).context(what)?;
         let mut first = ff::frame::Video::empty();
-        if !glue::pull(&mut graph, &mut first) {
+        if !ffmpeg::pull(&mut graph, &mut first) {
             return Err(Error::Unexpected("xfade gave no first picture"));
         }
         Ok(Xfade { graph })
@@ -148,10 +149,10 @@ impl Xfade {
         step: u64,
     ) -> Result<ff::frame::Video> {
         let what = || "a transition";
-        glue::push_stamped(&mut self.graph, "in0", a, step as i64).context(what)?;
-        glue::push_stamped(&mut self.graph, "in1", b, step as i64).context(what)?;
+        ffmpeg::push_stamped(&mut self.graph, "in0", a, step as i64).context(what)?;
+        ffmpeg::push_stamped(&mut self.graph, "in1", b, step as i64).context(what)?;
         let mut out = ff::frame::Video::empty();
-        if !glue::pull(&mut self.graph, &mut out) {
+        if !ffmpeg::pull(&mut self.graph, &mut out) {
             return Err(Error::Unexpected("xfade gave no picture"));
         }
         Ok(out)

@@ -5,7 +5,7 @@
 use crate::demux::StreamInput;
 use crate::edl::{Fit, Output};
 use crate::error::{self, Context, Error, Result};
-use crate::glue::{self, Matrix};
+use crate::ffmpeg::{self, Matrix};
 use crate::plan::{ClipPlan, Geometry};
 use crate::time::{self, Ratio};
 use ffmpeg_next as ff;
@@ -102,7 +102,7 @@ impl<'a> ClipReader<'a> {
         let decoder = input
             .decoder(threads)
             .and_then(|mut d| {
-                glue::show_damage(&mut d, output.draft);
+                ffmpeg::show_damage(&mut d, output.draft);
                 d.video()
             })
             .context(what)?;
@@ -153,7 +153,7 @@ impl<'a> ClipReader<'a> {
                 }
                 return Ok(());
             }
-            self.input.seek(&mut self.decoder, glue::seek_ts(at));
+            self.input.seek(&mut self.decoder, ffmpeg::seek_ts(at));
             self.reset();
             match self.decode_next()? {
                 Some((p, frame)) if p < target || back > Ratio::from_integer(60) => {
@@ -352,10 +352,10 @@ impl<'a> ClipReader<'a> {
             if self.deinterlacer.is_none() {
                 match &decoded {
                     Some(f) if f.is_interlaced() => {
-                        let tb = glue::rational(self.clip.video.time_base);
+                        let tb = ffmpeg::rational(self.clip.video.time_base);
                         let mut graph =
-                            glue::video_chain(f, tb, glue::DEINTERLACE).context(what)?;
-                        let tb = glue::sink_time_base(&mut graph);
+                            ffmpeg::video_chain(f, tb, ffmpeg::DEINTERLACE).context(what)?;
+                        let tb = ffmpeg::sink_time_base(&mut graph);
                         self.deinterlaced_tb =
                             Ratio::new(tb.numerator() as i64, tb.denominator().max(1) as i64);
                         self.deinterlacer = Some(graph);
@@ -366,11 +366,11 @@ impl<'a> ClipReader<'a> {
                 }
             }
             let graph = self.deinterlacer.as_mut().expect("made above");
-            glue::push(graph, decoded.as_deref()).context(what)?;
+            ffmpeg::push(graph, decoded.as_deref()).context(what)?;
             self.deinterlacer_done = decoded.is_none();
             loop {
                 let mut out = ff::frame::Video::empty();
-                if !glue::pull(graph, &mut out) {
+                if !ffmpeg::pull(graph, &mut out) {
                     break;
                 }
                 self.deinterlaced.push_back(out);
@@ -412,7 +412,7 @@ impl<'a> ClipReader<'a> {
                 }
             };
             self.last_pts = Some(pts);
-            if glue::is_damaged(&frame) && self.damaged(pts, "the picture is damaged")? {
+            if ffmpeg::is_damaged(&frame) && self.damaged(pts, "the picture is damaged")? {
                 continue;
             }
             frame.set_pts(Some(pts));
@@ -489,9 +489,9 @@ fn conform(
         *graph = Some(build_graph(frame, &spec(frame))?);
     }
     let graph = graph.as_mut().expect("built above");
-    glue::push(graph, Some(frame))?;
+    ffmpeg::push(graph, Some(frame))?;
     let mut out = ff::frame::Video::empty();
-    if !glue::pull(graph, &mut out) {
+    if !ffmpeg::pull(graph, &mut out) {
         return Err(ff::Error::Other {
             errno: ff::util::error::EAGAIN,
         });
@@ -500,7 +500,7 @@ fn conform(
 }
 
 fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph, ff::Error> {
-    glue::video_chain(frame, ff::Rational::new(1, 90_000), spec)
+    ffmpeg::video_chain(frame, ff::Rational::new(1, 90_000), spec)
 }
 
 /// What the conform chain needs to know of a source picture.
@@ -534,7 +534,7 @@ pub fn grade_spec(clip: &ClipPlan) -> String {
     if let Some(l) = &clip.lut {
         parts.push(format!(
             "lut3d=file={}:interp=tetrahedral",
-            glue::filter_path(l)
+            ffmpeg::filter_path(l)
         ));
     }
     if let Some(e) = &clip.eq {

@@ -3,7 +3,7 @@
 
 use crate::edl::Output;
 use crate::error::{Context, Error, Result};
-use crate::glue;
+use crate::ffmpeg;
 use crate::packet::{self, Header};
 use ffmpeg_next as ff;
 use std::path::Path;
@@ -127,7 +127,7 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
         // and on the last row those hold the never-written padding of the
         // lookahead arrays: whatever the heap held before, which depends
         // on thread timing. The other code paths ignore the lanes.
-        if let Some(cpu) = glue::x264_cpu_without_avx512() {
+        if let Some(cpu) = ffmpeg::x264_cpu_without_avx512() {
             params.push_str(&format!(":asm={cpu}"));
         }
         opts.set("x264-params", &params);
@@ -151,7 +151,7 @@ impl SegmentEncoder {
     pub fn create(out: &Output, path: &Path) -> Result<Self> {
         let encoder = open_encoder(out)?;
         let header = Header::Video {
-            extradata: glue::extradata(&encoder),
+            extradata: ffmpeg::extradata(&encoder),
         };
         let writer = packet::Writer::create(path, &header)?;
         Ok(SegmentEncoder {
@@ -174,8 +174,8 @@ impl SegmentEncoder {
 
     fn drain(&mut self) -> Result<()> {
         let writer = &mut self.writer;
-        glue::drain(&mut self.encoder, "encoding video", |p| {
-            glue::write_packet(writer, &p)
+        ffmpeg::drain(&mut self.encoder, "encoding video", |p| {
+            ffmpeg::write_packet(writer, &p)
         })
     }
 

@@ -8,8 +8,8 @@
 //! `FONTCONFIG_FILE` before any worker starts.
 
 use crate::error::{Context, Error, Result};
+use crate::ffmpeg;
 use crate::fonts::FontSet;
-use crate::glue;
 use crate::layers::{self, Draw, ImageDraw, Layer, Layers};
 use crate::time;
 use ffmpeg_next as ff;
@@ -85,7 +85,7 @@ fn xml_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-use glue::filter_path;
+use ffmpeg::filter_path;
 
 /// Draws one segment's layers. Graphs and images are made on first use.
 pub struct Painter<'a> {
@@ -182,8 +182,8 @@ impl<'a> Painter<'a> {
                 filter_path(&path),
                 filter_path(&self.setup.fonts_dir)
             );
-            let graph =
-                glue::video_chain(input.frame(), ff::Rational::new(1, 100), &spec).context(what)?;
+            let graph = ffmpeg::video_chain(input.frame(), ff::Rational::new(1, 100), &spec)
+                .context(what)?;
             self.graphs.insert((owner, pass), graph);
         }
         let graph = self.graphs.get_mut(&(owner, pass)).expect("made above");
@@ -191,13 +191,13 @@ impl<'a> Painter<'a> {
         // picture, still needed) is copied once by the filter.
         let mut frame = match input {
             Input::Owned(f) => f,
-            Input::Borrowed(f) => glue::new_ref(f).context(what)?,
+            Input::Borrowed(f) => ffmpeg::new_ref(f).context(what)?,
         };
         // Script time counts frames from the segment's start.
         frame.set_pts(Some((k - self.frames.start) as i64));
-        glue::push_owned(graph, frame).context(what)?;
+        ffmpeg::push_owned(graph, frame).context(what)?;
         let mut out = ff::frame::Video::empty();
-        if !glue::pull(graph, &mut out) {
+        if !ffmpeg::pull(graph, &mut out) {
             return Err(Error::Unexpected(
                 "drawing text: the filter gave no picture",
             ));
@@ -258,9 +258,9 @@ fn load_image(d: &ImageDraw, pix_fmt: &str) -> Result<ff::frame::Video> {
             "image overlays need a planar YUV pix_fmt",
         ))?;
     let what = || format!("reading the overlay image {}", d.source.display());
-    let mut graph = glue::chain(
+    let mut graph = ffmpeg::chain(
         "movie",
-        &format!("filename={}", glue::filter_option_path(&d.source)),
+        &format!("filename={}", ffmpeg::filter_option_path(&d.source)),
         "buffersink",
         &format!(
             "scale={}:{}:flags=bicubic:out_color_matrix=bt709:out_range=tv,format=pix_fmts={with_alpha}",
@@ -269,7 +269,7 @@ fn load_image(d: &ImageDraw, pix_fmt: &str) -> Result<ff::frame::Video> {
     )
     .context(what)?;
     let mut frame = ff::frame::Video::empty();
-    if !glue::pull(&mut graph, &mut frame) {
+    if !ffmpeg::pull(&mut graph, &mut frame) {
         return Err(Error::Unexpected("an overlay image gave no picture"));
     }
     Ok(frame)
@@ -284,7 +284,7 @@ fn blend_image(
     strength: f64,
 ) -> Result<()> {
     let format = out.format();
-    let depth = glue::depth(format).ok_or(Error::Unexpected("unknown pixel format"))?;
+    let depth = ffmpeg::depth(format).ok_or(Error::Unexpected("unknown pixel format"))?;
     let wide = depth > 8;
     let max = ((1u32 << depth) - 1) as f64;
     let alpha_plane = img.planes() - 1;

@@ -165,12 +165,13 @@ fn subtitle_codec(muxer: &str) -> Result<&'static str> {
 fn encode_subtitles(track: &SubtitleTrack, muxer: &str) -> Result<EncodedSubtitles> {
     let codec = subtitle_codec(muxer)?;
     let what = || format!("encoding the {} captions as {codec}", track.language);
-    let mut encoder = crate::glue::subtitle_encoder(codec).context(what)?;
+    let mut encoder = crate::ffmpeg::subtitle_encoder(codec).context(what)?;
     let mut packets = Vec::new();
     for (i, (start, end, text)) in flatten(&track.cues).into_iter().enumerate() {
         let event = format!("{i},0,Default,,0,0,0,,{}", ass_text(&text));
-        packets
-            .push(crate::glue::encode_cue(&mut encoder, &event, start, end - start).context(what)?);
+        packets.push(
+            crate::ffmpeg::encode_cue(&mut encoder, &event, start, end - start).context(what)?,
+        );
     }
     Ok(EncodedSubtitles {
         params: ff::codec::Parameters::from(&encoder),
@@ -259,7 +260,7 @@ fn open_output(
     subtitles: &[EncodedSubtitles],
 ) -> Result<ff::format::context::Output, ff::Error> {
     let mut octx = ff::format::output_as(&path, muxer)?;
-    crate::glue::set_bitexact(&mut octx);
+    crate::ffmpeg::set_bitexact(&mut octx);
     for (params, time_base) in [
         (&video.params, video.time_base),
         (&audio.params, audio.time_base),
@@ -308,7 +309,7 @@ fn restamp(
         }
     }
     *last_dts = dts.or(*last_dts);
-    let mut packet = crate::glue::read_packet(sp);
+    let mut packet = crate::ffmpeg::read_packet(sp);
     packet.set_pts(pts);
     packet.set_dts(dts);
     Ok(packet)

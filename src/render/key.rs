@@ -146,7 +146,7 @@ fn graphics(d: &mut String, plan: &Plan, seg: &Segment, images: &Fingerprints) {
             d,
             "fonts {} libass {:?}",
             layers.fonts_print,
-            crate::glue::libass_version()
+            crate::ffmpeg::libass_version()
         );
     }
 }

@@ -6,7 +6,7 @@ use super::{encode, join};
 use crate::cache::Cache;
 use crate::container;
 use crate::error::{Error, Result};
-use crate::glue;
+use crate::ffmpeg;
 use crate::plan::Plan;
 use crate::time::Ratio;
 use ffmpeg_next as ff;
@@ -40,7 +40,7 @@ pub(super) struct OutputPlace {
 
 impl OutputPlace {
     pub(super) fn prepare(output: &Path) -> Result<OutputPlace> {
-        glue::init()?;
+        ffmpeg::init()?;
         container::check_output(output, [], None)?;
         let muxer = container::muxer_for(output).expect("checked");
         let dir = container::parent_dir(output);
@@ -93,7 +93,7 @@ impl Reference {
         let encoder = encode::open_encoder(output)?;
         Ok(Reference {
             params: ff::codec::Parameters::from(&encoder),
-            extradata: glue::extradata(&encoder),
+            extradata: ffmpeg::extradata(&encoder),
             time_base: encoder.time_base(),
         })
     }

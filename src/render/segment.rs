@@ -7,7 +7,7 @@ use super::stats::{Stamp, Work, WorkerClock};
 use super::{blend, decode, encode, graphics};
 use crate::edl::TransitionKind;
 use crate::error::{Context, Error, Result};
-use crate::glue;
+use crate::ffmpeg;
 use crate::plan::{Compose, Plan, Segment};
 use crate::progress::Progress;
 use decode::{ClipReader, Damage};
@@ -374,5 +374,5 @@ pub fn still(plan: &Plan, clip: usize, local: u64) -> Result<ff::frame::Video> {
     let local = local.min(c.timeline.end - c.timeline.start - 1);
     let mut reader = ClipReader::open(c, &plan.output, local, cores(), damage)?;
     let frame = reader.frame(local)?;
-    glue::new_ref(frame).context(|| format!("clip {}: its picture", c.number))
+    ffmpeg::new_ref(frame).context(|| format!("clip {}: its picture", c.number))
 }

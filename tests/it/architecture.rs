@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &[
         "container",
         "packet",
-        "glue",
+        "ffmpeg",
         "demux",
         "signal",
         "progress",
