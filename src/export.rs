@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::interchange::{self, timecode::Rate, Event, Format, Media, MediaRef, Note, Timeline};
-use crate::plan::{ClipPlan, Plan};
+use crate::plan::{ClipPlan, PictureSource, Plan};
 use crate::probe;
 use crate::time::Ratio;
 use std::collections::BTreeMap;
@@ -53,8 +53,11 @@ pub fn timeline_of(plan: &Plan) -> Timeline {
         ..Timeline::default()
     };
     for c in &plan.clips {
-        t.events
-            .extend(events_of(c, fps, starts.get(&c.source, rate), &mut t.notes));
+        let tc = c
+            .source
+            .file()
+            .map_or(Ratio::from_integer(0), |p| starts.get(p, rate));
+        t.events.extend(events_of(c, fps, tc, &mut t.notes));
     }
     if !plan.layers.items.is_empty() {
         t.notes.push(Note {
@@ -91,9 +94,6 @@ struct TimecodeStarts(BTreeMap<PathBuf, Ratio>);
 
 impl TimecodeStarts {
     fn get(&mut self, path: &Path, rate: Rate) -> Ratio {
-        if path.as_os_str().is_empty() {
-            return Ratio::from_integer(0);
-        }
         *self.0.entry(path.to_path_buf()).or_insert_with(|| {
             probe::probe(path)
                 .ok()
@@ -146,8 +146,8 @@ fn events_of(c: &ClipPlan, fps: Ratio, tc: Ratio, notes: &mut Vec<Note>) -> Vec<
         transition,
         audio: false,
     };
-    if c.card.is_some() {
-        if c.card != Some([0, 0, 0]) {
+    let (PictureSource::Video(path) | PictureSource::Still(path)) = &c.source else {
+        if c.source.card() != Some([0, 0, 0]) {
             notes.push(Note {
                 line: c.line,
                 origin,
@@ -155,10 +155,10 @@ fn events_of(c: &ClipPlan, fps: Ratio, tc: Ratio, notes: &mut Vec<Note>) -> Vec<
             });
         }
         return vec![base];
-    }
+    };
     let speed = if c.reverse { -c.speed } else { c.speed };
     let clip = Event {
-        media: Media::File(media_ref(&c.source)),
+        media: Media::File(media_ref(path)),
         source_in: c.start + tc,
         speed,
         audio: c.volume > 0.0 && c.audio.is_some(),

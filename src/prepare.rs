@@ -3,6 +3,7 @@
 //! planning the montage with its graphics. Every problem found is reported
 //! together; nothing is decoded.
 
+use crate::edl::ClipSource;
 use crate::error::{self, Error, Result};
 use crate::plan::PlanError;
 use crate::probe::ProbeError;
@@ -12,6 +13,7 @@ use crate::{
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Reads the EDL (with `[profile.NAME]` applied), probes every source and
@@ -106,8 +108,7 @@ fn clip_probes(edl: &edl::Edl) -> Vec<std::result::Result<probe::Probe, Arc<Prob
     let mut sources: Vec<&Path> = edl
         .clips
         .iter()
-        .filter(|c| c.card.is_none())
-        .map(|c| c.source.as_path())
+        .filter_map(|c| c.source.file().map(PathBuf::as_path))
         .collect();
     sources.sort();
     sources.dedup();
@@ -117,9 +118,9 @@ fn clip_probes(edl: &edl::Edl) -> Vec<std::result::Result<probe::Probe, Arc<Prob
         .collect();
     edl.clips
         .iter()
-        .map(|c| match &c.card {
-            Some(_) => Ok(card_probe(&edl.output)),
-            None => probed[c.source.as_path()].clone(),
+        .map(|c| match &c.source {
+            ClipSource::Card(_) => Ok(card_probe(&edl.output)),
+            ClipSource::File(path) => probed[path.as_path()].clone(),
         })
         .collect()
 }
@@ -133,8 +134,8 @@ fn check_media_root(edl: &edl::Edl, root: &Path) -> Result<()> {
         .map_err(|e| Error::Usage(format!("--media-root {}: {e}", root.display())))?;
     let mut files: Vec<(&Path, String)> = Vec::new();
     for c in &edl.clips {
-        if c.card.is_none() {
-            files.push((&c.source, format!("clip {} source", c.number)));
+        if let Some(path) = c.source.file() {
+            files.push((path, format!("clip {} source", c.number)));
         }
         if let Some(l) = &c.lut {
             files.push((l, format!("clip {} lut", c.number)));

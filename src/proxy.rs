@@ -17,7 +17,7 @@ use crate::cache::{self, Cache, Kind};
 use crate::demux::StreamInput;
 use crate::error::{Context, Error, Result};
 use crate::ffmpeg::{self, Matrix};
-use crate::plan::Plan;
+use crate::plan::{PictureSource, Plan};
 use crate::time::Ratio;
 use ff::util::mathematics::rescale::Rescale;
 use ffmpeg_next as ff;
@@ -71,20 +71,23 @@ impl Wanted {
 /// The distinct video sources of `plan` that deserve a proxy.
 pub fn wanted(plan: &Plan) -> Result<Vec<Wanted>> {
     let mut out: Vec<Wanted> = Vec::new();
-    for c in plan.clips.iter().filter(|c| c.card.is_none()) {
+    for c in &plan.clips {
+        let Some(source) = c.source.file() else {
+            continue;
+        };
         let Some(size) = size_for(c.video.width, c.video.height) else {
             continue;
         };
         if out
             .iter()
-            .any(|w| w.source == c.source && w.stream == c.video.stream)
+            .any(|w| &w.source == source && w.stream == c.video.stream)
         {
             continue;
         }
         let fingerprint =
-            cache::fingerprint(&c.source).map_err(|e| Error::io("reading", &c.source, e))?;
+            cache::fingerprint(source).map_err(|e| Error::io("reading", source, e))?;
         out.push(Wanted {
-            source: c.source.clone(),
+            source: source.clone(),
             stream: c.video.stream,
             fingerprint,
             size,
@@ -170,9 +173,11 @@ pub fn substitute(plan: &mut Plan, cache: &Cache, wanted: &[Wanted]) -> Result<U
         for c in plan
             .clips
             .iter_mut()
-            .filter(|c| c.source == w.source && c.video.stream == w.stream)
+            .filter(|c| c.source.file() == Some(&w.source) && c.video.stream == w.stream)
         {
-            c.source = path.clone();
+            if let PictureSource::Video(p) | PictureSource::Still(p) = &mut c.source {
+                *p = path.clone();
+            }
             c.video.stream = info.stream;
             c.video.time_base = info.time_base;
             c.video.width = info.width;

@@ -178,7 +178,7 @@ impl<'a> Board<'a> {
             let local = clip.timeline.end.saturating_sub(clip.timeline.start) / 2;
             let picture = render::still(plan, i, local)?;
             self.canvas.place(&picture, x, y, THUMB, thumb_h)?;
-            let source = if clip.card.is_some() {
+            let source = if clip.source.card().is_some() {
                 "card".to_string()
             } else {
                 clip.source_text.clone()

@@ -225,14 +225,40 @@ pub enum End {
     SourceEnd,
 }
 
+/// What a clip shows.
+#[derive(Debug, Clone)]
+pub enum ClipSource {
+    /// A media file: a video, or a still image (the probe tells which).
+    /// Empty only in a clip that was reported for having no source.
+    File(PathBuf),
+    /// A picture generated from the card's background and text.
+    Card(text::Card),
+}
+
+impl ClipSource {
+    /// The media file, unless the clip is a card.
+    pub fn file(&self) -> Option<&PathBuf> {
+        match self {
+            ClipSource::File(p) => Some(p),
+            ClipSource::Card(_) => None,
+        }
+    }
+
+    /// The card, if the clip is one.
+    pub fn card(&self) -> Option<&text::Card> {
+        match self {
+            ClipSource::Card(k) => Some(k),
+            ClipSource::File(_) => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Clip {
     /// 1-based, as users count clips.
     pub number: usize,
-    /// The media file; empty for a card.
-    pub source: PathBuf,
-    /// A generated picture instead of a source.
-    pub card: Option<text::Card>,
+    /// What the clip shows: a media file or a generated card.
+    pub source: ClipSource,
     /// The source as written in the EDL, for messages.
     pub source_text: String,
     /// Line of the clip's `[[clip]]` header.

@@ -98,7 +98,9 @@ impl Placer<'_> {
     fn cards(&mut self) {
         let edl = self.edl;
         for (i, c) in edl.clips.iter().enumerate() {
-            let Some(card) = &c.card else { continue };
+            let Some(card) = c.source.card() else {
+                continue;
+            };
             let Some(text) = &card.text else { continue };
             let style = &edl.styles[&card.style];
             let lines = match shape(self.fonts, text, style) {

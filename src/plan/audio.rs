@@ -113,6 +113,7 @@ pub(super) fn clip_audio(edl: &Edl, clips: &[ClipPlan], timing: &AudioTiming) ->
         .enumerate()
         .filter_map(|(i, c)| {
             let a = c.audio.as_ref()?;
+            let source = c.source.file()?;
             let timeline = s(c.timeline.start)..s(c.timeline.end);
             let len = timeline.end - timeline.start;
             let fade_in = if c.fade_in > 0 {
@@ -140,7 +141,7 @@ pub(super) fn clip_audio(edl: &Edl, clips: &[ClipPlan], timing: &AudioTiming) ->
             (c.volume > 0.0 && clip.audio_speed != AudioSpeed::Mute).then(|| AudioRegion {
                 label: format!("clip {} ({})", c.number, c.source_text),
                 clip: Some(c.number),
-                source: c.source.clone(),
+                source: source.clone(),
                 stream: a.stream,
                 container_start: c.container_start,
                 source_start: c.start,

@@ -4,8 +4,8 @@
 
 use super::geometry::{crop_pixels, focused, geometry, working_size};
 use super::geometry::{Geometry, MotionPlan};
-use super::model::{ClipPlan, Hold};
-use crate::edl::{Clip, Edl, End, Fit, TransitionKind};
+use super::model::{ClipPlan, Hold, PictureSource};
+use crate::edl::{Clip, ClipSource, Edl, End, Fit, TransitionKind};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::probe::{Probe, VideoInfo};
 use crate::time::{self, Clock, Ratio, TimeSpec};
@@ -321,8 +321,7 @@ pub(super) fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<Clip
         };
         clips.push(ClipPlan {
             number: clip.number,
-            source: clip.source.clone(),
-            card: clip.card.as_ref().map(|k| k.background),
+            source: picture_source(&clip.source, still),
             transition: clip.transition.kind,
             eq: clip.eq,
             lut: clip.lut.clone().or_else(|| edl.output.lut.clone()),
@@ -346,4 +345,14 @@ pub(super) fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<Clip
         });
     }
     clips
+}
+
+/// Where a clip's pictures come from, now that the probe has said whether
+/// its file is a still.
+fn picture_source(source: &ClipSource, still: bool) -> PictureSource {
+    match source {
+        ClipSource::Card(k) => PictureSource::Card(k.background),
+        ClipSource::File(p) if still => PictureSource::Still(p.clone()),
+        ClipSource::File(p) => PictureSource::Video(p.clone()),
+    }
 }

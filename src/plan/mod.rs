@@ -29,8 +29,8 @@ mod units;
 pub use crate::layers::Graphics;
 pub use geometry::{geometry, Geometry, MotionPlan};
 pub use model::{
-    sample_at, AudioPlan, AudioRegion, ClipPlan, Compose, DuckPlan, Fade, Hold, Plan, Retime,
-    Segment, DECLICK_MS,
+    sample_at, AudioPlan, AudioRegion, ClipPlan, Compose, DuckPlan, Fade, Hold, PictureSource,
+    Plan, Retime, Segment, DECLICK_MS,
 };
 pub use range::RangeError;
 pub use units::{assign, work_units, WorkUnit};

@@ -32,14 +32,51 @@ pub struct Plan {
     pub layers: Layers,
 }
 
+/// Where a placed clip's pictures come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PictureSource {
+    /// A video file, decoded frame by frame.
+    Video(PathBuf),
+    /// A still image, its one picture held.
+    Still(PathBuf),
+    /// A picture of one colour (a card's background), generated.
+    Card([u8; 3]),
+}
+
+impl PictureSource {
+    /// The media file, unless the pictures are generated.
+    pub fn file(&self) -> Option<&PathBuf> {
+        match self {
+            PictureSource::Video(p) | PictureSource::Still(p) => Some(p),
+            PictureSource::Card(_) => None,
+        }
+    }
+
+    /// The card's background colour, if the pictures are generated.
+    pub fn card(&self) -> Option<[u8; 3]> {
+        match self {
+            PictureSource::Card(c) => Some(*c),
+            PictureSource::Video(_) | PictureSource::Still(_) => None,
+        }
+    }
+}
+
+/// The media file as messages name it (nothing for a card).
+impl std::fmt::Display for PictureSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.file() {
+            Some(p) => write!(f, "{}", p.display()),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One clip placed on the timeline.
 #[derive(Debug, Clone)]
 pub struct ClipPlan {
     pub number: usize,
-    /// The media file; empty for a card.
-    pub source: PathBuf,
-    /// A card's background colour: the clip's picture is generated.
-    pub card: Option<[u8; 3]>,
+    /// Where the clip's pictures come from.
+    pub source: PictureSource,
     pub source_text: String,
     pub line: usize,
     /// Source time of the first frame, seconds from the container start.
@@ -321,8 +358,7 @@ impl Plan {
         });
         self.clips
             .iter()
-            .filter(|c| c.card.is_none())
-            .map(|c| &c.source)
+            .filter_map(|c| c.source.file())
             .chain(images)
             .chain(self.clips.iter().filter_map(|c| c.lut.as_ref()))
             .chain(audio.clips.iter().map(|r| &r.source))

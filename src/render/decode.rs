@@ -9,6 +9,7 @@ use crate::ffmpeg::{self, Matrix};
 use crate::plan::{ClipPlan, Geometry};
 use crate::time::{self, Ratio};
 use ffmpeg_next as ff;
+use std::path::{Path, PathBuf};
 
 /// A decoded source frame and the output index the `fps` rule gives it.
 struct Picked {
@@ -97,8 +98,9 @@ impl<'a> ClipReader<'a> {
         threads: usize,
         damage: Damage<'a>,
     ) -> Result<Self> {
-        let what = || format!("clip {} ({})", clip.number, clip.source.display());
-        let input = StreamInput::open(&clip.source, clip.video.stream).context(what)?;
+        let what = || format!("clip {} ({})", clip.number, clip.source);
+        let path = clip.source.file().map_or(Path::new(""), PathBuf::as_path);
+        let input = StreamInput::open(path, clip.video.stream).context(what)?;
         let decoder = input
             .decoder(threads)
             .and_then(|mut d| {
@@ -475,7 +477,7 @@ impl<'a> ClipReader<'a> {
 
 /// "clip 3 (../a.mp4)", for messages.
 fn clip_name(clip: &ClipPlan) -> String {
-    format!("clip {} ({})", clip.number, clip.source.display())
+    format!("clip {} ({})", clip.number, clip.source)
 }
 
 /// Scales and converts a source frame to the output, through a filter graph

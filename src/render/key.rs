@@ -51,7 +51,7 @@ pub fn segment_key(
              speed {} reverse {} played {} freeze {:?} motion {:?}",
             i - range.start,
             sources[i],
-            c.card,
+            c.source.card(),
             c.eq,
             c.lut
                 .as_ref()

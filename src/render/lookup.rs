@@ -129,7 +129,12 @@ fn keys(plan: &Plan, settings: &Settings) -> Result<(Vec<String>, String, Finger
     let sources: Vec<&str> = plan
         .clips
         .iter()
-        .map(|c| prints.get(&c.source).map_or("", String::as_str))
+        .map(|c| {
+            c.source
+                .file()
+                .and_then(|p| prints.get(p))
+                .map_or("", String::as_str)
+        })
         .collect();
     let segments = plan
         .segments

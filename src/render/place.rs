@@ -19,8 +19,7 @@ pub fn check_output(plan: &Plan, output: &Path, cache: Option<&Cache>) -> Result
     let sources = plan
         .clips
         .iter()
-        .filter(|c| c.card.is_none())
-        .map(|c| (format!("clip {}", c.number), c.source.as_path()))
+        .filter_map(|c| Some((format!("clip {}", c.number), c.source.file()?.as_path())))
         .chain(
             a.voiceovers
                 .iter()

@@ -198,7 +198,7 @@ impl<'a> Readers<'a> {
         if slot.is_none() {
             let c = &self.plan.clips[clip];
             let out = &self.plan.output;
-            *slot = Some(match c.card {
+            *slot = Some(match c.source.card() {
                 Some(colour) => Picture::Card(blend::solid(out, colour)?),
                 None => Picture::Media(Box::new(ClipReader::open(
                     c,
@@ -363,7 +363,7 @@ impl Fader<'_> {
 /// output (for stills and storyboards; damage is concealed).
 pub fn still(plan: &Plan, clip: usize, local: u64) -> Result<ff::frame::Video> {
     let c = &plan.clips[clip];
-    if let Some(colour) = c.card {
+    if let Some(colour) = c.source.card() {
         return blend::solid(&plan.output, colour);
     }
     let concealed = AtomicU64::new(0);

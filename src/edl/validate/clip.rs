@@ -2,7 +2,9 @@
 //! framing, time keys and the transition into the next clip.
 
 use super::keys::{trim, volume};
-use crate::edl::model::{AudioCurve, Clip, ColourEq, Transition, TransitionKind, XFADE};
+use crate::edl::model::{
+    AudioCurve, Clip, ClipSource, ColourEq, Transition, TransitionKind, XFADE,
+};
 use crate::edl::raw::{RawClip, RawDefaults, RawEq, RawTransition};
 use crate::edl::syntax::{self, parse_colour, time_spec, SourceText, Spans};
 use crate::edl::text::{self, Style};
@@ -100,11 +102,14 @@ fn clip(
     }
     Clip {
         number,
-        source: c
-            .source
-            .as_ref()
-            .map_or_else(PathBuf::new, |s| syntax::resolve(src.file, s.get_ref())),
-        card,
+        source: match card {
+            Some(card) => ClipSource::Card(card),
+            None => ClipSource::File(
+                c.source
+                    .as_ref()
+                    .map_or_else(PathBuf::new, |s| syntax::resolve(src.file, s.get_ref())),
+            ),
+        },
         eq,
         lut: c
             .lut
