@@ -163,12 +163,6 @@ fn plan(args: PlanArgs) -> Result<()> {
     Ok(())
 }
 
-/// The name of a work unit: `segment 3`, or `audio`.
-fn unit_id(u: &WorkUnit) -> String {
-    u.segment
-        .map_or_else(|| "audio".to_string(), |s| format!("segment {s}"))
-}
-
 /// `reel plan --json`: the units with their keys and shards (of `n`).
 fn print_units_json(
     edl: &std::path::Path,
@@ -183,8 +177,8 @@ fn print_units_json(
         .zip(owner)
         .map(|((u, key), shard)| {
             serde_json::json!({
-                "id": unit_id(u),
-                "kind": if u.segment.is_some() { "segment" } else { "audio" },
+                "id": u.kind.to_string(),
+                "kind": u.kind.name(),
                 "key": key,
                 "frames": [u.frames.start, u.frames.end],
                 "clips": u.clips,
@@ -212,7 +206,7 @@ fn print_units_table(units: &[WorkUnit], owner: &[usize], n: usize) {
     for (u, shard) in units.iter().zip(owner) {
         println!(
             "{:<12} {:>6}-{:<8} {:>5}  {:<15} {shard}/{n}",
-            unit_id(u),
+            u.kind,
             u.frames.start,
             u.frames.end,
             u.clips.len(),

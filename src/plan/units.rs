@@ -5,12 +5,41 @@ use super::model::{ClipPlan, Compose, Plan};
 use crate::time;
 use std::ops::Range;
 
+/// What a work unit renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    /// The segment of this index in `Plan::segments`.
+    Segment(usize),
+    /// The whole sound track.
+    Audio,
+}
+
+impl UnitKind {
+    /// The kind's name, as `reel plan --json` writes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            UnitKind::Segment(_) => "segment",
+            UnitKind::Audio => "audio",
+        }
+    }
+}
+
+/// `segment 3`, or `audio` (padded to a width, as in tables).
+impl std::fmt::Display for UnitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnitKind::Segment(i) => f.pad(&format!("segment {i}")),
+            UnitKind::Audio => f.pad("audio"),
+        }
+    }
+}
+
 /// A unit of a render's work, for spreading one render over machines:
 /// one per segment and one for the audio.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkUnit {
-    /// The segment's index, or None for the audio.
-    pub segment: Option<usize>,
+    /// What it renders.
+    pub kind: UnitKind,
     /// Timeline frames it covers (the whole range for the audio).
     pub frames: Range<u64>,
     /// The clips it shows (1-based numbers).
@@ -45,7 +74,7 @@ pub fn work_units(plan: &Plan) -> Vec<WorkUnit> {
             }
             let frames = seg.frames.end - seg.frames.start;
             WorkUnit {
-                segment: Some(seg.index),
+                kind: UnitKind::Segment(seg.index),
                 frames: seg.frames.clone(),
                 clips: plan.clips[plan.clips_in(seg)]
                     .iter()
@@ -57,7 +86,7 @@ pub fn work_units(plan: &Plan) -> Vec<WorkUnit> {
         })
         .collect();
     units.push(WorkUnit {
-        segment: None,
+        kind: UnitKind::Audio,
         frames: plan.range.clone(),
         clips: plan.audio.clips.iter().filter_map(|r| r.clip).collect(),
         source_pixels: 0,

@@ -9,7 +9,7 @@ use super::settings::{cores, Settings};
 use super::stats::WorkerClock;
 use crate::audio;
 use crate::error::{Error, Result};
-use crate::plan::Plan;
+use crate::plan::{Plan, UnitKind};
 use crate::progress::Progress;
 use rayon::prelude::*;
 use std::path::Path;
@@ -59,17 +59,10 @@ pub fn render_shard(
     })?;
     let work = crate::container::work_dir(".reel-shard-")?;
     let (units, audio) = look_up(plan, settings, work.path())?;
-    let costs: Vec<u64> = crate::plan::work_units(plan)
-        .iter()
-        .map(|u| u.cost)
-        .collect();
-    let owner = crate::plan::assign(&costs, shards);
-    let audio_mine = owner[units.len()] == shard;
+    let (segments_mine, audio_mine) = shares(plan, (shard, shards));
     let mut mine: Vec<Unit> = units
         .into_iter()
-        .enumerate()
-        .filter(|(k, _)| owner[*k] == shard)
-        .map(|(_, u)| u)
+        .filter(|u| segments_mine[u.seg.index])
         .collect();
     let audio = audio_mine.then_some(audio);
     let count = mine.len() + usize::from(audio_mine);
@@ -188,4 +181,21 @@ fn render_segments(plan: &Plan, units: &[&Unit], job: Job, progress: &dyn Progre
         .filter(|(_, r)| r.is_err())
         .min_by_key(|(i, _)| *i)
         .map_or(Ok(()), |(_, r)| r)
+}
+
+/// Which of the plan's segments (by index) and whether its audio fall to
+/// `shard` of `shards`.
+fn shares(plan: &Plan, (shard, shards): (usize, usize)) -> (Vec<bool>, bool) {
+    let units = crate::plan::work_units(plan);
+    let costs: Vec<u64> = units.iter().map(|u| u.cost).collect();
+    let owner = crate::plan::assign(&costs, shards);
+    let mut segments = vec![false; plan.segments.len()];
+    let mut audio = false;
+    for (u, _) in units.iter().zip(&owner).filter(|(_, &o)| o == shard) {
+        match u.kind {
+            UnitKind::Segment(i) => segments[i] = true,
+            UnitKind::Audio => audio = true,
+        }
+    }
+    (segments, audio)
 }
