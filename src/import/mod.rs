@@ -9,7 +9,7 @@ mod link;
 mod write;
 
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
-use crate::interchange::{self, timecode::Rate, Format, Media, MediaRef, Timeline};
+use crate::interchange::{self, timecode::Rate, Format, ImportError, Media, MediaRef, Timeline};
 use crate::probe;
 use crate::time::{Clock, Ratio};
 use link::{check_range, span_of, timecode_start, Link, Linker};
@@ -97,22 +97,15 @@ fn parse(
     opts: &Options,
     settings: Option<&(PathBuf, String)>,
 ) -> Result<(Timeline, Rate)> {
-    let diag = |line, column, origin: &str, message: &str| {
-        diagnostic_at(path, line, column, origin, message)
-    };
-    let one = |e: interchange::ImportError| {
-        Error::Invalid(diag(e.line, e.column, &e.origin, &e.message).into())
-    };
+    let one = |e: ImportError| Error::Invalid(diagnostic(path, e).into());
     Ok(match format {
         Format::Cmx3600 => {
             interchange::cmx::sniff(text)
-                .map_err(|m| Error::Invalid(diag(0, 0, "", &m.to_string()).into()))?;
+                .map_err(|m| Error::Invalid(Diagnostic::new(path, m.to_string()).into()))?;
             let rate = cmx_rate(path, opts, settings)?;
             let t = interchange::cmx::parse(text, rate).map_err(|errs| {
                 Error::Invalid(Diagnostics(
-                    errs.into_iter()
-                        .map(|e| diag(e.line, e.column, &e.origin, &e.message))
-                        .collect(),
+                    errs.into_iter().map(|e| diagnostic(path, e)).collect(),
                 ))
             })?;
             (t, rate)
@@ -138,7 +131,6 @@ fn finish(
     timeline: Timeline,
     rate: Rate,
 ) -> Result<Imported> {
-    let diag = |line, origin: &str, message: &str| diagnostic_at(path, line, 1, origin, message);
     let mut timeline = timeline;
     // The settings' own narration and music are the sound: the cut's
     // separate sounds would play twice (a montage exported and imported).
@@ -159,7 +151,7 @@ fn finish(
     }
     if timeline.events.is_empty() {
         return Err(Error::Invalid(
-            diag(0, "", "the cut has no picture events").into(),
+            Diagnostic::new(path, "the cut has no picture events").into(),
         ));
     }
     let linker = Linker::new(path, &opts.media, opts.media_map.as_deref())?;
@@ -174,7 +166,7 @@ fn finish(
     let warnings = timeline
         .notes
         .iter()
-        .map(|n| diag(n.line, &n.origin, &n.message))
+        .map(|n| diagnostic(path, ImportError::new(n.line, n.origin.clone(), &n.message)))
         .collect();
     let anchor = match &settings {
         Some((p, _)) => p.with_file_name(format!("{}.imported.toml", stem(path))),
@@ -196,22 +188,14 @@ fn finish(
     })
 }
 
-/// A diagnostic about the cut `file` at `line`:`column` (0: unknown),
-/// about `origin` (an event; empty for the file).
-fn diagnostic_at(
-    file: &Path,
-    line: usize,
-    column: usize,
-    origin: &str,
-    message: &str,
-) -> Diagnostic {
-    let mut d = Diagnostic::new(file, message.to_string());
-    if line > 0 {
-        d = d.at(line, column.max(1));
+/// A diagnostic about the cut `file`, where `e` places it (a line
+/// without a column is shown at column 1).
+fn diagnostic(file: &Path, e: ImportError) -> Diagnostic {
+    let mut d = Diagnostic::new(file, e.message);
+    if let Some(line) = e.line {
+        d = d.at(line, e.column.unwrap_or(1));
     }
-    if !origin.is_empty() {
-        d.subject = Some(origin.to_string());
-    }
+    d.subject = e.origin;
     d
 }
 
@@ -296,7 +280,7 @@ fn link_all(
         .par_iter()
         .map(|(r, source_in, span, origin, line)| {
             let Some(r) = r else { return Ok(None) };
-            let fail = |m: String| Box::new(diagnostic_at(cut, *line, 1, origin, &m));
+            let fail = |m: String| Box::new(diagnostic(cut, ImportError::new(*line, *origin, m)));
             let path = linker.find(r).map_err(|e| fail(e.to_string()))?;
             // Absolute, so that the EDL made reads the same from anywhere.
             let path = std::fs::canonicalize(&path).unwrap_or(path);

@@ -161,34 +161,53 @@ pub fn transition_kind(name: &str) -> Option<TransitionKind> {
 /// A problem that stops an import: where it is and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
-    /// 1-based line and column (0 when unknown).
-    pub line: usize,
-    pub column: usize,
-    /// The event it is about (`event 012`), or empty.
-    pub origin: String,
+    /// 1-based line and column, when known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The event it is about (`event 012`), when it is about one.
+    pub origin: Option<String>,
     pub message: String,
 }
 
 impl ImportError {
+    /// An error at a reader's position: `line` 0 and an empty `origin`
+    /// are how readers (and their notes) say "unknown".
     pub fn new(line: usize, origin: impl Into<String>, message: impl Into<String>) -> Self {
+        let origin = origin.into();
         ImportError {
-            line,
-            column: 0,
-            origin: origin.into(),
+            line: known(line),
+            column: None,
+            origin: (!origin.is_empty()).then_some(origin),
+            message: message.into(),
+        }
+    }
+
+    /// An error a parser reports at `line`:`column` (1-based; 0 when it
+    /// does not know), about the file as a whole.
+    pub fn at(line: usize, column: usize, message: impl Into<String>) -> Self {
+        ImportError {
+            line: known(line),
+            column: known(column),
+            origin: None,
             message: message.into(),
         }
     }
 }
 
+/// A 1-based position, or None for 0 (unknown).
+fn known(n: usize) -> Option<usize> {
+    (n > 0).then_some(n)
+}
+
 impl std::fmt::Display for ImportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.line, self.column) {
-            (0, _) => {}
-            (l, 0) => write!(f, "line {l}: ")?,
-            (l, c) => write!(f, "line {l}, column {c}: ")?,
+            (None, _) => {}
+            (Some(l), None) => write!(f, "line {l}: ")?,
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: ")?,
         }
-        if !self.origin.is_empty() {
-            write!(f, "{}: ", self.origin)?;
+        if let Some(origin) = &self.origin {
+            write!(f, "{origin}: ")?;
         }
         write!(f, "{}", self.message)
     }

@@ -97,10 +97,9 @@ fn xml_error(e: &roxmltree::Error) -> ImportError {
     let pos = e.pos();
     // The message without roxmltree's " at L:C".
     let message = e.to_string().replace(&format!(" at {pos}"), "");
-    ImportError {
-        line: pos.row as usize,
-        column: pos.col as usize,
-        origin: String::new(),
-        message: format!("not valid XML: {message}"),
-    }
+    ImportError::at(
+        pos.row as usize,
+        pos.col as usize,
+        format!("not valid XML: {message}"),
+    )
 }

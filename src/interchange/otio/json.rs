@@ -58,12 +58,7 @@ pub(super) fn json_error(e: &serde_json::Error) -> ImportError {
     let message = full
         .rsplit_once(" at line ")
         .map_or(full.as_str(), |(m, _)| m);
-    ImportError {
-        line: e.line(),
-        column: e.column(),
-        origin: String::new(),
-        message: format!("not valid JSON: {message}"),
-    }
+    ImportError::at(e.line(), e.column(), format!("not valid JSON: {message}"))
 }
 
 /// A field, with `null` read as absent.
