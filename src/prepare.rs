@@ -245,11 +245,7 @@ fn read_graphics(edl: &edl::Edl) -> (layers::Graphics, Result<()>) {
     let fonts = match fonts::FontSet::load(edl.fonts.dir.as_deref()) {
         Ok(f) => f,
         Err(e) => {
-            let d = edl.fonts.spans.diagnostic(
-                &edl.file,
-                "dir",
-                format!("{}: {}", e.path.display(), e.message),
-            );
+            let d = edl.fonts.spans.diagnostic(&edl.file, "dir", e.to_string());
             return (layers::Graphics::default(), Err(Error::Invalid(d.into())));
         }
     };
