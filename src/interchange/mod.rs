@@ -169,6 +169,19 @@ pub struct ImportError {
     pub message: String,
 }
 
+/// Where in a cut's file something is (its line and what it is), for
+/// errors and notes: shared by the OTIO and FCPXML readers.
+pub(crate) struct At {
+    pub(crate) line: usize,
+    pub(crate) origin: String,
+}
+
+impl At {
+    pub(crate) fn error(&self, message: impl Into<String>) -> ImportError {
+        ImportError::new(self.line, self.origin.clone(), message)
+    }
+}
+
 impl ImportError {
     /// An error at a reader's position: `line` 0 and an empty `origin`
     /// are how readers (and their notes) say "unknown".

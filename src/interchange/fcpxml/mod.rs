@@ -59,7 +59,8 @@ use roxmltree::Node;
 
 use super::place::zero;
 use super::{ImportError, Note, Timeline};
-use read::{child, elements, line_of, time_attr, At, Reader, Resources};
+use crate::interchange::At;
+use read::{child, elements, line_of, time_attr, Reader, Resources};
 
 /// Reads an `.fcpxml` file.
 pub fn parse(text: &str) -> Result<Timeline, ImportError> {

@@ -9,7 +9,7 @@ use crate::edl::TransitionKind;
 use crate::interchange::place::unknown_kind;
 use crate::interchange::place::{black, markers_note, one, place, secs, zero, Piece, Transition};
 use crate::interchange::{
-    transition_kind, Event, ImportError, Media, MediaRef, Note, SoundEvent, Title,
+    transition_kind, At, Event, ImportError, Media, MediaRef, Note, SoundEvent, Title,
 };
 use crate::time::{fmt_rate, parse_decimal, parse_rate, Ratio};
 
@@ -48,18 +48,6 @@ pub(super) fn time_attr(node: Node, key: &str, at: &At) -> Result<Option<Ratio>,
                 "invalid time {key}=\"{text}\" (expected e.g. \"1001/30000s\" or \"5s\")"
             ))
         }),
-    }
-}
-
-/// Where in the file something is, for errors and notes.
-pub(super) struct At {
-    pub(super) line: usize,
-    pub(super) origin: String,
-}
-
-impl At {
-    pub(super) fn error(&self, message: impl Into<String>) -> ImportError {
-        ImportError::new(self.line, self.origin.clone(), message)
     }
 }
 

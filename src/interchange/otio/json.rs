@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::interchange::place::zero;
-use crate::interchange::ImportError;
+use crate::interchange::{At, ImportError};
 use crate::time::{ratio_from_f64, Ratio};
 
 /// The versions of each OpenTimelineIO schema reel reads. Objects of other
@@ -39,18 +39,6 @@ const NTSC_RATES: &[(i64, i64)] = &[
     (60000, 1001),
     (120000, 1001),
 ];
-
-/// Where in the file something is, for errors and notes.
-pub(super) struct At {
-    pub(super) line: usize,
-    pub(super) origin: String,
-}
-
-impl At {
-    pub(super) fn error(&self, message: impl Into<String>) -> ImportError {
-        ImportError::new(self.line, self.origin.clone(), message)
-    }
-}
 
 pub(super) fn json_error(e: &serde_json::Error) -> ImportError {
     // The message without serde_json's " at line L column C".

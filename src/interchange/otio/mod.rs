@@ -41,12 +41,12 @@ use serde_json::Value;
 use super::place::{
     black, markers_note, one, place, secs, unknown_kind, zero, Piece, Placed, Transition,
 };
-use super::{transition_kind, Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline};
+use super::{transition_kind, At, Event, ImportError, Media, MediaRef, Note, SoundEvent, Timeline};
 use crate::edl::TransitionKind;
 use crate::time::{ratio_from_f64, Ratio};
 use json::{
     array, effect_name, enabled, expect_schema, field, json_error, media_reference, object_lines,
-    rational_time, schema_of, str_field, time_range, At,
+    rational_time, schema_of, str_field, time_range,
 };
 
 /// Reads an `.otio` file.
