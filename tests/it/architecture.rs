@@ -80,12 +80,28 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The lines of a file before its unit tests, without comments.
+/// The lines of a file before its inline unit tests (`#[cfg(test)] mod
+/// tests { ... }`, last in a file), without comments. A `#[cfg(test)]` on
+/// anything else (`mod tests;` naming a sibling file, a test-only helper)
+/// does not end the code.
 fn code_lines(text: &str) -> Vec<(usize, &str)> {
-    text.lines()
-        .enumerate()
-        .take_while(|(_, l)| !l.trim_start().starts_with("#[cfg(test)]"))
-        .map(|(i, l)| (i + 1, l.split("//").next().unwrap_or("")))
+    let lines: Vec<&str> = text.lines().collect();
+    let inline_tests = |i: usize| {
+        lines[i].trim_start().starts_with("#[cfg(test)]")
+            && lines[i + 1..]
+                .iter()
+                .map(|l| l.trim_start())
+                .find(|l| !l.starts_with("#[") && !l.starts_with("//"))
+                .is_some_and(|item| {
+                    let item = item
+                        .trim_start_matches("pub(crate) ")
+                        .trim_start_matches("pub ");
+                    item.starts_with("mod ") && item.contains('{')
+                })
+    };
+    (0..lines.len())
+        .take_while(|&i| !inline_tests(i))
+        .map(|i| (i + 1, lines[i].split("//").next().unwrap_or("")))
         .collect()
 }
 
@@ -325,6 +341,14 @@ fn the_checker_finds_references() {
             ("render::join".to_string(), 4),
         ]
     );
+    // A `mod tests;` naming a sibling file does not end the code; an inline
+    // `mod tests { ... }` does.
+    let text = "#[cfg(test)]\nmod tests;\nuse crate::time;\n#[cfg(test)]\nmod tests {\n    use crate::audio;\n}\n";
+    let found: Vec<(String, usize)> = edges("render::key", text, false, &modules)
+        .into_iter()
+        .map(|e| (e.to, e.line))
+        .collect();
+    assert_eq!(found, vec![("time".to_string(), 3)]);
     let mut graph = BTreeMap::new();
     let edge = |to: &str| Edge {
         to: to.into(),
