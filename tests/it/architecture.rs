@@ -34,7 +34,9 @@ const LAYERS: &[&[&str]] = &[
     &["", "main", "cli"],
 ];
 
-/// Modules that must not touch FFmpeg.
+/// Modules that must not touch FFmpeg, with every file under them
+/// (`plan::clips`, `edl::validate::clip`): no `ffmpeg_next`, `ff::` or
+/// `ffi::`, and no reference to the FFmpeg glue in `crate::ffmpeg`.
 const PURE: &[&str] = &[
     "time",
     "digest",
@@ -48,6 +50,25 @@ const PURE: &[&str] = &[
     "resample",
     "interchange",
 ];
+
+/// How code names FFmpeg: the crate, its usual `ff` alias, its C bindings.
+const FFMPEG_NAMES: &[&str] = &["ffmpeg_next", "ffmpeg_sys", "ff::", "ffi::"];
+
+/// Whether `module` is, or is a file under, a module of [`PURE`].
+fn is_pure(module: &str) -> bool {
+    PURE.contains(&module.split("::").next().unwrap_or(""))
+}
+
+/// Whether `code` names FFmpeg at byte `i` (as a whole name: `diff::` is
+/// not `ff::`).
+fn ffmpeg_at(code: &str, i: usize) -> bool {
+    !code[..i].chars().next_back().is_some_and(is_ident)
+        && FFMPEG_NAMES.iter().any(|n| code[i..].starts_with(n))
+}
+
+fn names_ffmpeg(code: &str) -> bool {
+    code.char_indices().any(|(i, _)| ffmpeg_at(code, i))
+}
 
 /// A reference from one file to another module.
 struct Edge {
@@ -242,15 +263,27 @@ fn modules_depend_one_way_without_cycles() {
                 ));
             }
         }
-        if PURE.contains(&module.as_str()) {
+        if is_pure(&module) {
             for (line, code) in code_lines(&text) {
-                if code.contains("ffmpeg_next") || code.contains("ff::") {
+                if names_ffmpeg(code) {
                     problems.push(format!(
                         "src/{}:{line}: `{module}` must make no FFmpeg calls: `{}`",
                         r.display(),
                         code.trim()
                     ));
                 }
+            }
+            for e in found
+                .iter()
+                .filter(|e| e.to.split("::").next() == Some("ffmpeg"))
+            {
+                problems.push(format!(
+                    "src/{}:{}: `{module}` must make no FFmpeg calls, not even through `{}`: `{}`",
+                    r.display(),
+                    e.line,
+                    e.to,
+                    e.text
+                ));
             }
         }
         graph.insert(module, found);
@@ -341,6 +374,13 @@ fn the_checker_finds_references() {
             ("render::join".to_string(), 4),
         ]
     );
+    // Purity covers every file under a pure module, and names FFmpeg only
+    // as a whole name.
+    assert!(is_pure("plan::clips") && is_pure("edl::validate::clip") && is_pure("interchange"));
+    assert!(!is_pure("render::decode") && !is_pure("ffmpeg"));
+    assert!(names_ffmpeg("let f = ff::frame::Video::empty();"));
+    assert!(names_ffmpeg("use ffmpeg_next as ff;") && names_ffmpeg("(ffi::AV_NOPTS_VALUE)"));
+    assert!(!names_ffmpeg("let d = diff::lines(a, b);") && !names_ffmpeg("buff::x"));
     // A `mod tests;` naming a sibling file does not end the code; an inline
     // `mod tests { ... }` does.
     let text = "#[cfg(test)]\nmod tests;\nuse crate::time;\n#[cfg(test)]\nmod tests {\n    use crate::audio;\n}\n";
