@@ -34,6 +34,107 @@ const LAYERS: &[&[&str]] = &[
     &["", "main", "cli"],
 ];
 
+/// Inside a folder module, the layers of its parts from the bottom, as in
+/// [`LAYERS`]. A part is the file or subfolder right under the folder
+/// (`validate` stands for all of `edl/validate/`); `""` is the folder's own
+/// `mod.rs`. Modules declared `#[cfg(test)]` (`tests.rs`, `plan::testing`)
+/// sit above every part. Within a folder, a file names the module that
+/// defines an item (`super::model::Edl`), not a re-export in `mod.rs`
+/// (`crate::edl::Edl`), or its reference points at `mod.rs`.
+const FOLDERS: &[(&str, &[&[&str]])] = &[
+    (
+        "edl",
+        &[
+            // Source text, spans and values, which every part reads.
+            &["syntax"],
+            &["timing", "extends", "text", "messages"],
+            // The resolved EDL. Its value enums (`Fit`, `AudioCurve`) are
+            // also the serde types' fields, so `raw` sits above it.
+            &["model"],
+            // serde's view of the file, and the built-in proxy profile in it.
+            &["raw", "profile"],
+            &["validate"],
+            &[""],
+        ],
+    ),
+    // `text/mod.rs` holds the resolved text types the others build.
+    ("edl::text", &[&["", "raw"], &["styles"], &["layers"]]),
+    (
+        "edl::validate",
+        &[&["keys"], &["clip", "output", "sound"], &[""]],
+    ),
+    (
+        "plan",
+        &[
+            // Crop, focus and fit: the plan's types carry a `Geometry`.
+            &["geometry"],
+            &["model"],
+            // The planner's phases.
+            &["clips", "audio", "segments", "units", "range"],
+            &[""],
+        ],
+    ),
+    ("layers", &[&["model"], &["place", "script"], &[""]]),
+    (
+        "interchange",
+        &[
+            // `mod.rs` holds `Timeline` and `Event`, which every part uses.
+            &[""],
+            &["timecode", "place"],
+            // The readers, then the writers (the CMX writer reuses the
+            // reader's wipe codes).
+            &["cmx", "otio", "fcpxml"],
+            &["write"],
+        ],
+    ),
+    (
+        "interchange::cmx",
+        &[&["lex"], &["read"], &["place"], &[""]],
+    ),
+    (
+        "interchange::write",
+        &[&["layout"], &["cmx", "otio", "fcpxml"], &[""]],
+    ),
+    (
+        "captions",
+        &[&["cue", "text"], &["parse", "lint", "write"], &[""]],
+    ),
+    (
+        "audio",
+        &[
+            &["duck", "loudness", "read", "retime", "stored"],
+            &["encode", "mix"],
+            &[""],
+        ],
+    ),
+    (
+        "render",
+        &[
+            &["stats", "blend", "motion", "encode", "join", "graphics"],
+            // `settings` names `decode::OnDecodeError`, so it sits beside
+            // `decode` rather than at the bottom.
+            &["settings", "decode", "key", "place"],
+            &["lookup", "segment"],
+            &["shard", "many"],
+            &[""],
+        ],
+    ),
+    (
+        "render::many",
+        &[&["targets"], &["board"], &["joins", "workers"], &[""]],
+    ),
+    (
+        "batch",
+        &[
+            &["config"],
+            &["say", "report"],
+            &["shard", "prepare"],
+            &["run"],
+            &[""],
+        ],
+    ),
+];
+
 /// Modules that must not touch FFmpeg, with every file under them
 /// (`plan::clips`, `edl::validate::clip`): no `ffmpeg_next`, `ff::` or
 /// `ffi::`, and no reference to the FFmpeg glue in `crate::ffmpeg`.
@@ -229,6 +330,130 @@ fn edges(module: &str, text: &str, in_binary: bool, modules: &BTreeSet<String>) 
     out
 }
 
+/// The modules a file declares under `#[cfg(test)]` (`mod tests;`).
+fn test_modules(module: &str, text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].starts_with("#[cfg(test)]"))
+        .filter_map(|w| {
+            let item = w[1].strip_prefix("pub(crate) ").unwrap_or(w[1]);
+            let name = item.strip_prefix("mod ")?.strip_suffix(';')?;
+            Some(if module.is_empty() {
+                name.to_string()
+            } else {
+                format!("{module}::{name}")
+            })
+        })
+        .collect()
+}
+
+/// The part of `folder` that `module` is in: `validate` for
+/// `edl::validate::clip` in `edl`, `""` for the folder itself, `None` outside.
+fn part_in<'a>(folder: &str, module: &'a str) -> Option<&'a str> {
+    if module == folder {
+        return Some("");
+    }
+    let rest = module.strip_prefix(folder)?.strip_prefix("::")?;
+    rest.split("::").next()
+}
+
+/// The module a part of `folder` stands for.
+fn part_path(folder: &str, part: &str) -> String {
+    if part.is_empty() {
+        folder.to_string()
+    } else {
+        format!("{folder}::{part}")
+    }
+}
+
+/// The layer of `part` among a folder's `layers`; test-only modules sit on
+/// top.
+fn folder_layer(
+    folder: &str,
+    layers: &[&[&str]],
+    part: &str,
+    test_only: &BTreeSet<String>,
+) -> Option<usize> {
+    if test_only.contains(&part_path(folder, part)) {
+        return Some(layers.len());
+    }
+    layers.iter().position(|l| l.contains(&part))
+}
+
+/// References that point up a layer inside a folder of [`FOLDERS`], and
+/// files in no layer of their folder. `file_of` names each module's file.
+fn folder_problems(
+    graph: &BTreeMap<String, Vec<Edge>>,
+    file_of: &BTreeMap<String, String>,
+    test_only: &BTreeSet<String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (folder, layers) in FOLDERS {
+        let mut unplaced = BTreeSet::new();
+        for (from, edges) in graph {
+            let Some(part) = part_in(folder, from) else {
+                continue;
+            };
+            let file = file_of.get(from).map_or(from.as_str(), String::as_str);
+            let Some(from_layer) = folder_layer(folder, layers, part, test_only) else {
+                if unplaced.insert(part) {
+                    out.push(format!(
+                        "{file}: `{from}` is in no layer of `{folder}`; add `{part}` to its row in FOLDERS"
+                    ));
+                }
+                continue;
+            };
+            for e in edges {
+                let Some(to_part) = part_in(folder, &e.to) else {
+                    continue;
+                };
+                let to_layer =
+                    folder_layer(folder, layers, to_part, test_only).unwrap_or(usize::MAX);
+                if to_layer > from_layer {
+                    out.push(format!(
+                        "{file}:{}: `{}` points up a layer inside `{folder}`, from `{from}` (`{part}`, layer {from_layer}) to `{}` (`{to_part}`, layer {to_layer})",
+                        e.line, e.text, e.to
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The graph between the groups `node` puts modules in (a folder's parts,
+/// the top-level modules): references inside a group, or from or to a
+/// module in none, are left out. A reference from a file of a larger group
+/// is told with the file's module.
+fn collapse(
+    graph: &BTreeMap<String, Vec<Edge>>,
+    node: impl Fn(&str) -> Option<String>,
+) -> BTreeMap<String, Vec<Edge>> {
+    let mut out: BTreeMap<String, Vec<Edge>> = BTreeMap::new();
+    for (from, edges) in graph {
+        let Some(from_node) = node(from) else {
+            continue;
+        };
+        let list = out.entry(from_node.clone()).or_default();
+        for e in edges {
+            match node(&e.to) {
+                Some(to) if to != from_node => list.push(Edge {
+                    to,
+                    line: e.line,
+                    text: if *from == from_node {
+                        e.text.clone()
+                    } else {
+                        format!("{from}: {}", e.text)
+                    },
+                }),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn modules_depend_one_way_without_cycles() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -237,11 +462,25 @@ fn modules_depend_one_way_without_cycles() {
     let rel = |p: &Path| p.strip_prefix(&src).expect("under src").to_path_buf();
     let modules: BTreeSet<String> = paths.iter().map(|p| module_of(&rel(p))).collect();
     let mut graph: BTreeMap<String, Vec<Edge>> = BTreeMap::new();
+    let mut file_of: BTreeMap<String, String> = BTreeMap::new();
+    let mut test_only: BTreeSet<String> = BTreeSet::new();
     let mut problems = Vec::new();
+    for (folder, layers) in FOLDERS {
+        for part in layers.iter().flat_map(|l| l.iter()) {
+            if !modules.contains(&part_path(folder, part)) {
+                problems.push(format!(
+                    "FOLDERS: the row of `{folder}` lists `{part}`, but there is no module `{}`",
+                    part_path(folder, part)
+                ));
+            }
+        }
+    }
     for p in &paths {
         let r = rel(p);
         let module = module_of(&r);
         let text = std::fs::read_to_string(p).expect("readable");
+        file_of.insert(module.clone(), format!("src/{}", r.display()));
+        test_only.extend(test_modules(&module, &text));
         let in_binary = module == "main" || module == "cli";
         let Some(from_layer) = layer(&module) else {
             problems.push(format!(
@@ -288,22 +527,20 @@ fn modules_depend_one_way_without_cycles() {
         }
         graph.insert(module, found);
     }
+    problems.extend(folder_problems(&graph, &file_of, &test_only));
     problems.extend(cycles(&graph));
     // Directory modules (render/, audio/) count as one: a cycle through
-    // any of their files is a cycle between modules.
-    let top = |m: &str| m.split("::").next().unwrap_or("").to_string();
-    let mut modules_graph: BTreeMap<String, Vec<Edge>> = BTreeMap::new();
-    for (from, edges) in &graph {
-        let list = modules_graph.entry(top(from)).or_default();
-        for e in edges.iter().filter(|e| top(&e.to) != top(from)) {
-            list.push(Edge {
-                to: top(&e.to),
-                line: e.line,
-                text: format!("{from}: {}", e.text),
-            });
-        }
+    // any of their files is a cycle between modules. Likewise a folder's
+    // subfolders (edl/validate/) among its parts.
+    let top = |m: &str| Some(m.split("::").next().unwrap_or("").to_string());
+    problems.extend(cycles(&collapse(&graph, top)));
+    for (folder, _) in FOLDERS {
+        let part = |m: &str| part_in(folder, m).map(|p| part_path(folder, p));
+        problems.extend(cycles(&collapse(&graph, part)));
     }
-    problems.extend(cycles(&modules_graph));
+    // A cycle among single files shows in the collapsed graphs too.
+    let mut seen = BTreeSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
 }
 
@@ -381,6 +618,32 @@ fn the_checker_finds_references() {
     assert!(names_ffmpeg("let f = ff::frame::Video::empty();"));
     assert!(names_ffmpeg("use ffmpeg_next as ff;") && names_ffmpeg("(ffi::AV_NOPTS_VALUE)"));
     assert!(!names_ffmpeg("let d = diff::lines(a, b);") && !names_ffmpeg("buff::x"));
+    // Inside a folder: `model` may not use `validate`, which may use
+    // `model`; test-only modules may use anything in their folder.
+    let mut graph = BTreeMap::new();
+    let at = |to: &str, line| Edge {
+        to: to.into(),
+        line,
+        text: String::new(),
+    };
+    graph.insert("edl::model".to_string(), vec![at("edl::validate::clip", 7)]);
+    graph.insert("edl::validate::clip".to_string(), vec![at("edl::model", 3)]);
+    graph.insert(
+        "edl::tests".to_string(),
+        vec![at("edl", 1), at("edl::validate", 2)],
+    );
+    graph.insert("render::stats".to_string(), vec![at("render::shard", 4)]);
+    let test_only = test_modules("edl", "#[cfg(test)]\nmod tests;\nmod model;\n");
+    assert_eq!(test_only, vec!["edl::tests".to_string()]);
+    let found = folder_problems(&graph, &BTreeMap::new(), &test_only.into_iter().collect());
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].starts_with("edl::model:7:") && found[0].contains("(`validate`, layer 4)"));
+    assert!(found[1].starts_with("render::stats:4:"), "{found:#?}");
+    assert_eq!(
+        part_in("interchange", "interchange::cmx::read"),
+        Some("cmx")
+    );
+    assert_eq!(part_in("edl", "edlx::a"), None);
     // A `mod tests;` naming a sibling file does not end the code; an inline
     // `mod tests { ... }` does.
     let text = "#[cfg(test)]\nmod tests;\nuse crate::time;\n#[cfg(test)]\nmod tests {\n    use crate::audio;\n}\n";
