@@ -171,6 +171,52 @@ fn names_ffmpeg(code: &str) -> bool {
     code.char_indices().any(|(i, _)| ffmpeg_at(code, i))
 }
 
+/// Whether `code` has the keyword `word` at byte `i`.
+fn word_at(code: &str, i: usize, word: &str) -> bool {
+    code[i..].starts_with(word)
+        && !code[..i].chars().next_back().is_some_and(is_ident)
+        && !code[i + word.len()..].chars().next().is_some_and(is_ident)
+}
+
+/// The lines that name FFmpeg inside `unsafe`: from the keyword (of a
+/// block, an `fn` or an `impl`, so an `unsafe fn`'s signature counts) to
+/// the brace that closes its body. Other `unsafe` (libc calls) is fine.
+fn ffmpeg_in_unsafe(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    // After `unsafe`, before its body's `{`.
+    let mut waiting = false;
+    // Braces open in the body.
+    let mut depth = 0usize;
+    for (line, code) in code_lines(text) {
+        let mut hit = false;
+        for (i, c) in code.char_indices() {
+            // `#[unsafe(no_mangle)]` is an attribute, not a block.
+            if depth == 0
+                && word_at(code, i, "unsafe")
+                && !code[i + "unsafe".len()..].trim_start().starts_with('(')
+            {
+                waiting = true;
+            }
+            match c {
+                '{' if waiting => {
+                    waiting = false;
+                    depth = 1;
+                }
+                '{' if depth > 0 => depth += 1,
+                '}' if depth > 0 => depth -= 1,
+                // `unsafe fn f();` in a trait or `extern` block has no body.
+                ';' if waiting => waiting = false,
+                _ => {}
+            }
+            hit |= (waiting || depth > 0) && ffmpeg_at(code, i);
+        }
+        if hit {
+            out.push((line, code.trim().to_string()));
+        }
+    }
+    out
+}
+
 /// A reference from one file to another module.
 struct Edge {
     to: String,
@@ -525,6 +571,14 @@ fn modules_depend_one_way_without_cycles() {
                 ));
             }
         }
+        if module.split("::").next() != Some("ffmpeg") {
+            for (line, code) in ffmpeg_in_unsafe(&text) {
+                problems.push(format!(
+                    "src/{}:{line}: FFmpeg's `unsafe` belongs in src/ffmpeg/: `{code}`",
+                    r.display()
+                ));
+            }
+        }
         graph.insert(module, found);
     }
     problems.extend(folder_problems(&graph, &file_of, &test_only));
@@ -644,6 +698,14 @@ fn the_checker_finds_references() {
         Some("cmx")
     );
     assert_eq!(part_in("edl", "edlx::a"), None);
+    // FFmpeg named inside `unsafe`: in a block, in an `unsafe fn` (its
+    // signature too), but not after the block closes, nor in libc's.
+    let text = "fn a() {\n    let r = unsafe { libc::kill(1, 0) };\n    let f = ff::frame::Video::empty();\n}\n\
+                unsafe fn b(p: *mut ff::ffi::AVFrame) {\n    if p.is_null() {\n        return;\n    }\n    \
+                ff::ffi::av_frame_free(&mut p);\n}\nfn c() {\n    unsafe {\n        ffi::av_log_set_level(0)\n    }\n    \
+                let s = ff::format::input(&p);\n}\n#![forbid(unsafe_code)]\nfn d() { ff::init(); }\n";
+    let lines: Vec<usize> = ffmpeg_in_unsafe(text).into_iter().map(|(l, _)| l).collect();
+    assert_eq!(lines, vec![5, 9, 13], "{text}");
     // A `mod tests;` naming a sibling file does not end the code; an inline
     // `mod tests { ... }` does.
     let text = "#[cfg(test)]\nmod tests;\nuse crate::time;\n#[cfg(test)]\nmod tests {\n    use crate::audio;\n}\n";
