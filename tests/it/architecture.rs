@@ -1,8 +1,19 @@
-//! The layering of `src/`: every file's references to other modules
+//! The layering of `src/`. Every file's references to other modules
 //! (`crate::` paths, `super::` paths, a module's own submodules, and
-//! `reel::` in the binary) point down or sideways, never up, and no chain
-//! of them comes back to where it started. The planner, the EDL, time and
-//! the packet-file format make no FFmpeg calls.
+//! `reel::` in the binary) are checked, in its code before any inline
+//! `#[cfg(test)] mod tests { ... }`:
+//! - Between top-level modules they point down [`LAYERS`] or sideways,
+//!   never up.
+//! - Inside a folder of [`FOLDERS`] (`edl/`, `plan/`, `interchange/`,
+//!   `render/`, ...) they point down that folder's layers: e.g. `model` below
+//!   the planner's phases below `plan/mod.rs`.
+//! - No chain of them comes back to where it started: not between files,
+//!   not between top-level modules, not between a folder's parts.
+//! - The modules of [`PURE`] (the EDL, the planner, layers, interchange,
+//!   captions, time, ...), every file under them included, make no FFmpeg
+//!   calls, directly or through `crate::ffmpeg`.
+//! - FFmpeg's `unsafe` lives in `src/ffmpeg/`: elsewhere no `unsafe` block
+//!   or `unsafe fn` names FFmpeg (`unsafe` libc calls are fine).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
