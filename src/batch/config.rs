@@ -4,12 +4,12 @@
 use crate::cache::{self, Cache};
 use crate::error::Result;
 use crate::import;
+pub use crate::plan::{Shard, ShardError};
 use crate::progress::{Bar, Json, Log, Progress, Silent};
 pub use crate::render::OnFailure;
 use crate::render::{OnDecodeError, Settings};
 use crate::time::Ratio;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 /// Everything a `reel render` run needs to know.
@@ -92,35 +92,6 @@ impl CacheLocation {
     }
 }
 
-/// `--shard I/N`: share `index` of `count` (0 <= I < N).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub index: usize,
-    pub count: usize,
-}
-
-/// A `--shard` that is not I/N with 0 <= I < N (the text given).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("--shard {0}: expected I/N with 0 <= I < N (e.g. 0/4)")]
-pub struct ShardError(pub String);
-
-impl FromStr for Shard {
-    type Err = ShardError;
-
-    fn from_str(text: &str) -> std::result::Result<Shard, ShardError> {
-        let bad = || ShardError(text.to_string());
-        let (i, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count): (usize, usize) = (
-            i.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
-        );
-        if count == 0 || index >= count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-}
-
 /// `--range START-END`: a span of the timeline in seconds, start before
 /// end. Whether it lies within a montage is known once it is planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,23 +133,5 @@ impl Show {
     /// Whether summaries, warnings and other notes are printed.
     pub fn notes(self) -> bool {
         matches!(self, Show::Bar | Show::Lines)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_are_i_of_n() {
-        assert_eq!("1/4".parse(), Ok(Shard { index: 1, count: 4 }));
-        assert_eq!(" 0 / 1 ".parse(), Ok(Shard { index: 0, count: 1 }));
-        for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
-            assert_eq!(bad.parse::<Shard>(), Err(ShardError(bad.into())), "{bad}");
-        }
-        assert_eq!(
-            ShardError("3/2".into()).to_string(),
-            "--shard 3/2: expected I/N with 0 <= I < N (e.g. 0/4)"
-        );
     }
 }

@@ -13,12 +13,7 @@ pub(super) fn render_shards(config: &RunConfig, shard: Shard) -> i32 {
         let result = (|| {
             let (_, plan) = crate::prepare_with(edl, config.profile.as_deref(), &config.import)?;
             let settings = config.settings(&config.edls[0])?;
-            render::render_shard(
-                &plan,
-                &settings,
-                (shard.index, shard.count),
-                config.show.progress().as_ref(),
-            )
+            render::render_shard(&plan, &settings, shard, config.show.progress().as_ref())
         })();
         let json = config.show.is_json();
         match result {

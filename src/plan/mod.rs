@@ -33,7 +33,7 @@ pub use model::{
     Plan, Retime, Segment, DECLICK_MS,
 };
 pub use range::RangeError;
-pub use units::{assign, work_units, UnitKind, WorkUnit};
+pub use units::{assign, work_units, Shard, ShardError, UnitKind, WorkUnit};
 
 use crate::edl::Edl;
 use crate::error::{Diagnostic, Diagnostics};

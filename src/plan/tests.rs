@@ -325,3 +325,16 @@ fn short_clips_are_grouped_into_segments() {
     assert_eq!(next, p.frames);
     assert_eq!(p.segments.len(), 3);
 }
+
+#[test]
+fn shards_are_i_of_n() {
+    assert_eq!("1/4".parse(), Ok(Shard { index: 1, count: 4 }));
+    assert_eq!(" 0 / 1 ".parse(), Ok(Shard { index: 0, count: 1 }));
+    for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+        assert_eq!(bad.parse::<Shard>(), Err(ShardError(bad.into())), "{bad}");
+    }
+    assert_eq!(
+        ShardError("3/2".into()).to_string(),
+        "--shard 3/2: expected I/N with 0 <= I < N (e.g. 0/4)"
+    );
+}

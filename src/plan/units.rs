@@ -4,6 +4,36 @@
 use super::model::{ClipPlan, Compose, Plan};
 use crate::time;
 use std::ops::Range;
+use std::str::FromStr;
+
+/// `--shard I/N`: share `index` of `count` (0 <= I < N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+/// A `--shard` that is not I/N with 0 <= I < N (the text given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--shard {0}: expected I/N with 0 <= I < N (e.g. 0/4)")]
+pub struct ShardError(pub String);
+
+impl FromStr for Shard {
+    type Err = ShardError;
+
+    fn from_str(text: &str) -> std::result::Result<Shard, ShardError> {
+        let bad = || ShardError(text.to_string());
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
 
 /// What a work unit renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::settings::{cores, Settings};
 use super::stats::WorkerClock;
 use crate::audio;
 use crate::error::{Error, Result};
-use crate::plan::{Plan, UnitKind};
+use crate::plan::{Plan, Shard, UnitKind};
 use crate::progress::Progress;
 use rayon::prelude::*;
 use std::path::Path;
@@ -43,14 +43,14 @@ impl std::fmt::Display for ShardSummary {
     }
 }
 
-/// Renders the work units of shard `shard` of `shards` (see
+/// Renders the work units of `shard` (see
 /// [`crate::plan::assign`]) into the cache, and writes no output: a later
 /// `reel render` joins what the shards stored, rendering whatever is still
 /// missing.
 pub fn render_shard(
     plan: &Plan,
     settings: &Settings,
-    (shard, shards): (usize, usize),
+    shard: Shard,
     progress: &dyn Progress,
 ) -> Result<ShardSummary> {
     let started = Instant::now();
@@ -59,7 +59,7 @@ pub fn render_shard(
     })?;
     let work = crate::container::work_dir(".reel-shard-")?;
     let (units, audio) = look_up(plan, settings, work.path())?;
-    let (segments_mine, audio_mine) = shares(plan, (shard, shards));
+    let (segments_mine, audio_mine) = shares(plan, shard);
     let mut mine: Vec<Unit> = units
         .into_iter()
         .filter(|u| segments_mine[u.seg.index])
@@ -80,7 +80,10 @@ pub fn render_shard(
         settings,
         &mine,
         audio,
-        (&setup, work.path()),
+        Workspace {
+            graphics: &setup,
+            dir: work.path(),
+        },
         &concealed,
         progress,
     )?;
@@ -90,12 +93,19 @@ pub fn render_shard(
     commit(&mut mine, Some(cache))?;
     progress.finish();
     Ok(ShardSummary {
-        shard,
-        shards,
+        shard: shard.index,
+        shards: shard.count,
         units: count,
         rendered,
         wall: started.elapsed(),
     })
+}
+
+/// Where a shard's work happens: its work directory, and the graphics set
+/// up in it.
+struct Workspace<'a> {
+    graphics: &'a graphics::Setup,
+    dir: &'a Path,
 }
 
 /// Renders a shard's missing segments on the workers and, if it is the
@@ -106,7 +116,10 @@ fn run(
     settings: &Settings,
     units: &[Unit],
     audio: Option<AudioWork>,
-    (setup, work): (&graphics::Setup, &Path),
+    Workspace {
+        graphics: setup,
+        dir: work,
+    }: Workspace,
     concealed: &AtomicU64,
     progress: &dyn Progress,
 ) -> Result<Option<audio::Rendered>> {
@@ -185,13 +198,13 @@ fn render_segments(plan: &Plan, units: &[&Unit], job: Job, progress: &dyn Progre
 
 /// Which of the plan's segments (by index) and whether its audio fall to
 /// `shard` of `shards`.
-fn shares(plan: &Plan, (shard, shards): (usize, usize)) -> (Vec<bool>, bool) {
+fn shares(plan: &Plan, shard: Shard) -> (Vec<bool>, bool) {
     let units = crate::plan::work_units(plan);
     let costs: Vec<u64> = units.iter().map(|u| u.cost).collect();
-    let owner = crate::plan::assign(&costs, shards);
+    let owner = crate::plan::assign(&costs, shard.count);
     let mut segments = vec![false; plan.segments.len()];
     let mut audio = false;
-    for (u, _) in units.iter().zip(&owner).filter(|(_, &o)| o == shard) {
+    for (u, _) in units.iter().zip(&owner).filter(|(_, &o)| o == shard.index) {
         match u.kind {
             UnitKind::Segment(i) => segments[i] = true,
             UnitKind::Audio => audio = true,
