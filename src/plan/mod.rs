@@ -112,7 +112,6 @@ pub fn plan<E: Display>(
         fade_in,
         fade_out,
         range: 0..frames,
-        voice_windows,
         layers,
     })
 }

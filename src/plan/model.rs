@@ -26,8 +26,6 @@ pub struct Plan {
     pub fade_out: u64,
     /// The timeline frames rendered: all of them, or a range render's span.
     pub range: Range<u64>,
-    /// Where each voiceover's window sits on the timeline (EDL order).
-    pub voice_windows: Vec<Option<VoiceWindow>>,
     /// Text, captions and images drawn over the pictures.
     pub layers: Layers,
 }
@@ -364,11 +362,6 @@ impl Plan {
             .chain(audio.clips.iter().map(|r| &r.source))
             .chain(audio.voiceovers.iter().map(|r| &r.source))
             .chain(audio.music.iter().map(|r| &r.source))
-    }
-
-    /// What the graphics layers are placed against.
-    pub fn timeline(&self) -> Timeline {
-        timeline_of(&self.output, self.frames, &self.clips, &self.voice_windows)
     }
 
     /// Timeline length in seconds.
