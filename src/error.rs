@@ -451,6 +451,16 @@ impl Error {
         }
     }
 
+    /// Whether a signal stopped the work, also when the error is shared
+    /// by several outputs.
+    pub fn is_interrupted(&self) -> bool {
+        match self {
+            Error::Interrupted(_) => true,
+            Error::Shared { error, .. } => error.is_interrupted(),
+            _ => false,
+        }
+    }
+
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {

@@ -191,11 +191,16 @@ pub(super) fn render_audio(
 /// Moves rendered segments into the cache (or opens their work files).
 pub(super) fn commit(units: &mut [Unit], cache: Option<&Cache>) -> Result<()> {
     for u in units.iter_mut().filter(|u| u.file.is_none()) {
-        let file = match (cache, &u.key) {
-            (Some(c), Some(k)) => c.insert(&u.scratch, Kind::Segment, k)?,
-            _ => File::open(&u.scratch).map_err(|e| Error::io("reading", &u.scratch, e))?,
-        };
-        u.file = Some(file);
+        u.file = Some(commit_one(u, cache)?);
     }
     Ok(())
+}
+
+/// A rendered unit's segment file: moved into the cache under its key,
+/// or opened where it was rendered when there is no cache.
+pub(super) fn commit_one(unit: &Unit, cache: Option<&Cache>) -> Result<File> {
+    match (cache, &unit.key) {
+        (Some(c), Some(k)) => c.insert(&unit.scratch, Kind::Segment, k),
+        _ => File::open(&unit.scratch).map_err(|e| Error::io("reading", &unit.scratch, e)),
+    }
 }

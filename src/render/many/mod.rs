@@ -15,7 +15,7 @@ pub use targets::Target;
 
 use super::settings::{cores, OnFailure, Settings};
 use super::stats::{process_cpu, thread_cpu, StageName, Summary};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::progress::Progress;
 use board::{Alive, Board, Fonts, Run, Slot, SoundSlot, State};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -165,7 +165,7 @@ fn join_all(
             }
         };
         if let Err(e) = &result {
-            run.alive.fail(k, matches!(e, Error::Interrupted(_)));
+            run.alive.fail(k, e.is_interrupted());
         }
         release(k, run.works, run.board);
         // Entries a later target uses are open, and stay readable.

@@ -3,15 +3,14 @@
 //! each wanted target's audio in turn.
 
 use super::board::{lock, Run, Slot, Sound, SoundSlot, State};
-use crate::cache::{Cache, Kind};
-use crate::error::{Error, Result};
+use crate::cache::Cache;
+use crate::error::Error;
 use crate::progress::Progress;
 use crate::render::decode::Damage;
-use crate::render::lookup::{render_audio, Unit};
+use crate::render::lookup::{commit_one, render_audio};
 use crate::render::segment::{render_segment, Job};
 use crate::render::settings::Settings;
 use crate::render::stats::thread_cpu;
-use std::fs::File;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -85,21 +84,13 @@ pub(super) fn worker(
         }
         board.set(|s| {
             if let Slot::Failed { error, .. } = &slot {
-                let interrupted = matches!(**error, Error::Interrupted(_));
+                let interrupted = error.is_interrupted();
                 for &k in &work.needers {
                     alive.fail(k, interrupted);
                 }
             }
             s.works[w] = slot;
         });
-    }
-}
-
-/// A rendered segment's file: moved into the cache, or its work file.
-fn commit_one(unit: &Unit, cache: Option<&Cache>) -> Result<File> {
-    match (cache, &unit.key) {
-        (Some(c), Some(k)) => c.insert(&unit.scratch, Kind::Segment, k),
-        _ => File::open(&unit.scratch).map_err(|e| Error::io("reading", &unit.scratch, e)),
     }
 }
 
@@ -149,7 +140,7 @@ pub(super) fn sound(run: Run, cache: Option<&Cache>) {
                     cpu,
                 }),
                 Err(e) => {
-                    alive.fail(k, matches!(e, Error::Interrupted(_)));
+                    alive.fail(k, e.is_interrupted());
                     SoundSlot::Failed(Some(e))
                 }
             };
