@@ -336,8 +336,8 @@ impl RenderArgs {
 /// `--range START-END`, read; whether it lies within the montage is
 /// checked once the EDL is planned.
 fn timeline_span(text: String) -> Result<TimelineSpan> {
-    let (start, end) = reel::time::parse_span(&text).map_err(|e| Error::Usage(e.to_string()))?;
-    Ok(TimelineSpan { text, start, end })
+    reel::time::parse_span(&text).map_err(|e| Error::Usage(e.to_string()))?;
+    Ok(TimelineSpan { text })
 }
 
 /// What `--progress` and `--quiet` ask a run to say.

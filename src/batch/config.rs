@@ -8,7 +8,6 @@ pub use crate::plan::{Shard, ShardError};
 use crate::progress::{Bar, Json, Log, Progress, Silent};
 pub use crate::render::OnFailure;
 use crate::render::{OnDecodeError, Settings};
-use crate::time::Ratio;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -96,10 +95,8 @@ impl CacheLocation {
 /// end. Whether it lies within a montage is known once it is planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineSpan {
-    /// As given: the messages about the span quote it.
+    /// As given (checked to be a span): the messages about it quote it.
     pub text: String,
-    pub start: Ratio,
-    pub end: Ratio,
 }
 
 /// What a run says on standard error while it works.
