@@ -10,6 +10,7 @@ pub mod audio;
 pub mod batch;
 pub mod cache;
 pub mod captions;
+pub mod colour;
 pub mod container;
 pub mod cube;
 pub mod demux;

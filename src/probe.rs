@@ -3,6 +3,7 @@
 //! aspect ratio and audio layout. [`Probe`] is plain data so that the
 //! planner stays free of FFmpeg calls.
 
+use crate::colour::SourceColour;
 pub use crate::error::ProbeError;
 use crate::ffmpeg::{self, ratio};
 use crate::time::Ratio;
@@ -44,6 +45,8 @@ pub struct VideoInfo {
     /// Clockwise turn that shows the picture upright (0, 90, 180 or 270),
     /// from the stream's display matrix (phones store portrait video this way).
     pub rotation: u16,
+    /// What the stream says of its colour, and what was guessed.
+    pub colour: SourceColour,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +78,7 @@ impl Probe {
                 keyframes: Vec::new(),
                 still: false,
                 rotation: 0,
+                colour: SourceColour::untagged(640, 360),
             }),
             audio: None,
             timecode: None,
@@ -89,6 +93,11 @@ impl ProbeBuilder {
 
     pub fn fps(mut self, fps: Ratio) -> Self {
         self.video().fps = fps;
+        self
+    }
+
+    pub fn colour(mut self, colour: SourceColour) -> Self {
+        self.video().colour = colour;
         self
     }
 
@@ -174,6 +183,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
             keyframes: keyframes(&s, time_base, start_time),
             still,
             rotation: rotation(&s),
+            colour: ffmpeg::source_colour(&s, still),
         }
     });
     let audio = input.streams().best(ff::media::Type::Audio).map(|s| {

@@ -16,7 +16,7 @@
 use crate::cache::{self, Cache, Kind};
 use crate::demux::StreamInput;
 use crate::error::{Context, Error, Result};
-use crate::ffmpeg::{self, Matrix};
+use crate::ffmpeg;
 use crate::plan::{PictureSource, Plan};
 use crate::time::Ratio;
 use ff::util::mathematics::rescale::Rescale;
@@ -358,7 +358,7 @@ impl ProxyWriter {
         enc.set_aspect_ratio(ffmpeg::sink_aspect_ratio(&mut graph));
         // Tagged with the matrix the source is read with, which for an
         // untagged HD source depends on its size, not the proxy's.
-        enc.set_colorspace(Matrix::of(first).space());
+        enc.set_colorspace(ffmpeg::matrix_space(ffmpeg::matrix_of(first)));
         enc.set_color_range(first.color_range());
         enc.set_color_primaries(first.color_primaries());
         enc.set_color_transfer_characteristic(first.color_transfer_characteristic());

@@ -6,6 +6,7 @@ use super::extends;
 use super::syntax::{self, Spans};
 use super::text;
 use super::timing;
+use crate::colour::{OutputColour, Override};
 use crate::container;
 use crate::error::{Diagnostics, Span};
 use crate::time::{Ratio, TimeSpec};
@@ -170,6 +171,8 @@ pub struct Output {
     pub background: [u8; 3],
     pub video: VideoSettings,
     pub audio: AudioSettings,
+    /// `[output.color]`: SDR BT.709 unless it says otherwise.
+    pub color: OutputColour,
     /// Seconds from black and silence at the start, to them at the end.
     pub fade_in: Ratio,
     pub fade_out: Ratio,
@@ -271,6 +274,8 @@ pub struct Clip {
     pub eq: Option<ColourEq>,
     /// A `.cube` LUT (the clip's own, else `[output] lut`).
     pub lut: Option<PathBuf>,
+    /// `color = {...}`: tags that replace the source's.
+    pub color: Override,
     /// The point (fractions of the upright picture) `fit = "cover"` keeps
     /// in frame; `None` is the centre.
     pub focus: Option<(f64, f64)>,

@@ -2,7 +2,7 @@
 //! and the built-in `proxy` profile for fast previews.
 
 use super::model::Output;
-use super::raw::{RawAudio, RawEdl, RawOutput, RawProfile, RawVideo};
+use super::raw::{RawAudio, RawColor, RawEdl, RawOutput, RawProfile, RawVideo};
 use crate::error::{Diagnostic, Diagnostics};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -132,6 +132,14 @@ impl RawOutput {
             set(&mut dst.crf, v.crf);
             set(&mut dst.preset, v.preset);
             set(&mut dst.pix_fmt, v.pix_fmt);
+        }
+        if let Some(c) = p.color {
+            let dst = self.color.get_or_insert_with(RawColor::default);
+            set(&mut dst.space, c.space);
+            set(&mut dst.tone_map, c.tone_map);
+            set(&mut dst.reference_white, c.reference_white);
+            set(&mut dst.max_luminance, c.max_luminance);
+            set(&mut dst.max_cll, c.max_cll);
         }
         if let Some(a) = p.audio {
             let dst = self.audio.get_or_insert_with(RawAudio::default);

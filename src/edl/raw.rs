@@ -50,6 +50,7 @@ pub(super) struct RawProfile {
     pub(super) background: Option<Spanned<String>>,
     pub(super) video: Option<RawVideo>,
     pub(super) audio: Option<RawAudio>,
+    pub(super) color: Option<RawColor>,
     pub(super) fade_in: Option<Spanned<Value>>,
     pub(super) fade_out: Option<Spanned<Value>>,
     pub(super) draft: Option<bool>,
@@ -69,6 +70,9 @@ pub(super) struct RawOutput {
     pub(super) video: Option<RawVideo>,
     #[serde(default)]
     pub(super) audio: Option<RawAudio>,
+    /// `[output.color]`: the output's colour space.
+    #[serde(default)]
+    pub(super) color: Option<RawColor>,
     pub(super) fade_in: Option<Spanned<Value>>,
     pub(super) fade_out: Option<Spanned<Value>>,
     pub(super) draft: Option<bool>,
@@ -83,6 +87,27 @@ pub(super) struct RawVideo {
     pub(super) crf: Option<Spanned<i64>>,
     pub(super) preset: Option<Spanned<String>>,
     pub(super) pix_fmt: Option<Spanned<String>>,
+}
+
+/// `[output.color]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawColor {
+    pub(super) space: Option<Spanned<String>>,
+    pub(super) tone_map: Option<Spanned<String>>,
+    pub(super) reference_white: Option<Spanned<i64>>,
+    pub(super) max_luminance: Option<Spanned<i64>>,
+    pub(super) max_cll: Option<Spanned<toml::Value>>,
+}
+
+/// A clip's `color = { transfer, primaries, matrix, range }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClipColor {
+    pub(super) transfer: Option<Spanned<String>>,
+    pub(super) primaries: Option<Spanned<String>>,
+    pub(super) matrix: Option<Spanned<String>>,
+    pub(super) range: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -124,6 +149,7 @@ pub(super) struct RawClip {
     pub(super) transition: Option<Spanned<RawTransition>>,
     pub(super) eq: Option<Spanned<RawEq>>,
     pub(super) lut: Option<Spanned<String>>,
+    pub(super) color: Option<Spanned<RawClipColor>>,
     pub(super) focus: Option<Spanned<Vec<f64>>>,
     pub(super) crop: Option<Spanned<Vec<f64>>>,
     pub(super) speed: Option<Spanned<f64>>,

@@ -4,6 +4,7 @@
 //! bases, seek timestamps, colour matrices, and every `unsafe` access to
 //! FFmpeg's structures, each with the reason it is sound.
 
+mod colour;
 mod decode;
 mod encode;
 mod filter;
@@ -11,6 +12,7 @@ mod picture;
 mod probe;
 mod subtitle;
 
+pub use colour::*;
 pub use decode::*;
 pub use encode::*;
 pub use filter::*;

@@ -5,6 +5,7 @@
 use super::geometry::{crop_pixels, focused, geometry, working_size};
 use super::geometry::{Geometry, MotionPlan};
 use super::model::{ClipPlan, Hold, PictureSource};
+use crate::colour::SourceColour;
 use crate::edl::{Clip, ClipSource, Edl, End, Fit, TransitionKind};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::probe::{Probe, VideoInfo};
@@ -98,6 +99,7 @@ pub(super) struct Placed {
     speed: Ratio,
     probe: Probe,
     video: VideoInfo,
+    colour: SourceColour,
 }
 
 fn clip_diag(edl: &Edl, c: &Clip, (key, msg): Problem) -> Diagnostic {
@@ -137,6 +139,7 @@ fn place_clip(
             format!("source {} has no video stream", probe.path.display()),
         )
     })?;
+    let colour = super::colour::source(clip, &video)?;
     let source_len = video.end.unwrap_or(probe.duration).max(probe.duration);
     let (a, b) = if video.still {
         // A still shows its one picture for as long as asked: its
@@ -191,6 +194,7 @@ fn place_clip(
         speed,
         probe: probe.clone(),
         video,
+        colour,
     })
 }
 
@@ -324,6 +328,8 @@ pub(super) fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<Clip
             source: picture_source(&clip.source, still),
             transition: clip.transition.kind,
             eq: clip.eq,
+            colour: p.colour,
+            conversion: super::colour::conversion(&p.colour, &out.color),
             lut: clip.lut.clone().or_else(|| edl.output.lut.clone()),
             source_text: clip.source_text.clone(),
             line: clip.line,

@@ -20,6 +20,7 @@
 
 mod audio;
 mod clips;
+mod colour;
 mod geometry;
 mod model;
 mod range;
@@ -27,6 +28,7 @@ mod segments;
 mod units;
 
 pub use crate::layers::Graphics;
+pub use colour::brighter_than_output;
 pub use geometry::{geometry, Geometry, MotionPlan};
 pub use model::{
     sample_at, AudioPlan, AudioRegion, ClipPlan, Compose, DuckPlan, Fade, Hold, PictureSource,

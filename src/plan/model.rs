@@ -2,6 +2,7 @@
 //! the segments, and what each output frame shows.
 
 use super::geometry::{Geometry, MotionPlan};
+use crate::colour::{Conversion, SourceColour};
 use crate::edl::{AudioCurve, ColourEq, Loudness, Output, TransitionKind};
 use crate::layers::{Layers, Timeline, VoiceWindow};
 use crate::probe::{AudioInfo, VideoInfo};
@@ -92,6 +93,10 @@ pub struct ClipPlan {
     pub transition: TransitionKind,
     /// Colour adjustment applied in the source's colours.
     pub eq: Option<ColourEq>,
+    /// The source's colour as the clip takes it (tags, overrides, guesses).
+    pub colour: SourceColour,
+    /// How its pictures are brought to the output's colour.
+    pub conversion: Conversion,
     /// A `.cube` LUT applied in the source's colours, before `eq`.
     pub lut: Option<PathBuf>,
     pub volume: f64,

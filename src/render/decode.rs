@@ -2,10 +2,11 @@
 //! frame shows (FFmpeg's `fps` rule with round=near), and conform it to the
 //! output (size, fit, pixel format) once, through libavfilter.
 
+use crate::colour::{Conversion, Matrix};
 use crate::demux::StreamInput;
 use crate::edl::{Fit, Output};
 use crate::error::{self, Context, Error, Result};
-use crate::ffmpeg::{self, Matrix};
+use crate::ffmpeg;
 use crate::plan::{ClipPlan, Geometry};
 use crate::time::{self, Ratio};
 use ffmpeg_next as ff;
@@ -283,8 +284,9 @@ impl<'a> ClipReader<'a> {
             let what = || format!("{}: conforming", clip_name(clip));
             let (geometry, output) = (&self.clip.geometry, self.output);
             let grade = grade_spec(self.clip);
+            let conversion = &clip.conversion;
             let conformed = conform(&mut self.graph, frame, |f| {
-                let mut picture = Picture::of(f);
+                let mut picture = Picture::of(f, conversion);
                 if grade.is_empty() {
                     return filter_spec(geometry, output, &picture);
                 }
@@ -506,25 +508,23 @@ fn build_graph(frame: &ff::frame::Video, spec: &str) -> Result<ff::filter::Graph
 }
 
 /// What the conform chain needs to know of a source picture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Picture {
     pub width: u32,
     pub height: u32,
     /// libavutil's name of its pixel format.
     pub pix_fmt: Option<&'static str>,
-    pub matrix: Matrix,
-    /// Full-range ("JPEG") levels rather than limited.
-    pub full_range: bool,
+    /// How its colour is brought to the output's.
+    pub conversion: Conversion,
 }
 
 impl Picture {
-    pub fn of(frame: &ff::frame::Video) -> Picture {
+    pub fn of(frame: &ff::frame::Video, conversion: &Conversion) -> Picture {
         Picture {
             width: frame.width(),
             height: frame.height(),
             pix_fmt: frame.format().descriptor().map(|d| d.name()),
-            matrix: Matrix::of(frame),
-            full_range: frame.color_range() == ff::color::Range::JPEG,
+            conversion: *conversion,
         }
     }
 }
@@ -553,7 +553,6 @@ pub fn grade_spec(clip: &ClipPlan) -> String {
 /// output's size, format and range skips swscale: it would only copy.
 pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
     let [r, gr, b] = out.background;
-    let matrix = source.matrix.name();
     let turn = match g.rotation {
         90 => "transpose=clock,",
         180 => "hflip,vflip,",
@@ -563,20 +562,25 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
     let crop = g.crop.map_or(String::new(), |(x, y, w, h)| {
         format!("crop=w={w}:h={h}:x={x}:y={y},")
     });
-    let same = source.matrix == Matrix::Bt709
-        && turn.is_empty()
-        && crop.is_empty()
-        && source.width == g.scaled.0
-        && source.height == g.scaled.1
-        && source.pix_fmt == Some(out.video.pix_fmt.as_str())
-        && !source.full_range;
-    let scale = if same {
-        "null".to_string()
-    } else {
-        format!(
-            "scale=w={}:h={}:flags=bicubic:in_color_matrix={matrix}:out_color_matrix=bt709:out_range=tv",
-            g.scaled.0, g.scaled.1
-        )
+    let scale = match source.conversion {
+        Conversion::Matrix { from, full_range } => {
+            let same = from == Matrix::Bt709
+                && turn.is_empty()
+                && crop.is_empty()
+                && source.width == g.scaled.0
+                && source.height == g.scaled.1
+                && source.pix_fmt == Some(out.video.pix_fmt.as_str())
+                && !full_range;
+            if same {
+                "null".to_string()
+            } else {
+                format!(
+                    "scale=w={}:h={}:flags=bicubic:in_color_matrix={}:out_color_matrix=bt709:out_range=tv",
+                    g.scaled.0, g.scaled.1, from.name()
+                )
+            }
+        }
+        Conversion::Zscale(z) => super::colour::chain(&z, g.scaled),
     };
     let place = match g.fit {
         Fit::Contain => format!(
@@ -611,8 +615,10 @@ mod tests {
             width,
             height,
             pix_fmt: Some("yuv420p"),
-            matrix: Matrix::Bt601,
-            full_range: false,
+            conversion: Conversion::Matrix {
+                from: Matrix::Bt601,
+                full_range: false,
+            },
         }
     }
 
@@ -679,8 +685,12 @@ mod tests {
 
     #[test]
     fn a_picture_already_in_shape_is_not_scaled() {
+        let bt709 = |full_range| Conversion::Matrix {
+            from: Matrix::Bt709,
+            full_range,
+        };
         let same = Picture {
-            matrix: Matrix::Bt709,
+            conversion: bt709(false),
             ..picture(1920, 1080)
         };
         assert_eq!(
@@ -690,13 +700,10 @@ mod tests {
         // Full range, another matrix or another pixel format: converted.
         for other in [
             Picture {
-                full_range: true,
+                conversion: bt709(true),
                 ..same
             },
-            Picture {
-                matrix: Matrix::Bt601,
-                ..same
-            },
+            picture(1920, 1080),
             Picture {
                 pix_fmt: Some("yuv422p10le"),
                 ..same

@@ -104,10 +104,7 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
         *fps.denom() as i32,
     )));
     enc.set_aspect_ratio(ff::Rational::new(1, 1));
-    enc.set_colorspace(ff::color::Space::BT709);
-    enc.set_color_primaries(ff::color::Primaries::BT709);
-    enc.set_color_transfer_characteristic(ff::color::TransferCharacteristic::BT709);
-    enc.set_color_range(ff::color::Range::MPEG);
+    ffmpeg::tag_encoder(&mut enc, out.color.colour());
     enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER | ff::codec::flag::Flags::CLOSED_GOP);
     enc.set_threading(ff::threading::Config {
         kind: ff::threading::Type::Frame,
@@ -132,6 +129,9 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
         }
         opts.set("x264-params", &params);
     }
+    if out.video.codec == "libx265" && out.color.space == crate::colour::Space::Pq {
+        opts.set("x265-params", &x265_hdr10(out));
+    }
     enc.open_as_with(codec, opts).context(|| {
         format!(
             "cannot open video encoder {} (preset \"{}\", pix_fmt {})",
@@ -140,9 +140,34 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
     })
 }
 
+/// x265's HDR10 SEI for a PQ output: the mastering display, and the
+/// content light level where the EDL gives it.
+fn x265_hdr10(out: &Output) -> String {
+    let c = &out.color;
+    // x265 counts chromaticities in 1/50000 and luminance in 1/10000 cd/m².
+    let m = crate::colour::Mastering::bt2020(c.max_luminance as f64);
+    let xy =
+        |(x, y): (f64, f64)| format!("({},{})", (x * 50_000.0).round(), (y * 50_000.0).round());
+    let [r, g, b] = m.primaries;
+    let mut p = format!(
+        "hdr10=1:hdr10-opt=1:master-display=G{}B{}R{}WP{}L({},{})",
+        xy(g),
+        xy(b),
+        xy(r),
+        xy(m.white),
+        (m.max_luminance * 10_000.0).round(),
+        (m.min_luminance * 10_000.0).round()
+    );
+    if let crate::colour::ContentLight::Given { max_cll, max_fall } = c.content_light {
+        p.push_str(&format!(":max-cll={max_cll},{max_fall}"));
+    }
+    p
+}
+
 /// Encodes one segment's frames into a packet file.
 pub struct SegmentEncoder {
     encoder: ff::encoder::Video,
+    colour: crate::colour::Colour,
     writer: packet::Writer,
     next_pts: i64,
 }
@@ -156,6 +181,7 @@ impl SegmentEncoder {
         let writer = packet::Writer::create(path, &header)?;
         Ok(SegmentEncoder {
             encoder,
+            colour: out.color.colour(),
             writer,
             next_pts: 0,
         })
@@ -165,6 +191,7 @@ impl SegmentEncoder {
     pub fn push(&mut self, frame: &mut ff::frame::Video) -> Result<()> {
         frame.set_pts(Some(self.next_pts));
         frame.set_kind(ff::picture::Type::None);
+        ffmpeg::tag_frame(frame, self.colour);
         self.next_pts += 1;
         self.encoder
             .send_frame(frame)

@@ -10,6 +10,7 @@
 //! `stats` measures what each stage took.
 
 pub mod blend;
+mod colour;
 pub mod decode;
 pub mod encode;
 pub mod graphics;

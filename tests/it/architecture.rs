@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 /// Layers from the bottom. A file may use its own layer and those below,
 /// as long as no cycle forms.
 const LAYERS: &[&[&str]] = &[
-    &["time", "error", "digest"],
+    &["time", "error", "digest", "colour"],
     &[
         "container",
         "packet",
@@ -72,7 +72,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     ("edl::text", &[&["", "raw"], &["styles"], &["layers"]]),
     (
         "edl::validate",
-        &[&["keys"], &["clip", "output", "sound"], &[""]],
+        &[&["keys"], &["colour"], &["clip", "output", "sound"], &[""]],
     ),
     (
         "plan",
@@ -80,6 +80,8 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
             // Crop, focus and fit: the plan's types carry a `Geometry`.
             &["geometry"],
             &["model"],
+            // What each source's colour is and how it is converted.
+            &["colour"],
             // The planner's phases.
             &["clips", "audio", "segments", "units", "range"],
             &[""],
@@ -121,7 +123,9 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "render",
         &[
-            &["stats", "blend", "motion", "encode", "join", "graphics"],
+            &[
+                "stats", "blend", "motion", "encode", "join", "graphics", "colour",
+            ],
             // `settings` names `decode::OnDecodeError`, so it sits beside
             // `decode` rather than at the bottom.
             &["settings", "decode", "key", "place"],
@@ -151,6 +155,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
 /// `ffi::`, and no reference to the FFmpeg glue in `crate::ffmpeg`.
 const PURE: &[&str] = &[
     "time",
+    "colour",
     "digest",
     "edl",
     "plan",

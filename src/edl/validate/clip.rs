@@ -91,6 +91,9 @@ fn clip(
     let eq =
         c.eq.as_ref()
             .map(|e| colour_eq(src, e.get_ref(), &mut local));
+    let color = c.color.as_ref().map_or_else(Default::default, |k| {
+        super::colour::clip_colour(src, k.get_ref(), &mut local)
+    });
     source_or_card(src, &c, &span, &mut local);
     let volume = c
         .volume
@@ -111,6 +114,7 @@ fn clip(
             ),
         },
         eq,
+        color,
         lut: c
             .lut
             .as_ref()
@@ -143,6 +147,7 @@ fn clip_spans(src: &SourceText, table: Range<usize>, c: &RawClip) -> Spans {
     spans.add(src, "transition", &c.transition);
     spans.add(src, "eq", &c.eq);
     spans.add(src, "lut", &c.lut);
+    spans.add(src, "color", &c.color);
     spans.add(src, "focus", &c.focus);
     spans.add(src, "crop", &c.crop);
     spans.add(src, "speed", &c.speed);

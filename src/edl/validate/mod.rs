@@ -9,6 +9,7 @@
 //! The graphics tables are checked in `text`.
 
 mod clip;
+mod colour;
 mod keys;
 mod output;
 mod sound;

@@ -30,6 +30,10 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
         .audio
         .map(|a| audio_settings(src, a, &mut spans, errs))
         .unwrap_or_default();
+    let color = out
+        .color
+        .map(|c| super::colour::output_colour(src, c, &mut spans, errs))
+        .unwrap_or_default();
     let fade_in = seconds(src, &out.fade_in, "fade_in", errs);
     let fade_out = seconds(src, &out.fade_out, "fade_out", errs);
     spans.add(src, "fade_in", &out.fade_in);
@@ -45,6 +49,7 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
         background,
         video,
         audio,
+        color,
         fade_in,
         fade_out,
         draft: out.draft.unwrap_or(false),
