@@ -618,6 +618,69 @@ impl Range {
     }
 }
 
+/// An sRGB / BT.709 colour (`#rrggbb` in the EDL) in the output's
+/// non-linear RGB: unchanged in SDR; in HDR placed with its white at
+/// reference white and converted to BT.2020, then PQ or HLG encoded.
+pub fn encode_rgb(rgb: [u8; 3], out: &OutputColour) -> [u8; 3] {
+    if out.space == Space::Sdr {
+        return rgb;
+    }
+    // BT.709 non-linear to linear (the BT.1886 display of SDR content).
+    let linear = rgb.map(|c| (c as f64 / 255.0).powf(2.4));
+    // BT.709 to BT.2020 primaries (ITU-R BT.2087).
+    const M: [[f64; 3]; 3] = [
+        [0.6274, 0.3293, 0.0433],
+        [0.0691, 0.9195, 0.0114],
+        [0.0164, 0.0880, 0.8956],
+    ];
+    let wide = M.map(|row| row.iter().zip(&linear).map(|(m, c)| m * c).sum::<f64>());
+    let nits = wide.map(|c| c.max(0.0) * out.reference_white as f64);
+    let code = match out.space {
+        Space::Pq => nits.map(pq_oetf),
+        _ => hlg_from_display(nits),
+    };
+    code.map(|e| (e * 255.0).round().clamp(0.0, 255.0) as u8)
+}
+
+/// SMPTE ST 2084: cd/m² to signal (0..1).
+pub fn pq_oetf(nits: f64) -> f64 {
+    let (m1, m2) = (0.1593017578125, 78.84375);
+    let (c1, c2, c3) = (0.8359375, 18.8515625, 18.6875);
+    let y = (nits / 10_000.0).clamp(0.0, 1.0).powf(m1);
+    ((c1 + c2 * y) / (1.0 + c3 * y)).powf(m2)
+}
+
+/// SMPTE ST 2084: signal (0..1) to cd/m².
+pub fn pq_eotf(e: f64) -> f64 {
+    let (m1, m2) = (0.1593017578125, 78.84375);
+    let (c1, c2, c3) = (0.8359375, 18.8515625, 18.6875);
+    let p = e.clamp(0.0, 1.0).powf(1.0 / m2);
+    10_000.0 * ((p - c1).max(0.0) / (c2 - c3 * p)).powf(1.0 / m1)
+}
+
+/// BT.2100 HLG signal of display light (cd/m², BT.2020 RGB) on the
+/// nominal 1000 cd/m² display (system gamma 1.2): the inverse OOTF, then
+/// the OETF.
+fn hlg_from_display(nits: [f64; 3]) -> [f64; 3] {
+    const PEAK: f64 = 1000.0;
+    const GAMMA: f64 = 1.2;
+    let y_d = 0.2627 * nits[0] + 0.6780 * nits[1] + 0.0593 * nits[2];
+    if y_d <= 0.0 {
+        return [0.0; 3];
+    }
+    let y_s = (y_d / PEAK).powf(1.0 / GAMMA);
+    let scale = y_s.powf(GAMMA - 1.0) * PEAK;
+    nits.map(|f| {
+        let e = (f / scale).clamp(0.0, 1.0);
+        let (a, b, c) = (0.17883277, 0.28466892, 0.55991073);
+        if e <= 1.0 / 12.0 {
+            (3.0 * e).sqrt()
+        } else {
+            a * (12.0 * e - b).ln() + c
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,6 +748,20 @@ mod tests {
             Conversion::decide(from, 100.0, &OutputColour::default()),
             Conversion::Zscale(Zscale { tone_map: None, .. })
         ));
+    }
+
+    #[test]
+    fn sdr_white_lands_at_reference_white_in_hdr() {
+        let out = |space| OutputColour {
+            space,
+            ..Default::default()
+        };
+        // BT.2408: 203 cd/m² is PQ 58%, HLG 75%.
+        assert_eq!(encode_rgb([255; 3], &out(Space::Pq)), [148; 3]);
+        assert_eq!(encode_rgb([255; 3], &out(Space::Hlg)), [191; 3]);
+        assert_eq!(encode_rgb([0; 3], &out(Space::Pq)), [0; 3]);
+        assert_eq!(encode_rgb([10, 200, 30], &out(Space::Sdr)), [10, 200, 30]);
+        assert!((pq_eotf(pq_oetf(203.0)) - 203.0).abs() < 1e-6);
     }
 
     #[test]

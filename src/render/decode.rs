@@ -283,7 +283,7 @@ impl<'a> ClipReader<'a> {
             let clip = self.clip;
             let what = || format!("{}: conforming", clip_name(clip));
             let (geometry, output) = (&self.clip.geometry, self.output);
-            let grade = grade_spec(self.clip);
+            let grade = super::grade::spec(self.clip);
             let conversion = &clip.conversion;
             let conformed = conform(&mut self.graph, frame, |f| {
                 let mut picture = Picture::of(f, conversion);
@@ -527,25 +527,6 @@ impl Picture {
             conversion: *conversion,
         }
     }
-}
-
-/// A clip's grade, applied before anything else, in the source's own
-/// colours: its LUT (libavfilter's `lut3d`), then its `eq`. Empty for none.
-pub fn grade_spec(clip: &ClipPlan) -> String {
-    let mut parts = Vec::new();
-    if let Some(l) = &clip.lut {
-        parts.push(format!(
-            "lut3d=file={}:interp=tetrahedral",
-            ffmpeg::filter_path(l)
-        ));
-    }
-    if let Some(e) = &clip.eq {
-        parts.push(format!(
-            "eq=brightness={}:contrast={}:saturation={}:gamma={}",
-            e.brightness, e.contrast, e.saturation, e.gamma
-        ));
-    }
-    parts.join(",")
 }
 
 /// The libavfilter chain that places a picture by `fit` and converts it to

@@ -63,6 +63,8 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
             "video.pix_fmt",
             format!("unknown pix_fmt \"{}\"", v.pix_fmt),
         ));
+    } else if let Some(problem) = hdr_depth(out) {
+        problems.push(problem);
     } else if let Err(e) = open_encoder(out) {
         problems.push(("video.codec", crate::error::Report(&e).to_string()));
     }
@@ -83,6 +85,28 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
         problems.push((key, crate::error::Report(&e).to_string()));
     }
     problems
+}
+
+/// An HDR output in fewer than 10 bits: PQ and HLG band visibly in 8.
+fn hdr_depth(out: &Output) -> Option<(&'static str, String)> {
+    let space = out.color.space;
+    let depth = pixel_format(out).and_then(ffmpeg::depth)?;
+    (space != crate::colour::Space::Sdr && depth < 10).then(|| {
+        let key = if out.spans.get("video.pix_fmt").is_some() {
+            "video.pix_fmt"
+        } else {
+            "color.space"
+        };
+        (
+            key,
+            format!(
+                "an HDR output (space = \"{}\") needs a pix_fmt of 10 bits or more; {} has {depth} \
+                 (for example yuv420p10le, or yuv422p10le for ProRes)",
+                space.name(),
+                out.video.pix_fmt
+            ),
+        )
+    })
 }
 
 /// Opens a video encoder with the output's settings.
@@ -150,7 +174,7 @@ fn x265_hdr10(out: &Output) -> String {
         |(x, y): (f64, f64)| format!("({},{})", (x * 50_000.0).round(), (y * 50_000.0).round());
     let [r, g, b] = m.primaries;
     let mut p = format!(
-        "hdr10=1:hdr10-opt=1:master-display=G{}B{}R{}WP{}L({},{})",
+        "master-display=G{}B{}R{}WP{}L({},{})",
         xy(g),
         xy(b),
         xy(r),

@@ -3,6 +3,7 @@
 //! together with the audio packets and the caption tracks, encoded here as
 //! subtitle streams.
 
+use crate::colour::Hdr10;
 use crate::error::{Context, EntryProblem, Error, Result};
 use crate::packet::{self, Content, Header};
 use ffmpeg_next as ff;
@@ -26,6 +27,10 @@ pub struct VideoTrack {
     pub time_base: ff::Rational,
     /// Segment files in order.
     pub segments: Vec<SegmentFile>,
+    /// HDR10 metadata for the container (PQ outputs).
+    pub hdr10: Option<Hdr10>,
+    /// Measure MaxCLL and MaxFALL from the segments for `hdr10`.
+    pub measure_light: bool,
 }
 
 /// A caption track to embed: cues on the output timeline.
@@ -73,6 +78,10 @@ pub fn join(
         .iter()
         .map(|t| encode_subtitles(t, muxer))
         .collect::<Result<Vec<_>>>()?;
+    let mut video = video;
+    if video.measure_light {
+        measure_light(&mut video)?;
+    }
     let mut octx = open_output(path, muxer, &video, &audio, &subtitles).context(what)?;
     let vtb = octx.stream(0).expect("added").time_base();
     let atb = octx.stream(1).expect("added").time_base();
@@ -250,6 +259,19 @@ fn ass_text(text: &str) -> String {
     out
 }
 
+/// MaxCLL and MaxFALL of the encoded segments, into `video.hdr10`.
+fn measure_light(video: &mut VideoTrack) -> Result<()> {
+    let table = super::light::table();
+    let mut meter = super::light::Meter::default();
+    for seg in &mut video.segments {
+        super::light::measure_segment(&mut seg.file, &seg.name, &video.params, &mut meter, &table)?;
+    }
+    let (cll, fall) = meter.result();
+    let hdr10 = video.hdr10.get_or_insert_with(Hdr10::default);
+    (hdr10.max_cll, hdr10.max_fall) = (Some(cll), Some(fall));
+    Ok(())
+}
+
 /// The output file with a video stream (0), an audio stream (1) and the
 /// subtitle streams (2, 3, …), its header written.
 fn open_output(
@@ -268,6 +290,9 @@ fn open_output(
         let mut st = octx.add_stream(ff::encoder::find(params.id()))?;
         st.set_parameters(params.clone());
         st.set_time_base(time_base);
+    }
+    if let Some(h) = &video.hdr10 {
+        crate::ffmpeg::add_hdr10(&mut octx.stream_mut(0).expect("added"), h);
     }
     for s in subtitles {
         let mut st = octx.add_stream(ff::encoder::find(s.params.id()))?;

@@ -5,6 +5,7 @@ use super::board::{Board, Run, Slot, Sound, SoundSlot};
 use super::targets::{Own, Shared, Task};
 use crate::audio;
 use crate::cache::Cache;
+use crate::colour::{ContentLight, Hdr10, Mastering, OutputColour, Space};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::render::graphics;
@@ -158,6 +159,9 @@ fn join_output(
                     file,
                 })
                 .collect(),
+            hdr10: hdr10(&plan.output.color),
+            measure_light: plan.output.color.space == Space::Pq
+                && plan.output.color.content_light == ContentLight::Measure,
         };
         let audio = join::AudioIn {
             params: track.params.clone(),
@@ -170,6 +174,22 @@ fn join_output(
         name: StageName::Join,
         wall: join_started.elapsed().as_secs_f64(),
         cpu: thread_cpu() - join_cpu,
+    })
+}
+
+/// A PQ output's HDR10 metadata: its mastering display, and its content
+/// light level where the EDL gives it (else measured by the join).
+fn hdr10(c: &OutputColour) -> Option<Hdr10> {
+    (c.space == Space::Pq).then(|| {
+        let (max_cll, max_fall) = match c.content_light {
+            ContentLight::Given { max_cll, max_fall } => (Some(max_cll), Some(max_fall)),
+            ContentLight::Measure => (None, None),
+        };
+        Hdr10 {
+            mastering: Some(Mastering::bt2020(c.max_luminance as f64)),
+            max_cll,
+            max_fall,
+        }
     })
 }
 
