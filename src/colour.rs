@@ -457,16 +457,16 @@ impl Conversion {
             Conversion::Matrix { from, full_range } => {
                 let range = if *full_range { " full range" } else { "" };
                 if *from == Matrix::Bt709 && !full_range {
-                    "none".to_string()
+                    "as it is".to_string()
                 } else {
-                    format!("matrix {}{range} to bt709 limited", from.name())
+                    format!("matrix {}{range} to bt709 limited (swscale)", from.name())
                 }
             }
             Conversion::Zscale(z) => {
                 let tone = z.tone_map.map_or(String::new(), |t| {
                     format!(", tone map {} from {} cd/m²", t.op.name(), t.peak)
                 });
-                format!("{} to {}{tone}", z.from, z.to)
+                format!("zscale to {}{tone}", z.to)
             }
         }
     }
@@ -625,8 +625,17 @@ pub fn encode_rgb(rgb: [u8; 3], out: &OutputColour) -> [u8; 3] {
     if out.space == Space::Sdr {
         return rgb;
     }
-    // BT.709 non-linear to linear (the BT.1886 display of SDR content).
-    let linear = rgb.map(|c| (c as f64 / 255.0).powf(2.4));
+    // BT.709 non-linear to linear, as zscale takes an SDR clip's pictures
+    // (the inverse of the BT.709 curve), so that a card's white and a
+    // clip's white meet.
+    let linear = rgb.map(|c| {
+        let v = c as f64 / 255.0;
+        if v < 0.081 {
+            v / 4.5
+        } else {
+            ((v + 0.099) / 1.099).powf(1.0 / 0.45)
+        }
+    });
     // BT.709 to BT.2020 primaries (ITU-R BT.2087).
     const M: [[f64; 3]; 3] = [
         [0.6274, 0.3293, 0.0433],

@@ -66,6 +66,7 @@ fn check(args: CheckArgs, color: bool) -> Result<()> {
     let ducked = reel::audio::ducked_spans(&plan.audio)?;
     print!("{}", reel::report::audio(&plan, &ducked));
     print!("{}", reel::report::layers(&plan));
+    print!("{}", reel::report::colour(&plan));
     let warnings = &plan.layers.warnings;
     if args.strict && !warnings.is_empty() {
         return Err(Error::Invalid(reel::error::Diagnostics(warnings.clone())));

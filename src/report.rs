@@ -184,6 +184,99 @@ pub fn audio(plan: &Plan, ducked: &[Range<u64>]) -> String {
     out
 }
 
+/// The output's colour space, and for each clip its source's colour (what
+/// was read, what was guessed, its HDR metadata) and the conversion that
+/// brings it to the output's; a warning where a source is brighter than
+/// the output can show.
+pub fn colour(plan: &Plan) -> String {
+    let c = &plan.output.color;
+    let mut out = format!("colour: output {}", output_space(c));
+    out.push('\n');
+    for clip in &plan.clips {
+        if matches!(clip.source, crate::plan::PictureSource::Card(_)) {
+            continue;
+        }
+        let s = &clip.colour;
+        let _ = writeln!(
+            out,
+            "  clip {} ({}): {}, {}-bit{}{}{} -> {}",
+            clip.number,
+            clip.source_text,
+            s.colour,
+            s.depth,
+            guessed(&s.guessed),
+            hdr10(&s.hdr10),
+            s.dolby_vision.map_or(String::new(), |d| format!(", {d}")),
+            clip.conversion.describe()
+        );
+        if let Some(peak) = crate::plan::brighter_than_output(s, c) {
+            let _ = writeln!(
+                out,
+                "  warning: clip {} is brighter ({peak:.0} cd/m²) than the output shows ({:.0} cd/m²): {}",
+                clip.number,
+                c.peak(),
+                if c.tone_map == crate::colour::ToneMap::None {
+                    "its highlights clip (tone_map = \"none\")".to_string()
+                } else {
+                    format!("tone mapped ({})", c.tone_map.name())
+                }
+            );
+        }
+    }
+    out
+}
+
+fn output_space(c: &crate::colour::OutputColour) -> String {
+    use crate::colour::{ContentLight, Space};
+    match c.space {
+        Space::Sdr => format!(
+            "sdr (BT.709); HDR sources tone mapped with {}, reference white {} cd/m²",
+            c.tone_map.name(),
+            c.reference_white
+        ),
+        Space::Hlg => format!(
+            "hlg (BT.2100 HLG); SDR white at reference white {} cd/m² (75%)",
+            c.reference_white
+        ),
+        Space::Pq => format!(
+            "pq (BT.2100 PQ, HDR10); SDR white at {} cd/m², mastering display {} cd/m², MaxCLL/MaxFALL {}",
+            c.reference_white,
+            c.max_luminance,
+            match c.content_light {
+                ContentLight::Measure => "measured from the rendered frames".to_string(),
+                ContentLight::Given { max_cll, max_fall } => format!("{max_cll}/{max_fall}"),
+            }
+        ),
+    }
+}
+
+fn guessed(g: &crate::colour::Guessed) -> String {
+    let names = g.names();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" (untagged, guessed: {})", names.join(", "))
+    }
+}
+
+fn hdr10(h: &crate::colour::Hdr10) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = h.mastering {
+        parts.push(format!(
+            "mastering display {:.0}/{} cd/m²",
+            m.max_luminance, m.min_luminance
+        ));
+    }
+    if let (Some(cll), Some(fall)) = (h.max_cll, h.max_fall) {
+        parts.push(format!("MaxCLL {cll}, MaxFALL {fall}"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(", HDR10 {}", parts.join(", "))
+    }
+}
+
 /// The graphics layers: each with the frames it shows on, and the
 /// caption tracks embedded or written beside the output.
 pub fn layers(plan: &Plan) -> String {

@@ -2,13 +2,21 @@
 //! script time per frame, counted from the segment's first frame.
 
 use super::model::{Draw, Layer, TextDraw};
+use crate::colour::{encode_rgb, OutputColour};
 use crate::time::{self, Ratio};
 use std::fmt::Write as _;
 use std::ops::Range;
 
 /// The ASS script that draws `layers` (texts) over timeline frames
 /// `frames`: script time is one centisecond per frame from `frames.start`.
-pub fn script(layers: &[&Layer], frames: &Range<u64>, width: u32, height: u32) -> String {
+/// Colours are given in the output's colour (`#rrggbb` is sRGB/BT.709,
+/// placed at reference white in an HDR output).
+pub fn script(
+    layers: &[&Layer],
+    frames: &Range<u64>,
+    (width, height): (u32, u32),
+    colour: &OutputColour,
+) -> String {
     let mut s = format!(
         "[Script Info]\nScriptType: v4.00+\nPlayResX: {width}\nPlayResY: {height}\n\
          ScaledBorderAndShadow: yes\nWrapStyle: 2\nYCbCr Matrix: None\n\n\
@@ -31,7 +39,7 @@ pub fn script(layers: &[&Layer], frames: &Range<u64>, width: u32, height: u32) -
             let in_fade = k < layer.frames.start + layer.fade_in || k >= steady_end;
             let next = if in_fade { k + 1 } else { steady_end };
             let span = (k - frames.start, next - frames.start);
-            event(&mut s, z, d, layer.weight(k), span, height as f64);
+            event(&mut s, z, d, layer.weight(k), span, (height as f64, colour));
             k = next;
         }
     }
@@ -39,12 +47,22 @@ pub fn script(layers: &[&Layer], frames: &Range<u64>, width: u32, height: u32) -
 }
 
 /// One `Dialogue` line drawn at weight `w` over script frames `a..b`, in a
-/// script `h` pixels high.
-fn event(s: &mut String, z: usize, d: &TextDraw, w: Ratio, (a, b): (u64, u64), h: f64) {
+/// script `h` pixels high, in the output's `colour`.
+fn event(
+    s: &mut String,
+    z: usize,
+    d: &TextDraw,
+    w: Ratio,
+    (a, b): (u64, u64),
+    (h, colour): (f64, &OutputColour),
+) {
     let st = &d.style;
     let w = time::secs_f64(w);
     let alpha = |opacity: f64| ((1.0 - opacity * w) * 255.0).round().clamp(0.0, 255.0) as u8;
-    let bgr = |c: [u8; 3]| format!("{:02X}{:02X}{:02X}", c[2], c[1], c[0]);
+    let bgr = |c: [u8; 3]| {
+        let c = encode_rgb(c, colour);
+        format!("{:02X}{:02X}{:02X}", c[2], c[1], c[0])
+    };
     let px = |fraction: f64| format!("{:.2}", fraction * h);
     let (dx, dy) = (
         ((1.0 - w) * d.slide.0 as f64).round() as i64,

@@ -69,6 +69,13 @@ pub fn black(output: &crate::edl::Output) -> Result<ff::frame::Video> {
 /// A frame of one colour (a card's background), as [`black`].
 pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Video> {
     let what = || "making a frame of one colour";
+    // In the output's colour: placed at reference white in HDR, whose
+    // Y'CbCr is BT.2020's.
+    let rgb = crate::colour::encode_rgb(rgb, &output.color);
+    let matrix = match output.color.space {
+        crate::colour::Space::Sdr => "bt709",
+        _ => "bt2020",
+    };
     let mut graph = ffmpeg::chain(
         "color",
         &format!(
@@ -77,7 +84,7 @@ pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Vid
         ),
         "buffersink",
         &format!(
-            "scale=out_range=tv:out_color_matrix=bt709,format=pix_fmts={}",
+            "scale=out_range=tv:out_color_matrix={matrix},format=pix_fmts={}",
             output.video.pix_fmt
         ),
     )

@@ -533,7 +533,7 @@ impl Picture {
 /// the output pixel format (BT.709, limited range). A source already in the
 /// output's size, format and range skips swscale: it would only copy.
 pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
-    let [r, gr, b] = out.background;
+    let [r, gr, b] = crate::colour::encode_rgb(out.background, &out.color);
     let turn = match g.rotation {
         90 => "transpose=clock,",
         180 => "hflip,vflip,",

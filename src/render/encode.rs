@@ -153,8 +153,14 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
         }
         opts.set("x264-params", &params);
     }
-    if out.video.codec == "libx265" && out.color.space == crate::colour::Space::Pq {
-        opts.set("x265-params", &x265_hdr10(out));
+    if out.video.codec == "libx265" {
+        // x265 prints to the terminal whatever FFmpeg's log level says.
+        let mut params = String::from("log-level=error");
+        if out.color.space == crate::colour::Space::Pq {
+            params.push(':');
+            params.push_str(&x265_hdr10(out));
+        }
+        opts.set("x265-params", &params);
     }
     enc.open_as_with(codec, opts).context(|| {
         format!(

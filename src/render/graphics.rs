@@ -95,6 +95,8 @@ pub struct Painter<'a> {
     width: u32,
     height: u32,
     pix_fmt: &'a str,
+    /// The output's colour, which text colours are given in.
+    colour: &'a crate::colour::OutputColour,
     /// Per owner (a clip, or `None` for over the composed frame): the
     /// passes of the layers this segment shows, found once.
     passes: HashMap<Option<usize>, Rc<Vec<Vec<&'a Layer>>>>,
@@ -128,6 +130,7 @@ impl<'a> Painter<'a> {
             width: output.width,
             height: output.height,
             pix_fmt: &output.video.pix_fmt,
+            colour: &output.color,
             graphs: HashMap::new(),
             images: HashMap::new(),
         }
@@ -169,7 +172,8 @@ impl<'a> Painter<'a> {
     ) -> Result<ff::frame::Video> {
         let what = || "drawing text";
         if !self.graphs.contains_key(&(owner, pass)) {
-            let script = layers::script(layers, &self.frames, self.width, self.height);
+            let script =
+                layers::script(layers, &self.frames, (self.width, self.height), self.colour);
             let name = format!(
                 "segment-{:05}-{}-{pass}.ass",
                 self.segment,
@@ -211,7 +215,7 @@ impl<'a> Painter<'a> {
         };
         let key = layer as *const Layer;
         if !self.images.contains_key(&key) {
-            let img = load_image(d, self.pix_fmt)?;
+            let img = load_image(d, self.pix_fmt, self.colour)?;
             self.images.insert(key, img);
         }
         let img = &self.images[&key];
@@ -249,8 +253,13 @@ impl Input<'_> {
 }
 
 /// The image decoded, scaled to its size and converted to the output's
-/// format with an alpha plane (BT.709, limited range, as every frame).
-fn load_image(d: &ImageDraw, pix_fmt: &str) -> Result<ff::frame::Video> {
+/// format with an alpha plane, in the output's colour (an sRGB image is
+/// placed with its white at reference white in HDR).
+fn load_image(
+    d: &ImageDraw,
+    pix_fmt: &str,
+    colour: &crate::colour::OutputColour,
+) -> Result<ff::frame::Video> {
     let with_alpha = pix_fmt
         .strip_prefix("yuv")
         .map(|rest| format!("yuva{rest}"))
@@ -262,10 +271,21 @@ fn load_image(d: &ImageDraw, pix_fmt: &str) -> Result<ff::frame::Video> {
         "movie",
         &format!("filename={}", ffmpeg::filter_option_path(&d.source)),
         "buffersink",
-        &format!(
-            "scale={}:{}:flags=bicubic:out_color_matrix=bt709:out_range=tv,format=pix_fmts={with_alpha}",
-            d.width, d.height
-        ),
+        &match colour.space {
+            crate::colour::Space::Sdr => format!(
+                "scale={}:{}:flags=bicubic:out_color_matrix=bt709:out_range=tv,\
+                 format=pix_fmts={with_alpha}",
+                d.width, d.height
+            ),
+            space => format!(
+                "scale={}:{}:flags=bicubic,format=gbrap,zscale=tin=iec61966-2-1:pin=bt709:rin=full:\
+                 t={}:p=bt2020:m=2020_ncl:r=limited:npl={},format=pix_fmts={with_alpha}",
+                d.width,
+                d.height,
+                space.colour().transfer.zscale(),
+                colour.reference_white
+            ),
+        },
     )
     .context(what)?;
     let mut frame = ff::frame::Video::empty();

@@ -116,7 +116,8 @@ fn graphics(d: &mut String, plan: &Plan, seg: &Segment, images: &Fingerprints) {
             match &pass[0].draw {
                 Draw::Text(_) => {
                     text = true;
-                    let script = crate::layers::script(pass, &seg.frames, w, h);
+                    let script =
+                        crate::layers::script(pass, &seg.frames, (w, h), &plan.output.color);
                     let _ = writeln!(d, "{who} pass {i} text {}", digest::key(&script));
                 }
                 Draw::Image(img) => {
