@@ -170,13 +170,15 @@ impl<'a> Board<'a> {
     /// timeline in and out and the transition into the next.
     fn thumbnails(&mut self) -> Result<()> {
         let plan = self.plan;
+        // Thumbnails are SDR pictures, whatever the output's colour.
+        let sdr = crate::plan::in_sdr(plan);
         let thumb_h = self.layout.thumb_h;
         for (i, clip) in plan.clips.iter().enumerate() {
             let (col, row) = (i as u32 % COLUMNS, i as u32 / COLUMNS);
             let x = col * CELL + MARGIN;
             let y = TITLE + row * (thumb_h + LABEL + MARGIN);
             let local = clip.timeline.end.saturating_sub(clip.timeline.start) / 2;
-            let picture = render::still(plan, i, local)?;
+            let picture = render::still(&sdr, i, local)?;
             self.canvas.place(&picture, x, y, THUMB, thumb_h)?;
             let source = if clip.source.card().is_some() {
                 "card".to_string()

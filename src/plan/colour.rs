@@ -57,3 +57,14 @@ pub fn brighter_than_output(c: &SourceColour, out: &OutputColour) -> Option<f64>
     let peak = c.hdr10.peak().unwrap_or(DEFAULT_PEAK);
     (c.colour.is_hdr() && peak > out.peak() + 0.5).then_some(peak)
 }
+
+/// The plan as an SDR output would show it: for pictures that are always
+/// SDR (storyboard thumbnails), whatever the output's colour space.
+pub fn in_sdr(plan: &super::model::Plan) -> super::model::Plan {
+    let mut sdr = plan.clone();
+    sdr.output.color.space = crate::colour::Space::Sdr;
+    for c in &mut sdr.clips {
+        c.conversion = conversion(&c.colour, &sdr.output.color);
+    }
+    sdr
+}

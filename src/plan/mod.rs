@@ -28,7 +28,7 @@ mod segments;
 mod units;
 
 pub use crate::layers::Graphics;
-pub use colour::brighter_than_output;
+pub use colour::{brighter_than_output, in_sdr};
 pub use geometry::{geometry, Geometry, MotionPlan};
 pub use model::{
     sample_at, AudioPlan, AudioRegion, ClipPlan, Compose, DuckPlan, Fade, Hold, PictureSource,

@@ -283,7 +283,8 @@ impl<'a> ClipReader<'a> {
             let clip = self.clip;
             let what = || format!("{}: conforming", clip_name(clip));
             let (geometry, output) = (&self.clip.geometry, self.output);
-            let grade = super::grade::spec(self.clip);
+            let depth = ffmpeg::depth(frame.format()).unwrap_or(8);
+            let grade = super::grade::spec(self.clip, depth);
             let conversion = &clip.conversion;
             let conformed = conform(&mut self.graph, frame, |f| {
                 let mut picture = Picture::of(f, conversion);

@@ -12,8 +12,9 @@ use crate::edl::ColourEq;
 use crate::ffmpeg;
 use crate::plan::ClipPlan;
 
-/// The clip's grade as a filter chain; empty for none.
-pub fn spec(clip: &ClipPlan) -> String {
+/// The clip's grade as a filter chain for pictures of `depth` bits (a
+/// proxy's may have fewer than its source's); empty for none.
+pub fn spec(clip: &ClipPlan, depth: u8) -> String {
     let mut parts = Vec::new();
     if let Some(l) = &clip.lut {
         parts.push(format!(
@@ -22,7 +23,7 @@ pub fn spec(clip: &ClipPlan) -> String {
         ));
     }
     if let Some(e) = &clip.eq {
-        parts.push(eq(e, clip.colour.depth));
+        parts.push(eq(e, depth));
     }
     parts.join(",")
 }

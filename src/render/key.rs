@@ -14,13 +14,14 @@ use std::fmt::Write as _;
 /// The video encoding settings a segment's bytes depend on.
 fn video_settings(out: &Output) -> String {
     format!(
-        "{}x{} fps {} fit {:?} background {:?} video {:?} draft {} threads {}",
+        "{}x{} fps {} fit {:?} background {:?} video {:?} colour {:?} draft {} threads {}",
         out.width,
         out.height,
         out.fps,
         out.fit,
         out.background,
         out.video,
+        out.color,
         out.draft,
         super::encode::ENCODER_THREADS,
     )
@@ -47,12 +48,13 @@ pub fn segment_key(
         let c = &plan.clips[i];
         let _ = writeln!(
             d,
-            "clip {} {} card {:?} eq {:?} lut {} stream {} start {} container {} geometry {:?} sar {} size {}x{} \
+            "clip {} {} card {:?} eq {:?} colour {:?} lut {} stream {} start {} container {} geometry {:?} sar {} size {}x{} \
              speed {} reverse {} played {} freeze {:?} motion {:?}",
             i - range.start,
             sources[i],
             c.source.card(),
             c.eq,
+            c.conversion,
             c.lut
                 .as_ref()
                 .map_or("none", |l| images.get(l).map_or("?", String::as_str)),
