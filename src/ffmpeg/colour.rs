@@ -2,12 +2,20 @@
 //! range, its HDR10 and Dolby Vision side data, and the tags an encoder,
 //! a frame and an output stream are given.
 
+pub use crate::colour::Matrix;
 use crate::colour::{
-    Colour, DolbyVision, Hdr10, Mastering, Matrix, Primaries, Range, SourceColour, Transfer,
+    Colour, DolbyVision, Hdr10, Mastering, Primaries, Range, SourceColour, Transfer,
 };
 use ff::codec::packet::side_data::Type as SideData;
 use ff::color;
 use ffmpeg_next as ff;
+
+/// A picture's matrix tag, else what players assume for untagged video
+/// ([`Matrix::guess`]). swscale alone would take every untagged source as
+/// BT.601 and shift the colours of untagged HD footage.
+pub fn matrix_of(frame: &ff::frame::Video) -> Matrix {
+    matrix_tag(frame.color_space()).unwrap_or_else(|| Matrix::guess(frame.width(), frame.height()))
+}
 
 /// The matrix a tag names, if reel knows it.
 pub fn matrix_tag(space: color::Space) -> Option<Matrix> {
@@ -133,7 +141,7 @@ pub fn source_colour(s: &ff::format::stream::Stream, still: bool) -> SourceColou
         _ if rgb_or_jpeg => (out.colour.range, out.guessed.range) = (Range::Full, false),
         _ => {}
     }
-    if let Some(d) = format.and_then(super::depth) {
+    if let Some(d) = format.and_then(super::picture::depth) {
         out.depth = d;
     }
     for d in s.side_data() {

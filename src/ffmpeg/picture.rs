@@ -2,16 +2,6 @@
 
 use ffmpeg_next as ff;
 
-pub use crate::colour::Matrix;
-
-/// A picture's matrix tag, else what players assume for untagged video
-/// ([`Matrix::guess`]). swscale alone would take every untagged source as
-/// BT.601 and shift the colours of untagged HD footage.
-pub fn matrix_of(frame: &ff::frame::Video) -> Matrix {
-    super::colour::matrix_tag(frame.color_space())
-        .unwrap_or_else(|| Matrix::guess(frame.width(), frame.height()))
-}
-
 /// Bits per component of a pixel format.
 pub fn depth(format: ff::format::Pixel) -> Option<u8> {
     // SAFETY: the descriptor table is static; a valid format has one.

@@ -562,7 +562,17 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
                 )
             }
         }
-        Conversion::Zscale(z) => super::colour::chain(&z, g.scaled),
+        Conversion::Zscale(z) => {
+            // zimg refuses subsampled chroma on an odd-sized picture (a
+            // 720x405 clip): such a picture goes to 4:4:4 first.
+            let odd = source.width % 2 == 1 || source.height % 2 == 1;
+            let full = if odd && source.pix_fmt.is_some_and(subsampled) {
+                "format=yuv444p16le,"
+            } else {
+                ""
+            };
+            format!("{full}{}", super::colour::chain(&z, g.scaled))
+        }
     };
     let place = match g.fit {
         Fit::Contain => format!(
@@ -579,6 +589,12 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
         "{turn}{crop}{scale}{place},setsar=1,format=pix_fmts={}",
         out.video.pix_fmt
     )
+}
+
+/// Whether a pixel format's chroma has fewer samples than its luma.
+fn subsampled(pix_fmt: &str) -> bool {
+    let yuv = ["yuv4", "yuvj4", "yuva4", "nv", "p0", "p2"];
+    yuv.iter().any(|p| pix_fmt.starts_with(p)) && !pix_fmt.contains("444")
 }
 
 #[cfg(test)]

@@ -123,9 +123,8 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "render",
         &[
-            &[
-                "stats", "blend", "motion", "encode", "join", "graphics", "colour",
-            ],
+            &["colour", "grade", "light"],
+            &["stats", "blend", "motion", "encode", "join", "graphics"],
             // `settings` names `decode::OnDecodeError`, so it sits beside
             // `decode` rather than at the bottom.
             &["settings", "decode", "key", "place"],
