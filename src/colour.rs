@@ -457,7 +457,7 @@ impl Conversion {
             Conversion::Matrix { from, full_range } => {
                 let range = if *full_range { " full range" } else { "" };
                 if *from == Matrix::Bt709 && !full_range {
-                    "as it is".to_string()
+                    "none".to_string()
                 } else {
                     format!("matrix {}{range} to bt709 limited (swscale)", from.name())
                 }

@@ -192,16 +192,27 @@ pub fn colour(plan: &Plan) -> String {
     let c = &plan.output.color;
     let mut out = format!("colour: output {}", output_space(c));
     out.push('\n');
+    // Each source once, with the clips that show it.
+    let mut sources: Vec<(&crate::plan::ClipPlan, Vec<usize>)> = Vec::new();
     for clip in &plan.clips {
         if matches!(clip.source, crate::plan::PictureSource::Card(_)) {
             continue;
         }
+        match sources.iter_mut().find(|(first, _)| {
+            first.source_text == clip.source_text && first.conversion == clip.conversion
+        }) {
+            Some((_, numbers)) => numbers.push(clip.number),
+            None => sources.push((clip, vec![clip.number])),
+        }
+    }
+    for (clip, numbers) in sources {
         let s = &clip.colour;
+        let numbers: Vec<String> = numbers.iter().map(usize::to_string).collect();
         let _ = writeln!(
             out,
-            "  clip {} ({}): {}, {}-bit{}{}{} -> {}",
-            clip.number,
+            "  {} (clip {}): {}, {}-bit{}{}{} -> {}",
             clip.source_text,
+            numbers.join(", "),
             s.colour,
             s.depth,
             guessed(&s.guessed),
@@ -212,8 +223,8 @@ pub fn colour(plan: &Plan) -> String {
         if let Some(peak) = crate::plan::brighter_than_output(s, c) {
             let _ = writeln!(
                 out,
-                "  warning: clip {} is brighter ({peak:.0} cd/m²) than the output shows ({:.0} cd/m²): {}",
-                clip.number,
+                "  warning: {} is brighter ({peak:.0} cd/m²) than the output shows ({:.0} cd/m²): {}",
+                clip.source_text,
                 c.peak(),
                 if c.tone_map == crate::colour::ToneMap::None {
                     "its highlights clip (tone_map = \"none\")".to_string()
