@@ -2,7 +2,9 @@
 //! `color = {...}` over them, a Dolby Vision base layer) and how it is
 //! brought to the output's colour space.
 
-use crate::colour::{Conversion, OutputColour, SourceColour, Transfer, DEFAULT_PEAK};
+use crate::colour::{
+    Conversion, Matrix, OutputColour, Primaries, SourceColour, Transfer, DEFAULT_PEAK,
+};
 use crate::edl::Clip;
 use crate::probe::VideoInfo;
 
@@ -28,8 +30,6 @@ pub(super) fn source(clip: &Clip, video: &VideoInfo) -> Result<SourceColour, Pro
             // A base layer whose tags were lost: the record says what it is.
             Some(t) if c.guessed.transfer && t != Transfer::Bt709 => {
                 c.colour.transfer = t;
-                c.colour.primaries = crate::colour::Primaries::Bt2020;
-                c.colour.matrix = crate::colour::Matrix::Bt2020;
                 c.guessed.transfer = false;
             }
             Some(_) => {}
@@ -41,6 +41,15 @@ pub(super) fn source(clip: &Clip, video: &VideoInfo) -> Result<SourceColour, Pro
     c.guessed.primaries &= o.primaries.is_none();
     c.guessed.matrix &= o.matrix.is_none();
     c.guessed.range &= o.range.is_none();
+    // PQ and HLG are BT.2100: untagged primaries and matrix are BT.2020's.
+    if c.colour.is_hdr() {
+        if c.guessed.primaries {
+            c.colour.primaries = Primaries::Bt2020;
+        }
+        if c.guessed.matrix {
+            c.colour.matrix = Matrix::Bt2020;
+        }
+    }
     Ok(c)
 }
 
@@ -67,4 +76,56 @@ pub fn in_sdr(plan: &super::model::Plan) -> super::model::Plan {
         c.conversion = conversion(&c.colour, &sdr.output.color);
     }
     sdr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::colour::{DolbyVision, Range};
+    use crate::plan::testing::edl;
+
+    fn video(c: SourceColour) -> VideoInfo {
+        crate::probe::Probe::builder("a.mp4", 10)
+            .colour(c)
+            .build()
+            .video
+            .expect("a video")
+    }
+
+    fn clip(extra: &str) -> crate::edl::Clip {
+        let mut e = edl(&format!("[[clip]]\nsource = \"a.mp4\"\n{extra}\n"));
+        e.clips.remove(0)
+    }
+
+    #[test]
+    fn a_transfer_override_on_an_untagged_source_implies_bt2100() {
+        let c = source(
+            &clip("color = { transfer = \"hlg\" }"),
+            &video(SourceColour::untagged(1920, 1080)),
+        )
+        .expect("plays");
+        assert_eq!(c.colour.transfer, Transfer::Hlg);
+        assert_eq!(c.colour.primaries, Primaries::Bt2020);
+        assert_eq!(c.colour.matrix, Matrix::Bt2020);
+        assert_eq!(c.colour.range, Range::Limited);
+        assert!(!c.guessed.transfer && c.guessed.range);
+    }
+
+    #[test]
+    fn dolby_vision_profile_5_is_refused_and_8_4_plays_as_hlg() {
+        let with_dv = |profile, compatibility| SourceColour {
+            dolby_vision: Some(DolbyVision {
+                profile,
+                level: 6,
+                compatibility,
+            }),
+            ..SourceColour::untagged(1920, 1080)
+        };
+        let (key, message) = source(&clip(""), &video(with_dv(5, 0))).expect_err("refused");
+        assert_eq!(key, "source");
+        assert!(message.contains("Dolby Vision 5.0"), "{message}");
+        let c = source(&clip(""), &video(with_dv(8, 4))).expect("plays");
+        assert_eq!(c.colour.transfer, Transfer::Hlg);
+        assert_eq!(c.colour.primaries, Primaries::Bt2020);
+    }
 }
