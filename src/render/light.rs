@@ -106,6 +106,8 @@ pub fn measure_segment(
         }
     };
     while let Some(sp) = reader.read()? {
+        // A long HDR master takes a while to measure: stop when asked.
+        crate::signal::check()?;
         decoder
             .send_packet(&ffmpeg::read_packet(&sp))
             .context(what)?;
