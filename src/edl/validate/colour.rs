@@ -33,16 +33,14 @@ pub(super) fn output_colour(
     ) {
         c.tone_map = t;
     }
-    if let Some(w) = whole(
-        src,
-        &raw.reference_white,
-        "reference_white",
-        100..=400,
-        errs,
-    ) {
+    let whole = |v: &Option<Spanned<i64>>, key, range, errs: &mut Diagnostics| {
+        v.as_ref()
+            .and_then(|v| super::keys::whole(src, v, key, range, errs))
+    };
+    if let Some(w) = whole(&raw.reference_white, "reference_white", 100..=400, errs) {
         c.reference_white = w;
     }
-    if let Some(m) = whole(src, &raw.max_luminance, "max_luminance", 100..=10_000, errs) {
+    if let Some(m) = whole(&raw.max_luminance, "max_luminance", 100..=10_000, errs) {
         c.max_luminance = m;
     }
     if let Some(v) = &raw.max_cll {
@@ -133,33 +131,4 @@ fn name<T>(
         );
     }
     found
-}
-
-/// A whole number of cd/m² within `range`.
-fn whole(
-    src: &SourceText,
-    v: &Option<Spanned<i64>>,
-    key: &str,
-    range: std::ops::RangeInclusive<u32>,
-    errs: &mut Diagnostics,
-) -> Option<u32> {
-    let v = v.as_ref()?;
-    match u32::try_from(*v.get_ref()) {
-        Ok(n) if range.contains(&n) => Some(n),
-        _ => {
-            errs.push(
-                src.at(
-                    &v.span(),
-                    format!(
-                        "invalid {key} {} (expected {} to {} cd/m²)",
-                        v.get_ref(),
-                        range.start(),
-                        range.end()
-                    ),
-                )
-                .key(key),
-            );
-            None
-        }
-    }
 }

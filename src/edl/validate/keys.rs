@@ -1,10 +1,12 @@
 //! The keys clips, voiceovers and music beds share: the trim of the
-//! source (`in`, `out` or `duration`) and the volume.
+//! source (`in`, `out` or `duration`) and the volume; and whole numbers
+//! within a range, which `[output]`'s tables share.
 
 use crate::edl::model::End;
 use crate::edl::syntax::{time_spec, SourceText, Value};
 use crate::error::Diagnostics;
 use crate::time::{self, Ratio, TimeSpec};
+use std::ops::RangeInclusive;
 use toml::Spanned;
 
 /// `in` and `out`/`duration` of a clip, voiceover or bed, checked.
@@ -82,5 +84,33 @@ pub(super) fn volume(src: &SourceText, v: &Spanned<f64>, errs: &mut Diagnostics)
         1.0
     } else {
         x
+    }
+}
+
+/// A whole number key within `range`.
+pub(super) fn whole(
+    src: &SourceText,
+    v: &Spanned<i64>,
+    key: &str,
+    range: RangeInclusive<u32>,
+    errs: &mut Diagnostics,
+) -> Option<u32> {
+    match u32::try_from(*v.get_ref()) {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            errs.push(
+                src.at(
+                    &v.span(),
+                    format!(
+                        "invalid {key} {} (expected {} to {})",
+                        v.get_ref(),
+                        range.start(),
+                        range.end()
+                    ),
+                )
+                .key(key),
+            );
+            None
+        }
     }
 }

@@ -9,7 +9,6 @@ use crate::edl::syntax::{
 };
 use crate::error::Diagnostics;
 use crate::time::{self, Ratio};
-use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -214,14 +213,14 @@ fn audio_settings(
     if let Some(r) = a
         .sample_rate
         .as_ref()
-        .and_then(|r| whole(src, r, "sample_rate", 8000..=192_000, errs))
+        .and_then(|r| super::keys::whole(src, r, "sample_rate", 8000..=192_000, errs))
     {
         audio.sample_rate = r;
     }
     if let Some(c) = a
         .channels
         .as_ref()
-        .and_then(|c| whole(src, c, "channels", 1..=8, errs))
+        .and_then(|c| super::keys::whole(src, c, "channels", 1..=8, errs))
     {
         audio.channels = c;
     }
@@ -238,34 +237,6 @@ fn default_output(file: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "montage".into());
     PathBuf::from(format!("{stem}.mp4"))
-}
-
-/// A whole number key within `range`.
-fn whole(
-    src: &SourceText,
-    v: &Spanned<i64>,
-    key: &str,
-    range: RangeInclusive<u32>,
-    errs: &mut Diagnostics,
-) -> Option<u32> {
-    match u32::try_from(*v.get_ref()) {
-        Ok(n) if range.contains(&n) => Some(n),
-        _ => {
-            errs.push(
-                src.at(
-                    &v.span(),
-                    format!(
-                        "invalid {key} {} (expected {} to {})",
-                        v.get_ref(),
-                        range.start(),
-                        range.end()
-                    ),
-                )
-                .key(key),
-            );
-            None
-        }
-    }
 }
 
 /// `[output.audio.loudness]`: the mix's loudness target.
