@@ -127,6 +127,23 @@ impl ProbeBuilder {
     }
 }
 
+/// HDR10 metadata of an HDR stream whose container says nothing: x265 and
+/// most cameras write it only into the stream (SEI), where the decoder
+/// finds it on the first picture. Nothing when it cannot be read.
+fn first_picture_hdr10(path: &Path, stream: usize) -> crate::colour::Hdr10 {
+    let read = || -> Result<crate::colour::Hdr10, ff::Error> {
+        let mut input = crate::demux::StreamInput::open(path, stream)?;
+        let mut decoder = input.decoder(1)?.video()?;
+        let mut frame = ff::frame::Video::empty();
+        Ok(if input.next_frame(&mut decoder, &mut frame)? {
+            ffmpeg::frame_hdr10(&frame)
+        } else {
+            Default::default()
+        })
+    };
+    read().unwrap_or_default()
+}
+
 /// Opens a source and reads its description.
 pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
     match std::fs::metadata(path) {
@@ -157,7 +174,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
     // recognised by content. Animated GIF is a video.
     let format = input.format().name().to_string();
     let still = format == "image2" || (format.ends_with("_pipe") && !format.contains("gif"));
-    let video = input.streams().best(ff::media::Type::Video).map(|s| {
+    let mut video = input.streams().best(ff::media::Type::Video).map(|s| {
         let (w, h, sar) = ffmpeg::picture_shape(&s);
         let time_base = ratio(s.time_base()).unwrap_or(Ratio::new(1, 90_000));
         let fps = ratio(s.avg_frame_rate())
@@ -194,6 +211,11 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
             channels: channels.max(0) as u32,
         }
     });
+    if let Some(v) = &mut video {
+        if v.colour.colour.is_hdr() && v.colour.hdr10 == Default::default() {
+            v.colour.hdr10 = first_picture_hdr10(path, v.stream);
+        }
+    }
     if let Some(v) = &video {
         if v.width == 0 || v.height == 0 {
             return Err(ProbeError::UnknownSize(path.to_path_buf()));

@@ -278,7 +278,7 @@ fn hdr10(h: &crate::colour::Hdr10) -> String {
             m.max_luminance, m.min_luminance
         ));
     }
-    if let (Some(cll), Some(fall)) = (h.max_cll, h.max_fall) {
+    if let (Some(cll @ 1..), Some(fall)) = (h.max_cll, h.max_fall) {
         parts.push(format!("MaxCLL {cll}, MaxFALL {fall}"));
     }
     if parts.is_empty() {

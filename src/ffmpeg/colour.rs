@@ -159,6 +159,23 @@ pub fn source_colour(s: &ff::format::stream::Stream, still: bool) -> SourceColou
     out
 }
 
+/// HDR10 metadata a decoded picture carries (from the stream's SEI), for
+/// streams whose container says nothing.
+pub fn frame_hdr10(frame: &ff::frame::Video) -> Hdr10 {
+    use ff::util::frame::side_data::Type as FrameData;
+    let mut h = Hdr10::default();
+    if let Some(d) = frame.side_data(FrameData::MasteringDisplayMetadata) {
+        h.mastering = mastering(d.data());
+    }
+    if let Some((cll, fall)) = frame
+        .side_data(FrameData::ContentLightLevel)
+        .and_then(|d| content_light(d.data()))
+    {
+        (h.max_cll, h.max_fall) = (Some(cll), Some(fall));
+    }
+    h
+}
+
 /// RGB and grey formats, and the `yuvj` ones that mean full range.
 fn full_range_format(f: ff::format::Pixel) -> bool {
     const FULL: &[&str] = &[

@@ -69,12 +69,16 @@ pub fn black(output: &crate::edl::Output) -> Result<ff::frame::Video> {
 /// A frame of one colour (a card's background), as [`black`].
 pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Video> {
     let what = || "making a frame of one colour";
-    // In the output's colour: placed at reference white in HDR, whose
-    // Y'CbCr is BT.2020's.
-    let rgb = crate::colour::encode_rgb(rgb, &output.color);
-    let matrix = match output.color.space {
-        crate::colour::Space::Sdr => "bt709",
-        _ => "bt2020",
+    // In the output's colour: in HDR, zscale places the colour with its
+    // white at reference white exactly as it places an SDR clip's.
+    let convert = match output.color.space {
+        crate::colour::Space::Sdr => "scale=out_range=tv:out_color_matrix=bt709".to_string(),
+        space => format!(
+            "format=gbrp,zscale=tin=bt709:pin=bt709:rin=full:t={}:p=bt2020:m=2020_ncl:\
+             r=limited:npl={}",
+            space.colour().transfer.zscale(),
+            output.color.reference_white
+        ),
     };
     let mut graph = ffmpeg::chain(
         "color",
@@ -83,10 +87,7 @@ pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Vid
             rgb[0], rgb[1], rgb[2], output.width, output.height
         ),
         "buffersink",
-        &format!(
-            "scale=out_range=tv:out_color_matrix={matrix},format=pix_fmts={}",
-            output.video.pix_fmt
-        ),
+        &format!("{convert},format=pix_fmts={}", output.video.pix_fmt),
     )
     .context(what)?;
     let mut frame = ff::frame::Video::empty();
