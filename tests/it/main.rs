@@ -10,6 +10,7 @@ mod architecture;
 mod audio;
 mod batch;
 mod cache;
+mod colour;
 mod errors;
 mod farm;
 mod graphics;
