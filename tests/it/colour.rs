@@ -421,7 +421,9 @@ fn assert_bars_look_like_the_sdr_original(out: &Yuv, what: &str) {
     let w75 = out.patch(WHITE_75);
     // 75% white: 180 in the original; 3 codes; grey within 2 codes.
     assert!(
-        (w75[0] - 180.0).abs() <= 3.0 && (w75[1] - 128.0).abs() <= 2.0 && (w75[2] - 128.0).abs() <= 2.0,
+        (w75[0] - 180.0).abs() <= 3.0
+            && (w75[1] - 128.0).abs() <= 2.0
+            && (w75[2] - 128.0).abs() <= 2.0,
         "{what}: 75% white is {w75:?}, expected about [180, 128, 128]"
     );
     let white = out.patch(WHITE)[0];
@@ -638,8 +640,7 @@ fn pq_bars_with_max_cll_1000_into_sdr_keep_hue_chroma_white_and_distinct_highlig
 fn assert_tone_mapped_from(f: &Fixture, source: &str, peak: f64, wrong: &[f64]) {
     f.write(
         "hable.toml",
-        &sdr_edl(source, "[output.color]\ntone_map = \"hable\"")
-            .replace("out.mp4", "hable.mp4"),
+        &sdr_edl(source, "[output.color]\ntone_map = \"hable\"").replace("out.mp4", "hable.mp4"),
     );
     render(f, "hable.toml", &[]);
     cli_render(f, source, &sdr_oracle(Hdr::Pq, "hable", peak), "right.mkv");
@@ -662,7 +663,10 @@ fn assert_tone_mapped_from(f: &Fixture, source: &str, peak: f64, wrong: &[f64]) 
     }
     // The whole picture: 40 dB (the chroma kernel, as elsewhere).
     let db = psnr(f, "hable.mp4", "right.mkv");
-    assert!(db >= 40.0, "{source}: {db:.1} dB against the chain from {peak} cd/m²");
+    assert!(
+        db >= 40.0,
+        "{source}: {db:.1} dB against the chain from {peak} cd/m²"
+    );
 }
 
 #[test]
@@ -693,7 +697,10 @@ fn pq_mastered_at_4000_nits_without_max_cll_is_tone_mapped_from_4000() {
     let max = value_after(&frame, "Mastering display metadata", "max_luminance");
     let cll = value_after(&frame, "Content light level metadata", "max_content");
     assert_eq!(
-        (max.as_deref().map(number), cll.as_deref().map(number).unwrap_or(0.0)),
+        (
+            max.as_deref().map(number),
+            cll.as_deref().map(number).unwrap_or(0.0)
+        ),
         (Some(4000.0), 0.0),
         "{frame}"
     );
@@ -727,6 +734,47 @@ fn pq_whose_mp4_mdcv_box_says_4000_nits_is_tone_mapped_from_4000() {
     let max = value_after(&stream, "Mastering display metadata", "max_luminance");
     assert_eq!(max.as_deref().map(number), Some(4000.0), "{stream}");
     assert_tone_mapped_from(&f, "pq.mp4", 4000.0, &[1000.0]);
+}
+
+#[test]
+fn a_clip_color_override_reads_an_untagged_hlg_clip_as_hlg() {
+    let f = Fixture::new();
+    // HLG pictures whose tags were lost (as a re-export may lose them).
+    hdr_bars(&f, "tagged.mkv", Hdr::Hlg, [HLG_2X, HLG_4X, HLG_PEAK], "");
+    f.ffmpeg(
+        "-i tagged.mkv -c copy -bsf:v hevc_metadata=colour_primaries=2:transfer_characteristics=2:matrix_coefficients=2 \
+         -color_primaries unknown -color_trc unknown -colorspace unknown untagged.mkv",
+    );
+    assert_eq!(stream_tags(&f.path("untagged.mkv")).0, "unknown");
+    cli_render(
+        &f,
+        "tagged.mkv",
+        &sdr_oracle(Hdr::Hlg, "mobius:param=0.6", 1000.0),
+        "oracle.mkv",
+    );
+    // Read as it says (untagged: BT.709 SDR), it is far from the HLG
+    // rendering: the override is what makes the difference.
+    f.write(
+        "plain.toml",
+        &sdr_edl("untagged.mkv", "").replace("out.mp4", "plain.mp4"),
+    );
+    render(&f, "plain.toml", &[]);
+    let db = psnr(&f, "plain.mp4", "oracle.mkv");
+    assert!(db < 30.0, "the untagged clip read as SDR scores {db:.1} dB");
+    f.write(
+        "t.toml",
+        &(sdr_edl("untagged.mkv", "")
+            + "color = { transfer = \"hlg\", primaries = \"bt2020\", matrix = \"bt2020nc\", range = \"limited\" }\n"),
+    );
+    render(&f, "t.toml", &[]);
+    let out = yuv_frames(&f.path("out.mp4"), 640, 360, 8);
+    assert_bars_look_like_the_sdr_original(&out[2], "untagged HLG with color = {...}");
+    // 40 dB, as for the tagged clip.
+    let db = psnr(&f, "out.mp4", "oracle.mkv");
+    assert!(
+        db >= 40.0,
+        "PSNR against the CLI chain of the tagged clip: {db:.1} dB"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -791,7 +839,10 @@ fn wide_gamut_sdr_clip_matches_its_bt709_original() {
         "matrix_only.mkv",
     );
     let naive = psnr(&f, "matrix_only.mkv", "original.mkv");
-    assert!(naive < 30.0, "a matrix-only conversion scores {naive:.1} dB");
+    assert!(
+        naive < 30.0,
+        "a matrix-only conversion scores {naive:.1} dB"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -885,7 +936,12 @@ fn hlg_phone_clip_rotated_with_dolby_vision_8_4_renders_upright_in_colour() {
     render(&f, "t.toml", &[]);
     let out = yuv_frames(&f.path("out.mp4"), 180, 320, 8);
     assert_eq!(out.len(), 3);
-    let upright = yuv_from(&["-f", "lavfi", "-i", UPRIGHT, "-frames:v", "1"], 180, 320, 8);
+    let upright = yuv_from(
+        &["-f", "lavfi", "-i", UPRIGHT, "-frames:v", "1"],
+        180,
+        320,
+        8,
+    );
     for (name, at) in [("red", RED_BOX), ("blue", BLUE_BOX)] {
         let (h0, c0) = hue_chroma(upright[0].patch(at), 128.0);
         let (h1, c1) = hue_chroma(out[1].patch(at), 128.0);
@@ -897,10 +953,18 @@ fn hlg_phone_clip_rotated_with_dolby_vision_8_4_renders_upright_in_colour() {
     }
     let grey = (out[1].patch((135, 40))[0], upright[0].patch((135, 40))[0]);
     // 3 codes: mobius leaves mid grey alone.
-    assert!((grey.0 - grey.1).abs() <= 3.0, "grey {:.1}, original {:.1}", grey.0, grey.1);
+    assert!(
+        (grey.0 - grey.1).abs() <= 3.0,
+        "grey {:.1}, original {:.1}",
+        grey.0,
+        grey.1
+    );
     // 40 dB against the CLI's upright picture through the same chain.
     let db = psnr(&f, "out.mp4", "oracle.mkv");
-    assert!(db >= 40.0, "PSNR against the CLI's upright picture: {db:.1} dB");
+    assert!(
+        db >= 40.0,
+        "PSNR against the CLI's upright picture: {db:.1} dB"
+    );
 }
 
 #[test]
@@ -948,7 +1012,10 @@ fn dolby_vision_profile_5_is_refused_naming_the_clip() {
     for cmd in ["check", "render"] {
         let out = f.reel(&[cmd, "t.toml"]);
         let text = printed(&out);
-        assert!(!out.status.success(), "reel {cmd} accepted profile 5: {text}");
+        assert!(
+            !out.status.success(),
+            "reel {cmd} accepted profile 5: {text}"
+        );
         assert!(!text.contains("panicked"), "{text}");
         assert!(
             text.contains("clip 2") && text.contains("dv5.mp4"),
@@ -970,7 +1037,11 @@ fn dolby_vision_profile_5_is_refused_naming_the_clip() {
 /// The PQ (SMPTE ST 2084) EOTF: cd/m² of a signal 0..1.
 fn pq_eotf(e: f64) -> f64 {
     let (m1, m2) = (2610.0 / 16384.0, 2523.0 / 4096.0 * 128.0);
-    let (c1, c2, c3) = (3424.0 / 4096.0, 2413.0 / 4096.0 * 32.0, 2392.0 / 4096.0 * 32.0);
+    let (c1, c2, c3) = (
+        3424.0 / 4096.0,
+        2413.0 / 4096.0 * 32.0,
+        2392.0 / 4096.0 * 32.0,
+    );
     let p = e.clamp(0.0, 1.0).powf(1.0 / m2);
     10_000.0 * ((p - c1).max(0.0) / (c2 - c3 * p)).powf(1.0 / m1)
 }
@@ -1060,9 +1131,16 @@ fn assert_pq_montage(ext: &str) {
     for (what, got, want) in [
         ("SDR white", frames[2].patch(WHITE)[0], PQ_WHITE),
         ("HLG white", frames[7].patch(WHITE)[0], PQ_WHITE),
-        ("HLG 1000 cd/m²", frames[7].patch(PATCHES[2])[0], PQ_1000 as f64),
+        (
+            "HLG 1000 cd/m²",
+            frames[7].patch(PATCHES[2])[0],
+            PQ_1000 as f64,
+        ),
     ] {
-        assert!((got - want).abs() <= 3.0, "{what}: PQ code {got:.1}, expected {want}");
+        assert!(
+            (got - want).abs() <= 3.0,
+            "{what}: PQ code {got:.1}, expected {want}"
+        );
     }
     // HDR10 metadata in the container (stream side data) and in the stream
     // (the first frame's, from the SEI).
@@ -1145,7 +1223,102 @@ fn sdr_and_pq_into_hlg_put_white_at_75_percent() {
         ("PQ 4x white", p4, HLG_4X as f64),
         ("PQ 1000 cd/m²", p10, HLG_PEAK as f64),
     ] {
-        assert!((got - want).abs() <= 3.0, "{what}: HLG code {got:.1}, expected {want}");
+        assert!(
+            (got - want).abs() <= 3.0,
+            "{what}: HLG code {got:.1}, expected {want}"
+        );
+    }
+}
+
+#[test]
+fn pq_mastered_at_4000_nits_into_hlg_is_tone_mapped_under_hlg_peak() {
+    let f = Fixture::new();
+    hdr_bars(&f, "plain.mp4", Hdr::Pq, [PQ_2X, PQ_4X, PQ_8X], "");
+    add_to_sample_entry(&f, "plain.mp4", "pq.mp4", &mdcv(4000));
+    f.write(
+        "t.toml",
+        &edl!(
+            r#"
+            {output}
+            [[clip]]
+            source = "pq.mp4"
+            duration = 0.2
+            "#,
+            output = hdr_output("out.mkv", "hlg"),
+        ),
+    );
+    render(&f, "t.toml", &[]);
+    let frames = yuv_frames(&f.path("out.mkv"), 640, 360, 10);
+    let white = frames[2].patch(WHITE)[0];
+    let [a, b, c] = PATCHES.map(|p| frames[2].patch(p)[0]);
+    // Reference white stays at HLG 75% (3 codes): the curve only bends
+    // above it. 2x, 4x and 8x reference white (up to 1624 cd/m², over
+    // HLG's 1000) stay apart by 4 codes and under HLG's peak, 940 (3 codes);
+    // without a tone curve 8x would be 1005.
+    assert!(
+        (white - HLG_WHITE).abs() <= 3.0,
+        "reference white at HLG {white:.1}"
+    );
+    assert!(
+        white + 4.0 <= a && a + 4.0 <= b && b + 4.0 <= c && c <= 943.0,
+        "white {white:.1} and 2x, 4x, 8x {a:.1} {b:.1} {c:.1}"
+    );
+    // Against the CLI: mobius from 4000 cd/m² to HLG's 1000 (linear 1.0 at
+    // 1000 cd/m²), no desaturation. 40 dB: the chroma kernel and x265.
+    cli_render(
+        &f,
+        "pq.mp4",
+        "zscale=tin=smpte2084:pin=bt2020:min=2020_ncl:rin=limited:t=linear:p=bt2020:npl=1000,\
+         format=gbrpf32le,tonemap=mobius:param=0.6:desat=0:peak=4,\
+         zscale=t=arib-std-b67:p=bt2020:m=2020_ncl:r=limited:npl=1000,format=yuv420p10le",
+        "oracle.mkv",
+    );
+    let db = psnr(&f, "out.mkv", "oracle.mkv");
+    assert!(db >= 40.0, "PSNR against the CLI chain: {db:.1} dB");
+}
+
+#[test]
+fn a_card_and_an_sdr_clip_meet_at_reference_white_in_hdr_outputs() {
+    for (space, want) in [("pq", PQ_WHITE), ("hlg", HLG_WHITE)] {
+        let f = Fixture::new();
+        f.ffmpeg(
+            "-f lavfi -i color=c=white:s=64x64:r=25:d=0.2 -c:v libx264 -qp 0 -pix_fmt yuv420p \
+             -color_primaries bt709 -color_trc bt709 -colorspace bt709 -color_range tv white.mp4",
+        );
+        f.write(
+            "t.toml",
+            &edl!(
+                r##"
+                [output]
+                path = "out.mp4"
+                width = 64
+                height = 64
+                fps = 25
+                [output.video]
+                codec = "libx265"
+                pix_fmt = "yuv420p10le"
+                preset = "ultrafast"
+                [output.color]
+                space = "{space}"
+                [[clip]]
+                card = {{ background = "#ffffff" }}
+                duration = 0.2
+                [[clip]]
+                source = "white.mp4"
+                "##
+            ),
+        );
+        render(&f, "t.toml", &[]);
+        let frames = yuv_frames(&f.path("out.mp4"), 64, 64, 10);
+        assert_eq!(frames.len(), 10);
+        let (card, clip) = (frames[2].patch((32, 32)), frames[7].patch((32, 32)));
+        // 3 codes each; neutral within 3.
+        for [y, cb, cr] in [card, clip] {
+            assert!(
+                (y - want).abs() <= 3.0 && (cb - 512.0).abs() <= 3.0 && (cr - 512.0).abs() <= 3.0,
+                "{space}: white card {card:?}, SDR white clip {clip:?}; expected [{want}, 512, 512]"
+            );
+        }
     }
 }
 
@@ -1174,7 +1347,10 @@ fn an_8_bit_pix_fmt_for_a_pq_output_is_an_error_at_its_line() {
     );
     let out = f.reel(&["check", "t.toml"]);
     let text = printed(&out);
-    assert!(!out.status.success(), "an 8-bit PQ output was accepted: {text}");
+    assert!(
+        !out.status.success(),
+        "an 8-bit PQ output was accepted: {text}"
+    );
     assert!(!text.contains("panicked"), "{text}");
     // The pix_fmt line (8) or the space line (10).
     assert!(
@@ -1281,7 +1457,10 @@ fn ramp_b(x: usize) -> f64 {
 /// The two 10-bit outputs: ProRes 422 HQ-ish (prores_ks) in .mov, and
 /// x265 4:2:0 at crf 0 in .mp4.
 const TEN_BIT_OUTPUTS: [(&str, &str); 2] = [
-    ("out.mov", "codec = \"prores_ks\"\npix_fmt = \"yuv422p10le\""),
+    (
+        "out.mov",
+        "codec = \"prores_ks\"\npix_fmt = \"yuv422p10le\"",
+    ),
     (
         "out.mp4",
         "codec = \"libx265\"\npix_fmt = \"yuv420p10le\"\ncrf = 0\npreset = \"ultrafast\"",
@@ -1342,7 +1521,20 @@ fn ten_bit_ramp_keeps_its_precision_through_a_mild_eq() {
     let f = Fixture::new();
     ten_bit_source(&f, "a.mkv", RAMP_A);
     // The CLI's eq works at 8 bits: its picture, times 4, is the oracle.
-    let oracle = yuv_from(&["-i", &f.path("a.mkv").to_string_lossy(), "-vf", "eq=contrast=1.1", "-frames:v", "1"], 320, 180, 8).remove(0);
+    let oracle = yuv_from(
+        &[
+            "-i",
+            &f.path("a.mkv").to_string_lossy(),
+            "-vf",
+            "eq=contrast=1.1",
+            "-frames:v",
+            "1",
+        ],
+        320,
+        180,
+        8,
+    )
+    .remove(0);
     let want = |x: usize| 4.0 * oracle.row(90)[x] as f64;
     let body = "[[clip]]\nsource = \"a.mkv\"\nduration = 0.2\neq = { contrast = 1.1 }\n";
     for (out, frames) in ten_bit_renders(&f, body) {
@@ -1352,7 +1544,10 @@ fn ten_bit_ramp_keeps_its_precision_through_a_mild_eq() {
         // The 160 input codes stay apart (about 176 after contrast 1.1); the
         // 8-bit eq leaves about 44.
         let n = distinct(row);
-        assert!(n >= 120, "{out}: {n} distinct luma codes along the ramp after eq");
+        assert!(
+            n >= 120,
+            "{out}: {n} distinct luma codes along the ramp after eq"
+        );
     }
 }
 
@@ -1390,8 +1585,16 @@ fn ten_bit_wipe_keeps_both_ramps() {
         // Halfway through the wipe every pixel is one ramp or the other
         // (1 code, plus the 2 pixels at the edge), and both show.
         let from = |x: usize, v: u16, ramp: fn(usize) -> f64| (v as f64 - ramp(x)).abs() <= 1.0;
-        let a = row.iter().enumerate().filter(|&(x, &v)| from(x, v, ramp_a)).count();
-        let b = row.iter().enumerate().filter(|&(x, &v)| from(x, v, ramp_b)).count();
+        let a = row
+            .iter()
+            .enumerate()
+            .filter(|&(x, &v)| from(x, v, ramp_a))
+            .count();
+        let b = row
+            .iter()
+            .enumerate()
+            .filter(|&(x, &v)| from(x, v, ramp_b))
+            .count();
         let either = row
             .iter()
             .enumerate()
@@ -1494,7 +1697,10 @@ fn eight_bit_eq_equals_the_ffmpeg_eq_filter_within_one_code() {
             .max()
             .unwrap();
         // 1 code, over Y, Cb and Cr of every frame.
-        assert!(worst <= 1, "{filter}: reel differs from the CLI by up to {worst} codes");
+        assert!(
+            worst <= 1,
+            "{filter}: reel differs from the CLI by up to {worst} codes"
+        );
     }
 }
 
@@ -1506,7 +1712,13 @@ fn eight_bit_eq_equals_the_ffmpeg_eq_filter_within_one_code() {
 /// (`pix_fmts` for each, and `extra` video keys) to `out.{ext}`, and
 /// asserts that the stream's colour tags (and, with `frames`, the first
 /// frame's) are the output space's.
-fn assert_tags_follow_the_space(codec: &str, pix_fmts: [&str; 2], ext: &str, extra: &str, frames: bool) {
+fn assert_tags_follow_the_space(
+    codec: &str,
+    pix_fmts: [&str; 2],
+    ext: &str,
+    extra: &str,
+    frames: bool,
+) {
     let f = Fixture::new();
     ffmpeg_argv(
         &f,
@@ -1565,12 +1777,20 @@ fn assert_tags_follow_the_space(codec: &str, pix_fmts: [&str; 2], ext: &str, ext
         render(&f, "t.toml", &[]);
         let file = f.path(&path);
         let (t, p, s) = stream_tags(&file);
-        assert_eq!([t.as_str(), &p, &s], want, "{codec} into {space}: stream tags");
+        assert_eq!(
+            [t.as_str(), &p, &s],
+            want,
+            "{codec} into {space}: stream tags"
+        );
         if frames {
             let text = first_frame_text(&file);
             let get = |k: &str| value_after(&text, "[FRAME]", k).unwrap_or_default();
             assert_eq!(
-                [get("color_transfer"), get("color_primaries"), get("color_space")],
+                [
+                    get("color_transfer"),
+                    get("color_primaries"),
+                    get("color_space")
+                ],
                 want.map(String::from),
                 "{codec} into {space}: frame tags"
             );
@@ -1699,9 +1919,15 @@ fn check_prints_each_sources_colour_and_what_was_guessed() {
         tagged.contains("hlg") && tagged.contains("bt2020"),
         "no transfer or primaries for the HLG clip:\n{tagged}"
     );
-    assert!(!tagged.contains("guess"), "nothing of the HLG clip is guessed:\n{tagged}");
+    assert!(
+        !tagged.contains("guess"),
+        "nothing of the HLG clip is guessed:\n{tagged}"
+    );
     let both = check_colour(&f, &["phone.mkv", "plain.mp4"], "hlg");
-    assert!(both.contains("guess"), "the untagged clip's colour is not marked guessed:\n{both}");
+    assert!(
+        both.contains("guess"),
+        "the untagged clip's colour is not marked guessed:\n{both}"
+    );
 }
 
 #[test]
@@ -1710,10 +1936,16 @@ fn check_warns_when_a_source_is_brighter_than_the_output() {
     small_hlg(&f, "phone.mkv");
     // HLG (1000 cd/m²) into SDR is tone mapped: a warning.
     let sdr = check_colour(&f, &["phone.mkv"], "sdr");
-    assert!(sdr.contains("warning"), "no warning for HLG into SDR:\n{sdr}");
+    assert!(
+        sdr.contains("warning"),
+        "no warning for HLG into SDR:\n{sdr}"
+    );
     // Into HLG it fits: none.
     let hlg = check_colour(&f, &["phone.mkv"], "hlg");
-    assert!(!hlg.contains("warning"), "a warning for HLG into HLG:\n{hlg}");
+    assert!(
+        !hlg.contains("warning"),
+        "a warning for HLG into HLG:\n{hlg}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1744,7 +1976,10 @@ fn an_unknown_output_space_is_an_error_at_its_line_listing_the_spaces() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("t.toml:7:"), "{text}");
     assert!(
-        text.contains("\"hdr\"") && text.contains("sdr") && text.contains("pq") && text.contains("hlg"),
+        text.contains("\"hdr\"")
+            && text.contains("sdr")
+            && text.contains("pq")
+            && text.contains("hlg"),
         "{text}"
     );
 }
@@ -1753,7 +1988,10 @@ fn an_unknown_output_space_is_an_error_at_its_line_listing_the_spaces() {
 fn an_unknown_tone_map_is_an_error_at_its_line() {
     let (code, text) = check_bad("tone_map = \"aces\"", "");
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("t.toml:7:") && text.contains("\"aces\""), "{text}");
+    assert!(
+        text.contains("t.toml:7:") && text.contains("\"aces\""),
+        "{text}"
+    );
     assert!(text.contains("mobius") && text.contains("hable"), "{text}");
 }
 
@@ -1762,6 +2000,12 @@ fn an_unknown_clip_transfer_is_an_error_naming_the_clip() {
     // The clip's `color` is line 10.
     let (code, text) = check_bad("space = \"sdr\"", "color = { transfer = \"log\" }");
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("t.toml:10:") && text.contains("clip 1"), "{text}");
-    assert!(text.contains("\"log\"") && text.contains("transfer"), "{text}");
+    assert!(
+        text.contains("t.toml:10:") && text.contains("clip 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"log\"") && text.contains("transfer"),
+        "{text}"
+    );
 }
