@@ -968,6 +968,45 @@ fn hlg_phone_clip_rotated_with_dolby_vision_8_4_renders_upright_in_colour() {
 }
 
 #[test]
+fn dolby_vision_8_4_record_makes_an_untagged_clip_play_as_hlg() {
+    let f = Fixture::new();
+    hdr_bars(&f, "tagged.mp4", Hdr::Hlg, [HLG_2X, HLG_4X, HLG_PEAK], "");
+    // The tags lost (bitstream and container), the record left: it alone
+    // says the base layer is HLG.
+    f.ffmpeg(
+        "-i tagged.mp4 -c copy -bsf:v hevc_metadata=colour_primaries=2:transfer_characteristics=2:matrix_coefficients=2 \
+         -color_primaries unknown -color_trc unknown -colorspace unknown untagged.mp4",
+    );
+    add_to_sample_entry(&f, "untagged.mp4", "dv84.mp4", &dvcc(8, 4, 4));
+    assert_eq!(stream_tags(&f.path("dv84.mp4")).0, "unknown");
+    cli_render(
+        &f,
+        "tagged.mp4",
+        &sdr_oracle(Hdr::Hlg, "mobius:param=0.6", 1000.0),
+        "oracle.mkv",
+    );
+    // Without the record the clip is untagged SDR, far from the HLG
+    // rendering.
+    f.write(
+        "plain.toml",
+        &sdr_edl("untagged.mp4", "").replace("out.mp4", "plain.mp4"),
+    );
+    render(&f, "plain.toml", &[]);
+    let db = psnr(&f, "plain.mp4", "oracle.mkv");
+    assert!(db < 30.0, "the untagged clip read as SDR scores {db:.1} dB");
+    f.write("t.toml", &sdr_edl("dv84.mp4", ""));
+    render(&f, "t.toml", &[]);
+    let out = yuv_frames(&f.path("out.mp4"), 640, 360, 8);
+    assert_bars_look_like_the_sdr_original(&out[2], "Dolby Vision 8.4 without tags");
+    // 40 dB, as for the tagged clip.
+    let db = psnr(&f, "out.mp4", "oracle.mkv");
+    assert!(
+        db >= 40.0,
+        "PSNR against the CLI chain of the tagged clip: {db:.1} dB"
+    );
+}
+
+#[test]
 fn dolby_vision_profile_5_is_refused_naming_the_clip() {
     let f = Fixture::new();
     f.ffmpeg("-f lavfi -i testsrc2=s=64x64:r=25:d=1 -c:v libx264 a.mp4");
@@ -1156,7 +1195,8 @@ fn assert_pq_montage(ext: &str) {
     let max_content = value_after(&stream, "Content light level metadata", "max_content");
     let max_average = value_after(&stream, "Content light level metadata", "max_average");
     let (cll, fall) = content_light(&frames, 640);
-    // The HLG 1000 cd/m² patch is the brightest pixel rendered.
+    // The HLG 1000 cd/m² patch (with the encoder's ringing at its edges) is
+    // the brightest pixel rendered.
     assert!(cll >= 900.0, "brightest pixel rendered: {cll:.0} cd/m²");
     let Some(max_content) = max_content.as_deref().map(number) else {
         panic!("no content light level in the container (measured MaxCLL {cll:.0}): {stream}");
