@@ -1494,7 +1494,7 @@ fn ramp_b(x: usize) -> f64 {
     200.0 + x as f64
 }
 
-/// The two 10-bit outputs: ProRes 422 HQ-ish (prores_ks) in .mov, and
+/// The two 10-bit outputs: ProRes 422 (prores_ks) in .mov, and
 /// x265 4:2:0 at crf 0 in .mp4.
 const TEN_BIT_OUTPUTS: [(&str, &str); 2] = [
     (
