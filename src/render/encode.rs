@@ -110,7 +110,7 @@ fn hdr_depth(out: &Output) -> Option<(&'static str, String)> {
 }
 
 /// Opens a video encoder with the output's settings.
-pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
+pub fn open_encoder(out: &Output) -> Result<OpenEncoder> {
     let codec = ff::encoder::find_by_name(&out.video.codec)
         .ok_or(Error::Unexpected("the video encoder went missing"))?;
     let ctx = ff::codec::context::Context::new_with_codec(codec);
@@ -162,12 +162,85 @@ pub fn open_encoder(out: &Output) -> Result<ff::encoder::Video> {
         }
         opts.set("x265-params", &params);
     }
-    enc.open_as_with(codec, opts).context(|| {
-        format!(
-            "cannot open video encoder {} (preset \"{}\", pix_fmt {})",
-            out.video.codec, out.video.preset, out.video.pix_fmt
-        )
-    })
+    enc.open_as_with(codec, opts)
+        .map(OpenEncoder::new)
+        .context(|| {
+            format!(
+                "cannot open video encoder {} (preset \"{}\", pix_fmt {})",
+                out.video.codec, out.video.preset, out.video.pix_fmt
+            )
+        })
+}
+
+/// An open video encoder that is given end-of-stream before it is freed:
+/// an encoder with threads of its own (SVT-AV1) otherwise waits for it in
+/// its teardown forever, where no signal reaches it; and SVT-AV1 also
+/// waits forever for a packet after an end-of-stream that follows no
+/// picture, so one that saw none (a settings check) is given a blank one
+/// first. Whatever it still gives is dropped: the encoder is being thrown
+/// away.
+pub struct OpenEncoder {
+    encoder: ff::encoder::Video,
+    sent: bool,
+    ended: bool,
+}
+
+impl OpenEncoder {
+    fn new(encoder: ff::encoder::Video) -> OpenEncoder {
+        OpenEncoder {
+            encoder,
+            sent: false,
+            ended: false,
+        }
+    }
+
+    pub fn send_frame(&mut self, frame: &ff::frame::Video) -> Result<(), ff::Error> {
+        self.sent = true;
+        self.encoder.send_frame(frame)
+    }
+
+    pub fn send_eof(&mut self) -> Result<(), ff::Error> {
+        self.ended = true;
+        self.encoder.send_eof()
+    }
+}
+
+impl std::ops::Deref for OpenEncoder {
+    type Target = ff::encoder::Video;
+    fn deref(&self) -> &Self::Target {
+        &self.encoder
+    }
+}
+
+impl std::ops::DerefMut for OpenEncoder {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.encoder
+    }
+}
+
+impl Drop for OpenEncoder {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        if !self.sent {
+            let e = &self.encoder;
+            let mut blank = ff::frame::Video::new(e.format(), e.width(), e.height());
+            // Zeros: a valid code in every format (libaom asserts on
+            // out-of-range samples).
+            for plane in 0..blank.planes() {
+                blank.data_mut(plane).fill(0);
+            }
+            blank.set_pts(Some(0));
+            if self.encoder.send_frame(&blank).is_err() {
+                return;
+            }
+        }
+        if self.encoder.send_eof().is_ok() {
+            let mut packet = ff::Packet::empty();
+            while self.encoder.receive_packet(&mut packet).is_ok() {}
+        }
+    }
 }
 
 /// x265's HDR10 SEI for a PQ output: the mastering display, and the
@@ -196,7 +269,7 @@ fn x265_hdr10(out: &Output) -> String {
 
 /// Encodes one segment's frames into a packet file.
 pub struct SegmentEncoder {
-    encoder: ff::encoder::Video,
+    encoder: OpenEncoder,
     colour: crate::colour::Colour,
     writer: packet::Writer,
     next_pts: i64,

@@ -91,7 +91,7 @@ impl Reference {
     pub(super) fn open(output: &crate::edl::Output) -> Result<Reference> {
         let encoder = encode::open_encoder(output)?;
         Ok(Reference {
-            params: ff::codec::Parameters::from(&encoder),
+            params: ff::codec::Parameters::from(&*encoder),
             extradata: ffmpeg::extradata(&encoder),
             time_base: encoder.time_base(),
         })

@@ -13,6 +13,7 @@ mod cache;
 mod colour;
 mod errors;
 mod farm;
+mod formats;
 mod graphics;
 mod interchange;
 mod media;
