@@ -135,6 +135,22 @@ pub fn set_bitexact(octx: &mut ff::format::context::Output) {
     }
 }
 
+/// Gives HEVC in MP4 and MOV the `hvc1` sample entry (parameter sets in
+/// the `hvcC` box), which QuickTime and Safari require; FFmpeg's muxer
+/// writes `hev1` unless told. Call before the header is written.
+pub fn tag_hevc_for_apple(stream: &mut ff::format::stream::StreamMut, muxer: &str) {
+    let apple = matches!(muxer, "mp4" | "mov" | "ipod");
+    if !apple || stream.parameters().id() != ff::codec::Id::HEVC {
+        return;
+    }
+    let tag = u32::from_le_bytes(*b"hvc1");
+    // SAFETY: a field of the stream's parameters, before the header is
+    // written; the muxer checks the tag against the codec.
+    unsafe {
+        (*(*stream.as_mut_ptr()).codecpar).codec_tag = tag;
+    }
+}
+
 /// The CPU features libx264 detects, less AVX-512 (`X264_CPU_AVX512`), as
 /// its `asm` parameter takes them; None when it would not use AVX-512 (or
 /// libx264 is not linked).

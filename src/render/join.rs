@@ -291,8 +291,10 @@ fn open_output(
         st.set_parameters(params.clone());
         st.set_time_base(time_base);
     }
+    let mut stream = octx.stream_mut(0).expect("added");
+    crate::ffmpeg::tag_hevc_for_apple(&mut stream, muxer);
     if let Some(h) = &video.hdr10 {
-        crate::ffmpeg::add_hdr10(&mut octx.stream_mut(0).expect("added"), h);
+        crate::ffmpeg::add_hdr10(&mut stream, h);
     }
     for s in subtitles {
         let mut st = octx.add_stream(ff::encoder::find(s.params.id()))?;

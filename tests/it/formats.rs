@@ -1,6 +1,7 @@
 //! Encoders and containers beyond H.264 in MP4: an encoder that runs
 //! threads of its own (SVT-AV1) finishes, is checked without hanging, and
-//! stops at a signal like any other.
+//! stops at a signal like any other; HEVC in MP4 and MOV plays on Apple
+//! devices.
 
 use crate::common::*;
 use std::process::Command;
@@ -71,4 +72,44 @@ fn a_signal_stops_an_svt_av1_render_promptly_and_leaves_nothing_behind() {
     assert_eq!(out.status.code(), Some(130));
     assert!(!f.path("out.mp4").exists(), "an output was written");
     assert_eq!(f.leftovers(), Vec::<String>::new(), "temporary files left");
+}
+
+#[test]
+fn hevc_in_mp4_and_mov_is_tagged_hvc1_for_apple_players() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i testsrc2=s=160x90:r=25:d=1 -c:v libx264 a.mp4");
+    for (ext, tag) in [("mp4", "hvc1"), ("mov", "hvc1"), ("mkv", "[0][0][0][0]")] {
+        f.write(
+            "t.toml",
+            &edl!(
+                r#"
+                [output]
+                path = "out.{ext}"
+                width = 160
+                height = 90
+                fps = 25
+                [output.video]
+                codec = "libx265"
+                preset = "ultrafast"
+                [[clip]]
+                source = "a.mp4"
+                duration = 0.4
+                "#
+            ),
+        );
+        f.render("t.toml");
+        let out = f.path(&format!("out.{ext}"));
+        assert_eq!(probe_stream(&out, "v:0", "codec_tag_string"), tag, "{ext}");
+        // It still decodes whole: the parameter sets are in the hvcC box.
+        let decoded = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&out)
+            .args(["-f", "null", "-"])
+            .output()
+            .expect("ffmpeg runs");
+        assert!(
+            decoded.status.success() && decoded.stderr.is_empty(),
+            "{ext}"
+        );
+    }
 }
