@@ -201,6 +201,12 @@ pub struct SourceColour {
 }
 
 impl SourceColour {
+    /// The brightest the source is said to be: its HDR10 metadata's peak,
+    /// else the 1000 cd/m² assumed for HDR that does not say.
+    pub fn peak(&self) -> f64 {
+        self.hdr10.peak().unwrap_or(DEFAULT_PEAK)
+    }
+
     /// An untagged 8-bit picture of this size, guessed as players do.
     pub fn untagged(width: u32, height: u32) -> SourceColour {
         SourceColour {
@@ -378,6 +384,17 @@ impl OutputColour {
         self.space.colour()
     }
 
+    /// A PQ output's mastering display: BT.2020, D65, `max_luminance`.
+    pub fn mastering(&self) -> Mastering {
+        Mastering::bt2020(self.max_luminance as f64)
+    }
+
+    /// Whether HDR content of colour `c` peaking at `peak` cd/m² is
+    /// brighter than this output shows (and is tone mapped into it).
+    pub fn exceeded_by(&self, c: Colour, peak: f64) -> bool {
+        c.is_hdr() && peak > self.peak() + 0.5
+    }
+
     /// The brightest the output can show, cd/m².
     pub fn peak(&self) -> f64 {
         match self.space {
@@ -434,12 +451,11 @@ impl Conversion {
                 full_range: from.range == Range::Full,
             };
         }
-        let tone = (from.is_hdr() && peak > out.peak() + 0.5 && out.tone_map != ToneMap::None)
-            .then(|| Tone {
-                op: out.tone_map,
-                peak: peak.round() as u32,
-                to_sdr: out.space == Space::Sdr,
-            });
+        let tone = (out.exceeded_by(from, peak) && out.tone_map != ToneMap::None).then(|| Tone {
+            op: out.tone_map,
+            peak: peak.round() as u32,
+            to_sdr: out.space == Space::Sdr,
+        });
         Conversion::Zscale(Zscale {
             from,
             to,

@@ -2,9 +2,7 @@
 //! `color = {...}` over them, a Dolby Vision base layer) and how it is
 //! brought to the output's colour space.
 
-use crate::colour::{
-    Conversion, Matrix, OutputColour, Primaries, SourceColour, Transfer, DEFAULT_PEAK,
-};
+use crate::colour::{Conversion, Matrix, OutputColour, Primaries, SourceColour, Transfer};
 use crate::edl::Clip;
 use crate::probe::VideoInfo;
 
@@ -57,14 +55,12 @@ pub(super) fn source(clip: &Clip, video: &VideoInfo) -> Result<SourceColour, Pro
 /// its metadata's peak (MaxCLL, else the mastering display's, else
 /// 1000 cd/m²) where it is brighter than the output can show.
 pub(super) fn conversion(c: &SourceColour, out: &OutputColour) -> Conversion {
-    let peak = c.hdr10.peak().unwrap_or(DEFAULT_PEAK);
-    Conversion::decide(c.colour, peak, out)
+    Conversion::decide(c.colour, c.peak(), out)
 }
 
 /// The source's peak, where it is HDR and brighter than the output shows.
 pub fn brighter_than_output(c: &SourceColour, out: &OutputColour) -> Option<f64> {
-    let peak = c.hdr10.peak().unwrap_or(DEFAULT_PEAK);
-    (c.colour.is_hdr() && peak > out.peak() + 0.5).then_some(peak)
+    out.exceeded_by(c.colour, c.peak()).then(|| c.peak())
 }
 
 /// The plan as an SDR output would show it: for pictures that are always

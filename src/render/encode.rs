@@ -248,7 +248,7 @@ impl Drop for OpenEncoder {
 fn x265_hdr10(out: &Output) -> String {
     let c = &out.color;
     // x265 counts chromaticities in 1/50000 and luminance in 1/10000 cd/m².
-    let m = crate::colour::Mastering::bt2020(c.max_luminance as f64);
+    let m = c.mastering();
     let xy =
         |(x, y): (f64, f64)| format!("({},{})", (x * 50_000.0).round(), (y * 50_000.0).round());
     let [r, g, b] = m.primaries;

@@ -5,7 +5,7 @@ use super::board::{Board, Run, Slot, Sound, SoundSlot};
 use super::targets::{Own, Shared, Task};
 use crate::audio;
 use crate::cache::Cache;
-use crate::colour::{ContentLight, Hdr10, Mastering, OutputColour, Space};
+use crate::colour::{ContentLight, Hdr10, OutputColour, Space};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::render::graphics;
@@ -186,7 +186,7 @@ fn hdr10(c: &OutputColour) -> Option<Hdr10> {
             ContentLight::Measure => (None, None),
         };
         Hdr10 {
-            mastering: Some(Mastering::bt2020(c.max_luminance as f64)),
+            mastering: Some(c.mastering()),
             max_cll,
             max_fall,
         }
