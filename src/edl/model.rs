@@ -169,6 +169,9 @@ pub struct Output {
     pub fit: Fit,
     /// RGB.
     pub background: [u8; 3],
+    /// `background = "transparent"`: the output keeps alpha (its pix_fmt
+    /// carries it); `background` is then black with alpha 0.
+    pub transparent: bool,
     pub video: VideoSettings,
     pub audio: AudioSettings,
     /// `[output.color]`: SDR BT.709 unless it says otherwise.

@@ -357,6 +357,7 @@ pub(super) fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<Clip
 /// its file is a still.
 fn picture_source(source: &ClipSource, still: bool) -> PictureSource {
     match source {
+        ClipSource::Card(k) if k.clear => PictureSource::Clear,
         ClipSource::Card(k) => PictureSource::Card(k.background),
         ClipSource::File(p) if still => PictureSource::Still(p.clone()),
         ClipSource::File(p) => PictureSource::Video(p.clone()),

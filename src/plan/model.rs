@@ -40,6 +40,9 @@ pub enum PictureSource {
     Still(PathBuf),
     /// A picture of one colour (a card's background), generated.
     Card([u8; 3]),
+    /// A card with `background = "transparent"`: black, transparent where
+    /// the output keeps alpha.
+    Clear,
 }
 
 impl PictureSource {
@@ -47,7 +50,7 @@ impl PictureSource {
     pub fn file(&self) -> Option<&PathBuf> {
         match self {
             PictureSource::Video(p) | PictureSource::Still(p) => Some(p),
-            PictureSource::Card(_) => None,
+            PictureSource::Card(_) | PictureSource::Clear => None,
         }
     }
 
@@ -55,6 +58,7 @@ impl PictureSource {
     pub fn card(&self) -> Option<[u8; 3]> {
         match self {
             PictureSource::Card(c) => Some(*c),
+            PictureSource::Clear => Some([0, 0, 0]),
             PictureSource::Video(_) | PictureSource::Still(_) => None,
         }
     }

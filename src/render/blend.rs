@@ -62,12 +62,28 @@ pub fn blend(
 
 /// A black frame (BT.709 limited range, as every output frame) of the
 /// output's size and pixel format, made by libavfilter.
+/// In an output that keeps alpha, it is transparent.
 pub fn black(output: &crate::edl::Output) -> Result<ff::frame::Video> {
-    solid(output, [0, 0, 0])
+    let opacity = if output.transparent { "@0" } else { "" };
+    paint(output, [0, 0, 0], opacity)
 }
 
-/// A frame of one colour (a card's background), as [`black`].
+/// A frame of the output's background: transparent where the output keeps
+/// alpha.
+pub fn background(output: &crate::edl::Output) -> Result<ff::frame::Video> {
+    match output.transparent {
+        true => black(output),
+        false => solid(output, output.background),
+    }
+}
+
+/// A frame of one colour (a card's background), as [`black`] but opaque.
 pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Video> {
+    paint(output, rgb, "")
+}
+
+/// A frame of one colour at `opacity` ("" or "@0").
+fn paint(output: &crate::edl::Output, rgb: [u8; 3], opacity: &str) -> Result<ff::frame::Video> {
     let what = || "making a frame of one colour";
     // In the output's colour: in HDR, zscale places the colour with its
     // white at reference white exactly as it places an SDR clip's.
@@ -83,11 +99,21 @@ pub fn solid(output: &crate::edl::Output, rgb: [u8; 3]) -> Result<ff::frame::Vid
     let mut graph = ffmpeg::chain(
         "color",
         &format!(
-            "c=0x{:02x}{:02x}{:02x}:s={}x{}:r=1:d=1",
+            "c=0x{:02x}{:02x}{:02x}{opacity}:s={}x{}:r=1:d=1",
             rgb[0], rgb[1], rgb[2], output.width, output.height
         ),
         "buffersink",
-        &format!("{convert},format=pix_fmts={}", output.video.pix_fmt),
+        &format!(
+            "{}{convert},format=pix_fmts={}",
+            // libavfilter would drop the alpha of a colour with opacity on
+            // the way to a format without it.
+            if opacity.is_empty() {
+                ""
+            } else {
+                "format=yuva444p,"
+            },
+            output.video.pix_fmt
+        ),
     )
     .context(what)?;
     let mut frame = ff::frame::Video::empty();

@@ -185,7 +185,7 @@ impl<'a> ClipReader<'a> {
         let (out, work) = (self.output, clip.geometry.scaled);
         let fill = match self.fill.take() {
             Some(f) => f,
-            None => super::blend::solid(out, out.background)?,
+            None => super::blend::background(out)?,
         };
         let rect = motion.rect(k, clip.frames(), work, (out.width, out.height));
         let moved = super::motion::take(self.picture(k)?, rect, out.width, out.height, &fill);
@@ -517,6 +517,8 @@ pub struct Picture {
     pub pix_fmt: Option<&'static str>,
     /// How its colour is brought to the output's.
     pub conversion: Conversion,
+    /// Whether it has an alpha channel (ProRes 4444, PNG with alpha).
+    pub alpha: bool,
 }
 
 impl Picture {
@@ -526,6 +528,10 @@ impl Picture {
             height: frame.height(),
             pix_fmt: frame.format().descriptor().map(|d| d.name()),
             conversion: *conversion,
+            alpha: frame
+                .format()
+                .descriptor()
+                .is_some_and(|d| super::alpha::has_alpha(d.name())),
         }
     }
 }
@@ -535,6 +541,7 @@ impl Picture {
 /// output's size, format and range skips swscale: it would only copy.
 pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
     let [r, gr, b] = crate::colour::encode_rgb(out.background, &out.color);
+    let keep_alpha = super::alpha::output_keeps_alpha(out);
     let turn = match g.rotation {
         90 => "transpose=clock,",
         180 => "hflip,vflip,",
@@ -574,9 +581,19 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
             format!("{full}{}", super::colour::chain(&z, g.scaled))
         }
     };
+    // A source's transparent parts show the background, unless the output
+    // keeps them transparent.
+    let under = match source.alpha && !keep_alpha {
+        true => format!(
+            ",{}",
+            super::alpha::over_colour([r, gr, b], &out.video.pix_fmt)
+        ),
+        false => String::new(),
+    };
+    let opacity = if keep_alpha { "@0" } else { "" };
     let place = match g.fit {
         Fit::Contain => format!(
-            ",pad=w={}:h={}:x={}:y={}:color=0x{r:02x}{gr:02x}{b:02x}",
+            ",pad=w={}:h={}:x={}:y={}:color=0x{r:02x}{gr:02x}{b:02x}{opacity}",
             out.width, out.height, g.offset.0, g.offset.1
         ),
         Fit::Cover => format!(
@@ -586,7 +603,7 @@ pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
         Fit::Stretch => String::new(),
     };
     format!(
-        "{turn}{crop}{scale}{place},setsar=1,format=pix_fmts={}",
+        "{turn}{crop}{scale}{under}{place},setsar=1,format=pix_fmts={}",
         out.video.pix_fmt
     )
 }
@@ -617,6 +634,7 @@ mod tests {
                 from: Matrix::Bt601,
                 full_range: false,
             },
+            alpha: false,
         }
     }
 

@@ -65,6 +65,8 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
         ));
     } else if let Some(problem) = hdr_depth(out) {
         problems.push(problem);
+    } else if let Some(problem) = alpha_format(out) {
+        problems.push(problem);
     } else if let Err(e) = open_encoder(out) {
         problems.push(("video.codec", crate::error::Report(&e).to_string()));
     }
@@ -103,6 +105,21 @@ fn hdr_depth(out: &Output) -> Option<(&'static str, String)> {
                 "an HDR output (space = \"{}\") needs a pix_fmt of 10 bits or more; {} has {depth} \
                  (for example yuv420p10le, or yuv422p10le for ProRes)",
                 space.name(),
+                out.video.pix_fmt
+            ),
+        )
+    })
+}
+
+/// A transparent output whose pixel format has no alpha to keep.
+fn alpha_format(out: &Output) -> Option<(&'static str, String)> {
+    let format = pixel_format(out)?;
+    (out.transparent && !ffmpeg::has_alpha(format)).then(|| {
+        (
+            "background",
+            format!(
+                "background = \"transparent\" needs a pix_fmt with alpha; {} has none \
+                 (yuva444p10le for prores_ks, yuva420p for libvpx-vp9 in WebM)",
                 out.video.pix_fmt
             ),
         )

@@ -95,6 +95,9 @@ pub struct Painter<'a> {
     width: u32,
     height: u32,
     pix_fmt: &'a str,
+    /// Whether the output keeps alpha: text and images then make their
+    /// area opaque.
+    alpha: bool,
     /// The output's colour, which text colours are given in.
     colour: &'a crate::colour::OutputColour,
     /// Per owner (a clip, or `None` for over the composed frame): the
@@ -130,6 +133,7 @@ impl<'a> Painter<'a> {
             width: output.width,
             height: output.height,
             pix_fmt: &output.video.pix_fmt,
+            alpha: output.transparent,
             colour: &output.color,
             graphs: HashMap::new(),
             images: HashMap::new(),
@@ -182,9 +186,10 @@ impl<'a> Painter<'a> {
             let path = self.setup.scripts_dir.join(name);
             std::fs::write(&path, script).map_err(|e| Error::io("writing", &path, e))?;
             let spec = format!(
-                "ass=filename={}:fontsdir={}:shaping=complex",
+                "ass=filename={}:fontsdir={}:shaping=complex{}",
                 filter_path(&path),
-                filter_path(&self.setup.fonts_dir)
+                filter_path(&self.setup.fonts_dir),
+                if self.alpha { ":alpha=1" } else { "" }
             );
             let graph = ffmpeg::video_chain(input.frame(), ff::Rational::new(1, 100), &spec)
                 .context(what)?;
@@ -261,7 +266,8 @@ fn load_image(
     colour: &crate::colour::OutputColour,
 ) -> Result<ff::frame::Video> {
     let with_alpha = pix_fmt
-        .strip_prefix("yuv")
+        .strip_prefix("yuva")
+        .or_else(|| pix_fmt.strip_prefix("yuv"))
         .map(|rest| format!("yuva{rest}"))
         .ok_or(Error::Unexpected(
             "image overlays need a planar YUV pix_fmt",
@@ -297,6 +303,9 @@ fn load_image(
 
 /// `out = out + (img - out) * alpha * strength` over the image's area; the
 /// alpha of a subsampled chroma sample is the mean over its luma samples.
+/// Where the output keeps alpha, the image is laid over it as straight
+/// alpha: the colour weighs the image by its share of the resulting
+/// opacity, and the opacity grows by `alpha * (1 - opacity)`.
 fn blend_image(
     out: &mut ff::frame::Video,
     img: &ff::frame::Video,
@@ -305,17 +314,15 @@ fn blend_image(
 ) -> Result<()> {
     let format = out.format();
     let depth = ffmpeg::depth(format).ok_or(Error::Unexpected("unknown pixel format"))?;
-    let wide = depth > 8;
-    let max = ((1u32 << depth) - 1) as f64;
-    let alpha_plane = img.planes() - 1;
-    let (fw, fh) = (out.width() as i64, out.height() as i64);
-    let read = |data: &[u8], i: usize| -> f64 {
-        if wide {
-            u16::from_le_bytes([data[2 * i], data[2 * i + 1]]) as f64
-        } else {
-            data[i] as f64
-        }
+    let px = Samples {
+        wide: depth > 8,
+        max: ((1u32 << depth) - 1) as f64,
     };
+    let keeps_alpha = out.planes() == 4 && ffmpeg::has_alpha(format);
+    // The output's opacity under the image, before the image is laid.
+    let under = keeps_alpha.then(|| Plane::copy(out, 3, d, &px));
+    let image_alpha = Plane::of(img, img.planes() - 1, &px);
+    let (fw, fh) = (out.width() as i64, out.height() as i64);
     for plane in 0..out.planes().min(3) {
         let (pw, ph) = (
             out.plane_width(plane) as i64,
@@ -327,63 +334,160 @@ fn blend_image(
             img.plane_width(plane) as i64,
             img.plane_height(plane) as i64,
         );
-        let (so, si, sa) = (
-            out.stride(plane),
-            img.stride(plane),
-            img.stride(alpha_plane),
-        );
+        let (so, si) = (out.stride(plane), img.stride(plane));
         let src = img.data(plane);
-        let alpha = img.data(alpha_plane);
-        let (aw, ah) = (
-            img.plane_width(alpha_plane) as i64,
-            img.plane_height(alpha_plane) as i64,
-        );
-        let a_at = |x: i64, y: i64| -> f64 {
-            let mut sum = 0.0;
-            let mut n = 0.0;
-            for yy in y * sy..((y + 1) * sy).min(ah) {
-                for xx in x * sx..((x + 1) * sx).min(aw) {
-                    sum += read(&alpha[yy as usize * sa..], xx as usize);
-                    n += 1.0;
-                }
-            }
-            if n > 0.0 {
-                sum / n / max
-            } else {
-                0.0
-            }
-        };
-        let mut rows: Vec<(usize, Vec<f64>)> = Vec::new();
+        let dst = out.data_mut(plane);
         for y in 0..ih {
             let oy = iy + y;
             if oy < 0 || oy >= ph {
                 continue;
             }
-            let row: Vec<f64> = (0..iw).map(|x| a_at(x, y) * strength).collect();
-            rows.push((y as usize, row));
-        }
-        let dst = out.data_mut(plane);
-        for (y, a) in rows {
-            let oy = (iy + y as i64) as usize;
-            for (x, &a) in a.iter().enumerate() {
-                let ox = ix + x as i64;
+            for x in 0..iw {
+                let ox = ix + x;
+                let a = image_alpha.mean(x, y, sx, sy) * strength;
                 if ox < 0 || ox >= pw || a <= 0.0 {
                     continue;
                 }
-                let s = read(&src[y * si..], x);
-                let o = read(&dst[oy * so..], ox as usize);
-                let v = (o + (s - o) * a).round().clamp(0.0, max);
-                if wide {
-                    let b = (v as u16).to_le_bytes();
-                    let at = oy * so + 2 * ox as usize;
-                    dst[at..at + 2].copy_from_slice(&b);
-                } else {
-                    dst[oy * so + ox as usize] = v as u8;
-                }
+                // Straight alpha over a partly transparent output.
+                let w = match &under {
+                    Some(u) => {
+                        let ua = u.mean(x, y, sx, sy);
+                        a / (a + ua * (1.0 - a))
+                    }
+                    None => a,
+                };
+                let s = px.read(&src[y as usize * si..], x as usize);
+                let at = oy as usize * so;
+                let o = px.read(&dst[at..], ox as usize);
+                px.write(&mut dst[at..], ox as usize, o + (s - o) * w);
             }
         }
     }
+    if keeps_alpha {
+        lay_opacity(out, &image_alpha, d, strength, &px);
+    }
     Ok(())
+}
+
+/// The output's alpha plane under the image: `a + (1 - a) * image alpha`.
+fn lay_opacity(
+    out: &mut ff::frame::Video,
+    image_alpha: &Plane,
+    d: &ImageDraw,
+    strength: f64,
+    px: &Samples,
+) {
+    let (pw, ph) = (out.plane_width(3) as i64, out.plane_height(3) as i64);
+    let so = out.stride(3);
+    let dst = out.data_mut(3);
+    for y in 0..image_alpha.height {
+        let oy = d.y + y;
+        if oy < 0 || oy >= ph {
+            continue;
+        }
+        for x in 0..image_alpha.width {
+            let ox = d.x + x;
+            let a = image_alpha.mean(x, y, 1, 1) * strength;
+            if ox < 0 || ox >= pw || a <= 0.0 {
+                continue;
+            }
+            let at = oy as usize * so;
+            let o = px.read(&dst[at..], ox as usize);
+            px.write(&mut dst[at..], ox as usize, o + (px.max - o) * a);
+        }
+    }
+}
+
+/// How samples are stored: 8 bits, or 16-bit little-endian words.
+struct Samples {
+    wide: bool,
+    max: f64,
+}
+
+impl Samples {
+    fn read(&self, row: &[u8], i: usize) -> f64 {
+        if self.wide {
+            u16::from_le_bytes([row[2 * i], row[2 * i + 1]]) as f64
+        } else {
+            row[i] as f64
+        }
+    }
+
+    fn write(&self, row: &mut [u8], i: usize, v: f64) {
+        let v = v.round().clamp(0.0, self.max);
+        if self.wide {
+            row[2 * i..2 * i + 2].copy_from_slice(&(v as u16).to_le_bytes());
+        } else {
+            row[i] = v as u8;
+        }
+    }
+}
+
+/// A full-resolution plane as values from 0 to 1.
+struct Plane {
+    width: i64,
+    height: i64,
+    values: Vec<f64>,
+}
+
+impl Plane {
+    /// Plane `plane` of `frame`.
+    fn of(frame: &ff::frame::Video, plane: usize, px: &Samples) -> Plane {
+        let (w, h) = (
+            frame.plane_width(plane) as i64,
+            frame.plane_height(plane) as i64,
+        );
+        let (data, stride) = (frame.data(plane), frame.stride(plane));
+        let values = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (y, x)))
+            .map(|(y, x)| px.read(&data[y as usize * stride..], x as usize) / px.max)
+            .collect();
+        Plane {
+            width: w,
+            height: h,
+            values,
+        }
+    }
+
+    /// Plane `plane` of `frame` over the image's area (0 outside the frame).
+    fn copy(frame: &ff::frame::Video, plane: usize, d: &ImageDraw, px: &Samples) -> Plane {
+        let whole = Plane::of(frame, plane, px);
+        let (w, h) = (d.width as i64, d.height as i64);
+        let values = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (d.x + x, d.y + y)))
+            .map(|(x, y)| whole.at(x, y))
+            .collect();
+        Plane {
+            width: w,
+            height: h,
+            values,
+        }
+    }
+
+    fn at(&self, x: i64, y: i64) -> f64 {
+        if x < 0 || y < 0 || x >= self.width || y >= self.height {
+            return 0.0;
+        }
+        self.values[(y * self.width + x) as usize]
+    }
+
+    /// The mean over the `sx` by `sy` block of sample (`x`, `y`) of a plane
+    /// subsampled by that much.
+    fn mean(&self, x: i64, y: i64, sx: i64, sy: i64) -> f64 {
+        let mut sum = 0.0;
+        let mut n = 0.0;
+        for yy in y * sy..((y + 1) * sy).min(self.height) {
+            for xx in x * sx..((x + 1) * sx).min(self.width) {
+                sum += self.values[(yy * self.width + xx) as usize];
+                n += 1.0;
+            }
+        }
+        if n > 0.0 {
+            sum / n
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Writes each caption track's sidecars beside `output` as

@@ -14,12 +14,13 @@ use std::fmt::Write as _;
 /// The video encoding settings a segment's bytes depend on.
 fn video_settings(out: &Output) -> String {
     format!(
-        "{}x{} fps {} fit {:?} background {:?} video {:?} colour {:?} draft {} threads {}",
+        "{}x{} fps {} fit {:?} background {:?}{} video {:?} colour {:?} draft {} threads {}",
         out.width,
         out.height,
         out.fps,
         out.fit,
         out.background,
+        if out.transparent { " transparent" } else { "" },
         out.video,
         out.color,
         out.draft,

@@ -9,6 +9,7 @@
 //! renders one segment's frames, `join` muxes them with the sound, and
 //! `stats` measures what each stage took.
 
+mod alpha;
 pub mod blend;
 mod colour;
 pub mod decode;

@@ -8,7 +8,7 @@ use super::{blend, decode, encode, graphics};
 use crate::edl::TransitionKind;
 use crate::error::{Context, Error, Result};
 use crate::ffmpeg;
-use crate::plan::{Compose, Plan, Segment};
+use crate::plan::{Compose, PictureSource, Plan, Segment};
 use crate::progress::Progress;
 use decode::{ClipReader, Damage};
 use encode::SegmentEncoder;
@@ -199,6 +199,7 @@ impl<'a> Readers<'a> {
             let c = &self.plan.clips[clip];
             let out = &self.plan.output;
             *slot = Some(match c.source.card() {
+                Some(_) if c.source == PictureSource::Clear => Picture::Card(blend::black(out)?),
                 Some(colour) => Picture::Card(blend::solid(out, colour)?),
                 None => Picture::Media(Box::new(ClipReader::open(
                     c,
@@ -363,6 +364,9 @@ impl Fader<'_> {
 /// output (for stills and storyboards; damage is concealed).
 pub fn still(plan: &Plan, clip: usize, local: u64) -> Result<ff::frame::Video> {
     let c = &plan.clips[clip];
+    if c.source == PictureSource::Clear {
+        return blend::black(&plan.output);
+    }
     if let Some(colour) = c.source.card() {
         return blend::solid(&plan.output, colour);
     }

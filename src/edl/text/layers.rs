@@ -76,10 +76,18 @@ pub(crate) fn card(
     errs: &mut Diagnostics,
 ) -> Card {
     let c = raw.get_ref();
+    let clear = c
+        .background
+        .as_ref()
+        .is_some_and(|b| b.get_ref() == "transparent");
     Card {
         text: c.text.as_ref().map(|t| t.get_ref().clone()),
         style: style_ref(src, &c.style, "title", styles, errs),
-        background: colour(src, &c.background, "background", [0, 0, 0], errs),
+        background: match clear {
+            true => [0, 0, 0],
+            false => colour(src, &c.background, "background", [0, 0, 0], errs),
+        },
+        clear,
     }
 }
 

@@ -120,6 +120,8 @@ pub struct Card {
     pub text: Option<String>,
     pub style: String,
     pub background: [u8; 3],
+    /// `background = "transparent"` (then `background` is black).
+    pub clear: bool,
 }
 
 /// A `[[text]]` layer.

@@ -17,10 +17,18 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
     let mut spans = Spans::new(raw.span());
     let out = raw.into_inner();
     spans.add(src, "lut", &out.lut);
+    spans.add(src, "background", &out.background);
     let width = dimension(src, &out.width, "width", errs);
     let height = dimension(src, &out.height, "height", errs);
     let fps = frame_rate(src, &out.fps, errs);
-    let background = background(src, &out.background, errs);
+    let transparent = out
+        .background
+        .as_ref()
+        .is_some_and(|b| b.get_ref() == "transparent");
+    let background = match transparent {
+        true => [0, 0, 0],
+        false => background(src, &out.background, errs),
+    };
     let video = out
         .video
         .map(|v| video_settings(src, v, &mut spans, errs))
@@ -46,6 +54,7 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
         fps,
         fit: out.fit,
         background,
+        transparent,
         video,
         audio,
         color,
@@ -98,7 +107,7 @@ fn background(src: &SourceText, v: &Option<Spanned<String>>, errs: &mut Diagnost
                 src.at(
                     &s.span(),
                     format!(
-                        "invalid background colour \"{}\" (expected \"#rrggbb\")",
+                        "invalid background colour \"{}\" (expected \"#rrggbb\" or \"transparent\")",
                         s.get_ref()
                     ),
                 )

@@ -3,6 +3,8 @@
 //! stops at a signal like any other; HEVC in MP4 and MOV plays on Apple
 //! devices.
 
+mod alpha;
+
 use crate::common::*;
 use std::process::Command;
 
