@@ -7,6 +7,7 @@
 //! fontconfig file that lists only that directory is set as
 //! `FONTCONFIG_FILE` before any worker starts.
 
+use super::overlay::Overlay;
 use crate::error::{Context, Error, Result};
 use crate::ffmpeg;
 use crate::fonts::FontSet;
@@ -105,8 +106,10 @@ pub struct Painter<'a> {
     passes: HashMap<Option<usize>, Rc<Vec<Vec<&'a Layer>>>>,
     /// Per (owner, pass): the `ass` graph of a text pass.
     graphs: HashMap<(Option<usize>, usize), ff::filter::Graph>,
-    /// Per layer (by address): the image, scaled, with alpha.
-    images: HashMap<*const Layer, ff::frame::Video>,
+    /// Per layer (by address): its pictures, scaled, with alpha.
+    images: HashMap<*const Layer, Overlay>,
+    /// The output's frame rate, which animated images are played at.
+    fps: crate::time::Ratio,
 }
 
 impl<'a> Painter<'a> {
@@ -137,6 +140,7 @@ impl<'a> Painter<'a> {
             colour: &output.color,
             graphs: HashMap::new(),
             images: HashMap::new(),
+            fps: output.fps,
         }
     }
 
@@ -220,10 +224,11 @@ impl<'a> Painter<'a> {
         };
         let key = layer as *const Layer;
         if !self.images.contains_key(&key) {
-            let img = load_image(d, self.pix_fmt, self.colour)?;
+            let start = (layer.frames.start, k);
+            let img = Overlay::open(d, self.pix_fmt, self.colour, self.fps, start)?;
             self.images.insert(key, img);
         }
-        let img = &self.images[&key];
+        let img = self.images.get_mut(&key).expect("made above").at(k)?;
         let mut out = match input {
             Input::Owned(f) => f,
             Input::Borrowed(f) => f.clone(),
@@ -255,50 +260,6 @@ impl Input<'_> {
             Input::Borrowed(f) => f,
         }
     }
-}
-
-/// The image decoded, scaled to its size and converted to the output's
-/// format with an alpha plane, in the output's colour (an sRGB image is
-/// placed with its white at reference white in HDR).
-fn load_image(
-    d: &ImageDraw,
-    pix_fmt: &str,
-    colour: &crate::colour::OutputColour,
-) -> Result<ff::frame::Video> {
-    let with_alpha = pix_fmt
-        .strip_prefix("yuva")
-        .or_else(|| pix_fmt.strip_prefix("yuv"))
-        .map(|rest| format!("yuva{rest}"))
-        .ok_or(Error::Unexpected(
-            "image overlays need a planar YUV pix_fmt",
-        ))?;
-    let what = || format!("reading the overlay image {}", d.source.display());
-    let mut graph = ffmpeg::chain(
-        "movie",
-        &format!("filename={}", ffmpeg::filter_option_path(&d.source)),
-        "buffersink",
-        &match colour.space {
-            crate::colour::Space::Sdr => format!(
-                "scale={}:{}:flags=bicubic:out_color_matrix=bt709:out_range=tv,\
-                 format=pix_fmts={with_alpha}",
-                d.width, d.height
-            ),
-            space => format!(
-                "scale={}:{}:flags=bicubic,format=gbrap,zscale=tin=iec61966-2-1:pin=bt709:rin=full:\
-                 t={}:p=bt2020:m=2020_ncl:r=limited:npl={},format=pix_fmts={with_alpha}",
-                d.width,
-                d.height,
-                space.colour().transfer.zscale(),
-                colour.reference_white
-            ),
-        },
-    )
-    .context(what)?;
-    let mut frame = ff::frame::Video::empty();
-    if !ffmpeg::pull(&mut graph, &mut frame) {
-        return Err(Error::Unexpected("an overlay image gave no picture"));
-    }
-    Ok(frame)
 }
 
 /// `out = out + (img - out) * alpha * strength` over the image's area; the

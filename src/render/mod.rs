@@ -22,6 +22,7 @@ mod light;
 mod lookup;
 mod many;
 mod motion;
+mod overlay;
 mod place;
 mod segment;
 mod settings;

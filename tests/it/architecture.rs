@@ -123,7 +123,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "render",
         &[
-            &["colour", "grade", "light", "alpha"],
+            &["colour", "grade", "light", "alpha", "overlay"],
             &["stats", "blend", "motion", "encode", "join", "graphics"],
             // `settings` names `decode::OnDecodeError`, so it sits beside
             // `decode` rather than at the bottom.

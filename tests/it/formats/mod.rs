@@ -4,6 +4,7 @@
 //! devices.
 
 mod alpha;
+mod animation;
 
 use crate::common::*;
 use std::process::Command;
