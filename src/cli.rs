@@ -109,7 +109,7 @@ pub struct RenderArgs {
     pub shard: Option<String>,
     #[command(flatten)]
     pub interchange: InterchangeArgs,
-    /// Output file (overrides [output] path); .mp4, .mov or .mkv.
+    /// Output file (overrides [output] path); .mp4, .m4v, .mov, .mkv, .webm or .mxf.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Segments rendered in parallel (default: the number of cores).

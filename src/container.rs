@@ -7,11 +7,56 @@ use ffmpeg_next as ff;
 use std::path::{Path, PathBuf};
 
 /// Output extensions (lowercase) and the muxer each is written with.
-const MUXERS: [(&str, &str); 4] = [
+const MUXERS: [(&str, &str); 6] = [
     ("mp4", "mp4"),
     ("m4v", "mp4"),
     ("mov", "mov"),
     ("mkv", "matroska"),
+    ("webm", "webm"),
+    ("mxf", "mxf"),
+];
+
+/// The video and audio encoders of a muxer whose FFmpeg defaults reel's
+/// (H.264 and AAC) do not fit: VP9 and Opus in WebM; DNxHR HQ (the
+/// `dnxhd` encoder's default profile here) and 24-bit PCM in MXF.
+pub fn default_codecs(muxer: &str) -> (Option<&'static str>, Option<&'static str>) {
+    match muxer {
+        "webm" => (Some("libvpx-vp9"), Some("libopus")),
+        "mxf" => (Some("dnxhd"), Some("pcm_s24le")),
+        _ => (None, None),
+    }
+}
+
+/// The codecs a muxer takes, when reel restricts them: (video, audio) by
+/// FFmpeg codec name. None: whatever FFmpeg's muxer accepts.
+pub fn codecs(muxer: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    match muxer {
+        "webm" => Some((&["vp8", "vp9", "av1"], &["opus", "vorbis"])),
+        // OP1a as FFmpeg writes it: reel offers the mastering codecs.
+        "mxf" => Some((&["dnxhd", "prores"], &["pcm_s16le", "pcm_s24le"])),
+        _ => None,
+    }
+}
+
+/// The frame rates FFmpeg's MXF muxer writes (SMPTE ST 377 content
+/// package rates), as (numerator, denominator).
+pub const MXF_RATES: [(i64, i64); 16] = [
+    (24000, 1001),
+    (24, 1),
+    (25, 1),
+    (30000, 1001),
+    (30, 1),
+    (48000, 1001),
+    (48, 1),
+    (50, 1),
+    (60000, 1001),
+    (60, 1),
+    (72, 1),
+    (75, 1),
+    (90, 1),
+    (96, 1),
+    (100, 1),
+    (120, 1),
 ];
 
 /// The muxer name for an output path's extension.
@@ -157,7 +202,9 @@ mod tests {
         assert_eq!(muxer_for(Path::new("b.mkv")), Some("matroska"));
         assert_eq!(muxer_for(Path::new("b.avi")), None);
         assert_eq!(muxer_for(Path::new("b")), None);
-        assert_eq!(accepted(), ".mp4, .m4v, .mov or .mkv");
+        assert_eq!(muxer_for(Path::new("b.webm")), Some("webm"));
+        assert_eq!(muxer_for(Path::new("b.MXF")), Some("mxf"));
+        assert_eq!(accepted(), ".mp4, .m4v, .mov, .mkv, .webm or .mxf");
         assert_eq!(parent_dir(Path::new("x.mp4")), PathBuf::from("."));
         assert_eq!(parent_dir(Path::new("out/x.mp4")), PathBuf::from("out"));
     }

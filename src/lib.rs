@@ -35,5 +35,6 @@ pub mod resample;
 pub mod signal;
 pub mod storyboard;
 pub mod time;
+pub mod video_codec;
 
 pub use prepare::{load, plan_loaded, prepare, prepare_with};

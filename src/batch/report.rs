@@ -69,8 +69,8 @@ impl PlanFacts {
                 "height": o.height,
                 "fps": crate::time::fmt_rate(o.fps),
                 "pix_fmt": o.video.pix_fmt,
-                "crf": o.video.crf,
-                "preset": o.video.preset,
+                "crf": o.video.crf.or(crate::video_codec::encoder(&o.video.codec).and_then(|e| e.crf)),
+                "preset": o.video.preset.as_deref().or(crate::video_codec::encoder(&o.video.codec).and_then(|e| e.preset)),
             }),
             audio: json!({
                 "codec": o.audio.codec,

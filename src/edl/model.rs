@@ -191,9 +191,24 @@ pub struct Output {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VideoSettings {
     pub codec: String,
-    pub crf: u32,
-    pub preset: String,
+    /// Constant quality and speed preset; None: the encoder's default
+    /// (see [`crate::video_codec`]).
+    pub crf: Option<u32>,
+    pub preset: Option<String>,
     pub pix_fmt: String,
+    /// The encoder's profile by name (`hq`, `main10`...).
+    pub profile: Option<String>,
+    /// Average bit rate instead of a constant quality, bits per second,
+    /// with an optional ceiling and rate-control buffer.
+    pub bitrate: Option<u64>,
+    pub maxrate: Option<u64>,
+    pub bufsize: Option<u64>,
+    /// Frames between keyframes (each segment also starts with one).
+    pub gop: Option<u32>,
+    /// The codec tag in MP4 and MOV (`hvc1`, `apcn`).
+    pub tag: Option<String>,
+    /// The encoder's own options (AVOptions), by name.
+    pub options: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -386,9 +401,16 @@ impl Default for VideoSettings {
     fn default() -> Self {
         VideoSettings {
             codec: "libx264".into(),
-            crf: 20,
-            preset: "veryfast".into(),
+            crf: None,
+            preset: None,
             pix_fmt: "yuv420p".into(),
+            profile: None,
+            bitrate: None,
+            maxrate: None,
+            bufsize: None,
+            gop: None,
+            tag: None,
+            options: BTreeMap::new(),
         }
     }
 }

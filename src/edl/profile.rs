@@ -78,8 +78,11 @@ fn proxy(o: &mut Output) {
         * 2;
     o.width = 640;
     o.height = height;
-    o.video.preset = "ultrafast".into();
-    o.video.crf = 28;
+    // x264's and x265's fastest preset; other encoders keep their own.
+    if matches!(o.video.codec.as_str(), "libx264" | "libx265") && o.video.bitrate.is_none() {
+        o.video.preset = Some("ultrafast".into());
+        o.video.crf = Some(28);
+    }
     o.audio.bitrate = 96_000;
     if o.audio.codec == "aac" {
         // FFmpeg's faster quantiser search at a constant quality:
@@ -132,6 +135,13 @@ impl RawOutput {
             set(&mut dst.crf, v.crf);
             set(&mut dst.preset, v.preset);
             set(&mut dst.pix_fmt, v.pix_fmt);
+            set(&mut dst.profile, v.profile);
+            set(&mut dst.bitrate, v.bitrate);
+            set(&mut dst.maxrate, v.maxrate);
+            set(&mut dst.bufsize, v.bufsize);
+            set(&mut dst.gop, v.gop);
+            set(&mut dst.tag, v.tag);
+            set(&mut dst.options, v.options);
         }
         if let Some(c) = p.color {
             let dst = self.color.get_or_insert_with(RawColor::default);

@@ -87,6 +87,13 @@ pub(super) struct RawVideo {
     pub(super) crf: Option<Spanned<i64>>,
     pub(super) preset: Option<Spanned<String>>,
     pub(super) pix_fmt: Option<Spanned<String>>,
+    pub(super) profile: Option<Spanned<String>>,
+    pub(super) bitrate: Option<Spanned<Value>>,
+    pub(super) maxrate: Option<Spanned<Value>>,
+    pub(super) bufsize: Option<Spanned<Value>>,
+    pub(super) gop: Option<Spanned<i64>>,
+    pub(super) tag: Option<Spanned<String>>,
+    pub(super) options: Option<Spanned<BTreeMap<String, OptionText>>>,
 }
 
 /// `[output.color]`.

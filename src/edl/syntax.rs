@@ -269,6 +269,11 @@ pub fn parse_colour(s: &str) -> Option<[u8; 3]> {
 
 /// A bit rate: bits per second, or text such as "192k" or "1.5M".
 pub fn parse_bitrate(v: &Value) -> Option<u64> {
+    parse_bits(v, 8_000.0..=10_000_000.0)
+}
+
+/// Bits per second as `parse_bitrate` reads them, within `range`.
+pub fn parse_bits(v: &Value, range: std::ops::RangeInclusive<f64>) -> Option<u64> {
     let value = match v {
         Value::Number(n) => *n,
         Value::Text(t) => {
@@ -281,5 +286,5 @@ pub fn parse_bitrate(v: &Value) -> Option<u64> {
             num.parse::<f64>().ok()? * mult
         }
     };
-    (value.is_finite() && (8_000.0..=10_000_000.0).contains(&value)).then_some(value as u64)
+    (value.is_finite() && range.contains(&value)).then_some(value as u64)
 }

@@ -135,6 +135,23 @@ pub fn set_bitexact(octx: &mut ff::format::context::Output) {
     }
 }
 
+/// Sets what an opened encoder's stream parameters say beyond what the
+/// encoder set: a codec `tag` for the muxer, and a `profile` number the
+/// encoder keeps elsewhere.
+pub fn set_stream_facts(enc: &mut ff::encoder::Video, tag: Option<u32>, profile: Option<i32>) {
+    // SAFETY: plain fields of an opened encoder's context, read by
+    // avcodec_parameters_from_context.
+    unsafe {
+        let ctx = &mut *enc.as_mut_ptr();
+        if let Some(t) = tag {
+            ctx.codec_tag = t;
+        }
+        if let Some(p) = profile {
+            ctx.profile = p;
+        }
+    }
+}
+
 /// Gives HEVC in MP4 and MOV the `hvc1` sample entry (parameter sets in
 /// the `hvcC` box), which QuickTime and Safari require; FFmpeg's muxer
 /// writes `hev1` unless told. Call before the header is written.
@@ -142,6 +159,10 @@ pub fn tag_hevc_for_apple(stream: &mut ff::format::stream::StreamMut, muxer: &st
     let apple = matches!(muxer, "mp4" | "mov" | "ipod");
     if !apple || stream.parameters().id() != ff::codec::Id::HEVC {
         return;
+    }
+    // SAFETY: reads a field of the stream's parameters.
+    if unsafe { (*(*stream.as_mut_ptr()).codecpar).codec_tag } != 0 {
+        return; // the EDL chose one
     }
     let tag = u32::from_le_bytes(*b"hvc1");
     // SAFETY: a field of the stream's parameters, before the header is
@@ -167,4 +188,102 @@ pub fn x264_cpu_without_avx512() -> Option<u32> {
         f()
     };
     (cpu & X264_CPU_AVX512 != 0).then_some(cpu & !X264_CPU_AVX512)
+}
+
+/// Whether encoder `codec` has option `name` of its own or as a codec
+/// context (AVOption); false for an unknown encoder.
+pub fn encoder_has_option(codec: &str, name: &str) -> bool {
+    ff::encoder::find_by_name(codec).is_some_and(|c| {
+        let ctx = ff::codec::context::Context::new_with_codec(c);
+        unknown_options(&ctx, &[name]).is_empty()
+    })
+}
+
+/// Whether FFmpeg's muxer `muxer` can store `codec`: None when the muxer
+/// does not say (FFmpeg then finds out when it writes the header).
+pub fn muxer_takes(muxer: &str, codec: ff::codec::Id) -> Option<bool> {
+    let name = std::ffi::CString::new(muxer).ok()?;
+    // SAFETY: av_guess_format returns a static muxer description or null;
+    // avformat_query_codec only reads it.
+    let answer = unsafe {
+        let ofmt = ff::ffi::av_guess_format(name.as_ptr(), std::ptr::null(), std::ptr::null());
+        if ofmt.is_null() {
+            return None;
+        }
+        ff::ffi::avformat_query_codec(ofmt, codec.into(), ff::ffi::FF_COMPLIANCE_NORMAL)
+    };
+    (answer >= 0).then_some(answer == 1)
+}
+
+/// Whether `muxer` knows codec tag `tag` (four characters) as `codec`.
+pub fn tag_fits(muxer: &str, codec: ff::codec::Id, tag: &str) -> bool {
+    let (Ok(name), [a, b, c, d]) = (std::ffi::CString::new(muxer), tag.as_bytes()) else {
+        return false;
+    };
+    let tag = u32::from_le_bytes([*a, *b, *c, *d]);
+    // SAFETY: as in `muxer_takes`; the muxer's tag tables are static and
+    // null-terminated, as av_codec_get_id expects.
+    let id = unsafe {
+        let ofmt = ff::ffi::av_guess_format(name.as_ptr(), std::ptr::null(), std::ptr::null());
+        if ofmt.is_null() || (*ofmt).codec_tag.is_null() {
+            return false;
+        }
+        ff::ffi::av_codec_get_id((*ofmt).codec_tag, tag)
+    };
+    ff::codec::Id::from(id) == codec
+}
+
+/// The sequence header OBU (its header, size and payload) at the start of
+/// an AV1 temporal unit, if it has one: the parameter sets of an encoder
+/// that gives them only with its first packet (librav1e extracts them into
+/// packet side data, which packet files do not keep).
+pub fn av1_sequence_header(unit: &[u8]) -> Option<Vec<u8>> {
+    let mut at = 0;
+    while at < unit.len() {
+        let header = unit[at];
+        let kind = (header >> 3) & 0xf;
+        let extension = usize::from(header & 4 != 0);
+        if header & 2 == 0 {
+            return None; // no size field: cannot walk on
+        }
+        let (size, leb) = leb128(unit.get(at + 1 + extension..)?)?;
+        let end = at + 1 + extension + leb + size;
+        if kind == 1 {
+            return unit.get(at..end).map(<[u8]>::to_vec);
+        }
+        at = end;
+    }
+    None
+}
+
+/// An unsigned LEB128 number and how many bytes it took.
+fn leb128(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut value = 0usize;
+    for (i, b) in bytes.iter().take(8).enumerate() {
+        value |= usize::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+/// Gives stream parameters `extradata` (copied).
+pub fn set_extradata(params: &mut ff::codec::Parameters, extradata: &[u8]) {
+    // SAFETY: the parameters own their extradata; the old buffer is freed
+    // and a new one, padded as FFmpeg requires, allocated with av_mallocz.
+    unsafe {
+        let p = &mut *params.as_mut_ptr();
+        ff::ffi::av_freep(&mut p.extradata as *mut *mut u8 as *mut std::ffi::c_void);
+        let size = extradata.len();
+        let buf =
+            ff::ffi::av_mallocz(size + ff::ffi::AV_INPUT_BUFFER_PADDING_SIZE as usize) as *mut u8;
+        if buf.is_null() {
+            p.extradata_size = 0;
+            return;
+        }
+        std::ptr::copy_nonoverlapping(extradata.as_ptr(), buf, size);
+        p.extradata = buf;
+        p.extradata_size = size as i32;
+    }
 }

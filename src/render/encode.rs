@@ -5,6 +5,7 @@ use crate::edl::Output;
 use crate::error::{Context, Error, Result};
 use crate::ffmpeg;
 use crate::packet::{self, Header};
+use crate::video_codec;
 use ffmpeg_next as ff;
 use std::path::Path;
 
@@ -22,25 +23,11 @@ pub fn pixel_format(out: &Output) -> Option<ff::format::Pixel> {
         .filter(|p| *p != ff::format::Pixel::None)
 }
 
-/// x264's presets, checked before opening the encoder (x264 would print
-/// its own message and fail with a bare "Invalid argument").
-const X264_PRESETS: [&str; 10] = [
-    "ultrafast",
-    "superfast",
-    "veryfast",
-    "faster",
-    "fast",
-    "medium",
-    "slow",
-    "slower",
-    "veryslow",
-    "placebo",
-];
-
 /// What is wrong with the output's encoder settings, as (key, message),
-/// by opening the encoders once: an unknown codec, preset or pixel format
-/// is a problem of the EDL, found before anything is decoded. Keys are
-/// named as in [`Output::spans`] (`video.preset`).
+/// by the tables of [`super::constraints`] and then by opening the
+/// encoders once: an unknown codec, preset, profile or pixel format is a
+/// problem of the EDL, found before anything is decoded. Keys are named as
+/// in [`Output::spans`] (`video.preset`).
 pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
     let v = &out.video;
     let mut problems = Vec::new();
@@ -49,27 +36,31 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
             "video.codec",
             format!("unknown video encoder \"{}\"", v.codec),
         ));
-    } else if v.codec == "libx264" && !X264_PRESETS.contains(&v.preset.as_str()) {
-        problems.push((
-            "video.preset",
-            format!(
-                "unknown x264 preset \"{}\" (one of {})",
-                v.preset,
-                X264_PRESETS.join(", ")
-            ),
-        ));
     } else if pixel_format(out).is_none() {
         problems.push((
             "video.pix_fmt",
             format!("unknown pix_fmt \"{}\"", v.pix_fmt),
         ));
-    } else if let Some(problem) = hdr_depth(out) {
-        problems.push(problem);
-    } else if let Some(problem) = alpha_format(out) {
-        problems.push(problem);
-    } else if let Err(e) = open_encoder(out) {
-        problems.push(("video.codec", crate::error::Report(&e).to_string()));
+    } else {
+        let found = super::constraints::video(out);
+        if !found.is_empty() {
+            problems.extend(found);
+        } else if let Some(problem) = hdr_depth(out) {
+            problems.push(problem);
+        } else if let Some(problem) = alpha_format(out) {
+            problems.push(problem);
+        } else if let Err(e) = open_encoder(out) {
+            let key = if !v.options.is_empty() {
+                "video.options"
+            } else if out.spans.get("video.profile").is_some() {
+                "video.profile"
+            } else {
+                "video.codec"
+            };
+            problems.push((key, crate::error::Report(&e).to_string()));
+        }
     }
+    problems.extend(super::constraints::container(out));
     let a = &out.audio;
     if ff::encoder::find_by_name(&a.codec).is_none() {
         problems.push((
@@ -152,10 +143,91 @@ pub fn open_encoder(out: &Output) -> Result<OpenEncoder> {
         count: ENCODER_THREADS,
         ..Default::default()
     });
+    let opts = encoder_options(out);
+    let mut encoder = enc.open_as_with(codec, opts).context(|| {
+        format!(
+            "cannot open video encoder {} ({}pix_fmt {})",
+            out.video.codec,
+            described(out),
+            out.video.pix_fmt
+        )
+    })?;
+    ffmpeg::set_stream_facts(&mut encoder, tag(out), prores_profile(out));
+    Ok(OpenEncoder::new(encoder))
+}
+
+/// The settings an encoder failed with, for its message: `profile "hq", `.
+fn described(out: &Output) -> String {
+    let v = &out.video;
+    let mut d = String::new();
+    if let Some(p) = profile(out) {
+        d.push_str(&format!("profile \"{}\", ", p.name));
+    }
+    if let Some(p) = preset(out) {
+        d.push_str(&format!("preset \"{p}\", "));
+    }
+    if let Some(b) = v.bitrate {
+        d.push_str(&format!("bitrate {b}, "));
+    }
+    d
+}
+
+/// The output's profile: the named one, else the encoder's default.
+fn profile(out: &Output) -> Option<&'static video_codec::Profile> {
+    let e = video_codec::encoder(&out.video.codec)?;
+    e.profile(out.video.profile.as_deref().or(e.default_profile)?)
+}
+
+/// The preset: the EDL's, else the encoder's default (unless a bit rate
+/// is given, which the default's constant quality would fight).
+fn preset(out: &Output) -> Option<String> {
+    let v = &out.video;
+    v.preset.clone().or_else(|| {
+        video_codec::encoder(&v.codec)
+            .and_then(|e| e.preset)
+            .map(String::from)
+    })
+}
+
+/// The encoder's options: the EDL's settings, the encoder's defaults for
+/// what the EDL leaves out (see [`video_codec`]), then the EDL's own
+/// `options`, which override both.
+fn encoder_options(out: &Output) -> ff::Dictionary<'static> {
+    let v = &out.video;
+    let known = video_codec::encoder(&v.codec);
+    let rate = v.bitrate.is_some();
     let mut opts = ff::Dictionary::new();
-    opts.set("crf", &out.video.crf.to_string());
-    opts.set("preset", &out.video.preset);
-    if out.video.codec == "libx264" {
+    let crf = v
+        .crf
+        .or_else(|| known.and_then(|e| e.crf).filter(|_| !rate));
+    if let Some(crf) = crf {
+        opts.set("crf", &crf.to_string());
+    }
+    if let Some(p) = preset(out) {
+        opts.set("preset", &p);
+    }
+    if let Some(p) = profile(out) {
+        opts.set("profile", p.value);
+    }
+    for (name, value) in [
+        ("b", v.bitrate),
+        ("maxrate", v.maxrate),
+        ("bufsize", v.bufsize),
+    ] {
+        if let Some(value) = value {
+            opts.set(name, &value.to_string());
+        }
+    }
+    if let Some(g) = v.gop {
+        opts.set("g", &g.to_string());
+    }
+    for (name, value, rate_control) in known.map_or(&[][..], |e| e.options) {
+        let skipped = (rate && *rate_control) || v.options.contains_key(*name);
+        if !skipped {
+            opts.set(name, value);
+        }
+    }
+    if v.codec == "libx264" {
         // The threaded lookahead's extra frame buffers (about 23 MB at 1080p)
         // buy no speed here; the bitstream is the same either way.
         let mut params = String::from("sync-lookahead=0");
@@ -170,7 +242,7 @@ pub fn open_encoder(out: &Output) -> Result<OpenEncoder> {
         }
         opts.set("x264-params", &params);
     }
-    if out.video.codec == "libx265" {
+    if v.codec == "libx265" {
         // x265 prints to the terminal whatever FFmpeg's log level says.
         let mut params = String::from("log-level=error");
         if out.color.space == crate::colour::Space::Pq {
@@ -179,14 +251,30 @@ pub fn open_encoder(out: &Output) -> Result<OpenEncoder> {
         }
         opts.set("x265-params", &params);
     }
-    enc.open_as_with(codec, opts)
-        .map(OpenEncoder::new)
-        .context(|| {
-            format!(
-                "cannot open video encoder {} (preset \"{}\", pix_fmt {})",
-                out.video.codec, out.video.preset, out.video.pix_fmt
-            )
-        })
+    for (name, value) in &v.options {
+        opts.set(name, value);
+    }
+    opts
+}
+
+/// The codec tag the EDL asks for, as the muxer reads it.
+fn tag(out: &Output) -> Option<u32> {
+    let t = out.video.tag.as_ref()?.as_bytes();
+    Some(u32::from_le_bytes([t[0], t[1], t[2], t[3]]))
+}
+
+/// A ProRes stream's profile number for its stream parameters: the MXF
+/// muxer reads it there (prores_ks puts it only in its codec tag).
+fn prores_profile(out: &Output) -> Option<i32> {
+    if out.video.codec != "prores_ks" {
+        return None;
+    }
+    let e = video_codec::encoder("prores_ks")?;
+    let p = profile(out)?;
+    e.profiles
+        .iter()
+        .position(|q| q.name == p.name)
+        .map(|i| i as i32)
 }
 
 /// An open video encoder that is given end-of-stream before it is freed:

@@ -82,6 +82,9 @@ pub fn join(
     if video.measure_light {
         measure_light(&mut video)?;
     }
+    if video.extradata.is_empty() && video.params.id() == ff::codec::Id::AV1 {
+        av1_parameters(&mut video)?;
+    }
     let mut octx = open_output(path, muxer, &video, &audio, &subtitles).context(what)?;
     let vtb = octx.stream(0).expect("added").time_base();
     let atb = octx.stream(1).expect("added").time_base();
@@ -100,6 +103,7 @@ pub fn join(
     let mut write = |mut p: ff::Packet, stream: usize, from: ff::Rational, to: ff::Rational| {
         p.set_stream(stream);
         p.rescale_ts(from, to);
+
         p.write_interleaved(&mut octx).context(what)
     };
 
@@ -165,6 +169,7 @@ fn subtitle_codec(muxer: &str) -> Result<&'static str> {
     match muxer {
         "mp4" | "mov" | "ipod" => Ok("mov_text"),
         "matroska" => Ok("subrip"),
+        "webm" => Ok("webvtt"),
         _ => Err(Error::Unexpected("no subtitle codec for this muxer")),
     }
 }
@@ -269,6 +274,30 @@ fn measure_light(video: &mut VideoTrack) -> Result<()> {
     let (cll, fall) = meter.result();
     let hdr10 = video.hdr10.get_or_insert_with(Hdr10::default);
     (hdr10.max_cll, hdr10.max_fall) = (Some(cll), Some(fall));
+    Ok(())
+}
+
+/// AV1 parameters from the first segment's first packet, for an encoder
+/// that opens without them (librav1e): Matroska needs them in its header.
+fn av1_parameters(video: &mut VideoTrack) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let Some(seg) = video.segments.first_mut() else {
+        return Ok(());
+    };
+    let rewind = |f: &mut File| {
+        f.seek(SeekFrom::Start(0))
+            .map_err(|e| Error::io("reading", &seg.name, e))
+    };
+    let mut file = seg
+        .file
+        .try_clone()
+        .map_err(|e| Error::io("reading", &seg.name, e))?;
+    rewind(&mut file)?;
+    let first = packet::Reader::open(file, &seg.name, Content::Segment)?.read()?;
+    rewind(&mut seg.file)?;
+    if let Some(header) = first.and_then(|p| crate::ffmpeg::av1_sequence_header(&p.data)) {
+        crate::ffmpeg::set_extradata(&mut video.params, &header);
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@
 mod alpha;
 pub mod blend;
 mod colour;
+mod constraints;
 pub mod decode;
 pub mod encode;
 pub mod grade;

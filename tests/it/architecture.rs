@@ -33,6 +33,7 @@ const LAYERS: &[&[&str]] = &[
         "fonts",
         "cube",
         "resample",
+        "video_codec",
     ],
     &["edl"],
     &["probe", "interchange"],
@@ -123,7 +124,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "render",
         &[
-            &["colour", "grade", "light", "alpha", "overlay"],
+            &["colour", "grade", "light", "alpha", "overlay", "constraints"],
             &["stats", "blend", "motion", "encode", "join", "graphics"],
             // `settings` names `decode::OnDecodeError`, so it sits beside
             // `decode` rather than at the bottom.

@@ -29,14 +29,26 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
         true => [0, 0, 0],
         false => background(src, &out.background, errs),
     };
-    let video = out
-        .video
-        .map(|v| video_settings(src, v, &mut spans, errs))
-        .unwrap_or_default();
-    let audio = out
+    // A container's own codecs where the EDL names none.
+    let (video_codec, audio_codec) = out
+        .path
+        .as_ref()
+        .and_then(|p| container::muxer_for(Path::new(p.get_ref())))
+        .map_or((None, None), container::default_codecs);
+    let video = video_settings(
+        src,
+        out.video.unwrap_or_default(),
+        video_codec,
+        &mut spans,
+        errs,
+    );
+    let mut audio = out
         .audio
         .map(|a| audio_settings(src, a, &mut spans, errs))
         .unwrap_or_default();
+    if let Some(codec) = audio_codec.filter(|_| spans.get("audio.codec").is_none()) {
+        audio.codec = codec.into();
+    }
     let color = out
         .color
         .map(|c| super::colour::output_colour(src, c, &mut spans, errs))
@@ -143,29 +155,41 @@ fn output_path(src: &SourceText, v: Option<Spanned<String>>, errs: &mut Diagnost
 }
 
 /// `[output.video]`. Encoder names are checked against FFmpeg later (see
-/// [`Output::spans`]: `video.codec`, `video.preset`, `video.pix_fmt`).
+/// [`Output::spans`]: `video.codec`, `video.preset`, `video.pix_fmt`...);
+/// without a `pix_fmt`, the encoder's profile picks one.
 fn video_settings(
     src: &SourceText,
     v: RawVideo,
+    default_codec: Option<&str>,
     spans: &mut Spans,
     errs: &mut Diagnostics,
 ) -> VideoSettings {
     let mut video = VideoSettings::default();
+    if let Some(c) = default_codec {
+        video.codec = c.into();
+    }
     spans.add(src, "video.codec", &v.codec);
     spans.add(src, "video.preset", &v.preset);
     spans.add(src, "video.pix_fmt", &v.pix_fmt);
+    spans.add(src, "video.crf", &v.crf);
+    spans.add(src, "video.profile", &v.profile);
+    spans.add(src, "video.bitrate", &v.bitrate);
+    spans.add(src, "video.maxrate", &v.maxrate);
+    spans.add(src, "video.bufsize", &v.bufsize);
+    spans.add(src, "video.tag", &v.tag);
+    spans.add(src, "video.options", &v.options);
     if let Some(c) = v.codec {
         video.codec = c.into_inner();
     }
-    if let Some(p) = v.preset {
-        video.preset = p.into_inner();
-    }
-    if let Some(p) = v.pix_fmt {
-        video.pix_fmt = p.into_inner();
-    }
+    video.preset = v.preset.map(Spanned::into_inner);
+    video.profile = v.profile.map(Spanned::into_inner);
+    video.pix_fmt = match v.pix_fmt {
+        Some(p) => p.into_inner(),
+        None => crate::video_codec::default_pix_fmt(&video.codec, video.profile.as_deref()).into(),
+    };
     if let Some(crf) = v.crf {
         match u32::try_from(*crf.get_ref()) {
-            Ok(c) if c <= 63 => video.crf = c,
+            Ok(c) if c <= 63 => video.crf = Some(c),
             _ => errs.push(
                 src.at(
                     &crf.span(),
@@ -175,7 +199,75 @@ fn video_settings(
             ),
         }
     }
+    video.bitrate = video_bits(src, &v.bitrate, "bitrate", errs);
+    video.maxrate = video_bits(src, &v.maxrate, "maxrate", errs);
+    video.bufsize = video_bits(src, &v.bufsize, "bufsize", errs);
+    if let (Some(b), Some(c)) = (&v.bitrate, video.crf) {
+        errs.push(
+            src.at(
+                &b.span(),
+                format!(
+                    "bitrate and crf {c} both set: give one (a bit rate or a constant quality)"
+                ),
+            )
+            .key("bitrate"),
+        );
+    }
+    if video.bitrate.is_none() {
+        for (name, given) in [("maxrate", &v.maxrate), ("bufsize", &v.bufsize)] {
+            if let Some(g) = given {
+                errs.push(
+                    src.at(&g.span(), format!("{name} needs a bitrate"))
+                        .key(name),
+                );
+            }
+        }
+    }
+    video.gop = v
+        .gop
+        .as_ref()
+        .and_then(|g| super::keys::whole(src, g, "gop", 1..=100_000, errs));
+    if let Some(t) = v.tag {
+        let tag = t.get_ref();
+        if tag.len() == 4 && tag.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            video.tag = Some(tag.clone());
+        } else {
+            errs.push(
+                src.at(
+                    &t.span(),
+                    format!("invalid tag \"{tag}\" (expected four characters, e.g. \"hvc1\")"),
+                )
+                .key("tag"),
+            );
+        }
+    }
+    if let Some(o) = v.options {
+        video.options = o.into_inner().into_iter().map(|(k, v)| (k, v.0)).collect();
+    }
     video
+}
+
+/// A video bit rate: bits per second (`36M`, `8000k` or a number).
+fn video_bits(
+    src: &SourceText,
+    v: &Option<Spanned<Value>>,
+    name: &str,
+    errs: &mut Diagnostics,
+) -> Option<u64> {
+    let v = v.as_ref()?;
+    let bits = syntax::parse_bits(v.get_ref(), 10_000.0..=10_000_000_000.0);
+    if bits.is_none() {
+        errs.push(
+            src.at(
+                &v.span(),
+                format!(
+                    "invalid {name} (expected bits per second, e.g. \"36M\", \"8000k\" or 8000000)"
+                ),
+            )
+            .key(name),
+        );
+    }
+    bits
 }
 
 /// `[output.audio]` and its loudness target.
@@ -219,6 +311,7 @@ fn audio_settings(
     if let Some(o) = a.options {
         audio.options = o.into_inner().into_iter().map(|(k, v)| (k, v.0)).collect();
     }
+    spans.add(src, "audio.sample_rate", &a.sample_rate);
     if let Some(r) = a
         .sample_rate
         .as_ref()
