@@ -21,6 +21,7 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
     let width = dimension(src, &out.width, "width", errs);
     let height = dimension(src, &out.height, "height", errs);
     let fps = frame_rate(src, &out.fps, errs);
+    spans.add(src, "fps", &Some(out.fps.clone()));
     let transparent = out
         .background
         .as_ref()

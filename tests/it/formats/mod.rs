@@ -9,6 +9,8 @@ mod animation;
 use crate::common::*;
 use std::process::Command;
 
+mod video_codecs;
+
 /// An EDL of `seconds` of `a.mp4` into `out.mp4` through libsvtav1 at
 /// `size`, preset 10.
 fn av1_edl(f: &Fixture, size: (u32, u32), seconds: u32) {
