@@ -226,10 +226,39 @@ impl Encoder {
         self.profiles.iter().find(|p| p.name == name)
     }
 
+    /// The profile in effect: the one named, else (for an encoder with a
+    /// default profile) the default if it takes `pix_fmt`, else the first
+    /// that does, else the default.
+    pub fn profile_for(&self, named: Option<&str>, pix_fmt: &str) -> Option<&'static Profile> {
+        if let Some(name) = named {
+            return self.profile(name);
+        }
+        // An encoder without a default profile is left to pick its own.
+        let default = self.default_profile.and_then(|d| self.profile(d))?;
+        let takes = |p: &&Profile| p.pix_fmts.contains(&pix_fmt);
+        Some(default)
+            .filter(takes)
+            .or_else(|| self.profiles.iter().find(takes))
+            .or(Some(default))
+    }
+
     /// The profile names in words: "proxy, lt, standard".
     pub fn profile_names(&self) -> String {
         let names: Vec<&str> = self.profiles.iter().map(|p| p.name).collect();
         names.join(", ")
+    }
+}
+
+/// The pixel format with alpha `codec` takes, for a transparent output
+/// that names none.
+pub fn alpha_pix_fmt(codec: &str) -> Option<&'static str> {
+    match codec {
+        "prores_ks" => Some("yuva444p10le"),
+        "libvpx-vp9" | "libvpx" => Some("yuva420p"),
+        "png" | "libwebp" | "qtrle" => Some("rgba"),
+        "tiff" => Some("rgba"),
+        "dpx" => Some("rgba64le"),
+        _ => None,
     }
 }
 
@@ -249,6 +278,17 @@ pub fn default_pix_fmt(codec: &str, profile: Option<&str>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pixel_format_given_without_a_profile_picks_one_that_takes_it() {
+        let prores = encoder("prores_ks").unwrap();
+        let name = |named, pix| prores.profile_for(named, pix).map(|p| p.name);
+        assert_eq!(name(None, "yuv422p10le"), Some("hq"));
+        assert_eq!(name(None, "yuva444p10le"), Some("4444"));
+        assert_eq!(name(Some("lt"), "yuva444p10le"), Some("lt"));
+        let x264 = encoder("libx264").unwrap();
+        assert!(x264.profile_for(None, "yuv420p").is_none());
+    }
 
     #[test]
     fn a_profile_picks_its_pixel_format() {

@@ -113,11 +113,10 @@ fn profile(out: &Output) -> Vec<Problem> {
             None => Vec::new(),
         };
     };
-    let name = v.profile.as_deref().or(e.default_profile);
-    let Some(name) = name else {
+    let Some(name) = v.profile.as_deref().or(e.default_profile) else {
         return Vec::new();
     };
-    let Some(p) = e.profile(name) else {
+    let Some(p) = e.profile_for(v.profile.as_deref(), &v.pix_fmt) else {
         let names = if e.profiles.is_empty() {
             "none".to_string()
         } else {

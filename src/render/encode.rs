@@ -175,7 +175,7 @@ fn described(out: &Output) -> String {
 /// The output's profile: the named one, else the encoder's default.
 fn profile(out: &Output) -> Option<&'static video_codec::Profile> {
     let e = video_codec::encoder(&out.video.codec)?;
-    e.profile(out.video.profile.as_deref().or(e.default_profile)?)
+    e.profile_for(out.video.profile.as_deref(), &out.video.pix_fmt)
 }
 
 /// The preset: the EDL's, else the encoder's default (unless a bit rate

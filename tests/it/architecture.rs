@@ -124,7 +124,14 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "render",
         &[
-            &["colour", "grade", "light", "alpha", "overlay", "constraints"],
+            &[
+                "colour",
+                "grade",
+                "light",
+                "alpha",
+                "overlay",
+                "constraints",
+            ],
             &["stats", "blend", "motion", "encode", "join", "graphics"],
             // `settings` names `decode::OnDecodeError`, so it sits beside
             // `decode` rather than at the bottom.

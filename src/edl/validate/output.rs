@@ -36,13 +36,18 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
         .as_ref()
         .and_then(|p| container::muxer_for(Path::new(p.get_ref())))
         .map_or((None, None), container::default_codecs);
-    let video = video_settings(
+    let mut video = video_settings(
         src,
         out.video.unwrap_or_default(),
         video_codec,
         &mut spans,
         errs,
     );
+    if transparent && spans.get("video.pix_fmt").is_none() {
+        if let Some(p) = crate::video_codec::alpha_pix_fmt(&video.codec) {
+            video.pix_fmt = p.to_string();
+        }
+    }
     let mut audio = out
         .audio
         .map(|a| audio_settings(src, a, &mut spans, errs))
