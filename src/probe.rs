@@ -19,6 +19,9 @@ pub struct Probe {
     pub duration: Ratio,
     pub video: Option<VideoInfo>,
     pub audio: Option<AudioInfo>,
+    /// Every audio stream, in the file's order (`audio_streams = [1, 2]`
+    /// counts them from 1).
+    pub audio_streams: Vec<AudioInfo>,
     /// The start timecode the file carries (a QuickTime `tmcd` track or a
     /// `timecode` tag), as written: "01:00:00:00" or "01:00:00;00".
     pub timecode: Option<String>,
@@ -81,6 +84,7 @@ impl Probe {
                 colour: SourceColour::untagged(640, 360),
             }),
             audio: None,
+            audio_streams: Vec::new(),
             timecode: None,
         })
     }
@@ -114,8 +118,22 @@ impl ProbeBuilder {
 
     /// An audio stream (stream 1) at this rate and channel count.
     pub fn audio(mut self, sample_rate: u32, channels: u32) -> Self {
-        self.0.audio = Some(AudioInfo {
+        let info = AudioInfo {
             stream: 1,
+            sample_rate,
+            channels,
+        };
+        self.0.audio = Some(info.clone());
+        self.0.audio_streams.push(info);
+        self
+    }
+
+    /// Another audio stream after those there are, at this rate and
+    /// channel count.
+    pub fn more_audio(mut self, sample_rate: u32, channels: u32) -> Self {
+        let stream = self.0.audio_streams.last().map_or(1, |a| a.stream + 1);
+        self.0.audio_streams.push(AudioInfo {
+            stream,
             sample_rate,
             channels,
         });
@@ -203,14 +221,23 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
             colour: ffmpeg::source_colour(&s, still),
         }
     });
-    let audio = input.streams().best(ff::media::Type::Audio).map(|s| {
-        let (rate, channels) = ffmpeg::sound_shape(&s);
+    let audio_info = |s: &ff::format::stream::Stream| {
+        let (rate, channels) = ffmpeg::sound_shape(s);
         AudioInfo {
             stream: s.index(),
             sample_rate: rate.max(0) as u32,
             channels: channels.max(0) as u32,
         }
-    });
+    };
+    let audio = input
+        .streams()
+        .best(ff::media::Type::Audio)
+        .map(|s| audio_info(&s));
+    let audio_streams = input
+        .streams()
+        .filter(|s| s.parameters().medium() == ff::media::Type::Audio)
+        .map(|s| audio_info(&s))
+        .collect();
     if let Some(v) = &mut video {
         if v.colour.colour.is_hdr() && v.colour.hdr10 == Default::default() {
             v.colour.hdr10 = first_picture_hdr10(path, v.stream);
@@ -239,6 +266,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
         duration,
         video,
         audio,
+        audio_streams,
         timecode,
     })
 }

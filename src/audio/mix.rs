@@ -1,9 +1,10 @@
 //! The mix of a span of the timeline before loudness normalisation: the
 //! buses a pass mixes and the regions of theirs a span overlaps, each read
-//! from its source with its gain, fades and the ducking curve, then the
-//! master fades.
+//! from its source with its gain, fades and the ducking curve and added to
+//! the output channels it is placed on, then the master fades.
 
 use super::{duck, read, retime};
+use crate::edl::channels;
 use crate::error::Result;
 use crate::plan::{AudioPlan, AudioRegion};
 use crate::time::Ratio;
@@ -72,7 +73,13 @@ fn add(
     let hi = span.end.min(region.timeline.end) - t0;
     let source = region_samples(region, lo..hi, plan)?;
     let duck = duck.map(|c| c.window(t0 + lo..t0 + hi));
-    for (dst, src) in mix.iter_mut().zip(&source) {
+    // The output channel each of the region's channels goes to.
+    let targets = region.place.map_or_else(
+        || (0..plan.channels as usize).collect(),
+        |m| channels::indices(m, plan.channels),
+    );
+    for (&t, src) in targets.iter().zip(&source) {
+        let dst = &mut mix[t];
         for (j, s) in src.iter().enumerate() {
             let i = lo + j as u64;
             let g = region.gain(i) as f32;

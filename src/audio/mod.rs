@@ -212,7 +212,7 @@ fn ducking(plan: &AudioPlan, grid: &Grid, store: &dyn Store) -> Result<Option<du
             .map(|chunk| {
                 let blocks = (chunk.end - chunk.start).div_ceil(grid.block) as usize;
                 let key = digest::key(&format!(
-                    "audio-voice 2\n{}{}",
+                    "audio-voice 3\n{}{}",
                     store.salt(),
                     describe(plan, chunk, Buses::Voice, None, store)
                 ));
@@ -307,7 +307,7 @@ impl Job<'_> {
     /// The key of what `span` of the mix holds.
     fn mix_key(&self, span: &Range<u64>) -> String {
         digest::key(&format!(
-            "audio-mix\n{}{}",
+            "audio-mix 2\n{}{}",
             self.store.salt(),
             describe(self.plan, span, Buses::All, self.curve, self.store)
         ))
@@ -701,6 +701,7 @@ pub fn measure_file(path: &Path) -> Result<Measured> {
         },
         source_len: len,
         retime: None,
+        place: None,
     };
     // A window at a time, so that an hour-long file is measured in little
     // memory; each window's read starts early enough to join the last.

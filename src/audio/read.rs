@@ -1,33 +1,29 @@
 //! Reading a region's window from its source, converted to the output rate
-//! and layout with libavfilter (`aresample`/`aformat`, i.e. swresample, with
-//! FFmpeg's downmix coefficients).
+//! and to the layout of the channels it goes to with libavfilter
+//! (`aresample`/`aformat`, i.e. swresample). A downmix takes swresample's
+//! ITU-R BS.775 coefficients (centre and surrounds at -3 dB, LFE left out)
+//! scaled so that no output channel's gains sum past unity.
 
 use crate::demux::StreamInput;
+use crate::edl::channels;
 use crate::error::{Context, Error, Result};
 use crate::ffmpeg;
 use crate::plan::AudioRegion;
 use crate::time::{self, Ratio};
 use ffmpeg_next as ff;
 
-fn layout_name(channels: u32) -> &'static str {
-    match channels {
-        1 => "mono",
-        2 => "stereo",
-        3 => "2.1",
-        4 => "quad",
-        5 => "5.0",
-        6 => "5.1",
-        7 => "6.1",
-        _ => "7.1",
-    }
-}
-
 /// Reads `region`'s window (`source_len` samples) from its source, converted to the output rate and
-/// layout. Missing audio (a stream that starts late or ends early) is silence.
+/// to the layout of its channels (those of `region.place`, else all of the output's `channels`), one
+/// vector per channel. Missing audio (a stream that starts late or ends early) is silence.
 pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<Vec<Vec<f32>>> {
     let what = || format!("{}: audio", region.label);
     let len = region.source_len as usize;
-    let mut out = vec![vec![0f32; len]; channels as usize];
+    let layout = region.place.map_or_else(
+        || channels::layout(channels).0.to_string(),
+        channels::read_layout,
+    );
+    let width = region.place.map_or(channels, u64::count_ones);
+    let mut out = vec![vec![0f32; len]; width as usize];
     let sr = sample_rate as i64;
     let window_start = time::round(region.source_start * Ratio::from_integer(sr));
     let window_end = window_start + len as i64;
@@ -101,7 +97,7 @@ pub fn region(region: &AudioRegion, sample_rate: u32, channels: u32) -> Result<V
             break;
         }
         if graph.is_none() {
-            graph = Some(audio_graph(&decoded, tb, sample_rate, channels).context(what)?);
+            graph = Some(audio_graph(&decoded, tb, sample_rate, &layout).context(what)?);
         }
         let g = graph.as_mut().expect("built above");
         let Some(ts) = decoded.timestamp() else {
@@ -132,7 +128,7 @@ fn audio_graph(
     frame: &ff::frame::Audio,
     tb: ff::Rational,
     sample_rate: u32,
-    channels: u32,
+    out_layout: &str,
 ) -> Result<ff::filter::Graph, ff::Error> {
     let mut layout = frame.channel_layout();
     if layout.bits() == 0 {
@@ -149,11 +145,12 @@ fn audio_graph(
     // Sound stamped before the container's start (an AAC track's priming,
     // where nothing marks it to be skipped) is dropped, so the resampler's
     // samples fall where they would had the decoder skipped it.
+    // swresample normalises its mixing matrix only for integer samples:
+    // `rematrix_maxval=1` asks it to for float too, so a downmix never
+    // gains (the FFmpeg CLI's `-ac 2` to 16-bit gets the same).
     let spec = format!(
-        "atrim=start=0,aresample={},aformat=sample_fmts=fltp:sample_rates={}:channel_layouts={}",
-        sample_rate,
-        sample_rate,
-        layout_name(channels)
+        "atrim=start=0,aresample={sample_rate}:rematrix_maxval=1,\
+         aformat=sample_fmts=fltp:sample_rates={sample_rate}:channel_layouts={out_layout}"
     );
     ffmpeg::chain("abuffer", &args, "abuffersink", &spec)
 }

@@ -13,7 +13,9 @@
 //! - `model`: the resolved types the rest of reel uses.
 //! - `text`, `timing`: the graphics tables and a clip's time keys.
 //! - `extends`: an EDL built on others.
+//! - `channels`: channel names, layouts and which audio streams play where.
 
+pub mod channels;
 pub mod extends;
 mod messages;
 mod model;

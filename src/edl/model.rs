@@ -224,6 +224,8 @@ pub struct AudioSettings {
     pub sample_rate: u32,
     pub channels: u32,
     pub loudness: Option<Loudness>,
+    /// Where each kind of sound goes in a multichannel output.
+    pub layout: super::channels::KindLayout,
 }
 
 /// Loudness target of the finished mix.
@@ -308,6 +310,8 @@ pub struct Clip {
     pub freeze: Option<timing::Freeze>,
     /// A pan and zoom over the (cropped) picture.
     pub motion: Option<timing::Motion>,
+    /// Which audio streams of the source it plays, and where.
+    pub audio_streams: super::channels::StreamChoice,
     /// Where the clip's table and keys are in the file, for messages.
     pub spans: Spans,
 }
@@ -350,6 +354,8 @@ pub struct Sound {
     pub start: TimeSpec,
     pub end: End,
     pub volume: f64,
+    /// Which audio streams of the source it plays, and where.
+    pub audio_streams: super::channels::StreamChoice,
     /// Where its table and keys are in the file, for messages.
     pub spans: Spans,
 }
@@ -425,6 +431,7 @@ impl Default for AudioSettings {
             sample_rate: 48_000,
             channels: 2,
             loudness: None,
+            layout: Default::default(),
         }
     }
 }

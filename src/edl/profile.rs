@@ -160,6 +160,7 @@ impl RawOutput {
             set(&mut dst.sample_rate, a.sample_rate);
             set(&mut dst.channels, a.channels);
             set(&mut dst.loudness, a.loudness);
+            set(&mut dst.layout, a.layout);
         }
     }
 }

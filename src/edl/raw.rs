@@ -127,6 +127,16 @@ pub(super) struct RawAudio {
     pub(super) sample_rate: Option<Spanned<i64>>,
     pub(super) channels: Option<Spanned<i64>>,
     pub(super) loudness: Option<RawLoudness>,
+    pub(super) layout: Option<Spanned<RawKindLayout>>,
+}
+
+/// `[output.audio] layout = { voiceover, clips, music }`: channel sets.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawKindLayout {
+    pub(super) voiceover: Option<Spanned<String>>,
+    pub(super) clips: Option<Spanned<String>>,
+    pub(super) music: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -164,6 +174,8 @@ pub(super) struct RawClip {
     pub(super) audio_speed: Option<Spanned<timing::AudioSpeed>>,
     pub(super) freeze: Option<Spanned<timing::RawFreeze>>,
     pub(super) motion: Option<Spanned<timing::RawMotion>>,
+    pub(super) audio_streams: Option<Spanned<Vec<i64>>>,
+    pub(super) audio_map: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -201,6 +213,8 @@ pub(super) struct RawMusic {
     pub(super) until: Option<Spanned<Value>>,
     pub(super) fade_in: Option<Spanned<Value>>,
     pub(super) fade_out: Option<Spanned<Value>>,
+    pub(super) audio_streams: Option<Spanned<Vec<i64>>>,
+    pub(super) audio_map: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,6 +239,8 @@ pub(super) struct RawVoiceover {
     pub(super) out: Option<Spanned<Value>>,
     pub(super) duration: Option<Spanned<Value>>,
     pub(super) volume: Option<Spanned<f64>>,
+    pub(super) audio_streams: Option<Spanned<Vec<i64>>>,
+    pub(super) audio_map: Option<Spanned<Vec<String>>>,
 }
 
 /// The keys voiceovers and music beds share, borrowed from either.
@@ -235,6 +251,8 @@ pub(super) struct RawSound<'a> {
     pub(super) out: &'a Option<Spanned<Value>>,
     pub(super) duration: &'a Option<Spanned<Value>>,
     pub(super) volume: &'a Option<Spanned<f64>>,
+    pub(super) audio_streams: &'a Option<Spanned<Vec<i64>>>,
+    pub(super) audio_map: &'a Option<Spanned<Vec<String>>>,
 }
 
 impl RawVoiceover {
@@ -246,6 +264,8 @@ impl RawVoiceover {
             out: &self.out,
             duration: &self.duration,
             volume: &self.volume,
+            audio_streams: &self.audio_streams,
+            audio_map: &self.audio_map,
         }
     }
 }
@@ -259,6 +279,8 @@ impl RawMusic {
             out: &self.out,
             duration: &self.duration,
             volume: &self.volume,
+            audio_streams: &self.audio_streams,
+            audio_map: &self.audio_map,
         }
     }
 }

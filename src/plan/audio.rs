@@ -4,6 +4,8 @@
 
 use super::clips::{window, Problem};
 use super::model::{sample_at, AudioRegion, ClipPlan, Fade, Retime, DECLICK_MS};
+use super::streams::{played, Played};
+use crate::edl::channels::Kind;
 use crate::edl::timing::{AudioSpeed, FreezeAudio};
 use crate::edl::{AudioCurve, Clip, Edl, End, Sound};
 use crate::error::{Diagnostic, Diagnostics};
@@ -16,7 +18,8 @@ pub(super) struct SoundWindow {
     pub(super) start: Ratio,
     pub(super) end: Ratio,
     probe: Probe,
-    info: AudioInfo,
+    /// The streams it plays, and where.
+    played: Vec<Played>,
 }
 
 /// Which table a sound comes from.
@@ -41,17 +44,60 @@ pub(super) fn sound_windows(
     sounds
         .into_iter()
         .zip(probes)
-        .map(|(s, p)| match audio_window(s.start, s.end, p) {
-            Ok((start, end, probe, info)) => Some(SoundWindow {
-                start,
-                end,
-                probe,
-                info,
-            }),
+        .map(|(s, p)| match sound_window(edl, kind, s, p) {
+            Ok(w) => Some(w),
             Err(m) => {
                 errs.push(sound_diag(edl, kind, s, m));
                 None
             }
+        })
+        .collect()
+}
+
+/// The source window of a voiceover or music bed, and the streams it plays.
+fn sound_window(
+    edl: &Edl,
+    kind: SoundKind,
+    s: &Sound,
+    probe: &Result<Probe, impl Display>,
+) -> Result<SoundWindow, Problem> {
+    let (start, end, probe, _) = audio_window(s.start, s.end, probe)?;
+    let kind = match kind {
+        SoundKind::Voiceover => Kind::Voiceover,
+        SoundKind::Music => Kind::Music,
+    };
+    let a = &edl.output.audio;
+    let played = played(&s.audio_streams, &probe, kind, &a.layout, a.channels)?;
+    Ok(SoundWindow {
+        start,
+        end,
+        probe,
+        played,
+    })
+}
+
+/// Phase 2: the audio streams each clip plays, and where (none where a
+/// clip's source has no audio or a problem, which is reported).
+pub(super) fn clip_streams(
+    edl: &Edl,
+    probes: &[Result<Probe, impl Display>],
+    errs: &mut Diagnostics,
+) -> Vec<Vec<Played>> {
+    let a = &edl.output.audio;
+    edl.clips
+        .iter()
+        .zip(probes)
+        .map(|(c, p)| {
+            let Ok(p) = p else { return Vec::new() };
+            played(&c.audio_streams, p, Kind::Clips, &a.layout, a.channels).unwrap_or_else(
+                |(key, m)| {
+                    let d = Diagnostic::new(&edl.file, m)
+                        .clip(c.number, &c.source_text, c.line)
+                        .table(c.spans.table);
+                    errs.push(c.spans.point(d, key));
+                    Vec::new()
+                },
+            )
         })
         .collect()
 }
@@ -105,15 +151,22 @@ impl AudioTiming {
     }
 }
 
-/// Phase 5: each clip's own sound, crossfading with its neighbours'.
-pub(super) fn clip_audio(edl: &Edl, clips: &[ClipPlan], timing: &AudioTiming) -> Vec<AudioRegion> {
+/// Phase 5: each clip's own sound (a region per stream it plays),
+/// crossfading with its neighbours'.
+pub(super) fn clip_audio(
+    edl: &Edl,
+    clips: &[ClipPlan],
+    streams: &[Vec<Played>],
+    timing: &AudioTiming,
+) -> Vec<AudioRegion> {
     let s = |k: u64| timing.frame(k);
     clips
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| {
-            let a = c.audio.as_ref()?;
-            let source = c.source.file()?;
+        .flat_map(|(i, c)| {
+            let Some(source) = c.source.file() else {
+                return Vec::new();
+            };
             let timeline = s(c.timeline.start)..s(c.timeline.end);
             let len = timeline.end - timeline.start;
             let fade_in = if c.fade_in > 0 {
@@ -138,20 +191,26 @@ pub(super) fn clip_audio(edl: &Edl, clips: &[ClipPlan], timing: &AudioTiming) ->
                 let held = r.hold.as_ref().map_or(0, |h| h.end - h.start);
                 time::round(Ratio::from_integer((len - held) as i64) * r.speed) as u64
             });
-            (c.volume > 0.0 && clip.audio_speed != AudioSpeed::Mute).then(|| AudioRegion {
-                label: format!("clip {} ({})", c.number, c.source_text),
-                clip: Some(c.number),
-                source: source.clone(),
-                stream: a.stream,
-                container_start: c.container_start,
-                source_start: c.start,
-                timeline,
-                volume: c.volume,
-                fade_in,
-                fade_out,
-                source_len,
-                retime,
-            })
+            let heard = c.volume > 0.0 && clip.audio_speed != AudioSpeed::Mute;
+            let played = if heard { &streams[i][..] } else { &[] };
+            played
+                .iter()
+                .map(|p| AudioRegion {
+                    label: format!("clip {} ({})", c.number, c.source_text),
+                    clip: Some(c.number),
+                    source: source.clone(),
+                    stream: p.stream,
+                    container_start: c.container_start,
+                    source_start: c.start,
+                    timeline: timeline.clone(),
+                    volume: c.volume,
+                    fade_in,
+                    fade_out,
+                    source_len,
+                    retime: retime.clone(),
+                    place: p.place,
+                })
+                .collect()
         })
         .collect()
 }
@@ -207,15 +266,19 @@ pub(super) fn voiceovers(
         let first = timing.at(v.at);
         let timeline = first..(first + timing.at(w.end - w.start)).min(timing.samples);
         let len = timeline.end - timeline.start;
-        if v.volume > 0.0 && len > 0 {
+        if v.volume == 0.0 || len == 0 {
+            continue;
+        }
+        for p in &w.played {
             out.push(AudioRegion {
                 label: format!("voiceover {} ({})", v.number, v.source_text),
                 clip: None,
                 source: v.source.clone(),
-                stream: w.info.stream,
+                stream: p.stream,
+                place: p.place,
                 container_start: w.probe.start_time,
                 source_start: w.start,
-                timeline,
+                timeline: timeline.clone(),
                 volume: v.volume,
                 fade_in: timing.declick(len),
                 fade_out: timing.declick(len),
@@ -277,11 +340,12 @@ pub(super) fn music(
         };
         let fade_in = fade(m.fade_in, len);
         let fade_out = fade(m.fade_out, len - fade_in.samples);
-        out.push(AudioRegion {
+        out.extend(w.played.iter().map(|p| AudioRegion {
             label: format!("music {} ({})", s.number, s.source_text),
             clip: None,
             source: s.source.clone(),
-            stream: w.info.stream,
+            stream: p.stream,
+            place: p.place,
             container_start: w.probe.start_time,
             source_start: w.start,
             timeline: first..last,
@@ -290,7 +354,7 @@ pub(super) fn music(
             fade_out,
             source_len: window.min(len),
             retime: None,
-        });
+        }));
     }
     out
 }

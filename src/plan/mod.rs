@@ -25,6 +25,7 @@ mod geometry;
 mod model;
 mod range;
 mod segments;
+mod streams;
 mod units;
 
 pub use crate::layers::Graphics;
@@ -42,7 +43,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::layers::{self, VoiceWindow};
 use crate::probe::Probe;
 use crate::time::{self, Ratio};
-use audio::{clip_audio, music, sound_windows, voiceovers, AudioTiming, SoundKind, SoundWindow};
+use audio::{clip_audio, clip_streams, music, sound_windows, voiceovers};
+use audio::{AudioTiming, SoundKind, SoundWindow};
 use clips::{lay_out, place_clips, transition_frames};
 use model::timeline_of;
 use segments::segments;
@@ -71,6 +73,7 @@ pub fn plan<E: Display>(
     let fps = edl.output.fps;
     let placed = place_clips(edl, clip_probes, &mut errs);
     let transitions = transition_frames(edl, &placed, &mut errs);
+    let clip_streams = clip_streams(edl, clip_probes, &mut errs);
     let timeline_known = errs.is_empty();
     let voice_windows = sound_windows(edl, SoundKind::Voiceover, voice_probes, &mut errs);
     let music_windows = sound_windows(edl, SoundKind::Music, music_probes, &mut errs);
@@ -82,7 +85,7 @@ pub fn plan<E: Display>(
     let clips = lay_out(edl, placed, &transitions);
     let frames = clips.last().map_or(0, |c| c.timeline.end);
     let timing = AudioTiming::new(edl.output.audio.sample_rate, fps, frames);
-    let audio_clips = clip_audio(edl, &clips, &timing);
+    let audio_clips = clip_audio(edl, &clips, &clip_streams, &timing);
     let voiceovers = voiceovers(edl, &voice_windows, &timing, &mut errs);
     let music = music(edl, &music_windows, &timing, &mut errs);
     let (fade_in, fade_out) = master_fades(edl, frames, &mut errs);

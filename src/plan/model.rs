@@ -265,6 +265,9 @@ pub struct AudioRegion {
     /// How a clip's speed, reverse and freeze reshape those samples into
     /// the region's; None plays them as they are.
     pub retime: Option<Retime>,
+    /// The output channels (a mask in FFmpeg's channel order) the sound is
+    /// converted to and placed on; None is all of them.
+    pub place: Option<u64>,
 }
 
 /// A clip's sound reshaped to its picture: `source_len` source samples are
@@ -303,7 +306,7 @@ impl AudioRegion {
             self.fade_out,
             self.source_len,
             self.retime,
-        )
+        ) + &self.place.map_or(String::new(), |m| format!(" place {m:#x}"))
     }
 
     /// Gain of the region's sample `i` (0-based): volume and fades.

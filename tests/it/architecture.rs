@@ -59,7 +59,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
         &[
             // Source text, spans and values, which every part reads.
             &["syntax"],
-            &["timing", "extends", "text", "messages"],
+            &["timing", "extends", "text", "messages", "channels"],
             // The resolved EDL. Its value enums (`Fit`, `AudioCurve`) are
             // also the serde types' fields, so `raw` sits above it.
             &["model"],
@@ -73,7 +73,12 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     ("edl::text", &[&["", "raw"], &["styles"], &["layers"]]),
     (
         "edl::validate",
-        &[&["keys"], &["colour"], &["clip", "output", "sound"], &[""]],
+        &[
+            &["keys", "streams"],
+            &["colour"],
+            &["clip", "output", "sound"],
+            &[""],
+        ],
     ),
     (
         "plan",
@@ -82,7 +87,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
             &["geometry"],
             &["model"],
             // What each source's colour is and how it is converted.
-            &["colour"],
+            &["colour", "streams"],
             // The planner's phases.
             &["clips", "audio", "segments", "units", "range"],
             &[""],

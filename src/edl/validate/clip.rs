@@ -100,6 +100,8 @@ fn clip(
         .as_ref()
         .map_or(defaults.volume, |v| volume(src, v, &mut local));
     let transition = clip_transition(src, &c.transition, line, &span, last, defaults, &mut local);
+    let audio_streams =
+        super::streams::stream_choice(src, &c.audio_streams, &c.audio_map, &mut local);
     for d in local.0 {
         errs.push(d.clip(number, &source_text, line).table(spans.table));
     }
@@ -126,6 +128,7 @@ fn clip(
         audio_speed: time.audio_speed,
         freeze: time.freeze,
         motion: time.motion,
+        audio_streams,
         source_text,
         line,
         start,
@@ -155,6 +158,8 @@ fn clip_spans(src: &SourceText, table: Range<usize>, c: &RawClip) -> Spans {
     spans.add(src, "audio_speed", &c.audio_speed);
     spans.add(src, "freeze", &c.freeze);
     spans.add(src, "motion", &c.motion);
+    spans.add(src, "audio_streams", &c.audio_streams);
+    spans.add(src, "audio_map", &c.audio_map);
     spans
 }
 

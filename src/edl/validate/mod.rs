@@ -5,6 +5,7 @@
 //! - `clip`: `[defaults]` and each `[[clip]]`, with its transition.
 //! - `sound`: `[[voiceover]]`, `[[music]]` and `[ducking]`.
 //! - `keys`: the trim and volume that clips and sounds share.
+//! - `streams`: the audio streams a clip or sound plays, and where.
 //!
 //! The graphics tables are checked in `text`.
 
@@ -13,6 +14,7 @@ mod colour;
 mod keys;
 mod output;
 mod sound;
+mod streams;
 
 use super::model::Edl;
 use super::raw::RawEdl;

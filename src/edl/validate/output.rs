@@ -335,7 +335,30 @@ fn audio_settings(
     if let Some(l) = a.loudness {
         audio.loudness = Some(loudness(src, l, errs));
     }
+    if let Some(l) = a.layout {
+        audio.layout = kind_layout(src, l.get_ref(), audio.channels, errs);
+    }
     audio
+}
+
+/// `[output.audio] layout`: each kind's channels, within the output's.
+fn kind_layout(
+    src: &SourceText,
+    l: &crate::edl::raw::RawKindLayout,
+    channels: u32,
+    errs: &mut Diagnostics,
+) -> crate::edl::channels::KindLayout {
+    let mut set = |v: &Option<toml::Spanned<String>>| {
+        let v = v.as_ref()?;
+        crate::edl::channels::parse(v.get_ref(), channels)
+            .map_err(|m| errs.push(src.at(&v.span(), format!("`layout`: {m}")).key("layout")))
+            .ok()
+    };
+    crate::edl::channels::KindLayout {
+        voiceover: set(&l.voiceover),
+        clips: set(&l.clips),
+        music: set(&l.music),
+    }
 }
 
 /// Default output path when the EDL gives none: `<edl stem>.mp4` beside it.

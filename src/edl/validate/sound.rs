@@ -25,6 +25,9 @@ fn sound(
     spans.add(src, "in", raw.start);
     spans.add(src, "out", raw.out);
     spans.add(src, "duration", raw.duration);
+    spans.add(src, "audio_streams", raw.audio_streams);
+    spans.add(src, "audio_map", raw.audio_map);
+    let audio_streams = super::streams::stream_choice(src, raw.audio_streams, raw.audio_map, errs);
     let at = seconds(src, raw.at, "at", errs);
     let (start, end) = trim(src, raw.start, raw.out, raw.duration, errs);
     let volume = raw
@@ -41,6 +44,7 @@ fn sound(
         start,
         end,
         volume,
+        audio_streams,
         spans,
     }
 }
