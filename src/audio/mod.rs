@@ -18,6 +18,7 @@
 //!    packets of its own samples, so the chunks join into one stream. The
 //!    key of an encoded chunk holds the gains it was encoded with.
 
+mod clipping;
 mod duck;
 pub mod encode;
 pub mod loudness;
@@ -31,6 +32,7 @@ use crate::edl::{AudioCurve, AudioSettings, Loudness};
 use crate::error::{Error, Result};
 use crate::plan::{AudioPlan, AudioRegion, Fade};
 use crate::time::Ratio;
+pub use clipping::Clipping;
 pub use encode::{AudioTrack, Part};
 use ffmpeg_next as ff;
 use loudness::{Limiter, Measured};
@@ -91,6 +93,8 @@ pub struct Rendered {
     /// Encoded chunks, and of those the ones found in the store.
     pub chunks: usize,
     pub reused: usize,
+    /// Where a mix with no loudness target goes over 0 dBTP.
+    pub clipping: Option<Clipping>,
 }
 
 /// Encoder frames fed before a chunk's first sample and after its last.
@@ -173,7 +177,7 @@ pub fn render(
         None => (job.encode(None)?, None),
     };
     if whole {
-        return Ok(rendered);
+        return job.warn(rendered, samples);
     }
     // A range: the span, with the gains of the whole.
     let ext = samples.start.saturating_sub(PRE_FRAMES * frame)..samples.end;
@@ -190,11 +194,15 @@ pub fn render(
     }
     let mut track = encode::track(vec![Part::Packets(packets)], plan, settings)?;
     track.loudness = Some(encode::measure(&track, plan)?);
-    Ok(Rendered {
-        track,
-        chunks: 0,
-        reused: 0,
-    })
+    job.warn(
+        Rendered {
+            track,
+            chunks: 0,
+            reused: 0,
+            clipping: None,
+        },
+        samples,
+    )
 }
 
 /// The ducking curve over the whole timeline, from the voiceovers' level
@@ -304,6 +312,16 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// `rendered` of `span`, with where its mix clips when it has no
+    /// loudness target and its true peak is over 0 dBTP.
+    fn warn(&self, mut rendered: Rendered, span: Range<u64>) -> Result<Rendered> {
+        let peak = rendered.track.loudness.map_or(0.0, |l| l.true_peak_db);
+        if self.plan.loudness.is_none() {
+            rendered.clipping = clipping::find(self.plan, span, self.curve, peak)?;
+        }
+        Ok(rendered)
+    }
+
     /// The key of what `span` of the mix holds.
     fn mix_key(&self, span: &Range<u64>) -> String {
         digest::key(&format!(
@@ -402,6 +420,7 @@ impl Job<'_> {
             track,
             chunks: keys.len(),
             reused,
+            clipping: None,
         })
     }
 
@@ -555,6 +574,7 @@ impl Job<'_> {
             track,
             chunks,
             reused,
+            clipping: None,
         })
     }
 

@@ -123,6 +123,7 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
         &[
             &["duck", "loudness", "read", "retime", "stored"],
             &["encode", "mix"],
+            &["clipping"],
             &[""],
         ],
     ),

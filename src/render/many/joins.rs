@@ -87,6 +87,9 @@ pub(super) fn finish(
         wall: sound.wall,
         cpu: sound.cpu,
     };
+    if let Some(c) = &sound.rendered.clipping {
+        progress.note(&format!("reel: warning: {}: {c}\n", sh.output.display()));
+    }
     let track = sound.rendered.track;
     crate::signal::check()?;
     progress.stage("joining");

@@ -5,6 +5,7 @@
 
 mod alpha;
 mod animation;
+mod channels;
 
 use crate::common::*;
 use std::process::Command;
