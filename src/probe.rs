@@ -221,23 +221,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
             colour: ffmpeg::source_colour(&s, still),
         }
     });
-    let audio_info = |s: &ff::format::stream::Stream| {
-        let (rate, channels) = ffmpeg::sound_shape(s);
-        AudioInfo {
-            stream: s.index(),
-            sample_rate: rate.max(0) as u32,
-            channels: channels.max(0) as u32,
-        }
-    };
-    let audio = input
-        .streams()
-        .best(ff::media::Type::Audio)
-        .map(|s| audio_info(&s));
-    let audio_streams = input
-        .streams()
-        .filter(|s| s.parameters().medium() == ff::media::Type::Audio)
-        .map(|s| audio_info(&s))
-        .collect();
+    let (audio, audio_streams) = audio_streams(&input);
     if let Some(v) = &mut video {
         if v.colour.colour.is_hdr() && v.colour.hdr10 == Default::default() {
             v.colour.hdr10 = first_picture_hdr10(path, v.stream);
@@ -269,6 +253,29 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
         audio_streams,
         timecode,
     })
+}
+
+/// The audio stream FFmpeg picks as the best (the default a clip plays),
+/// and every audio stream in the file's order.
+fn audio_streams(input: &ff::format::context::Input) -> (Option<AudioInfo>, Vec<AudioInfo>) {
+    let info = |s: &ff::format::stream::Stream| {
+        let (rate, channels) = ffmpeg::sound_shape(s);
+        AudioInfo {
+            stream: s.index(),
+            sample_rate: rate.max(0) as u32,
+            channels: channels.max(0) as u32,
+        }
+    };
+    let best = input
+        .streams()
+        .best(ff::media::Type::Audio)
+        .map(|s| info(&s));
+    let all = input
+        .streams()
+        .filter(|s| s.parameters().medium() == ff::media::Type::Audio)
+        .map(|s| info(&s))
+        .collect();
+    (best, all)
 }
 
 /// The display matrix's turn, as the FFmpeg CLI reads it for autorotate.

@@ -88,7 +88,9 @@ pub(super) fn clip_streams(
         .iter()
         .zip(probes)
         .map(|(c, p)| {
-            let Ok(p) = p else { return Vec::new() };
+            let (Ok(p), crate::edl::ClipSource::File(_)) = (p, &c.source) else {
+                return Vec::new();
+            };
             played(&c.audio_streams, p, Kind::Clips, &a.layout, a.channels).unwrap_or_else(
                 |(key, m)| {
                     let d = Diagnostic::new(&edl.file, m)

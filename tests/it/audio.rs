@@ -442,15 +442,17 @@ fn any_layout_and_rate_is_converted() {
     );
     f.render("t.toml");
     let out = f.path("out.mp4");
-    // Both reach each stereo channel at -3 dB (FFmpeg's centre mix level):
-    // 0.5 -> 0.354, -9.0 dBFS.
+    // The mono source reaches each stereo channel at -3 dB: 0.5 -> 0.354,
+    // -9.0 dBFS. The 5.1 downmix is normalised (BS.775 gains over their
+    // sum, 1 + 2 x 0.7071): its centre reaches each side at 0.2929, so
+    // 0.5 -> 0.146, -16.7 dBFS.
     for ch in 0..2 {
         let x = audio_channel(&out, ch);
-        for t in [0.4, 1.4] {
+        for (t, want) in [(0.4, -16.67), (1.4, -9.03)] {
             let l = tone_db(&x, SR as f64, 500.0, (t * SR as f64) as usize, SR / 10);
             assert!(
-                (l + 9.03).abs() <= 0.5,
-                "channel {ch} at {t} s: {l:.2} dB, expected -9.03"
+                (l - want).abs() <= 0.5,
+                "channel {ch} at {t} s: {l:.2} dB, expected {want}"
             );
         }
     }
