@@ -67,6 +67,7 @@ fn check(args: CheckArgs, color: bool) -> Result<()> {
     print!("{}", reel::report::audio(&plan, &ducked));
     print!("{}", reel::report::layers(&plan));
     print!("{}", reel::report::colour(&plan));
+    print!("{}", reel::report::sources(&plan));
     let warnings = &plan.layers.warnings;
     if args.strict && !warnings.is_empty() {
         return Err(Error::Invalid(reel::error::Diagnostics(warnings.clone())));

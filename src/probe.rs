@@ -9,6 +9,9 @@ use crate::ffmpeg::{self, ratio};
 use crate::time::Ratio;
 use ffmpeg_next as ff;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub mod details;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probe {
@@ -25,6 +28,8 @@ pub struct Probe {
     /// The start timecode the file carries (a QuickTime `tmcd` track or a
     /// `timecode` tag), as written: "01:00:00:00" or "01:00:00;00".
     pub timecode: Option<String>,
+    /// The container, codecs and every stream, for `reel check`.
+    pub details: Arc<details::Details>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +91,7 @@ impl Probe {
             audio: None,
             audio_streams: Vec::new(),
             timecode: None,
+            details: Arc::default(),
         })
     }
 }
@@ -244,6 +250,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
                 .streams()
                 .find_map(|s| s.metadata().get("timecode").map(str::to_string))
         });
+    let details = Arc::new(details::read(&input, video.as_ref().map(|v| v.stream)));
     Ok(Probe {
         path: path.to_path_buf(),
         start_time,
@@ -252,6 +259,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
         audio,
         audio_streams,
         timecode,
+        details,
     })
 }
 

@@ -6,6 +6,9 @@ use crate::time::{self, Clock, Ratio};
 use std::fmt::Write;
 use std::ops::Range;
 
+mod sources;
+pub use sources::sources;
+
 /// The timeline table: clip, source, in, out, timeline start/end,
 /// transition, and what changes the clip's time or framing.
 pub fn timeline(plan: &Plan) -> String {
@@ -184,57 +187,11 @@ pub fn audio(plan: &Plan, ducked: &[Range<u64>]) -> String {
     out
 }
 
-/// The output's colour space, and for each clip its source's colour (what
-/// was read, what was guessed, its HDR metadata) and the conversion that
-/// brings it to the output's; a warning where a source is brighter than
-/// the output can show.
+/// The output's colour space. Each source's colour (what was read, what
+/// was guessed, its HDR metadata, the conversion to the output's) is in
+/// [`sources`], with the rest of its probe.
 pub fn colour(plan: &Plan) -> String {
-    let c = &plan.output.color;
-    let mut out = format!("colour: output {}", output_space(c));
-    out.push('\n');
-    // Each source once, with the clips that show it.
-    let mut sources: Vec<(&crate::plan::ClipPlan, Vec<usize>)> = Vec::new();
-    for clip in &plan.clips {
-        if matches!(clip.source, crate::plan::PictureSource::Card(_)) {
-            continue;
-        }
-        match sources.iter_mut().find(|(first, _)| {
-            first.source_text == clip.source_text && first.conversion == clip.conversion
-        }) {
-            Some((_, numbers)) => numbers.push(clip.number),
-            None => sources.push((clip, vec![clip.number])),
-        }
-    }
-    for (clip, numbers) in sources {
-        let s = &clip.colour;
-        let numbers: Vec<String> = numbers.iter().map(usize::to_string).collect();
-        let _ = writeln!(
-            out,
-            "  {} (clip {}): {}, {}-bit{}{}{} -> {}",
-            clip.source_text,
-            numbers.join(", "),
-            s.colour,
-            s.depth,
-            guessed(&s.guessed),
-            hdr10(&s.hdr10),
-            s.dolby_vision.map_or(String::new(), |d| format!(", {d}")),
-            clip.conversion.describe()
-        );
-        if let Some(peak) = crate::plan::brighter_than_output(s, c) {
-            let _ = writeln!(
-                out,
-                "  warning: {} is brighter ({peak:.0} cd/m²) than the output shows ({:.0} cd/m²): {}",
-                clip.source_text,
-                c.peak(),
-                if c.tone_map == crate::colour::ToneMap::None {
-                    "its highlights clip (tone_map = \"none\")".to_string()
-                } else {
-                    format!("tone mapped ({})", c.tone_map.name())
-                }
-            );
-        }
-    }
-    out
+    format!("colour: output {}\n", output_space(&plan.output.color))
 }
 
 fn output_space(c: &crate::colour::OutputColour) -> String {
@@ -258,33 +215,6 @@ fn output_space(c: &crate::colour::OutputColour) -> String {
                 ContentLight::Given { max_cll, max_fall } => format!("{max_cll}/{max_fall}"),
             }
         ),
-    }
-}
-
-fn guessed(g: &crate::colour::Guessed) -> String {
-    let names = g.names();
-    if names.is_empty() {
-        String::new()
-    } else {
-        format!(" (untagged, guessed: {})", names.join(", "))
-    }
-}
-
-fn hdr10(h: &crate::colour::Hdr10) -> String {
-    let mut parts = Vec::new();
-    if let Some(m) = h.mastering {
-        parts.push(format!(
-            "mastering display {:.0}/{} cd/m²",
-            m.max_luminance, m.min_luminance
-        ));
-    }
-    if let (Some(cll @ 1..), Some(fall)) = (h.max_cll, h.max_fall) {
-        parts.push(format!("MaxCLL {cll}, MaxFALL {fall}"));
-    }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(", HDR10 {}", parts.join(", "))
     }
 }
 

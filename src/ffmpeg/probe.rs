@@ -62,3 +62,90 @@ pub fn index_keyframes(s: &ff::format::stream::Stream) -> Vec<i64> {
     }
     out
 }
+
+/// The name of a stream's codec ("h264", "prores", "pcm_s16le"), with
+/// its profile where the codec names one ("prores (4444)").
+pub fn codec_text(s: &ff::format::stream::Stream) -> String {
+    let par = s.parameters();
+    // SAFETY: the parameters belong to the open input; the names are
+    // static strings FFmpeg owns.
+    unsafe {
+        let p = &*par.as_ptr();
+        let name = cstr(ff::ffi::avcodec_get_name(p.codec_id)).unwrap_or_default();
+        let profile = cstr(ff::ffi::avcodec_profile_name(p.codec_id, p.profile));
+        match profile {
+            Some(prof) => format!("{name} ({prof})"),
+            None => name,
+        }
+    }
+}
+
+/// A stream's codec tag as four characters ("tmcd", "avc1"), if it has one.
+pub fn codec_tag(s: &ff::format::stream::Stream) -> Option<String> {
+    let par = s.parameters();
+    // SAFETY: as above; a plain field is copied out.
+    let tag = unsafe { (*par.as_ptr()).codec_tag };
+    (tag != 0).then(|| {
+        tag.to_le_bytes()
+            .iter()
+            .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' })
+            .collect()
+    })
+}
+
+/// The pixel format of a video stream: its name, the bit depth of its
+/// first component and whether it has an alpha channel.
+pub fn pixel_format(s: &ff::format::stream::Stream) -> Option<(String, u8, bool)> {
+    let par = s.parameters();
+    // SAFETY: as above; a video stream's format is an AVPixelFormat value,
+    // and its descriptor a static table entry FFmpeg owns.
+    unsafe {
+        let fmt = (*par.as_ptr()).format;
+        if fmt < 0 {
+            return None;
+        }
+        let fmt = std::mem::transmute::<i32, ff::ffi::AVPixelFormat>(fmt);
+        let desc = ff::ffi::av_pix_fmt_desc_get(fmt);
+        if desc.is_null() {
+            return None;
+        }
+        let name = cstr((*desc).name)?;
+        let depth = (*desc).comp[0].depth.clamp(0, 255) as u8;
+        let alpha = (*desc).flags & ff::ffi::AV_PIX_FMT_FLAG_ALPHA as u64 != 0;
+        Some((name, depth, alpha))
+    }
+}
+
+/// An audio stream's channel layout as FFmpeg names it ("stereo", "5.1",
+/// "2 channels").
+pub fn layout_text(s: &ff::format::stream::Stream) -> String {
+    let par = s.parameters();
+    let mut buf = [0 as std::ffi::c_char; 64];
+    // SAFETY: as above; FFmpeg writes at most `buf.len()` bytes, NUL
+    // terminated.
+    unsafe {
+        let n = ff::ffi::av_channel_layout_describe(
+            &(*par.as_ptr()).ch_layout,
+            buf.as_mut_ptr(),
+            buf.len(),
+        );
+        if n < 0 {
+            return "unknown layout".into();
+        }
+        cstr(buf.as_ptr()).unwrap_or_default()
+    }
+}
+
+/// A stream shown only as a picture of the file (cover art).
+pub fn attached_picture(s: &ff::format::stream::Stream) -> bool {
+    s.disposition()
+        .contains(ff::format::stream::Disposition::ATTACHED_PIC)
+}
+
+/// A C string FFmpeg owns, copied (None for a null pointer).
+///
+/// # Safety
+/// `p` is null or points at a NUL-terminated string.
+unsafe fn cstr(p: *const std::ffi::c_char) -> Option<String> {
+    (!p.is_null()).then(|| std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned())
+}

@@ -348,6 +348,8 @@ pub(super) fn lay_out(edl: &Edl, placed: Vec<Placed>, fades: &[u64]) -> Vec<Clip
             played: p.played,
             freeze: p.freeze,
             motion,
+            source_timecode: p.probe.timecode.clone(),
+            details: p.probe.details.clone(),
         });
     }
     clips

@@ -118,6 +118,9 @@ pub struct ClipPlan {
     /// A pan and zoom; the clip's `geometry` then only turns, crops and
     /// scales the picture to its working size.
     pub motion: Option<MotionPlan>,
+    /// The source's start timecode and what else it holds, for `reel check`.
+    pub source_timecode: Option<String>,
+    pub details: std::sync::Arc<crate::probe::details::Details>,
 }
 
 /// A held picture: local frame `at` is shown for `frames` more frames, then

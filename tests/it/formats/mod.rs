@@ -6,6 +6,8 @@
 mod alpha;
 mod animation;
 mod channels;
+mod probe;
+mod timecode;
 
 use crate::common::*;
 use std::process::Command;

@@ -1,0 +1,2 @@
+//! Timecode: `[output] timecode` writes a start timecode, and
+//! `in`/`out = { tc = ... }` count in a source's own timecode.
