@@ -28,6 +28,9 @@ pub enum TimeError {
         fps.ceil().to_integer() - 1
     )]
     Frame { frames: i64, fps: Ratio },
+    /// A source timecode where no source timecode can be read.
+    #[error("{{ tc = \"{0}\" }} needs a source's own timecode")]
+    SourceTc(String),
     /// Not a frame rate in any of the forms [`parse_rate`] reads.
     #[error("invalid frame rate \"{0}\" (expected e.g. 30, 29.97 or \"30000/1001\")")]
     Rate(String),
@@ -52,6 +55,51 @@ pub enum TimeSpec {
         seconds: i64,
         frames: i64,
     },
+    /// `{ tc = "01:00:00:12" }`: a frame named in the source's own
+    /// timecode, turned into a time once the source's start timecode and
+    /// rate are probed.
+    SourceTc(SourceTc),
+}
+
+/// A timecode as written, `HH:MM:SS:FF` (`;` before `FF` for drop frame);
+/// its fields are checked against the source's rate once that is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceTc {
+    fields: [u8; 4],
+    drop: bool,
+}
+
+impl SourceTc {
+    /// Four fields of one or two digits, separated by `:` (or `;` before
+    /// the frames, for drop frame).
+    pub fn parse(text: &str) -> Option<SourceTc> {
+        let text = text.trim();
+        let seps: Vec<char> = text.chars().filter(|c| matches!(c, ':' | ';')).collect();
+        let parts: Vec<&str> = text.split([':', ';']).collect();
+        if parts.len() != 4 || seps[..2].contains(&';') {
+            return None;
+        }
+        let mut fields = [0u8; 4];
+        for (slot, p) in fields.iter_mut().zip(&parts) {
+            if p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            *slot = p.parse().ok()?;
+        }
+        Some(SourceTc {
+            fields,
+            drop: seps[2] == ';',
+        })
+    }
+}
+
+impl fmt::Display for SourceTc {
+    /// `01:00:00:12`, or `00:59:59;28` in drop frame.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [h, m, s, fr] = self.fields;
+        let sep = if self.drop { ';' } else { ':' };
+        write!(f, "{h:02}:{m:02}:{s:02}{sep}{fr:02}")
+    }
 }
 
 impl TimeSpec {
@@ -69,6 +117,7 @@ impl TimeSpec {
                 }
                 Ok(Ratio::from_integer(seconds) + Ratio::from_integer(frames) / source_fps)
             }
+            TimeSpec::SourceTc(tc) => Err(TimeError::SourceTc(tc.to_string())),
         }
     }
 }
@@ -295,6 +344,22 @@ mod tests {
         assert_eq!(parse_decimal("."), None);
         assert_eq!(ratio_from_f64(10.802), Some(Ratio::new(10802, 1000)));
         assert_eq!(ratio_from_f64(f64::NAN), None);
+    }
+
+    #[test]
+    fn source_timecodes_parse_as_written() {
+        let tc = |t: &str| SourceTc::parse(t).map(|t| t.to_string());
+        assert_eq!(tc("01:00:00:12").as_deref(), Some("01:00:00:12"));
+        assert_eq!(tc(" 1:0:0;2 ").as_deref(), Some("01:00:00;02"));
+        for bad in [
+            "01:00:00",
+            "01;00:00:00",
+            "01:00:00:123",
+            "a:00:00:00",
+            "01:00:00:00:00",
+        ] {
+            assert_eq!(tc(bad), None, "{bad}");
+        }
     }
 
     #[test]

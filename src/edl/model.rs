@@ -183,6 +183,9 @@ pub struct Output {
     pub draft: bool,
     /// A `.cube` LUT applied to every clip without its own.
     pub lut: Option<PathBuf>,
+    /// A start timecode ("01:00:00:00", "00:59:59;28" in drop frame),
+    /// written into the container; checked against `fps` by the planner.
+    pub timecode: Option<String>,
     /// Where `[output]`'s keys are in the file (`video.codec`,
     /// `audio.codec`... for the nested tables), for messages.
     pub spans: Spans,

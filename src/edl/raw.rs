@@ -78,6 +78,8 @@ pub(super) struct RawOutput {
     pub(super) draft: Option<bool>,
     /// A `.cube` LUT for every clip.
     pub(super) lut: Option<Spanned<String>>,
+    /// The start timecode written into the output.
+    pub(super) timecode: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -41,12 +41,15 @@ pub fn resolve(file: &Path, path: &str) -> PathBuf {
 pub enum Value {
     Number(f64),
     Text(String),
+    /// `{ tc = "01:00:00:12" }`: a source's own timecode (for `in` and
+    /// `out`; refused elsewhere).
+    SourceTc(String),
 }
 
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        impl Visitor<'_> for V {
+        impl<'v> Visitor<'v> for V {
             type Value = Value;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a number or text")
@@ -62,6 +65,20 @@ impl<'de> Deserialize<'de> for Value {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
                 Ok(Value::Text(v.to_string()))
+            }
+            fn visit_map<A: de::MapAccess<'v>>(self, mut map: A) -> Result<Value, A::Error> {
+                let mut tc = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "tc" || tc.is_some() {
+                        return Err(de::Error::custom(format!(
+                            "unknown key `{key}`: a source timecode is {{ tc = \"HH:MM:SS:FF\" }}"
+                        )));
+                    }
+                    tc = Some(map.next_value::<String>()?);
+                }
+                tc.map(Value::SourceTc).ok_or_else(|| {
+                    de::Error::custom("a source timecode is { tc = \"HH:MM:SS:FF\" }")
+                })
             }
         }
         d.deserialize_any(V)
@@ -223,7 +240,7 @@ pub fn seconds(
     match v.as_ref().map(|t| (t, time_spec(src, t, key, errs))) {
         None => Ratio::from_integer(0),
         Some((_, TimeSpec::Seconds(s))) => s,
-        Some((t, TimeSpec::Frames { .. })) => {
+        Some((t, TimeSpec::Frames { .. } | TimeSpec::SourceTc(_))) => {
             errs.push(src.at(
                 &t.span(),
                 format!("`{key}` is in seconds: write seconds or HH:MM:SS.mmm, not frames"),
@@ -244,6 +261,18 @@ pub fn time_spec(
             .map(TimeSpec::Seconds)
             .ok_or_else(|| format!("invalid `{key}` {n}")),
         Value::Text(t) => time::parse_timecode(t).map_err(|e| e.to_string()),
+        Value::SourceTc(t) if key == "in" || key == "out" => time::SourceTc::parse(t)
+            .map(TimeSpec::SourceTc)
+            .ok_or_else(|| {
+                format!(
+                    "malformed timecode \"{t}\" (expected {{ tc = \"HH:MM:SS:FF\" }}, or \
+                     HH:MM:SS;FF for drop frame)"
+                )
+            }),
+        Value::SourceTc(_) => Err(
+            "only `in` and `out` take a source timecode { tc = ... }; give seconds or a time string"
+                .to_string(),
+        ),
     };
     match parsed {
         Ok(TimeSpec::Seconds(s)) if s < Ratio::from_integer(0) => {
@@ -276,6 +305,7 @@ pub fn parse_bitrate(v: &Value) -> Option<u64> {
 pub fn parse_bits(v: &Value, range: std::ops::RangeInclusive<f64>) -> Option<u64> {
     let value = match v {
         Value::Number(n) => *n,
+        Value::SourceTc(_) => return None,
         Value::Text(t) => {
             let t = t.trim();
             let (num, mult) = match t.chars().last()? {

@@ -374,10 +374,9 @@ fn audio_window(
             format!("source {} has no audio stream", probe.path.display()),
         )
     })?;
-    let fps = probe
-        .video
-        .as_ref()
-        .map_or(Ratio::from_integer(25), |v| v.fps);
+    let video_fps = probe.video.as_ref().map(|v| v.fps);
+    let fps = video_fps.unwrap_or(Ratio::from_integer(25));
+    let (start, end) = super::timecode::resolve(start, end, probe, video_fps, probe.duration)?;
     let (a, b) = window(start, end, fps, probe.duration, Ratio::from_integer(1))?;
     Ok((a, b, probe.clone(), info))
 }

@@ -141,6 +141,8 @@ fn place_clip(
     })?;
     let colour = super::colour::source(clip, &video)?;
     let source_len = video.end.unwrap_or(probe.duration).max(probe.duration);
+    let (start, end) =
+        super::timecode::resolve(clip.start, clip.end, probe, Some(video.fps), source_len)?;
     let (a, b) = if video.still {
         // A still shows its one picture for as long as asked: its
         // window always starts at its only frame.
@@ -154,15 +156,18 @@ fn place_clip(
             ));
         }
         let (a, b) = window(
-            clip.start,
-            clip.end,
+            start,
+            end,
             video.fps,
             Ratio::from_integer(i64::from(u32::MAX)),
             Ratio::from_integer(1),
         )?;
         (Ratio::from_integer(0), b - a)
     } else {
-        window(clip.start, clip.end, video.fps, source_len, clip.speed)?
+        window(start, end, video.fps, source_len, clip.speed).map_err(|(key, m)| {
+            let hint = super::timecode::hint(start, end, probe, video.fps);
+            (key, m + hint.as_deref().unwrap_or(""))
+        })?
     };
     let speed = if video.still {
         Ratio::from_integer(1)

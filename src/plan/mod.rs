@@ -26,6 +26,7 @@ mod model;
 mod range;
 mod segments;
 mod streams;
+mod timecode;
 mod units;
 
 pub use crate::layers::Graphics;
@@ -36,6 +37,7 @@ pub use model::{
     Plan, Retime, Segment, DECLICK_MS,
 };
 pub use range::RangeError;
+pub use timecode::output_timecode;
 pub use units::{assign, work_units, Shard, ShardError, UnitKind, WorkUnit};
 
 use crate::edl::Edl;
@@ -89,6 +91,7 @@ pub fn plan<E: Display>(
     let voiceovers = voiceovers(edl, &voice_windows, &timing, &mut errs);
     let music = music(edl, &music_windows, &timing, &mut errs);
     let (fade_in, fade_out) = master_fades(edl, frames, &mut errs);
+    timecode::check_output(edl, &mut errs);
     let ducking = ducking(edl, &voiceovers, &timing);
     let segments = segments(&clips, fps);
     errs.into_result(()).map_err(PlanError::Timeline)?;

@@ -31,6 +31,8 @@ pub struct VideoTrack {
     pub hdr10: Option<Hdr10>,
     /// Measure MaxCLL and MaxFALL from the segments for `hdr10`.
     pub measure_light: bool,
+    /// The output's start timecode ("01:00:00:00", "00:59:59;28").
+    pub timecode: Option<String>,
 }
 
 /// A caption track to embed: cues on the output timeline.
@@ -324,6 +326,18 @@ fn open_output(
     crate::ffmpeg::tag_hevc_for_apple(&mut stream, muxer);
     if let Some(h) = &video.hdr10 {
         crate::ffmpeg::add_hdr10(&mut stream, h);
+    }
+    if let Some(tc) = &video.timecode {
+        // The muxers write a start timecode from the output's `timecode`
+        // metadata: mov/mp4 a tmcd track (counted at the video stream's
+        // average frame rate, set only here so that outputs without a
+        // timecode keep their bytes), Matroska a tag, MXF its timecode
+        // component.
+        let tb = video.time_base;
+        stream.set_avg_frame_rate(ff::Rational::new(tb.denominator(), tb.numerator()));
+        let mut metadata = ff::Dictionary::new();
+        metadata.set("timecode", tc);
+        octx.set_metadata(metadata);
     }
     for s in subtitles {
         let mut st = octx.add_stream(ff::encoder::find(s.params.id()))?;

@@ -88,7 +88,9 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
             &["model"],
             // What each source's colour is and how it is converted.
             &["colour", "streams"],
-            // The planner's phases.
+            // The planner's phases; `timecode` turns source timecodes
+            // into times for `clips` and `audio`.
+            &["timecode"],
             &["clips", "audio", "segments", "units", "range"],
             &[""],
         ],

@@ -377,7 +377,7 @@ fn transition(src: &SourceText, t: &Spanned<RawTransition>, errs: &mut Diagnosti
                 ));
                 Ratio::from_integer(0)
             }
-            TimeSpec::Frames { .. } => {
+            TimeSpec::Frames { .. } | TimeSpec::SourceTc(_) => {
                 errs.push(src.at(
                     &d.span(),
                     "a transition `duration` is in seconds, not source frames",

@@ -18,6 +18,7 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
     let out = raw.into_inner();
     spans.add(src, "lut", &out.lut);
     spans.add(src, "background", &out.background);
+    spans.add(src, "timecode", &out.timecode);
     let width = dimension(src, &out.width, "width", errs);
     let height = dimension(src, &out.height, "height", errs);
     let fps = frame_rate(src, &out.fps, errs);
@@ -83,6 +84,7 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
             .lut
             .as_ref()
             .map(|l| syntax::resolve(src.file, l.get_ref())),
+        timecode: out.timecode.map(|t| t.into_inner().trim().to_string()),
         spans,
     }
 }
@@ -108,7 +110,7 @@ fn dimension(src: &SourceText, v: &Spanned<i64>, name: &str, errs: &mut Diagnost
 fn frame_rate(src: &SourceText, v: &Spanned<Value>, errs: &mut Diagnostics) -> Ratio {
     let fps_text = match v.get_ref() {
         Value::Number(n) => format!("{n}"),
-        Value::Text(t) => t.clone(),
+        Value::Text(t) | Value::SourceTc(t) => t.clone(),
     };
     time::parse_rate(&fps_text).unwrap_or_else(|m| {
         errs.push(src.at(&v.span(), m.to_string()).key("fps"));

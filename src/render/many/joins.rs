@@ -165,6 +165,7 @@ fn join_output(
             hdr10: hdr10(&plan.output.color),
             measure_light: plan.output.color.space == Space::Pq
                 && plan.output.color.content_light == ContentLight::Measure,
+            timecode: crate::plan::output_timecode(plan),
         };
         let audio = join::AudioIn {
             params: track.params.clone(),
