@@ -241,15 +241,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
             duration = v.end.unwrap_or_default();
         }
     }
-    let timecode = input
-        .metadata()
-        .get("timecode")
-        .map(str::to_string)
-        .or_else(|| {
-            input
-                .streams()
-                .find_map(|s| s.metadata().get("timecode").map(str::to_string))
-        });
+    let timecode = start_timecode(&input);
     let details = Arc::new(details::read(&input, video.as_ref().map(|v| v.stream)));
     Ok(Probe {
         path: path.to_path_buf(),
@@ -284,6 +276,20 @@ fn audio_streams(input: &ff::format::context::Input) -> (Option<AudioInfo>, Vec<
         .map(|s| info(&s))
         .collect();
     (best, all)
+}
+
+/// The start timecode: the container's `timecode` tag, else the first
+/// stream's (a QuickTime tmcd track, an MXF timecode component).
+fn start_timecode(input: &ff::format::context::Input) -> Option<String> {
+    input
+        .metadata()
+        .get("timecode")
+        .map(str::to_string)
+        .or_else(|| {
+            input
+                .streams()
+                .find_map(|s| s.metadata().get("timecode").map(str::to_string))
+        })
 }
 
 /// The display matrix's turn, as the FFmpeg CLI reads it for autorotate.
