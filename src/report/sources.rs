@@ -125,12 +125,6 @@ fn ignored(c: &ClipPlan) -> Vec<String> {
             d.audio.len()
         ));
     }
-    if let Some(v) = d.video.as_ref().filter(|v| v.alpha) {
-        out.push(format!(
-            "{} has an alpha channel: alpha is ignored",
-            v.pix_fmt
-        ));
-    }
     if d.other_video > 0 {
         out.push(format!(
             "{} more video stream{} ignored (uses stream {})",
