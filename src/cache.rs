@@ -39,6 +39,9 @@ pub fn version() -> String {
 /// A source's identity by content: size, modification time and a hash of
 /// sampled blocks. A renamed or moved file keeps it; an edited one does not.
 pub fn fingerprint(path: &Path) -> std::io::Result<String> {
+    if crate::sequence::is_sequence(path) {
+        return crate::sequence::fingerprint(path);
+    }
     const BLOCK: u64 = 64 * 1024;
     const SAMPLES: u64 = 16;
     let mut file = File::open(path)?;

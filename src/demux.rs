@@ -24,22 +24,37 @@ impl StreamInput {
         StreamInput::open_with(path, stream, &[])
     }
 
+    /// Opens `stream` of a source that may be an image sequence (see
+    /// [`crate::sequence`]).
+    pub fn open_source(
+        path: &Path,
+        stream: usize,
+        sequence: Option<crate::sequence::Opening>,
+    ) -> Result<Self, ff::Error> {
+        let input = crate::sequence::open_source(path, sequence)?;
+        Ok(StreamInput::reading(input, stream, &[]))
+    }
+
     /// Opens `stream` for decoding and keeps the packets of the `also`
     /// streams, as read, in [`StreamInput::others`].
     pub fn open_with(path: &Path, stream: usize, also: &[usize]) -> Result<Self, ff::Error> {
-        let mut input = ff::format::input(&path)?;
+        let input = ff::format::input(&path)?;
+        Ok(StreamInput::reading(input, stream, also))
+    }
+
+    fn reading(mut input: ff::format::context::Input, stream: usize, also: &[usize]) -> Self {
         let keep: Vec<usize> = std::iter::once(stream)
             .chain(also.iter().copied())
             .collect();
         crate::ffmpeg::discard_other_streams(&mut input, &keep);
-        Ok(StreamInput {
+        StreamInput {
             input,
             stream,
             flushed: false,
             rejected: Vec::new(),
             others: Vec::new(),
             also: also.to_vec(),
-        })
+        }
     }
 
     /// A decoder for the stream, with the packet time base set.

@@ -105,22 +105,24 @@ fn plan_edl(edl_path: &Path, edl: edl::Edl) -> Result<(edl::Edl, plan::Plan)> {
 /// gives (an hour's timeline may cut 900 clips from a few files), its
 /// error shared by them all.
 fn clip_probes(edl: &edl::Edl) -> Vec<std::result::Result<probe::Probe, Arc<ProbeError>>> {
-    let mut sources: Vec<&Path> = edl
+    // An image sequence is probed at its clip's rate.
+    let mut sources: Vec<(&Path, Option<crate::time::Ratio>)> = edl
         .clips
         .iter()
-        .filter_map(|c| c.source.file().map(PathBuf::as_path))
+        .filter_map(|c| Some((c.source.file().map(PathBuf::as_path)?, c.fps)))
         .collect();
     sources.sort();
     sources.dedup();
-    let probed: HashMap<&Path, std::result::Result<probe::Probe, Arc<ProbeError>>> = sources
+    type Probed = std::result::Result<probe::Probe, Arc<ProbeError>>;
+    let probed: HashMap<(&Path, Option<crate::time::Ratio>), Probed> = sources
         .par_iter()
-        .map(|s| (*s, probe::probe(s).map_err(Arc::new)))
+        .map(|&(s, fps)| ((s, fps), probe::probe_at(s, fps).map_err(Arc::new)))
         .collect();
     edl.clips
         .iter()
         .map(|c| match &c.source {
             ClipSource::Card(_) => Ok(card_probe(&edl.output)),
-            ClipSource::File(path) => probed[path.as_path()].clone(),
+            ClipSource::File(path) => probed[&(path.as_path(), c.fps)].clone(),
         })
         .collect()
 }

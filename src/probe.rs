@@ -55,6 +55,8 @@ pub struct VideoInfo {
     pub rotation: u16,
     /// What the stream says of its colour, and what was guessed.
     pub colour: SourceColour,
+    /// An image sequence: how it is opened again to be decoded.
+    pub sequence: Option<crate::sequence::Opening>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +89,7 @@ impl Probe {
                 still: false,
                 rotation: 0,
                 colour: SourceColour::untagged(640, 360),
+                sequence: None,
             }),
             audio: None,
             audio_streams: Vec::new(),
@@ -170,6 +173,32 @@ fn first_picture_hdr10(path: &Path, stream: usize) -> crate::colour::Hdr10 {
 
 /// Opens a source and reads its description.
 pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
+    probe_at(path, None)
+}
+
+/// Opens a source and reads its description; an image sequence
+/// (`shot_%04d.png`) at `fps`, the rate its pictures are shown at.
+pub fn probe_at(path: &Path, fps: Option<Ratio>) -> Result<Probe, ProbeError> {
+    let sequence = match fps {
+        Some(fps) if crate::sequence::is_sequence(path) => Some(
+            crate::sequence::opening(path, fps)
+                .ok_or_else(|| ProbeError::NotFound(path.to_path_buf()))?,
+        ),
+        _ => None,
+    };
+    if sequence.is_none() {
+        check_file(path)?;
+    }
+    let input =
+        crate::sequence::open_source(path, sequence).map_err(|source| ProbeError::NotMedia {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    describe(path, input, sequence)
+}
+
+/// A source that is not a file that can be read.
+fn check_file(path: &Path) -> Result<(), ProbeError> {
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ProbeError::NotFound(path.to_path_buf()))
@@ -183,10 +212,15 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
         Ok(m) if m.is_dir() => return Err(ProbeError::Directory(path.to_path_buf())),
         Ok(_) => {}
     }
-    let input = ff::format::input(path).map_err(|source| ProbeError::NotMedia {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    Ok(())
+}
+
+/// What an open source says of itself.
+fn describe(
+    path: &Path,
+    input: ff::format::context::Input,
+    sequence: Option<crate::sequence::Opening>,
+) -> Result<Probe, ProbeError> {
     let start_time = ffmpeg::start_time(&input);
     let mut duration = if input.duration() > 0 {
         Ratio::new(input.duration(), ff::ffi::AV_TIME_BASE as i64)
@@ -197,7 +231,8 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
     // Image demuxers: `image2` for files by extension, `*_pipe` when
     // recognised by content. Animated GIF is a video.
     let format = input.format().name().to_string();
-    let still = format == "image2" || (format.ends_with("_pipe") && !format.contains("gif"));
+    let still = sequence.is_none()
+        && (format == "image2" || (format.ends_with("_pipe") && !format.contains("gif")));
     let mut video = input.streams().best(ff::media::Type::Video).map(|s| {
         let (w, h, sar) = ffmpeg::picture_shape(&s);
         let time_base = ratio(s.time_base()).unwrap_or(Ratio::new(1, 90_000));
@@ -225,6 +260,7 @@ pub fn probe(path: &Path) -> Result<Probe, ProbeError> {
             still,
             rotation: rotation(&s),
             colour: ffmpeg::source_colour(&s, still),
+            sequence,
         }
     });
     let (audio, audio_streams) = audio_streams(&input);

@@ -315,6 +315,8 @@ pub struct Clip {
     pub motion: Option<timing::Motion>,
     /// Which audio streams of the source it plays, and where.
     pub audio_streams: super::channels::StreamChoice,
+    /// An image sequence's rate (`fps`): pictures per second.
+    pub fps: Option<Ratio>,
     /// Where the clip's table and keys are in the file, for messages.
     pub spans: Spans,
 }

@@ -178,6 +178,8 @@ pub(super) struct RawClip {
     pub(super) motion: Option<Spanned<timing::RawMotion>>,
     pub(super) audio_streams: Option<Spanned<Vec<i64>>>,
     pub(super) audio_map: Option<Spanned<Vec<String>>>,
+    /// An image sequence's rate.
+    pub(super) fps: Option<Spanned<Value>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

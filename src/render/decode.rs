@@ -101,7 +101,8 @@ impl<'a> ClipReader<'a> {
     ) -> Result<Self> {
         let what = || format!("clip {} ({})", clip.number, clip.source);
         let path = clip.source.file().map_or(Path::new(""), PathBuf::as_path);
-        let input = StreamInput::open(path, clip.video.stream).context(what)?;
+        let input =
+            StreamInput::open_source(path, clip.video.stream, clip.video.sequence).context(what)?;
         let decoder = input
             .decoder(threads)
             .and_then(|mut d| {

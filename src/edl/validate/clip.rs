@@ -95,6 +95,7 @@ fn clip(
         super::colour::clip_colour(src, k.get_ref(), &mut local)
     });
     source_or_card(src, &c, &span, &mut local);
+    let fps = sequence_fps(src, &c, &span, &mut local);
     let volume = c
         .volume
         .as_ref()
@@ -129,6 +130,7 @@ fn clip(
         freeze: time.freeze,
         motion: time.motion,
         audio_streams,
+        fps,
         source_text,
         line,
         start,
@@ -160,7 +162,59 @@ fn clip_spans(src: &SourceText, table: Range<usize>, c: &RawClip) -> Spans {
     spans.add(src, "motion", &c.motion);
     spans.add(src, "audio_streams", &c.audio_streams);
     spans.add(src, "audio_map", &c.audio_map);
+    spans.add(src, "fps", &c.fps);
     spans
+}
+
+/// `fps`: the rate of an image sequence (`source = "shot_%04d.png"`),
+/// which it needs; any other source plays at its own rate, so `fps` on
+/// one is an error (`speed` changes a video's pace).
+fn sequence_fps(
+    src: &SourceText,
+    c: &RawClip,
+    table: &Range<usize>,
+    errs: &mut Diagnostics,
+) -> Option<Ratio> {
+    let sequence = c
+        .source
+        .as_ref()
+        .is_some_and(|s| crate::sequence::is_sequence(&syntax::resolve(src.file, s.get_ref())));
+    let Some(v) = &c.fps else {
+        if sequence {
+            errs.push(
+                Diagnostic::new(
+                    src.file,
+                    "an image sequence needs `fps`, the rate its pictures are shown at \
+                     (for example fps = 24)",
+                )
+                .span(table.clone().into())
+                .key("fps"),
+            );
+        }
+        return None;
+    };
+    if !sequence {
+        errs.push(
+            src.at(
+                &v.span(),
+                "`fps` is for an image sequence (source = \"name_%04d.png\"); a video plays at \
+                 its own rate (`speed` changes its pace)",
+            )
+            .key("fps"),
+        );
+        return None;
+    }
+    let text = match v.get_ref() {
+        syntax::Value::Number(n) => format!("{n}"),
+        syntax::Value::Text(t) => t.clone(),
+    };
+    match crate::time::parse_rate(&text) {
+        Ok(r) => Some(r),
+        Err(m) => {
+            errs.push(src.at(&v.span(), m.to_string()).key("fps"));
+            None
+        }
+    }
 }
 
 /// A clip has a `source` or a `card`, not both; a card has a `duration`
