@@ -109,7 +109,9 @@ pub struct RenderArgs {
     pub shard: Option<String>,
     #[command(flatten)]
     pub interchange: InterchangeArgs,
-    /// Output file (overrides [output] path); .mp4, .m4v, .mov, .mkv, .webm or .mxf.
+    /// Output file (overrides [output] path): a movie (.mp4, .m4v, .mov,
+    /// .mkv, .webm, .mxf), a .gif, a still (.png, .jpg, .webp) or a
+    /// sequence (f_%06d.png).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Segments rendered in parallel (default: the number of cores).
@@ -122,6 +124,10 @@ pub struct RenderArgs {
     /// HH:MM:SS.mmm (e.g. 30-45.5); its frames are the full render's.
     #[arg(long, value_name = "START-END")]
     pub range: Option<String>,
+    /// For a still output (.png, .jpg, .webp): the timeline time of its
+    /// frame, in seconds or HH:MM:SS.mmm (over `[output] poster`).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     #[command(flatten)]
     pub profile: ProfileArgs,
     #[command(flatten)]
@@ -308,6 +314,7 @@ impl RenderArgs {
             profile: self.profile.name().map(str::to_string),
             output: self.output,
             range,
+            at: self.at,
             shard,
             jobs: jobs(self.jobs),
             cache,

@@ -101,10 +101,11 @@ pub fn check_output<'a>(
     cache_dir: Option<&Path>,
 ) -> Result<()> {
     let invalid = |message: String| Error::Invalid(Diagnostic::new(output, message).into());
-    if muxer_for(output).is_none() {
+    if muxer_for(output).is_none() && crate::pictures::kind(output).is_none() {
         return Err(invalid(format!(
-            "unsupported output extension (expected {})",
-            accepted()
+            "unsupported output extension (expected {}; or {})",
+            accepted(),
+            crate::pictures::accepted()
         )));
     }
     // The path as it will be: the directory resolved, the name kept.

@@ -90,6 +90,12 @@ pub fn encoder_format(codec: &str, composed: ff::format::Pixel) -> Option<ff::fo
     })
 }
 
+/// Whether `codec` is one of the image encoders a picture output is
+/// written with (each picture a whole file, no GOP, no crf or preset).
+pub fn is_image_codec(codec: &str) -> bool {
+    IMAGES.iter().any(|(_, c, ..)| *c == codec && *c != "gif")
+}
+
 /// A numbered file name: `dir/prefix%0Nd suffix` (N digits, zero-padded;
 /// `%d` for no padding).
 #[derive(Debug, Clone, PartialEq, Eq)]

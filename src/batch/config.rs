@@ -23,6 +23,8 @@ pub struct RunConfig {
     pub output: Option<PathBuf>,
     /// `--range START-END`: only this span of the timeline.
     pub range: Option<TimelineSpan>,
+    /// `--at TIME`: the frame of a still output (over `[output] poster`).
+    pub at: Option<String>,
     /// `--shard I/N`: only this share of the work units, into the cache.
     pub shard: Option<Shard>,
     /// Segments rendered at once.

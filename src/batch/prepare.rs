@@ -77,6 +77,8 @@ fn prepare(
         .output
         .clone()
         .unwrap_or_else(|| plan.output.path.clone());
+    let ranged = config.range.is_some();
+    plan = render::adapt_for_pictures(plan, &output, config.at.as_deref(), ranged, edl)?;
     outcome.output = Some(output.clone());
     outcome.plan = Some(PlanFacts::of(&plan));
     let settings = config.settings(cache_for)?;

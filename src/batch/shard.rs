@@ -12,6 +12,8 @@ pub(super) fn render_shards(config: &RunConfig, shard: Shard) -> i32 {
     for edl in &config.edls {
         let result = (|| {
             let (_, plan) = crate::prepare_with(edl, config.profile.as_deref(), &config.import)?;
+            let output = plan.output.path.clone();
+            let plan = render::adapt_for_pictures(plan, &output, config.at.as_deref(), false, edl)?;
             let settings = config.settings(&config.edls[0])?;
             render::render_shard(&plan, &settings, shard, config.show.progress().as_ref())
         })();

@@ -186,6 +186,8 @@ pub struct Output {
     /// A start timecode ("01:00:00:00", "00:59:59;28" in drop frame),
     /// written into the container; checked against `fps` by the planner.
     pub timecode: Option<String>,
+    /// A still output's frame (`poster`): seconds on the timeline.
+    pub poster: Option<Ratio>,
     /// Where `[output]`'s keys are in the file (`video.codec`,
     /// `audio.codec`... for the nested tables), for messages.
     pub spans: Spans,

@@ -80,6 +80,8 @@ pub(super) struct RawOutput {
     pub(super) lut: Option<Spanned<String>>,
     /// The start timecode written into the output.
     pub(super) timecode: Option<Spanned<String>>,
+    /// A still output's frame: its timeline time.
+    pub(super) poster: Option<Spanned<Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -23,6 +23,14 @@ pub fn pixel_format(out: &Output) -> Option<ff::format::Pixel> {
         .filter(|p| *p != ff::format::Pixel::None)
 }
 
+/// The format the encoder takes: the output's, or for an image encoder
+/// (a still or an image sequence) the one its files hold, converted to
+/// by [`super::convert`].
+pub fn encoder_format(out: &Output) -> Option<ff::format::Pixel> {
+    let composed = pixel_format(out)?;
+    Some(crate::pictures::encoder_format(&out.video.codec, composed).unwrap_or(composed))
+}
+
 /// What is wrong with the output's encoder settings, as (key, message),
 /// by the tables of [`super::constraints`] and then by opening the
 /// encoders once: an unknown codec, preset, profile or pixel format is a
@@ -129,7 +137,7 @@ pub fn open_encoder(out: &Output) -> Result<OpenEncoder> {
     let fps = out.fps;
     enc.set_width(out.width);
     enc.set_height(out.height);
-    enc.set_format(pixel_format(out).ok_or(Error::Unexpected("unknown pix_fmt"))?);
+    enc.set_format(encoder_format(out).ok_or(Error::Unexpected("unknown pix_fmt"))?);
     enc.set_time_base(ff::Rational::new(*fps.denom() as i32, *fps.numer() as i32));
     enc.set_frame_rate(Some(ff::Rational::new(
         *fps.numer() as i32,
@@ -137,7 +145,17 @@ pub fn open_encoder(out: &Output) -> Result<OpenEncoder> {
     )));
     enc.set_aspect_ratio(ff::Rational::new(1, 1));
     ffmpeg::tag_encoder(&mut enc, out.color.colour());
-    enc.set_flags(ff::codec::flag::Flags::GLOBAL_HEADER | ff::codec::flag::Flags::CLOSED_GOP);
+    let image = crate::pictures::is_image_codec(&out.video.codec);
+    let mut flags = ff::codec::flag::Flags::GLOBAL_HEADER;
+    if !image {
+        flags |= ff::codec::flag::Flags::CLOSED_GOP;
+    }
+    if out.video.codec == "mjpeg" {
+        // JPEG at FFmpeg's -q:v 2: the bit rate default is far too low.
+        flags |= ff::codec::flag::Flags::QSCALE;
+        ffmpeg::set_global_quality(&mut enc, 2.0);
+    }
+    enc.set_flags(flags);
     enc.set_threading(ff::threading::Config {
         kind: ff::threading::Type::Frame,
         count: ENCODER_THREADS,
@@ -193,17 +211,24 @@ fn preset(out: &Output) -> Option<String> {
 /// what the EDL leaves out (see [`video_codec`]), then the EDL's own
 /// `options`, which override both.
 fn encoder_options(out: &Output) -> ff::Dictionary<'static> {
+    let image = crate::pictures::is_image_codec(&out.video.codec);
     let v = &out.video;
     let known = video_codec::encoder(&v.codec);
     let rate = v.bitrate.is_some();
     let mut opts = ff::Dictionary::new();
+    if v.codec == "libwebp" {
+        opts.set("quality", "90");
+    }
+    // An image encoder has no crf or preset (libwebp's `preset` is
+    // another thing).
     let crf = v
         .crf
-        .or_else(|| known.and_then(|e| e.crf).filter(|_| !rate));
+        .or_else(|| known.and_then(|e| e.crf).filter(|_| !rate))
+        .filter(|_| !image);
     if let Some(crf) = crf {
         opts.set("crf", &crf.to_string());
     }
-    if let Some(p) = preset(out) {
+    if let Some(p) = preset(out).filter(|_| !image) {
         opts.set("preset", &p);
     }
     if let Some(p) = profile(out) {
@@ -378,6 +403,8 @@ pub struct SegmentEncoder {
     colour: crate::colour::Colour,
     writer: packet::Writer,
     next_pts: i64,
+    /// To an image encoder's format, when it is not the output's.
+    convert: Option<super::convert::Convert>,
 }
 
 impl SegmentEncoder {
@@ -387,11 +414,15 @@ impl SegmentEncoder {
             extradata: ffmpeg::extradata(&encoder),
         };
         let writer = packet::Writer::create(path, &header)?;
+        let to = encoder.format();
+        let convert = (Some(to) != pixel_format(out))
+            .then(|| super::convert::Convert::new(to, out.color.colour()));
         Ok(SegmentEncoder {
             encoder,
             colour: out.color.colour(),
             writer,
             next_pts: 0,
+            convert,
         })
     }
 
@@ -401,8 +432,12 @@ impl SegmentEncoder {
         frame.set_kind(ff::picture::Type::None);
         ffmpeg::tag_frame(frame, self.colour);
         self.next_pts += 1;
+        let converted = match &mut self.convert {
+            Some(c) => Some(c.frame(frame)?),
+            None => None,
+        };
         self.encoder
-            .send_frame(frame)
+            .send_frame(converted.as_ref().unwrap_or(frame))
             .context(|| "encoding video")?;
         self.drain()
     }

@@ -41,8 +41,11 @@ impl OutputPlace {
     pub(super) fn prepare(output: &Path) -> Result<OutputPlace> {
         ffmpeg::init()?;
         container::check_output(output, [], None)?;
-        let muxer = container::muxer_for(output).expect("checked");
-        let dir = container::parent_dir(output);
+        super::pictures::check_place(output)?;
+        // A picture output has no muxer of its own here.
+        let muxer = container::muxer_for(output).unwrap_or("");
+        let dir =
+            super::pictures::place_dir(output).unwrap_or_else(|| container::parent_dir(output));
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::io("cannot create output directory", &dir, e))?;
         let work = tempfile::Builder::new()

@@ -206,7 +206,7 @@ fn sequence_fps(
     }
     let text = match v.get_ref() {
         syntax::Value::Number(n) => format!("{n}"),
-        syntax::Value::Text(t) => t.clone(),
+        syntax::Value::Text(t) | syntax::Value::SourceTc(t) => t.clone(),
     };
     match crate::time::parse_rate(&text) {
         Ok(r) => Some(r),

@@ -65,6 +65,8 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
     spans.add(src, "fade_in", &out.fade_in);
     spans.add(src, "fade_out", &out.fade_out);
     spans.add(src, "path", &out.path);
+    spans.add(src, "poster", &out.poster);
+    let poster = out.poster.as_ref().map(|v| poster(src, v, fps, errs));
     let path = output_path(src, out.path, errs);
     Output {
         path,
@@ -85,8 +87,20 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
             .as_ref()
             .map(|l| syntax::resolve(src.file, l.get_ref())),
         timecode: out.timecode.map(|t| t.into_inner().trim().to_string()),
+        poster,
         spans,
     }
+}
+
+/// `poster`: a still's timeline time, in seconds or a timecode at the
+/// output's rate (whether it is past the end is known once planned).
+fn poster(src: &SourceText, v: &Spanned<Value>, fps: Ratio, errs: &mut Diagnostics) -> Ratio {
+    syntax::time_spec(src, v, "poster", errs)
+        .resolve(fps)
+        .unwrap_or_else(|e| {
+            errs.push(src.at(&v.span(), format!("`poster`: {e}")).key("poster"));
+            Ratio::from_integer(0)
+        })
 }
 
 /// `width` or `height`: an even number of pixels.
@@ -142,14 +156,16 @@ fn background(src: &SourceText, v: &Option<Spanned<String>>, errs: &mut Diagnost
 /// default beside the EDL. Resolved against the EDL.
 fn output_path(src: &SourceText, v: Option<Spanned<String>>, errs: &mut Diagnostics) -> PathBuf {
     if let Some(p) = &v {
-        if container::muxer_for(Path::new(p.get_ref())).is_none() {
+        let path = Path::new(p.get_ref());
+        if container::muxer_for(path).is_none() && crate::pictures::kind(path).is_none() {
             errs.push(
                 src.at(
                     &p.span(),
                     format!(
-                        "unsupported output extension in \"{}\" (expected {})",
+                        "unsupported output extension in \"{}\" (expected {}; or {})",
                         p.get_ref(),
-                        container::accepted()
+                        container::accepted(),
+                        crate::pictures::accepted()
                     ),
                 )
                 .key("path"),

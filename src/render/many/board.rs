@@ -79,6 +79,27 @@ pub(super) struct Sound {
     pub(super) cpu: f64,
 }
 
+impl Sound {
+    /// No sound at all: a picture output's.
+    pub(super) fn none() -> Sound {
+        Sound {
+            rendered: audio::Rendered {
+                track: audio::AudioTrack {
+                    params: ffmpeg_next::codec::Parameters::new(),
+                    time_base: ffmpeg_next::Rational(1, 1),
+                    parts: Vec::new(),
+                    loudness: None,
+                },
+                chunks: 0,
+                reused: 0,
+                clipping: None,
+            },
+            wall: 0.0,
+            cpu: 0.0,
+        }
+    }
+}
+
 pub(super) enum SoundSlot {
     Pending,
     Done(Sound),

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::render::graphics;
 use crate::render::join;
+use crate::render::pictures;
 use crate::render::place::subtitle_tracks;
 use crate::render::stats::{peak_rss, thread_cpu, Reused, Stage, StageName, Summary, Work};
 use crate::time::Ratio;
@@ -147,21 +148,26 @@ fn join_output(
     let place = own.place.take().expect("joined once");
     let reference = own.reference.take().expect("joined once");
     let muxer = place.muxer;
+    if let Some(kind) = crate::pictures::kind(&sh.output) {
+        let segments = segment_list(sh, files);
+        let write = |tmp: &Path| pictures::write(&kind, plan, &reference.params, segments, tmp);
+        match kind {
+            // A sequence moves its own directory into place.
+            crate::pictures::Kind::Sequence(..) => write(Path::new(""))?,
+            _ => place.persist(&sh.output, write)?,
+        }
+        return Ok(Stage {
+            name: StageName::Join,
+            wall: join_started.elapsed().as_secs_f64(),
+            cpu: thread_cpu() - join_cpu,
+        });
+    }
     place.persist(&sh.output, |tmp| {
         let video = join::VideoTrack {
             params: reference.params,
             extradata: reference.extradata,
             time_base: reference.time_base,
-            segments: sh
-                .units
-                .iter()
-                .zip(files)
-                .map(|(u, file)| join::SegmentFile {
-                    first_frame: u.seg.frames.start - plan.range.start,
-                    name: u.name.clone(),
-                    file,
-                })
-                .collect(),
+            segments: segment_list(sh, files),
             hdr10: hdr10(&plan.output.color),
             measure_light: plan.output.color.space == Space::Pq
                 && plan.output.color.content_light == ContentLight::Measure,
@@ -179,6 +185,19 @@ fn join_output(
         wall: join_started.elapsed().as_secs_f64(),
         cpu: thread_cpu() - join_cpu,
     })
+}
+
+/// The segments' open files in order, each with its first frame.
+fn segment_list(sh: &Shared, files: Vec<File>) -> Vec<join::SegmentFile> {
+    sh.units
+        .iter()
+        .zip(files)
+        .map(|(u, file)| join::SegmentFile {
+            first_frame: u.seg.frames.start - sh.plan.range.start,
+            name: u.name.clone(),
+            file,
+        })
+        .collect()
 }
 
 /// A PQ output's HDR10 metadata: its mastering display, and its content

@@ -122,6 +122,11 @@ pub(super) fn sound(run: Run, cache: Option<&Cache>) {
         let Some(work) = lock(&sh.audio).take() else {
             continue;
         };
+        if crate::pictures::kind(&sh.output).is_some() {
+            // Pictures have no sound.
+            board.set(|s| s.sound[k] = SoundSlot::Done(Sound::none()));
+            continue;
+        }
         let started = Instant::now();
         // The sound runs on this thread and rayon's global pool, which
         // nothing else uses meanwhile.
