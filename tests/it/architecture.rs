@@ -34,6 +34,8 @@ const LAYERS: &[&[&str]] = &[
         "cube",
         "resample",
         "video_codec",
+        "pictures",
+        "sequence",
     ],
     &["edl"],
     &["probe", "interchange"],
@@ -139,11 +141,13 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
                 "alpha",
                 "overlay",
                 "constraints",
+                "convert",
             ],
             &["stats", "blend", "motion", "encode", "join", "graphics"],
+            &["gif"],
             // `settings` names `decode::OnDecodeError`, so it sits beside
             // `decode` rather than at the bottom.
-            &["settings", "decode", "key", "place"],
+            &["settings", "decode", "key", "pictures", "place"],
             &["lookup", "segment"],
             &["shard", "many"],
             &[""],

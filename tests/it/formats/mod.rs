@@ -13,6 +13,8 @@ use crate::common::*;
 use std::process::Command;
 
 mod video_codecs;
+mod sequences;
+mod stills;
 
 /// An EDL of `seconds` of `a.mp4` into `out.mp4` through libsvtav1 at
 /// `size`, preset 10.
