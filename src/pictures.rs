@@ -148,10 +148,12 @@ impl Pattern {
         let digits = name
             .strip_prefix(&self.prefix)?
             .strip_suffix(&self.suffix)?;
+        // As `image2` prints a number: padded to the width, wider only
+        // without a leading zero.
         let ok = !digits.is_empty()
             && digits.bytes().all(|b| b.is_ascii_digit())
-            && digits.len() >= self.digits.max(1)
-            && (digits.len() == self.digits || self.digits == 0 || !digits.starts_with('0'));
+            && (digits.len() == self.digits.max(1)
+                || (digits.len() > self.digits && !digits.starts_with('0')));
         ok.then(|| digits.parse().ok()).flatten()
     }
 
