@@ -12,9 +12,9 @@ mod timecode;
 use crate::common::*;
 use std::process::Command;
 
-mod video_codecs;
 mod sequences;
 mod stills;
+mod video_codecs;
 
 /// An EDL of `seconds` of `a.mp4` into `out.mp4` through libsvtav1 at
 /// `size`, preset 10.
