@@ -78,6 +78,15 @@ impl Kind {
 pub fn encoder_format(codec: &str, composed: ff::format::Pixel) -> Option<ff::format::Pixel> {
     use ff::format::Pixel;
     let deep = crate::ffmpeg::depth(composed).unwrap_or(8) > 8;
+    if crate::ffmpeg::has_alpha(composed) {
+        return Some(match (codec, deep) {
+            ("png", false) | ("tiff", false) => Pixel::RGBA,
+            ("png", true) => Pixel::RGBA64BE,
+            ("tiff", true) | ("dpx", _) => Pixel::RGBA64LE,
+            ("libwebp", _) => Pixel::YUVA420P,
+            _ => return None,
+        });
+    }
     Some(match (codec, deep) {
         ("png", false) | ("tiff", false) | ("dpx", false) => Pixel::RGB24,
         ("png", true) => Pixel::RGB48BE,

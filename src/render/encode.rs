@@ -113,7 +113,9 @@ fn hdr_depth(out: &Output) -> Option<(&'static str, String)> {
 /// A transparent output whose pixel format has no alpha to keep.
 fn alpha_format(out: &Output) -> Option<(&'static str, String)> {
     let format = pixel_format(out)?;
-    (out.transparent && !ffmpeg::has_alpha(format)).then(|| {
+    // A picture output is composed with alpha whatever its pix_fmt says.
+    let picture = crate::pictures::kind(&out.path).is_some();
+    (out.transparent && !ffmpeg::has_alpha(format) && !picture).then(|| {
         (
             "background",
             format!(

@@ -13,6 +13,7 @@ use crate::packet::{self, Content};
 use crate::pictures::{Kind, Pattern};
 use crate::plan::Plan;
 use crate::time;
+use ffmpeg_next as ff;
 use std::path::{Path, PathBuf};
 
 /// The number of a sequence's first file (timeline frame 0), as FFmpeg's
@@ -35,6 +36,16 @@ pub fn adapt(
         return Ok(plan);
     };
     plan.output.video.codec = kind.segment_codec().to_string();
+    // A transparent picture is composed with alpha, then written as RGBA.
+    let composed_alpha = plan
+        .output
+        .video
+        .pix_fmt
+        .parse::<ff::format::Pixel>()
+        .is_ok_and(crate::ffmpeg::has_alpha);
+    if plan.output.transparent && !composed_alpha {
+        plan.output.video.pix_fmt = "yuva444p".to_string();
+    }
     if !matches!(kind, Kind::Still(_)) {
         return Ok(plan);
     }

@@ -190,3 +190,29 @@ fn a_transparent_background_needs_a_pixel_format_with_alpha() {
         "{said}"
     );
 }
+
+#[test]
+fn a_transparent_png_sequence_keeps_alpha() {
+    let f = Fixture::new();
+    transparent_edl(
+        &f,
+        "\n[styles.name]\nbox = { color = \"#202020\", opacity = 1.0 }\nfade_in = 0\nslide = \"none\"\n\
+         [[text]]\ntext = \"Priya Sharma\"\nstyle = \"name\"\n",
+    );
+    let text = std::fs::read_to_string(f.path("t.toml"))
+        .unwrap()
+        .replace("lower.mov", "frames/f_%04d.png")
+        .replace("codec = \"prores_ks\"\n", "")
+        .replace("pix_fmt = \"yuva444p10le\"\n", "");
+    f.write("t.toml", &text);
+    f.render("t.toml");
+    let png = f.path("frames/f_0026.png");
+    assert_eq!(probe_stream(&png, "v:0", "pix_fmt"), "rgba");
+    let p = rgba_at(&png, 0.0, 320, 180);
+    assert_eq!(pixel(&p, 320, 5, 5)[3], 0);
+    assert!(
+        (0..180 * 320).any(|i| p[i * 4 + 3] == 255),
+        "nothing opaque"
+    );
+    assert_eq!(std::fs::read_dir(f.path("frames")).unwrap().count(), 50);
+}
