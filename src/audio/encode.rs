@@ -2,11 +2,13 @@
 //! decoding the encoded packets again to measure what a listener gets.
 
 use super::loudness::{Measured, Meter};
+use super::sample_format;
 use crate::edl::AudioSettings;
 use crate::error::{Context, Error, Result};
 use crate::ffmpeg;
 use crate::packet::{self, Content, Header};
 use crate::plan::AudioPlan;
+use ff::format::sample::Type::Planar;
 use ffmpeg_next as ff;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -80,13 +82,15 @@ pub struct SpanEncoder {
     enc: ff::encoder::Audio,
     small_last: bool,
     frame_size: usize,
+    /// The sample format the encoder takes, and the depth of its samples.
+    format: ff::format::Sample,
+    depth: u32,
     delay: i64,
     keep: (u64, Option<u64>),
     /// Timeline sample of the first pending sample.
     next: u64,
     /// Samples fed but not yet encoded (less than a frame).
     pending: Vec<Vec<f32>>,
-    channels: usize,
     sample_rate: u32,
     packets: Vec<ff::Packet>,
 }
@@ -99,14 +103,20 @@ impl SpanEncoder {
         keep: (u64, Option<u64>),
     ) -> Result<SpanEncoder> {
         let (enc, codec) = open(plan, settings)?;
-        let small_last = codec
-            .capabilities()
-            .contains(ff::codec::capabilities::Capabilities::SMALL_LAST_FRAME);
+        // PCM takes frames of any size; padding its last would lengthen it.
+        let small_last = codec.capabilities().intersects(
+            ff::codec::capabilities::Capabilities::SMALL_LAST_FRAME
+                | ff::codec::capabilities::Capabilities::VARIABLE_FRAME_SIZE,
+        );
         let frame_size = match enc.frame_size() {
             0 => 1024,
             n => n as usize,
         };
+        let format = enc.format();
+        let depth = sample_format::depth(format, ffmpeg::bits_per_raw_sample(&enc));
         Ok(SpanEncoder {
+            format,
+            depth,
             delay: ffmpeg::initial_padding(&enc),
             enc,
             small_last,
@@ -114,7 +124,6 @@ impl SpanEncoder {
             keep,
             next: first,
             pending: vec![Vec::new(); plan.channels as usize],
-            channels: plan.channels as usize,
             sample_rate: plan.sample_rate,
             packets: Vec::new(),
         })
@@ -155,14 +164,9 @@ impl SpanEncoder {
         } else {
             n
         };
-        let layout = ff::ChannelLayout::default(self.channels as i32);
-        let format = ff::format::Sample::F32(ff::format::sample::Type::Planar);
-        let mut frame = ff::frame::Audio::new(format, alloc, layout);
+        let mut frame = sample_format::frame(self.format, self.depth, &self.pending, n, alloc);
         frame.set_rate(self.sample_rate);
-        for (ch, samples) in self.pending.iter_mut().enumerate() {
-            let plane = frame.plane_mut::<f32>(ch);
-            plane[..n].copy_from_slice(samples);
-            plane[n..].fill(0.0);
+        for samples in &mut self.pending {
             samples.clear();
         }
         frame.set_pts(Some(self.next as i64));
@@ -175,6 +179,11 @@ impl SpanEncoder {
         let (delay, keep) = (self.delay, self.keep);
         let packets = &mut self.packets;
         ffmpeg::drain(&mut self.enc, "encoding audio", |p| {
+            // An empty packet only carries side data: FLAC's STREAMINFO of
+            // this run alone at its end, which is not the joined stream's.
+            if p.size() == 0 {
+                return Ok(());
+            }
             // A packet carries the time of the samples it stands for less
             // the encoder's priming.
             let t = p.pts().unwrap_or(0) + delay;
@@ -215,8 +224,50 @@ fn open(plan: &AudioPlan, settings: &AudioSettings) -> Result<(ff::encoder::Audi
     open_at(plan.sample_rate, plan.channels, settings)
 }
 
+/// What keeps `settings.codec` from encoding `sample_rate` Hz in
+/// `channels` channels: a rate or layout it does not list, or no sample
+/// format reel can give it; as the EDL key at fault (`audio.sample_rate`,
+/// `audio.channels` or `audio.codec`) and a message.
+pub fn unsupported(
+    sample_rate: u32,
+    channels: u32,
+    settings: &AudioSettings,
+) -> Option<(&'static str, String)> {
+    let name = &settings.codec;
+    let codec = ff::encoder::find_by_name(name)?;
+    let audio = codec.audio().ok()?;
+    if let Some(rates) = audio.rates() {
+        let rates: Vec<i32> = rates.collect();
+        if !rates.contains(&(sample_rate as i32)) {
+            let list: Vec<String> = rates.iter().map(|r| r.to_string()).collect();
+            return Some((
+                "audio.sample_rate",
+                format!(
+                    "audio encoder {name} takes {} Hz, not {sample_rate} Hz (set sample_rate)",
+                    list.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(layouts) = audio.channel_layouts() {
+        if !layouts.into_iter().any(|l| l.channels() == channels as i32) {
+            return Some((
+                "audio.channels",
+                format!("audio encoder {name} cannot encode {channels} channels"),
+            ));
+        }
+    }
+    sample_format::choose(&codec).is_none().then(|| {
+        (
+            "audio.codec",
+            format!("audio encoder {name} takes no sample format reel can give it"),
+        )
+    })
+}
+
 /// Opens the audio encoder for `settings` at `sample_rate` and `channels`,
-/// planar float, with its options and quality.
+/// in the sample format it takes ([`sample_format::choose`]), with its
+/// options and quality.
 pub fn open_at(
     sample_rate: u32,
     channels: u32,
@@ -225,10 +276,27 @@ pub fn open_at(
     let what = || format!("audio encoder {}", settings.codec);
     let codec = ff::encoder::find_by_name(&settings.codec)
         .ok_or(Error::Unexpected("the audio encoder went missing"))?;
-    let ctx = ff::codec::context::Context::new_with_codec(codec);
+    if let Some((_, problem)) = unsupported(sample_rate, channels, settings) {
+        return Err(Error::Ffmpeg {
+            what: problem,
+            source: ff::Error::Other {
+                errno: ff::util::error::EINVAL,
+            },
+        });
+    }
+    let format = sample_format::choose(&codec).unwrap_or(ff::format::Sample::F32(Planar));
+    let mut ctx = ff::codec::context::Context::new_with_codec(codec);
+    if matches!(format, ff::format::Sample::I32(_))
+        && matches!(
+            settings.codec.as_str(),
+            "pcm_s24le" | "pcm_s24be" | "flac" | "alac"
+        )
+    {
+        // These take 24-bit samples in s32 and keep the top 24 bits.
+        ffmpeg::set_bits_per_raw_sample(&mut ctx, 24);
+    }
     let mut enc = ctx.encoder().audio().context(what)?;
     let layout = ff::ChannelLayout::default(channels as i32);
-    let format = ff::format::Sample::F32(ff::format::sample::Type::Planar);
     enc.set_rate(sample_rate as i32);
     enc.set_channel_layout(layout);
     enc.set_format(format);
@@ -256,10 +324,11 @@ pub fn open_at(
     }
     let enc = enc.open_as_with(codec, opts).context(|| {
         format!(
-            "cannot open audio encoder {} ({} Hz, {} channels, planar float{})",
+            "cannot open audio encoder {} ({} Hz, {} channels, {}{})",
             settings.codec,
             sample_rate,
             channels,
+            sample_format::describe(format),
             if settings.options.is_empty() {
                 String::new()
             } else {
@@ -288,6 +357,9 @@ pub fn load(file: File, name: &Path) -> Result<Vec<ff::Packet>> {
     }
     Ok(packets)
 }
+
+/// The decoder gave samples [`sample_format::append_planar`] cannot read.
+const OTHER_FORMAT: &str = "measuring the encoded audio: the decoder gave an unknown sample format";
 
 /// Decodes the packets of chunk file `part` (after the last two packets of
 /// `before`, the chunk ahead of it, which only prime the decoder and the
@@ -318,25 +390,25 @@ pub fn measure_part(
     let channels = plan.channels as usize;
     let mut samples: Vec<Vec<f32>> = vec![Vec::new(); channels];
     let mut frame = ff::frame::Audio::empty();
-    let mut take = |dec: &mut ff::decoder::Audio, out: &mut Vec<Vec<f32>>| {
+    let mut take = |dec: &mut ff::decoder::Audio, out: &mut Vec<Vec<f32>>| -> Result<()> {
         while dec.receive_frame(&mut frame).is_ok() {
-            let n = frame.samples();
-            for (ch, o) in out.iter_mut().enumerate() {
-                o.extend_from_slice(&frame.plane::<f32>(ch)[..n]);
+            if !sample_format::append_planar(&frame, out) {
+                return Err(Error::Unexpected(OTHER_FORMAT));
             }
         }
+        Ok(())
     };
     for p in &lead {
         dec.send_packet(p).context(what)?;
-        take(&mut dec, &mut samples);
+        take(&mut dec, &mut samples)?;
     }
     let pre = samples[0].len();
     for p in &body {
         dec.send_packet(p).context(what)?;
-        take(&mut dec, &mut samples);
+        take(&mut dec, &mut samples)?;
     }
     dec.send_eof().context(what)?;
-    take(&mut dec, &mut samples);
+    take(&mut dec, &mut samples)?;
     let energies = super::loudness::block_energies(&samples, plan.sample_rate, block, pre);
     let peaks =
         super::loudness::block_peaks(&samples, plan.sample_rate, samples[0].len().max(1), pre)?;
@@ -350,17 +422,14 @@ pub fn measure(track: &AudioTrack, plan: &AudioPlan) -> Result<Measured> {
     let mut dec = ctx.decoder().audio().context(what)?;
     let mut meter = Meter::new(plan.channels, plan.sample_rate)?;
     let mut frame = ff::frame::Audio::empty();
+    let channels = plan.channels as usize;
     let mut take = |dec: &mut ff::decoder::Audio, meter: &mut Meter| -> Result<()> {
         while dec.receive_frame(&mut frame).is_ok() {
-            if frame.format() != ff::format::Sample::F32(ff::format::sample::Type::Planar) {
-                return Err(Error::Unexpected(
-                    "measuring the encoded audio: the decoder gave another sample format",
-                ));
+            let mut planar = vec![Vec::new(); channels];
+            if !sample_format::append_planar(&frame, &mut planar) {
+                return Err(Error::Unexpected(OTHER_FORMAT));
             }
-            let n = frame.samples();
-            let planes: Vec<&[f32]> = (0..plan.channels as usize)
-                .map(|ch| &frame.plane::<f32>(ch)[..n])
-                .collect();
+            let planes: Vec<&[f32]> = planar.iter().map(Vec::as_slice).collect();
             meter.add(&planes)?;
         }
         Ok(())

@@ -25,6 +25,7 @@ pub mod loudness;
 mod mix;
 mod read;
 mod retime;
+mod sample_format;
 mod stored;
 
 use crate::digest;

@@ -287,3 +287,17 @@ pub fn set_extradata(params: &mut ff::codec::Parameters, extradata: &[u8]) {
         p.extradata_size = size as i32;
     }
 }
+
+/// The depth an audio encoder's samples really have
+/// (`bits_per_raw_sample`; 0 when it does not say).
+pub fn bits_per_raw_sample(enc: &ff::codec::context::Context) -> u32 {
+    // SAFETY: reads a plain field of the codec context.
+    unsafe { (*enc.as_ptr()).bits_per_raw_sample.max(0) as u32 }
+}
+
+/// Sets the depth of the samples an encoder is given in a wider format
+/// (24 for 24-bit PCM in s32), before it is opened.
+pub fn set_bits_per_raw_sample(ctx: &mut ff::codec::context::Context, bits: u32) {
+    // SAFETY: sets a plain field of a context that is not opened yet.
+    unsafe { (*ctx.as_mut_ptr()).bits_per_raw_sample = bits as i32 }
+}

@@ -75,6 +75,16 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
             "audio.codec",
             format!("unknown audio encoder \"{}\"", a.codec),
         ));
+    } else if let Some((key, problem)) =
+        crate::audio::encode::unsupported(a.sample_rate, a.channels, a)
+    {
+        // A rate or channel count the EDL did not give is the codec's fault.
+        let key = if out.spans.get(key).is_some() {
+            key
+        } else {
+            "audio.codec"
+        };
+        problems.push((key, problem));
     } else if let Err(e) = crate::audio::encode::open_at(a.sample_rate, a.channels, a) {
         let key = if !a.options.is_empty() {
             "audio.options"

@@ -125,7 +125,14 @@ const FOLDERS: &[(&str, &[&[&str]])] = &[
     (
         "audio",
         &[
-            &["duck", "loudness", "read", "retime", "stored"],
+            &[
+                "duck",
+                "loudness",
+                "read",
+                "retime",
+                "sample_format",
+                "stored",
+            ],
             &["encode", "mix"],
             &["clipping"],
             &[""],

@@ -336,6 +336,7 @@ fn audio_settings(
         audio.options = o.into_inner().into_iter().map(|(k, v)| (k, v.0)).collect();
     }
     spans.add(src, "audio.sample_rate", &a.sample_rate);
+    spans.add(src, "audio.channels", &a.channels);
     if let Some(r) = a
         .sample_rate
         .as_ref()

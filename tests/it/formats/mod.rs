@@ -8,6 +8,7 @@ mod animation;
 mod channels;
 mod probe;
 mod timecode;
+mod audio_codecs;
 
 use crate::common::*;
 use std::process::Command;
