@@ -203,6 +203,15 @@ impl SpanEncoder {
             .send_eof()
             .context(|| "flushing the audio encoder")?;
         self.drain()?;
+        // The last packets end where the samples do: an encoder that pads
+        // its last frame (AC-3) says it lasts the whole frame, and MP4's
+        // edit list would then run past the end.
+        let end = self.next as i64;
+        for p in &mut self.packets {
+            if let Some(t) = p.pts().filter(|t| t + p.duration() > end) {
+                p.set_duration((end - t).max(0));
+            }
+        }
         Ok(self.packets)
     }
 }

@@ -301,3 +301,35 @@ pub fn set_bits_per_raw_sample(ctx: &mut ff::codec::context::Context, bits: u32)
     // SAFETY: sets a plain field of a context that is not opened yet.
     unsafe { (*ctx.as_mut_ptr()).bits_per_raw_sample = bits as i32 }
 }
+
+/// Marks the last `samples` an audio packet decodes to as padding to be
+/// dropped (`AV_PKT_DATA_SKIP_SAMPLES`, which Matroska writes as
+/// `DiscardPadding`).
+pub fn set_end_discard(packet: &mut ff::Packet, samples: u32) -> Result<()> {
+    // SAFETY: asks FFmpeg for a 10-byte side-data buffer on a packet we own
+    // and fills it: skip at start (LE32), discard at end (LE32), reasons.
+    unsafe {
+        let data = ff::ffi::av_packet_new_side_data(
+            ff::packet::Mut::as_mut_ptr(packet),
+            ff::ffi::AVPacketSideDataType::AV_PKT_DATA_SKIP_SAMPLES,
+            10,
+        );
+        if data.is_null() {
+            return Err(Error::Unexpected("no memory for packet side data"));
+        }
+        let bytes = std::slice::from_raw_parts_mut(data, 10);
+        bytes.fill(0);
+        bytes[4..8].copy_from_slice(&samples.to_le_bytes());
+    }
+    Ok(())
+}
+
+/// The samples in each frame of an audio stream (0 when they vary) and
+/// its encoder's priming (`initial_padding`), from its parameters.
+pub fn audio_framing(params: &ff::codec::Parameters) -> (i64, i64) {
+    // SAFETY: reads plain fields of the parameters.
+    unsafe {
+        let p = &*params.as_ptr();
+        (p.frame_size.max(0) as i64, p.initial_padding.max(0) as i64)
+    }
+}

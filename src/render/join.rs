@@ -110,6 +110,7 @@ pub fn join(
     };
 
     // The audio's next packet, read ahead by one.
+    let ends = AudioEnds::new(muxer, &audio.params);
     let mut audio_packets = audio.packets;
     let mut next_audio = audio_packets.next().transpose()?;
     let secs =
@@ -135,8 +136,9 @@ pub fn join(
             while let Some(ap) = next_audio
                 .take_if(|ap| secs(ap.dts().or(ap.pts()).unwrap_or(0), audio.time_base) <= at)
             {
-                write(ap, 1, audio.time_base, atb)?;
                 next_audio = audio_packets.next().transpose()?;
+                let ap = ends.mark(ap, next_audio.is_none())?;
+                write(ap, 1, audio.time_base, atb)?;
             }
             while let Some((stream, sp)) =
                 sub_packets.next_if(|(_, sp)| secs(sp.pts().unwrap_or(0), MS) <= at)
@@ -156,13 +158,53 @@ pub fn join(
         write(last, 0, video.time_base, vtb)?;
     }
     while let Some(ap) = next_audio {
-        write(ap, 1, audio.time_base, atb)?;
         next_audio = audio_packets.next().transpose()?;
+        let ap = ends.mark(ap, next_audio.is_none())?;
+        write(ap, 1, audio.time_base, atb)?;
     }
     for (stream, sp) in sub_packets {
         write(sp, stream, MS, stbs[stream - 2])?;
     }
     octx.write_trailer().context(what)
+}
+
+/// How the audio's priming and padding are told to a Matroska muxer
+/// (MP4 and MOV need nothing: their edit list starts at the priming's
+/// negative timestamps and ends at the last packet's duration).
+struct AudioEnds {
+    /// Added to every timestamp: FFmpeg 5.1's Matroska muxer writes an
+    /// Opus track's priming as `CodecDelay`, which players subtract, but
+    /// leaves the packets' negative timestamps, which would then move
+    /// every track later.
+    shift: i64,
+    /// Samples every frame decodes to (0 when unknown or not Matroska):
+    /// a last packet lasting less has the rest marked as `DiscardPadding`.
+    frame: i64,
+}
+
+impl AudioEnds {
+    fn new(muxer: &str, params: &ff::codec::Parameters) -> AudioEnds {
+        let (frame, priming) = crate::ffmpeg::audio_framing(params);
+        let mkv = muxer == "matroska" || muxer == "webm";
+        let opus = params.id() == ff::codec::Id::OPUS;
+        AudioEnds {
+            shift: if mkv && opus { priming } else { 0 },
+            frame: if mkv { frame } else { 0 },
+        }
+    }
+
+    /// `p`, shifted, with its padding marked when it is the `last`.
+    fn mark(&self, mut p: ff::Packet, last: bool) -> Result<ff::Packet> {
+        if self.shift != 0 {
+            p.set_pts(p.pts().map(|t| t + self.shift));
+            p.set_dts(p.dts().map(|t| t + self.shift));
+        }
+        let padding = self.frame - p.duration();
+        if last && self.frame > 0 && p.duration() > 0 && padding > 0 {
+            crate::ffmpeg::set_end_discard(&mut p, padding as u32)?;
+        }
+        Ok(p)
+    }
 }
 
 /// The subtitle encoder for a muxer: 3GPP timed text in mp4 and mov,
