@@ -184,12 +184,22 @@ struct AudioEnds {
 
 impl AudioEnds {
     fn new(muxer: &str, params: &ff::codec::Parameters) -> AudioEnds {
+        use ff::codec::Id;
         let (frame, priming) = crate::ffmpeg::audio_framing(params);
         let mkv = muxer == "matroska" || muxer == "webm";
-        let opus = params.id() == ff::codec::Id::OPUS;
+        // Codecs whose every frame decodes to `frame` samples, the last
+        // one padded (FLAC, ALAC, PCM and Vorbis end on a short frame).
+        let whole_frames = matches!(
+            params.id(),
+            Id::AAC | Id::OPUS | Id::AC3 | Id::EAC3 | Id::MP3 | Id::MP2
+        );
         AudioEnds {
-            shift: if mkv && opus { priming } else { 0 },
-            frame: if mkv { frame } else { 0 },
+            shift: if mkv && params.id() == Id::OPUS {
+                priming
+            } else {
+                0
+            },
+            frame: if mkv && whole_frames { frame } else { 0 },
         }
     }
 
