@@ -7,13 +7,17 @@ use ffmpeg_next as ff;
 use std::path::{Path, PathBuf};
 
 /// Output extensions (lowercase) and the muxer each is written with.
-const MUXERS: [(&str, &str); 6] = [
+const MUXERS: &[(&str, &str)] = &[
     ("mp4", "mp4"),
     ("m4v", "mp4"),
     ("mov", "mov"),
     ("mkv", "matroska"),
     ("webm", "webm"),
     ("mxf", "mxf"),
+    ("wav", "wav"),
+    ("flac", "flac"),
+    ("m4a", "mp4"),
+    ("mp3", "mp3"),
 ];
 
 /// The video and audio encoders of a muxer whose FFmpeg defaults reel's
@@ -58,6 +62,36 @@ pub const MXF_RATES: [(i64, i64); 16] = [
     (100, 1),
     (120, 1),
 ];
+
+/// Audio-only outputs (no video stream): the extension, the audio encoder
+/// used when the EDL names none, and the encoders the file can carry.
+const AUDIO_ONLY: &[(&str, &str, &[&str])] = &[
+    (
+        "wav",
+        "pcm_s24le",
+        &[
+            "pcm_s16le",
+            "pcm_s24le",
+            "pcm_s32le",
+            "pcm_f32le",
+            "pcm_f64le",
+            "pcm_u8",
+        ],
+    ),
+    ("flac", "flac", &["flac"]),
+    ("m4a", "aac", &["aac", "alac"]),
+    ("mp3", "libmp3lame", &["libmp3lame"]),
+];
+
+/// For an audio-only output path: its default audio encoder and the
+/// encoders it can carry.
+pub fn audio_only(path: &Path) -> Option<(&'static str, &'static [&'static str])> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    AUDIO_ONLY
+        .iter()
+        .find(|(e, _, _)| *e == ext)
+        .map(|(_, default, carries)| (*default, *carries))
+}
 
 /// The muxer name for an output path's extension.
 pub fn muxer_for(path: &Path) -> Option<&'static str> {
@@ -205,7 +239,10 @@ mod tests {
         assert_eq!(muxer_for(Path::new("b")), None);
         assert_eq!(muxer_for(Path::new("b.webm")), Some("webm"));
         assert_eq!(muxer_for(Path::new("b.MXF")), Some("mxf"));
-        assert_eq!(accepted(), ".mp4, .m4v, .mov, .mkv, .webm or .mxf");
+        assert!(accepted().starts_with(".mp4, .m4v, .mov, .mkv"));
+        assert_eq!(muxer_for(Path::new("x.WAV")), Some("wav"));
+        assert_eq!(audio_only(Path::new("x.m4a")).map(|a| a.0), Some("aac"));
+        assert_eq!(audio_only(Path::new("x.mp4")), None);
         assert_eq!(parent_dir(Path::new("x.mp4")), PathBuf::from("."));
         assert_eq!(parent_dir(Path::new("out/x.mp4")), PathBuf::from("out"));
     }

@@ -39,7 +39,10 @@ pub fn encoder_format(out: &Output) -> Option<ff::format::Pixel> {
 pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
     let v = &out.video;
     let mut problems = Vec::new();
-    if ff::encoder::find_by_name(&v.codec).is_none() {
+    let audio_only = crate::container::audio_only(&out.path);
+    if audio_only.is_some() {
+        // No video stream is written.
+    } else if ff::encoder::find_by_name(&v.codec).is_none() {
         problems.push((
             "video.codec",
             format!("unknown video encoder \"{}\"", v.codec),
@@ -70,7 +73,17 @@ pub fn check_settings(out: &Output) -> Vec<(&'static str, String)> {
     }
     problems.extend(super::constraints::container(out));
     let a = &out.audio;
-    if ff::encoder::find_by_name(&a.codec).is_none() {
+    if let Some((_, carries)) = audio_only.filter(|(_, c)| !c.contains(&a.codec.as_str())) {
+        let ext = out.path.extension().unwrap_or_default().to_string_lossy();
+        problems.push((
+            "audio.codec",
+            format!(
+                "a .{ext} file cannot carry {} (one of {})",
+                a.codec,
+                carries.join(", ")
+            ),
+        ));
+    } else if ff::encoder::find_by_name(&a.codec).is_none() {
         problems.push((
             "audio.codec",
             format!("unknown audio encoder \"{}\"", a.codec),

@@ -168,6 +168,34 @@ pub fn join(
     octx.write_trailer().context(what)
 }
 
+/// Muxes the audio alone into `path`, an audio-only file (written in
+/// place; the caller makes it atomic).
+pub fn join_audio(path: &Path, muxer: &str, audio: AudioIn) -> Result<()> {
+    let what = || format!("writing {}", path.display());
+    let mut octx = ff::format::output_as(&path, muxer).context(what)?;
+    crate::ffmpeg::set_bitexact(&mut octx);
+    let mut st = octx
+        .add_stream(ff::encoder::find(audio.params.id()))
+        .context(what)?;
+    st.set_parameters(audio.params.clone());
+    st.set_time_base(audio.time_base);
+    octx.write_header_with(crate::container::mux_options(
+        muxer,
+        audio.time_base.denominator(),
+    ))
+    .context(what)?;
+    let tb = octx.stream(0).expect("added").time_base();
+    let ends = AudioEnds::new(muxer, &audio.params);
+    let mut packets = audio.packets.peekable();
+    while let Some(p) = packets.next() {
+        let mut p = ends.mark(p?, packets.peek().is_none())?;
+        p.set_stream(0);
+        p.rescale_ts(audio.time_base, tb);
+        p.write_interleaved(&mut octx).context(what)?;
+    }
+    octx.write_trailer().context(what)
+}
+
 /// How the audio's priming and padding are told to a Matroska muxer
 /// (MP4 and MOV need nothing: their edit list starts at the priming's
 /// negative timestamps and ends at the last packet's duration).

@@ -68,6 +68,12 @@ pub(super) fn output(src: &SourceText, raw: Spanned<RawOutput>, errs: &mut Diagn
     spans.add(src, "poster", &out.poster);
     let poster = out.poster.as_ref().map(|v| poster(src, v, fps, errs));
     let path = output_path(src, out.path, errs);
+    // An audio-only file's own encoder, unless the EDL names one.
+    if let Some((codec, _)) = container::audio_only(&path) {
+        if spans.get("audio.codec").is_none() {
+            audio.codec = codec.to_string();
+        }
+    }
     Output {
         path,
         width,

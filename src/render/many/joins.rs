@@ -163,6 +163,14 @@ fn join_output(
         });
     }
     place.persist(&sh.output, |tmp| {
+        if crate::container::audio_only(&sh.output).is_some() {
+            let audio = join::AudioIn {
+                params: track.params.clone(),
+                time_base: track.time_base,
+                packets: Box::new(track.packets()),
+            };
+            return join::join_audio(tmp, muxer, audio);
+        }
         let video = join::VideoTrack {
             params: reference.params,
             extradata: reference.extradata,

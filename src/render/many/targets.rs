@@ -65,6 +65,10 @@ pub(super) fn prepare<'a>(t: &Target<'a>, settings: &Settings) -> Result<(Shared
     let reference = Reference::open(&plan.output)?;
     let work_dir = place.work.path().to_path_buf();
     let (mut units, audio) = look_up(plan, settings, &work_dir)?;
+    if crate::container::audio_only(&t.output).is_some() {
+        // An audio-only output renders no pictures.
+        units.clear();
+    }
     let found: Vec<Option<File>> = units.iter_mut().map(|u| u.file.take()).collect();
     let setup = graphics::setup(&plan.layers, &work_dir)?;
     let keys = Stage {

@@ -265,3 +265,98 @@ fn chunked_renders_join_without_a_seam() {
         assert_seamless(&f, codec, ext);
     }
 }
+
+/// An EDL of 1.2 s of `a.mp4` into the audio-only `out`.
+fn audio_only_edl(f: &Fixture, out: &str, codec_line: &str) {
+    f.write(
+        "t.toml",
+        &edl!(
+            r#"
+            [output]
+            path = "{out}"
+            width = 160
+            height = 90
+            fps = 25
+            [output.audio]
+            {codec_line}
+            [[clip]]
+            source = "a.mp4"
+            duration = 1.2
+            "#
+        ),
+    );
+}
+
+#[test]
+fn audio_only_files_hold_the_timeline_and_no_video() {
+    let f = Fixture::new();
+    source(&f, 2);
+    // (extension, codec line, codec, sample format, samples as played)
+    for (ext, line, codec, fmt) in [
+        ("wav", "", "pcm_s24le", "s32"),
+        ("wav", "codec = \"pcm_s16le\"", "pcm_s16le", "s16"),
+        ("flac", "", "flac", "s32"),
+        ("m4a", "", "aac", "fltp"),
+        ("m4a", "codec = \"alac\"", "alac", "s32p"),
+    ] {
+        let name = format!("out.{ext}");
+        audio_only_edl(&f, &name, line);
+        f.render("t.toml");
+        let out = f.path(&name);
+        let what = format!("{codec} in .{ext}");
+        assert_eq!(
+            probe_stream(&out, "v", "codec_name"),
+            "",
+            "{what}: no video"
+        );
+        assert_eq!(probe_stream(&out, "a:0", "codec_name"), codec, "{what}");
+        assert_eq!(probe_stream(&out, "a:0", "sample_fmt"), fmt, "{what}");
+        let played = if ext == "m4a" {
+            probe_stream(&out, "a:0", "duration_ts").parse().unwrap()
+        } else {
+            audio_samples(&out).len() as u64
+        };
+        assert_eq!(played, SR * 6 / 5, "{what}: samples");
+        assert_decodes_cleanly(&out);
+        std::fs::remove_file(&out).unwrap();
+    }
+    // MP3: one stream of audio, its priming signalled in the LAME header.
+    audio_only_edl(&f, "out.mp3", "");
+    f.render("t.toml");
+    let out = f.path("out.mp3");
+    assert_eq!(probe_stream(&out, "a:0", "codec_name"), "mp3");
+    assert_eq!(probe_stream(&out, "v", "codec_name"), "");
+    assert_decodes_cleanly(&out);
+    assert_eq!(f.leftovers(), Vec::<String>::new(), "temporary files left");
+}
+
+#[test]
+fn an_audio_only_file_refuses_a_codec_it_cannot_carry_at_its_line() {
+    let f = Fixture::new();
+    source(&f, 2);
+    audio_only_edl(&f, "out.wav", "codec = \"aac\"");
+    let out = f.reel(&["check", "t.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = printed(&out);
+    assert!(
+        text.contains("t.toml:7:9:") && text.contains("a .wav file cannot carry aac"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_audio_only_range_renders_the_range_and_is_cached() {
+    let f = Fixture::new();
+    source(&f, 2);
+    audio_only_edl(&f, "out.flac", "");
+    f.reel_ok(&["render", "--quiet", "--range", "0.4-1.0", "t.toml"]);
+    let out = f.path("out.flac");
+    assert_eq!(audio_samples(&out).len() as u64, SR * 3 / 5);
+    let first = std::fs::read(&out).unwrap();
+    f.reel_ok(&["render", "--quiet", "--range", "0.4-1.0", "t.toml"]);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        first,
+        "the cached render is the same"
+    );
+}
