@@ -159,10 +159,16 @@ pub fn container(out: &Output) -> Vec<Problem> {
         .extension()
         .map_or(String::new(), |e| e.to_string_lossy().to_ascii_lowercase());
     let allowed = container::codecs(muxer);
+    // An audio-only file has no video to carry (its audio is checked
+    // with the audio encoder).
+    let audio_only = container::audio_only(&out.path).is_some();
     for (key, codec, list) in [
         ("video.codec", &out.video.codec, allowed.map(|a| a.0)),
         ("audio.codec", &out.audio.codec, allowed.map(|a| a.1)),
     ] {
+        if audio_only && key == "video.codec" {
+            continue;
+        }
         let Some(enc) = ff::encoder::find_by_name(codec) else {
             continue;
         };

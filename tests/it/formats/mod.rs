@@ -5,10 +5,10 @@
 
 mod alpha;
 mod animation;
+mod audio_codecs;
 mod channels;
 mod probe;
 mod timecode;
-mod audio_codecs;
 
 use crate::common::*;
 use std::process::Command;
