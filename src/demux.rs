@@ -73,6 +73,26 @@ impl StreamInput {
         Ok(ctx.decoder())
     }
 
+    /// Opens a video decoder made by [`Self::decoder`]: FFmpeg's own,
+    /// except for VP9 with alpha (WebM's `alpha_mode`), whose alpha only
+    /// libvpx decodes.
+    pub fn open_video(
+        &self,
+        decoder: ff::decoder::Decoder,
+    ) -> Result<ff::decoder::Video, ff::Error> {
+        let alpha = self
+            .input
+            .stream(self.stream)
+            .is_some_and(|s| s.metadata().get("alpha_mode") == Some("1"));
+        let libvpx = ff::decoder::find_by_name("libvpx-vp9");
+        match libvpx {
+            Some(codec) if alpha && decoder.id() == ff::codec::Id::VP9 => {
+                decoder.open_as(codec)?.video()
+            }
+            _ => decoder.video(),
+        }
+    }
+
     /// Seeks to the keyframe at or before `ts` (AV_TIME_BASE units, see
     /// [`crate::ffmpeg::seek_ts`]) and readies for decoding again; falls back
     /// to the start when the input cannot seek.

@@ -107,7 +107,7 @@ impl<'a> ClipReader<'a> {
             .decoder(threads)
             .and_then(|mut d| {
                 ffmpeg::show_damage(&mut d, output.draft);
-                d.video()
+                input.open_video(d)
             })
             .context(what)?;
         let mut reader = ClipReader {

@@ -35,6 +35,19 @@ fn half_transparent_clip(f: &Fixture) {
 fn a_clip_with_alpha_shows_the_background_where_it_is_transparent() {
     let f = Fixture::new();
     half_transparent_clip(&f);
+    // The same picture as VP9 with alpha in WebM (alpha in a side channel
+    // that only libvpx decodes).
+    f.ffmpeg(
+        "-f lavfi -i color=red:s=160x90:r=25:d=1,format=yuva420p,\
+         drawbox=x=0:y=0:w=80:h=90:color=black@0:replace=1:t=fill \
+         -c:v libvpx-vp9 -pix_fmt yuva420p -b:v 0 -crf 30 a.webm",
+    );
+    for source in ["a.mov", "a.webm"] {
+        shows_background(&f, source);
+    }
+}
+
+fn shows_background(f: &Fixture, source: &str) {
     f.write(
         "t.toml",
         &edl!(
@@ -46,7 +59,7 @@ fn a_clip_with_alpha_shows_the_background_where_it_is_transparent() {
             fps = 25
             background = "#0000ff"
             [[clip]]
-            source = "a.mov"
+            source = "{source}"
             duration = 1
             "##
         ),
