@@ -548,3 +548,21 @@ pub fn cli_frames(input: &Path, filters: &str, frames: usize) -> Vec<u8> {
     assert_success(&out, &format!("ffmpeg -vf {filters}"));
     out.stdout
 }
+
+/// Asserts the FFmpeg CLI decodes `file` whole (every stream) without a
+/// word: `ffmpeg -v error -i file -f null -` prints nothing.
+#[track_caller]
+pub fn assert_decodes_cleanly(file: &Path) {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-i"])
+        .arg(file)
+        .args(["-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

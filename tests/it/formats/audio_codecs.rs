@@ -58,22 +58,6 @@ fn packets(file: &Path, stream: &str, entries: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Nothing at all printed by a full decode.
-fn assert_decodes_cleanly(file: &Path) {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-nostdin", "-i"])
-        .arg(file)
-        .args(["-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success() && out.stderr.is_empty(),
-        "{}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn pcm_24_bit_in_mov_is_given_s32_and_keeps_24_bits() {
     let f = Fixture::new();

@@ -6,7 +6,6 @@
 
 use crate::common::*;
 use std::path::Path;
-use std::process::Command;
 
 const RATE: f64 = 48_000.0;
 
@@ -25,17 +24,7 @@ fn write_edl(f: &Fixture, out: &str, audio: &str, rest: &str) {
 /// Decodes `file` whole, asserting FFmpeg says nothing, and checks that
 /// its audio has exactly `seconds` of samples at 48 kHz.
 fn assert_clean(file: &Path, seconds: f64) {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-nostdin", "-i"])
-        .arg(file)
-        .args(["-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        out.status.success() && out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_decodes_cleanly(file);
     let samples = probe_stream(file, "a:0", "duration_ts");
     assert_eq!(
         samples,

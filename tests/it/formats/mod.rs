@@ -1,21 +1,21 @@
-//! Encoders and containers beyond H.264 in MP4: an encoder that runs
-//! threads of its own (SVT-AV1) finishes, is checked without hanging, and
-//! stops at a signal like any other; HEVC in MP4 and MOV plays on Apple
-//! devices.
+//! Every kind of output and source beyond H.264 in MP4, a module per kind
+//! (see docs/formats.md). Here: an encoder that runs threads of its own
+//! (SVT-AV1) finishes, is checked without hanging, and stops at a signal
+//! like any other; HEVC in MP4 and MOV plays on Apple devices.
 
 mod alpha;
 mod animation;
 mod audio_codecs;
 mod channels;
+mod masters;
 mod probe;
+mod sequences;
+mod stills;
 mod timecode;
+mod video_codecs;
 
 use crate::common::*;
 use std::process::Command;
-
-mod sequences;
-mod stills;
-mod video_codecs;
 
 /// An EDL of `seconds` of `a.mp4` into `out.mp4` through libsvtav1 at
 /// `size`, preset 10.

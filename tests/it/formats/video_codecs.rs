@@ -6,7 +6,6 @@
 
 use crate::common::*;
 use std::path::PathBuf;
-use std::process::Command;
 
 /// Two 7 s clips: at 5 fps that is 70 frames in two segments (segments
 /// last at least 6 s), cheap to encode with any encoder.
@@ -49,18 +48,7 @@ fn render(f: &Fixture, out: &str, fps: u32, size: (u32, u32), settings: &str) ->
 /// and that its video stream says `expected` (ffprobe entry, value).
 #[track_caller]
 fn assert_stream(file: &PathBuf, frames: u32, expected: &[(&str, &str)]) {
-    let decoded = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(file)
-        .args(["-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(
-        decoded.status.success() && decoded.stderr.is_empty(),
-        "{}: {}",
-        file.display(),
-        String::from_utf8_lossy(&decoded.stderr)
-    );
+    assert_decodes_cleanly(file);
     assert_eq!(
         probe_stream(file, "v:0", "nb_read_frames"),
         frames.to_string(),
