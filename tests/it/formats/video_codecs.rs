@@ -47,7 +47,7 @@ fn render(f: &Fixture, out: &str, fps: u32, size: (u32, u32), settings: &str) ->
 /// Asserts `file` decodes without a message, with `frames` video frames,
 /// and that its video stream says `expected` (ffprobe entry, value).
 #[track_caller]
-fn assert_stream(file: &PathBuf, frames: u32, expected: &[(&str, &str)]) {
+fn assert_stream(file: &std::path::Path, frames: u32, expected: &[(&str, &str)]) {
     assert_decodes_cleanly(file);
     assert_eq!(
         probe_stream(file, "v:0", "nb_read_frames"),
