@@ -60,7 +60,8 @@ pub fn read(input: &ff::format::context::Input, video: Option<usize>) -> Details
                     codec: ffmpeg::codec_text(&s),
                     pix_fmt,
                     depth,
-                    alpha,
+                    // WebM carries VP9's alpha beside the picture.
+                    alpha: alpha || s.metadata().get("alpha_mode") == Some("1"),
                 });
             }
             Type::Video if !ffmpeg::attached_picture(&s) => d.other_video += 1,
