@@ -146,11 +146,14 @@ pub fn dip(
 }
 
 /// One transition through libavfilter's `xfade`. Its progress runs from 1
-/// (the first input) to 0 as `1 - (pts - first_pts) / duration`; with a
-/// time base of `1/steps`, a duration of one second and a first picture at
-/// pts 0 (pushed and dropped when the graph is made), the picture stamped
-/// `step` is exactly progress `1 - step/steps`, whichever frame a segment
-/// starts at.
+/// (the first input) to 0 as `1 - (pts - first_pts - offset) / duration`;
+/// with a time base of `1/steps`, a duration of one second, an offset of
+/// one tick and a first picture of the first input at pts 0 (passed
+/// through before the offset and dropped when the graph is made), the
+/// picture stamped `step + 1` is exactly progress `1 - step/steps`,
+/// whichever frame a segment starts at. Progress 1 itself is never drawn:
+/// FFmpeg 5.1's `slideup` reads one row past the picture there (a crash at
+/// 16 bits).
 pub struct Xfade {
     graph: ff::filter::Graph,
 }
@@ -163,11 +166,13 @@ impl Xfade {
         let mut graph = ffmpeg::video_pair(
             like,
             ff::Rational::new(1, steps as i32),
-            &format!("xfade=transition={kind}:duration=1:offset=0,format=pix_fmts={pix_fmt}"),
+            &format!(
+                "xfade=transition={kind}:duration=1:offset={}us,format=pix_fmts={pix_fmt}",
+                tick_microseconds(steps)
+            ),
         )
         .context(what)?;
         ffmpeg::push_stamped(&mut graph, "in0", like, 0).context(what)?;
-        ffmpeg::push_stamped(&mut graph, "in1", like, 0).context(what)?;
         let mut first = ff::frame::Video::empty();
         if !ffmpeg::pull(&mut graph, &mut first) {
             return Err(Error::Unexpected("xfade gave no first picture"));
@@ -183,12 +188,19 @@ impl Xfade {
         step: u64,
     ) -> Result<ff::frame::Video> {
         let what = || "a transition";
-        ffmpeg::push_stamped(&mut self.graph, "in0", a, step as i64).context(what)?;
-        ffmpeg::push_stamped(&mut self.graph, "in1", b, step as i64).context(what)?;
+        let pts = step as i64 + 1;
+        ffmpeg::push_stamped(&mut self.graph, "in0", a, pts).context(what)?;
+        ffmpeg::push_stamped(&mut self.graph, "in1", b, pts).context(what)?;
         let mut out = ff::frame::Video::empty();
         if !ffmpeg::pull(&mut self.graph, &mut out) {
             return Err(Error::Unexpected("xfade gave no picture"));
         }
         Ok(out)
     }
+}
+
+/// One tick of a `1/steps` time base in microseconds, as `xfade` takes
+/// its offset: rounded, it comes back to exactly one tick.
+fn tick_microseconds(steps: u64) -> u64 {
+    (1_000_000 + steps / 2) / steps.max(1)
 }

@@ -128,3 +128,37 @@ fn a_webm_is_vp9_and_opus_by_default_and_as_long_as_its_video() {
     assert_eq!(probe_stream(&out, "a:0", "codec_name"), "opus");
     assert_eq!(probe_stream(&out, "a:0", "channel_layout"), "stereo");
 }
+
+#[test]
+fn slide_up_transitions_render_into_a_10_bit_master() {
+    // FFmpeg 5.1's xfade reads past the picture at progress 1 of a
+    // `slideup` at 16 bits (a crash, depending on memory layout): reel
+    // never asks for that picture.
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i testsrc2=s=1920x1080:r=25:d=1 -pix_fmt yuv422p10le -c:v prores_ks a.mov");
+    let mut text = edl!(
+        r#"
+        [output]
+        path = "out.mov"
+        width = 1920
+        height = 1080
+        fps = 25
+        [output.video]
+        codec = "prores_ks"
+        profile = "proxy"
+        "#
+    );
+    for i in 0..4 {
+        text.push_str("\n[[clip]]\nsource = \"a.mov\"\nduration = 1\n");
+        if i < 3 {
+            text.push_str("transition = { kind = \"slideup\", duration = 0.4 }\n");
+        }
+    }
+    f.write("t.toml", &text);
+    f.render("t.toml");
+    assert_decodes_cleanly(&f.path("out.mov"));
+    assert_eq!(
+        probe_stream(&f.path("out.mov"), "v:0", "nb_read_frames"),
+        "70"
+    );
+}
