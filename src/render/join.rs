@@ -247,7 +247,7 @@ impl AudioEnds {
 
 /// The subtitle encoder for a muxer: 3GPP timed text in mp4 and mov,
 /// SubRip ("text" in Matroska) in Matroska.
-fn subtitle_codec(muxer: &str) -> Result<&'static str> {
+pub(super) fn subtitle_codec(muxer: &str) -> Result<&'static str> {
     match muxer {
         "mp4" | "mov" | "ipod" => Ok("mov_text"),
         "matroska" => Ok("subrip"),

@@ -26,7 +26,33 @@ pub fn check_output(plan: &Plan, output: &Path, cache: Option<&Cache>) -> Result
                 .chain(&a.music)
                 .map(|r| (r.label.clone(), r.source.as_path())),
         );
-    container::check_output(output, sources, cache.map(|c| c.dir.as_path()))
+    container::check_output(output, sources, cache.map(|c| c.dir.as_path()))?;
+    check_embedded_captions(plan, output)
+}
+
+/// Refuses captions to embed (`embed = true`) in a movie container that
+/// carries no subtitles (MXF), before anything is rendered.
+fn check_embedded_captions(plan: &Plan, output: &Path) -> Result<()> {
+    let Some(track) = plan.layers.tracks.iter().find(|t| t.embed) else {
+        return Ok(());
+    };
+    // A picture or a sound file has no subtitle streams to speak of.
+    let movie = crate::pictures::kind(output).is_none() && container::audio_only(output).is_none();
+    let carries = container::muxer_for(output).is_some_and(|m| join::subtitle_codec(m).is_ok());
+    if !movie || carries {
+        return Ok(());
+    }
+    Err(Error::Invalid(
+        crate::error::Diagnostic::new(
+            output,
+            format!(
+                "the \"{}\" captions are to be embedded (embed = true), but this file carries \
+                 no subtitles: set embed = false, and sidecar = [\"srt\"] to write them beside it",
+                track.language
+            ),
+        )
+        .into(),
+    ))
 }
 
 /// Where the output goes: its muxer, its directory (made if missing) and a

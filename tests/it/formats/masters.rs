@@ -162,3 +162,37 @@ fn slide_up_transitions_render_into_a_10_bit_master() {
         "70"
     );
 }
+
+#[test]
+fn captions_to_embed_in_an_mxf_are_refused_before_rendering() {
+    let f = Fixture::new();
+    f.ffmpeg("-f lavfi -i testsrc2=s=320x180:r=25:d=1 -c:v libx264 a.mp4");
+    f.write("c.srt", "1\n00:00:00,000 --> 00:00:00,800\nHello\n");
+    f.write(
+        "t.toml",
+        &edl!(
+            r#"
+            [output]
+            path = "out.mxf"
+            width = 320
+            height = 180
+            fps = 25
+            [[clip]]
+            source = "a.mp4"
+            duration = 1
+            [[captions]]
+            source = "c.srt"
+            language = "eng"
+            embed = true
+            "#
+        ),
+    );
+    let out = f.reel(&["render", "--quiet", "t.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", printed(&out));
+    assert!(
+        printed(&out).contains("carries no subtitles"),
+        "{}",
+        printed(&out)
+    );
+    assert!(!f.path("out.mxf").exists());
+}
