@@ -3,18 +3,12 @@
 //! picture of that colour), or stay transparent where the output keeps
 //! alpha (`background = "transparent"`).
 
-use crate::edl::Output;
 use ffmpeg_next as ff;
 
 /// Whether libavutil's pixel format `name` carries alpha.
 pub fn has_alpha(name: &str) -> bool {
     name.parse::<ff::format::Pixel>()
         .is_ok_and(crate::ffmpeg::has_alpha)
-}
-
-/// Whether the output keeps alpha: `background = "transparent"`.
-pub fn output_keeps_alpha(out: &Output) -> bool {
-    out.transparent
 }
 
 /// The filters that lay a picture with alpha over `rgb` (already encoded
@@ -35,14 +29,9 @@ pub fn over_colour(rgb: [u8; 3], out_pix_fmt: &str) -> String {
 /// format, for an output pixel format: 10 bits where the output has more
 /// than 8, chroma subsampled as the output's.
 fn overlay_formats(out_pix_fmt: &str) -> (&'static str, &'static str) {
-    let deep = out_pix_fmt
-        .parse::<ff::format::Pixel>()
-        .ok()
-        .and_then(crate::ffmpeg::depth)
-        .is_some_and(|d| d > 8);
-    let sub = out_pix_fmt
-        .parse::<ff::format::Pixel>()
-        .ok()
+    let format = out_pix_fmt.parse::<ff::format::Pixel>().ok();
+    let deep = format.and_then(crate::ffmpeg::depth).is_some_and(|d| d > 8);
+    let sub = format
         .and_then(crate::ffmpeg::chroma_shift)
         .unwrap_or((1, 1));
     match (deep, sub) {

@@ -542,7 +542,7 @@ impl Picture {
 /// output's size, format and range skips swscale: it would only copy.
 pub fn filter_spec(g: &Geometry, out: &Output, source: &Picture) -> String {
     let [r, gr, b] = crate::colour::encode_rgb(out.background, &out.color);
-    let keep_alpha = super::alpha::output_keeps_alpha(out);
+    let keep_alpha = out.transparent;
     let turn = match g.rotation {
         90 => "transpose=clock,",
         180 => "hflip,vflip,",

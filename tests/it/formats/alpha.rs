@@ -152,13 +152,7 @@ style = "name"
         .filter(|&(x, y)| !(x0..=x1).contains(&x) || !(y0..=y1).contains(&y))
         .all(|(x, y)| pixel(&p, 320, x, y)[3] == 0);
     assert!(outside, "opacity outside the box");
-    let frames = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
-        .args(["-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"])
-        .arg(&out)
-        .output()
-        .expect("ffprobe runs");
-    assert_eq!(String::from_utf8_lossy(&frames.stdout).trim(), "50");
+    assert_eq!(probe_stream(&out, "v:0", "nb_read_frames"), "50");
 }
 
 #[test]
